@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make demo` and `make test`. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PARTNERSHIP_DATA_DIR ?= ./var
+
+.PHONY: demo test check lint format messages makemessages bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Compile the gettext catalogs (English and Japanese); the .mo files are build output.
+messages: $(STAMP)
+	cd src/partnership && ../../$(BIN)/partnership compilemessages --verbosity 0
+
+makemessages: $(STAMP)
+	cd src/partnership && for app in people programme web; do \
+	  (cd $$app && ../../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done
+
+demo: $(STAMP) messages
+	$(BIN)/partnership demo --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+# Fast checks: lint and every test but the browser ones.
+check: lint messages
+	$(BIN)/pytest -m "not browser"
+
+# Everything, browser tests included (they need /usr/bin/chromium; CI installs it).
+test: lint messages
+	$(BIN)/pytest
+
+bench: $(STAMP) messages
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) var build src/*.egg-info

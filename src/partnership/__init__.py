@@ -1,0 +1,1 @@
+"""partnership: the software that runs the Japan-EU Digital Partnership."""

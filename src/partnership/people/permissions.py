@@ -1,0 +1,91 @@
+"""Who may do what. Services call these; no entry point decides on its own.
+
+The one rule that must never bend: a user writes only as their own party and organisation. Services
+never take a party from input; they take it from `actor_for(user)`.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.utils.translation import gettext as _
+
+from partnership.errors import PermissionDenied
+
+from .models import Membership, Organisation, Party
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user as the partnership sees them: their organisation, party and role."""
+
+    user: User
+    organisation: Organisation
+    party: Party
+    role: str
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role == Membership.Role.SECRETARIAT
+
+
+def actor_for(user: User | AnonymousUser | None) -> Actor | None:
+    """The actor behind `user`, or None for the public and for accounts without a party."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        membership = user.membership  # type: ignore[union-attr]
+    except Membership.DoesNotExist:
+        return None
+    organisation = membership.organisation
+    if organisation.party_id is None or not user.is_active:
+        return None
+    return Actor(user=user, organisation=organisation, party=organisation.party, role=membership.role)
+
+
+def require_actor(user: User | AnonymousUser | None) -> Actor:
+    """The actor behind `user`; PermissionDenied for anyone who acts for no party."""
+    actor = actor_for(user)
+    if actor is None:
+        raise PermissionDenied(_("You must be signed in as a member of a party to do this."))
+    return actor
+
+
+def can_read_progress(user: User | AnonymousUser | None) -> bool:
+    """Progress data (updates, deliverables, indicators) is for the partnership's members until published."""
+    return actor_for(user) is not None
+
+
+def can_edit_progress(actor: Actor | None, party_id: int, lead_organisation_ids: set[int]) -> bool:
+    """May `actor` write progress of `party_id` on an action led by `lead_organisation_ids`?
+
+    A secretariat edits everything of its own party; an action lead edits the actions its organisation
+    leads; nobody writes for another party.
+    """
+    if actor is None or actor.party.pk != party_id:
+        return False
+    if actor.role == Membership.Role.SECRETARIAT:
+        return True
+    return actor.role == Membership.Role.ACTION_LEAD and actor.organisation.pk in lead_organisation_ids
+
+
+def require_edit_progress(actor: Actor | None, party_id: int, lead_organisation_ids: set[int]) -> Actor:
+    """`can_edit_progress`, raising PermissionDenied with the reason."""
+    if actor is None:
+        raise PermissionDenied(_("You must be signed in as a member of a party to do this."))
+    if actor.party.pk != party_id:
+        raise PermissionDenied(_("You can only write for your own party."))
+    if not can_edit_progress(actor, party_id, lead_organisation_ids):
+        raise PermissionDenied(
+            _("Only your party's secretariat or an organisation leading this action can change its progress.")
+        )
+    return actor
+
+
+def can_comment(actor: Actor | None) -> bool:
+    """Every member of a party may comment (para 45: member states; para 22: stakeholders)."""
+    return actor is not None
+
+
+def can_manage_programme(actor: Actor | None) -> bool:
+    """The programme itself (parties, areas, actions) is changed by a secretariat, through the loader."""
+    return actor is not None and actor.is_secretariat

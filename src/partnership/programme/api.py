@@ -1,0 +1,583 @@
+"""API of the programme: areas and actions (public), progress (members), writes (as one's own party)."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+from ninja.errors import AuthenticationError
+from pydantic import ConfigDict, Field
+
+from partnership.api_helpers import WRITE_AUTH, paginate, reader
+from partnership.errors import NotFound, PermissionDenied
+from partnership.people.permissions import can_read_progress
+
+from . import queries, services
+from .models import Comment, Deliverable, Indicator, IndicatorValue, JointAction, ProgressUpdate
+
+router = Router(tags=["programme"])
+
+Status = Literal["on_track", "at_risk", "off_track", "done"]
+DeliverableStatus = Literal["planned", "in_progress", "delivered", "dropped"]
+LanguageTag = Literal["en", "ja"]
+
+
+class In(Schema):
+    """Input schemas refuse fields they do not know: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Schema):
+    error: dict[str, Any]
+
+
+# --- schemas ----------------------------------------------------------------------------------------
+
+
+class AreaOut(Schema):
+    code: str
+    name_en: str
+    name_ja: str
+    paragraphs: list[int]
+    actions: list[int]
+
+
+class ActionOut(Schema):
+    paragraph: int
+    area: str
+    heading_en: str
+    heading_ja: str
+    title_en: str
+    title_ja: str
+    related: list[int]
+    leads: list[str]
+
+
+class UpdateOut(Schema):
+    id: UUID
+    paragraph: int
+    party: str
+    period: int
+    version: int
+    status: Status
+    narrative: str
+    language: LanguageTag
+    organisation: str
+    author: str
+    created_at: datetime.datetime
+
+
+class ActionDetailOut(ActionOut):
+    text_en: str
+    latest: dict[str, UpdateOut] | None = Field(None, description="Each party's latest update (members only)")
+
+
+class UpdateIn(In):
+    status: Status
+    narrative: str = Field(..., min_length=1, max_length=10000)
+    language: LanguageTag
+    period: int | None = Field(None, description="Reporting year; the current one when left out")
+
+
+class DeliverableOut(Schema):
+    id: UUID
+    paragraph: int
+    party: str
+    organisation: str
+    title: str
+    description: str
+    language: LanguageTag
+    due_date: datetime.date | None
+    due_cycle: int | None
+    status: DeliverableStatus
+    evidence: list[str]
+    revision: int
+    updated_at: datetime.datetime
+
+
+class DeliverableIn(In):
+    title: str
+    description: str = ""
+    language: LanguageTag
+    due_date: datetime.date | None = None
+    due_cycle: int | None = None
+    status: DeliverableStatus = "planned"
+    evidence: list[str] = []
+    organisation: str | None = Field(None, description="Owner organisation code; yours when left out")
+
+
+class DeliverablePatch(In):
+    title: str | None = None
+    description: str | None = None
+    language: LanguageTag | None = None
+    due_date: datetime.date | None = None
+    due_cycle: int | None = None
+    status: DeliverableStatus | None = None
+    evidence: list[str] | None = None
+    organisation: str | None = None
+
+
+class IndicatorOut(Schema):
+    id: UUID
+    paragraph: int
+    party: str
+    organisation: str
+    title: str
+    language: LanguageTag
+    unit: str
+    ascending: bool
+    baseline_value: Decimal
+    baseline_year: int
+    target_value: Decimal
+    target_date: datetime.date
+    revision: int
+
+
+class IndicatorIn(In):
+    title: str
+    language: LanguageTag
+    unit: str
+    ascending: bool = True
+    baseline_value: Decimal
+    baseline_year: int
+    target_value: Decimal
+    target_date: datetime.date
+    organisation: str | None = None
+
+
+class IndicatorPatch(In):
+    title: str | None = None
+    language: LanguageTag | None = None
+    unit: str | None = None
+    ascending: bool | None = None
+    baseline_value: Decimal | None = None
+    baseline_year: int | None = None
+    target_value: Decimal | None = None
+    target_date: datetime.date | None = None
+
+
+class ValueOut(Schema):
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal
+    source: str
+
+
+class ValueIn(In):
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal
+    source: str
+
+
+class CommentIn(In):
+    body: str = Field(..., min_length=1, max_length=5000)
+    language: LanguageTag
+
+
+class CommentOut(Schema):
+    paragraph: int
+    organisation: str
+    author: str
+    body: str
+    language: LanguageTag
+    created_at: datetime.datetime
+
+
+# --- serialisers (plain dicts: faster than model validation on large lists) -----------------------
+
+
+def action_out(action: JointAction) -> dict[str, Any]:
+    return {
+        "paragraph": action.paragraph,
+        "area": action.area.code,
+        "heading_en": action.heading_en,
+        "heading_ja": action.heading_ja,
+        "title_en": action.title_en,
+        "title_ja": action.title_ja,
+        "related": sorted(other.paragraph for other in action.related.all()),
+        "leads": [lead.code for lead in action.leads.all()],
+    }
+
+
+def update_out(update: ProgressUpdate, paragraph: int | None = None) -> dict[str, Any]:
+    return {
+        "id": update.uid,
+        "paragraph": paragraph or update.action.paragraph,
+        "party": update.party.code,
+        "period": update.period,
+        "version": update.version,
+        "status": update.status,
+        "narrative": update.narrative,
+        "language": update.language,
+        "organisation": update.organisation.code,
+        "author": update.author.username,
+        "created_at": update.created_at,
+    }
+
+
+def deliverable_out(deliverable: Deliverable) -> dict[str, Any]:
+    return {
+        "id": deliverable.uid,
+        "paragraph": deliverable.action.paragraph,
+        "party": deliverable.party.code,
+        "organisation": deliverable.organisation.code,
+        "title": deliverable.title,
+        "description": deliverable.description,
+        "language": deliverable.language,
+        "due_date": deliverable.due_date,
+        "due_cycle": deliverable.due_period,
+        "status": deliverable.status,
+        "evidence": deliverable.evidence,
+        "revision": deliverable.revision,
+        "updated_at": deliverable.updated_at,
+    }
+
+
+def indicator_out(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "id": indicator.uid,
+        "paragraph": indicator.action.paragraph,
+        "party": indicator.party.code,
+        "organisation": indicator.organisation.code,
+        **{name: getattr(indicator, name) for name in IndicatorPatch.model_fields},
+        "revision": indicator.revision,
+    }
+
+
+def value_out(value: IndicatorValue) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in ValueOut.model_fields}
+
+
+def comment_out(comment: Comment) -> dict[str, Any]:
+    return {
+        "paragraph": comment.action.paragraph,
+        "organisation": comment.organisation.code,
+        "author": comment.author.username,
+        "body": comment.body,
+        "language": comment.language,
+        "created_at": comment.created_at,
+    }
+
+
+def _members_only(request: HttpRequest):
+    user = reader(request)
+    if not user.is_authenticated:
+        raise AuthenticationError()
+    if not can_read_progress(user):
+        raise PermissionDenied(
+            "Progress data is shared with the partnership's members; sign in or send a token."
+        )
+    return user
+
+
+def _with_etag(response: HttpResponse, record: Deliverable | Indicator) -> None:
+    response["ETag"] = services.etag(record)
+
+
+def _deliverable_data(payload: DeliverableIn | DeliverablePatch) -> dict[str, Any]:
+    data = payload.model_dump(exclude_unset=True)
+    if "due_cycle" in data:
+        data["due_period"] = data.pop("due_cycle")
+    return data
+
+
+def _form_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Form fields want missing optional values as empty, not None."""
+    return {key: ("" if value is None else value) for key, value in data.items()}
+
+
+# --- areas and actions (public) ---------------------------------------------------------------------
+
+
+@router.get("areas", response=list[AreaOut], summary="Priority areas of Section 4")
+def list_areas(request):
+    rows = JointAction.objects.values_list("area_id", "paragraph").order_by("paragraph")
+    by_area: dict[int, list[int]] = {}
+    for area_id, paragraph in rows:
+        by_area.setdefault(area_id, []).append(paragraph)
+    return [
+        {
+            "code": a.code,
+            "name_en": a.name_en,
+            "name_ja": a.name_ja,
+            "paragraphs": a.paragraphs,
+            "actions": by_area.get(a.pk, []),
+        }
+        for a in queries.areas()
+    ]
+
+
+class ActionPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[ActionOut]
+
+
+@router.get("actions", response=ActionPage, summary="Joint actions of the Annex (paras 46-83)")
+def list_actions(request, area: str | None = None):
+    items = queries.actions()
+    if area:
+        items = items.filter(area__code=area)
+    return paginate(request, items, action_out)
+
+
+@router.get(
+    "actions/{paragraph}", response=ActionDetailOut, summary="One joint action, with the latest status"
+)
+def get_action(request, paragraph: int):
+    action = queries.actions().filter(paragraph=paragraph).first()
+    if action is None:
+        raise NotFound(f"There is no joint action at paragraph {paragraph}.")
+    data = {**action_out(action), "text_en": action.text_en, "latest": None}
+    if can_read_progress(reader(request)):
+        data["latest"] = {
+            u.party.code: update_out(u, paragraph)
+            for u in queries.latest_updates([action.pk]).select_related("author")
+        }
+    return data
+
+
+# --- progress updates -------------------------------------------------------------------------------
+
+
+class UpdatePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[UpdateOut]
+
+
+def _updates():
+    return ProgressUpdate.objects.select_related("action", "party", "organisation", "author").order_by(
+        "-created_at", "-pk"
+    )
+
+
+@router.get("actions/{paragraph}/updates", response=UpdatePage, summary="An action's updates, newest first")
+def list_action_updates(request, paragraph: int):
+    _members_only(request)
+    action = services.get_action(paragraph)
+    return paginate(request, _updates().filter(action=action), update_out)
+
+
+@router.post(
+    "actions/{paragraph}/updates",
+    auth=WRITE_AUTH,
+    response={201: UpdateOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    summary="File your party's update (a new version if one exists for the period)",
+)
+def file_update(request, paragraph: int, payload: UpdateIn):
+    update = services.file_update(request.auth, paragraph, _form_data(payload.model_dump(exclude_unset=True)))
+    return 201, update_out(update)
+
+
+@router.get("updates", response=UpdatePage, summary="All updates, newest first")
+def list_updates(request, party: str | None = None, period: int | None = None, status: Status | None = None):
+    _members_only(request)
+    items = _updates()
+    if party:
+        items = items.filter(party__code=party)
+    if period:
+        items = items.filter(period=period)
+    if status:
+        items = items.filter(status=status)
+    return paginate(request, items, update_out)
+
+
+# --- deliverables -----------------------------------------------------------------------------------
+
+
+class DeliverablePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[DeliverableOut]
+
+
+@router.get("deliverables", response=DeliverablePage, summary="Deliverables")
+def list_deliverables(
+    request,
+    paragraph: int | None = None,
+    party: str | None = None,
+    status: DeliverableStatus | None = None,
+    overdue: bool = False,
+):
+    _members_only(request)
+    items = (
+        queries.overdue_deliverables()
+        if overdue
+        else Deliverable.objects.select_related("action", "party", "organisation").order_by(
+            "action__paragraph", "pk"
+        )
+    )
+    if paragraph:
+        items = items.filter(action__paragraph=paragraph)
+    if party:
+        items = items.filter(party__code=party)
+    if status:
+        items = items.filter(status=status)
+    return paginate(request, items, deliverable_out)
+
+
+@router.post(
+    "actions/{paragraph}/deliverables",
+    auth=WRITE_AUTH,
+    response={201: DeliverableOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    summary="Add a deliverable of your party",
+)
+def create_deliverable(request, response: HttpResponse, paragraph: int, payload: DeliverableIn):
+    deliverable = services.create_deliverable(request.auth, paragraph, _form_data(_deliverable_data(payload)))
+    _with_etag(response, deliverable)
+    return 201, deliverable_out(deliverable)
+
+
+@router.get("deliverables/{uid}", response=DeliverableOut, summary="One deliverable, with its ETag")
+def get_deliverable(request, response: HttpResponse, uid: str):
+    deliverable = services.get_deliverable(_members_only(request), uid)
+    _with_etag(response, deliverable)
+    return deliverable_out(deliverable)
+
+
+@router.patch(
+    "deliverables/{uid}",
+    auth=WRITE_AUTH,
+    response={
+        200: DeliverableOut,
+        400: ErrorBody,
+        403: ErrorBody,
+        404: ErrorBody,
+        412: ErrorBody,
+        422: ErrorBody,
+        428: ErrorBody,
+    },
+    summary="Change a deliverable; send If-Match with its ETag",
+)
+def change_deliverable(request, response: HttpResponse, uid: str, payload: DeliverablePatch):
+    deliverable = services.change_deliverable(
+        request.auth, uid, _form_data(_deliverable_data(payload)), request.headers.get("If-Match")
+    )
+    _with_etag(response, deliverable)
+    return 200, deliverable_out(deliverable)
+
+
+# --- indicators -------------------------------------------------------------------------------------
+
+
+class IndicatorPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[IndicatorOut]
+
+
+@router.get("indicators", response=IndicatorPage, summary="Indicators")
+def list_indicators(request, paragraph: int | None = None, party: str | None = None):
+    _members_only(request)
+    items = Indicator.objects.select_related("action", "party", "organisation").order_by(
+        "action__paragraph", "pk"
+    )
+    if paragraph:
+        items = items.filter(action__paragraph=paragraph)
+    if party:
+        items = items.filter(party__code=party)
+    return paginate(request, items, indicator_out)
+
+
+@router.post(
+    "actions/{paragraph}/indicators",
+    auth=WRITE_AUTH,
+    response={201: IndicatorOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    summary="Define an indicator of your party",
+)
+def create_indicator(request, response: HttpResponse, paragraph: int, payload: IndicatorIn):
+    indicator = services.create_indicator(
+        request.auth, paragraph, _form_data(payload.model_dump(exclude_unset=True))
+    )
+    _with_etag(response, indicator)
+    return 201, indicator_out(indicator)
+
+
+@router.get("indicators/{uid}", response=IndicatorOut, summary="One indicator, with its ETag")
+def get_indicator(request, response: HttpResponse, uid: str):
+    indicator = services.get_indicator(_members_only(request), uid)
+    _with_etag(response, indicator)
+    return indicator_out(indicator)
+
+
+@router.patch(
+    "indicators/{uid}",
+    auth=WRITE_AUTH,
+    response={
+        200: IndicatorOut,
+        400: ErrorBody,
+        403: ErrorBody,
+        404: ErrorBody,
+        412: ErrorBody,
+        422: ErrorBody,
+        428: ErrorBody,
+    },
+    summary="Change an indicator; send If-Match with its ETag",
+)
+def change_indicator(request, response: HttpResponse, uid: str, payload: IndicatorPatch):
+    indicator = services.change_indicator(
+        request.auth, uid, _form_data(payload.model_dump(exclude_unset=True)), request.headers.get("If-Match")
+    )
+    _with_etag(response, indicator)
+    return 200, indicator_out(indicator)
+
+
+class ValuePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[ValueOut]
+
+
+@router.get("indicators/{uid}/values", response=ValuePage, summary="An indicator's actual values by period")
+def list_values(request, uid: str):
+    indicator = services.get_indicator(_members_only(request), uid)
+    return paginate(request, indicator.values.order_by("period_start"), value_out, default_size=200)
+
+
+@router.post(
+    "indicators/{uid}/values",
+    auth=WRITE_AUTH,
+    response={
+        201: ValueOut,
+        200: ValueOut,
+        400: ErrorBody,
+        403: ErrorBody,
+        404: ErrorBody,
+        409: ErrorBody,
+        422: ErrorBody,
+    },
+    summary="Record an actual value for a period",
+)
+def record_value(request, uid: str, payload: ValueIn):
+    value, created = services.record_indicator_value(request.auth, uid, payload.model_dump())
+    return (201 if created else 200), value_out(value)
+
+
+# --- comments ---------------------------------------------------------------------------------------
+
+
+@router.get("actions/{paragraph}/comments", response=list[CommentOut], summary="Comments on an action")
+def list_comments(request, paragraph: int):
+    _members_only(request)
+    action = services.get_action(paragraph)
+    return [comment_out(c) for c in action.comments.select_related("action", "organisation", "author")[:200]]
+
+
+@router.post(
+    "actions/{paragraph}/comments",
+    auth=WRITE_AUTH,
+    response={201: CommentOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    summary="Comment on an action as your organisation",
+)
+def add_comment(request, paragraph: int, payload: CommentIn):
+    return 201, comment_out(services.add_comment(request.auth, paragraph, payload.model_dump()))

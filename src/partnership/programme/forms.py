@@ -1,0 +1,150 @@
+"""Forms: the one place that says what valid input is, for the web, the API and spreadsheet imports."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comment, Deliverable, Indicator, IndicatorValue, Language, ProgressUpdate
+
+FIRST_PERIOD = 2022  # the partnership was launched on 12 May 2022
+
+
+class EvidenceField(forms.Field):
+    """Links that prove a deliverable: a list, or text with one link per line or separated by spaces."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+    default_error_messages = {"invalid": _("“%(value)s” is not a valid http(s) link.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+            raise ValidationError(_("Give the links as a list of text."), code="invalid_list")
+        return [item.strip() for item in value if item.strip()]
+
+    def validate(self, value):
+        super().validate(value)
+        check = URLValidator(schemes=["http", "https"])
+        for link in value:
+            try:
+                check(link)
+            except ValidationError:
+                raise ValidationError(
+                    self.error_messages["invalid"], code="invalid", params={"value": link}
+                ) from None
+        if len(value) > 20:
+            raise ValidationError(_("At most 20 links."), code="too_many")
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+
+class UpdateForm(forms.ModelForm):
+    """A progress update: status and narrative for this period (para 21/23: one short form)."""
+
+    period = forms.IntegerField(label=_("Period"), required=False, min_value=FIRST_PERIOD, max_value=2100)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["status", "narrative", "language"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "narrative": forms.Textarea(attrs={"rows": 6, "maxlength": 10000}),
+        }
+
+    def clean_narrative(self):
+        narrative = self.cleaned_data["narrative"].strip()
+        if len(narrative) > 10000:
+            raise ValidationError(_("Keep the narrative under 10,000 characters."), code="max_length")
+        return narrative
+
+
+class DeliverableForm(forms.ModelForm):
+    """A deliverable's fields as its owner edits them."""
+
+    evidence = EvidenceField(label=_("Evidence links"), required=False)
+    due_period = forms.IntegerField(
+        label=_("Due cycle"), required=False, min_value=FIRST_PERIOD, max_value=2100
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = ["title", "description", "language", "due_date", "due_period", "status", "evidence"]
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("due_date") and not cleaned.get("due_period") and not self.errors.get("due_date"):
+            self.add_error("due_date", _("Give a due date or a due cycle."))
+        return cleaned
+
+
+class IndicatorForm(forms.ModelForm):
+    """An indicator's definition: unit, baseline and target (IATI results style)."""
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "title",
+            "language",
+            "unit",
+            "ascending",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_date",
+        ]
+        widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_baseline_year(self):
+        year = self.cleaned_data["baseline_year"]
+        if not 1990 <= year <= 2100:
+            raise ValidationError(_("Give a year between 1990 and 2100."), code="range")
+        return year
+
+
+class IndicatorValueForm(forms.ModelForm):
+    """One actual value of an indicator over a period, with its source."""
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["period_start", "period_end", "value", "source"]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period must end on or after its start."))
+        return cleaned
+
+    def validate_unique(self):
+        # Uniqueness per period is checked by the service, which knows the indicator and answers 409.
+        pass
+
+
+class CommentForm(forms.ModelForm):
+    """A comment on an action."""
+
+    class Meta:
+        model = Comment
+        fields = ["body", "language"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+
+
+class SearchForm(forms.Form):
+    """The search box."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+
+
+LANGUAGE_VALUES = {choice.value for choice in Language}

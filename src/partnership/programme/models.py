@@ -1,0 +1,241 @@
+"""The programme: priority areas, joint actions, and the progress each party reports on them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partnership.people.models import Organisation, Party, localised
+
+
+class Language(models.TextChoices):
+    """Languages user-authored text may be written in."""
+
+    EN = "en", _("English")
+    JA = "ja", _("Japanese")
+
+
+class Area(models.Model):
+    """A priority area of Section 4 (paras 26-41)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    paragraphs = models.JSONField(_("paragraphs"), default=list)
+    text_en = models.TextField(_("text (English)"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("priority area")
+        verbose_name_plural = _("priority areas")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return localised(self, "name")
+
+
+class JointAction(models.Model):
+    """A joint action of the Annex (paras 46-83), identified by its paragraph number."""
+
+    paragraph = models.PositiveSmallIntegerField(_("paragraph"), unique=True)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="actions")
+    heading_en = models.CharField(_("Annex heading (English)"), max_length=200)
+    heading_ja = models.CharField(_("Annex heading (Japanese)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    text_en = models.TextField(_("text (English, verbatim)"))
+    related = models.ManyToManyField("self", verbose_name=_("related actions"), blank=True, symmetrical=True)
+    leads = models.ManyToManyField(
+        Organisation, verbose_name=_("lead organisations"), related_name="led_actions"
+    )
+
+    class Meta:
+        ordering = ["paragraph"]
+        verbose_name = _("joint action")
+        verbose_name_plural = _("joint actions")
+
+    def __str__(self) -> str:
+        return f"{self.paragraph}. {self.title_en}"
+
+    @property
+    def title(self) -> str:
+        return localised(self, "title")
+
+    @property
+    def heading(self) -> str:
+        return localised(self, "heading")
+
+
+def current_period() -> int:
+    """The reporting period now: the partnership reports on a yearly cycle (para 19)."""
+    from django.utils import timezone
+
+    return timezone.now().year
+
+
+class ProgressUpdate(models.Model):
+    """One party's account of an action in one period. Append-only: a correction is a new version."""
+
+    class Status(models.TextChoices):
+        ON_TRACK = "on_track", _("on track")
+        AT_RISK = "at_risk", _("at risk")
+        OFF_TRACK = "off_track", _("off track")
+        DONE = "done", _("done")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(JointAction, on_delete=models.PROTECT, related_name="updates")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="updates")
+    period = models.PositiveSmallIntegerField(_("period"))
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    narrative = models.TextField(_("narrative"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("filed"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["action", "party", "-period", "-version"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "party", "period", "version"], name="update_version_once"
+            )
+        ]
+        indexes = [models.Index(fields=["party", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action.paragraph}/{self.party_id}/{self.period} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only: the history is the record the Council relies on (para 44).
+        if not self._state.adding:
+            raise ValueError("progress updates are append-only; file a new version instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("progress updates are append-only and cannot be deleted")
+
+
+class Deliverable(models.Model):
+    """A concrete result a party commits to under an action (para 10, 21)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DELIVERED = "delivered", _("delivered")
+        DROPPED = "dropped", _("dropped")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(JointAction, on_delete=models.PROTECT, related_name="deliverables")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="deliverables")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_period = models.PositiveSmallIntegerField(_("due cycle"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    evidence = models.JSONField(_("evidence links"), default=list, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["action", "due_date", "title"]
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_date__isnull=False) | models.Q(due_period__isnull=False),
+                name="deliverable_has_due_date_or_cycle",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(models.Model):
+    """A measure of an action's results, in the IATI results style: unit, baseline, target."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(JointAction, on_delete=models.PROTECT, related_name="indicators")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="indicators")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    unit = models.CharField(_("unit"), max_length=50)
+    ascending = models.BooleanField(_("higher is better"), default=True)
+    baseline_value = models.DecimalField(_("baseline"), max_digits=18, decimal_places=4)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
+    target_value = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
+    target_date = models.DateField(_("target date"))
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["action", "title"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IndicatorValue(models.Model):
+    """The actual value of an indicator over one period, with where it comes from."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    source = models.CharField(_("source"), max_length=500)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "period_start"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_start", "period_end"], name="one_value_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_start}..{self.period_end}: {self.value}"
+
+
+class Comment(models.Model):
+    """A remark on an action by any member: member states (para 45) and stakeholders (para 22) above all."""
+
+    action = models.ForeignKey(JointAction, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "-created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} on {self.action.paragraph}"

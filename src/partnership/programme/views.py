@@ -1,0 +1,200 @@
+"""Pages of the programme. Thin: read through `queries`, write through `services`."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
+from partnership.people.permissions import require_actor
+
+from . import queries, services
+from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, UpdateForm
+from .models import Area, current_period
+
+
+def _post_data(request: HttpRequest) -> dict[str, str]:
+    data = request.POST.dict()
+    data.pop("csrfmiddlewaretoken", None)
+    return data
+
+
+def _show_errors(form: BaseForm, error: Invalid) -> None:
+    """Put a service's verdict on the form the user sees, field by field."""
+    form.is_valid()
+    for field, message in error.fields.items():
+        if field in form.fields and field in form.errors:
+            continue
+        form.add_error(field if field in form.fields else None, message)
+
+
+def _action_or_404(paragraph: int):
+    try:
+        return services.get_action(paragraph)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The programme at a glance: areas and their joint actions (public)."""
+    areas = Area.objects.prefetch_related("actions")
+    return render(request, "programme/home.html", {"areas": areas})
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Status by area and party, what changed since a date, overdue deliverables."""
+    default_since = timezone.now().date() - datetime.timedelta(days=30)
+    try:
+        since = (
+            datetime.date.fromisoformat(request.GET.get("since", ""))
+            if request.GET.get("since")
+            else default_since
+        )
+    except ValueError:
+        messages.error(request, _("“since” must be a date like 2026-01-31; showing the last 30 days."))
+        since = default_since
+    context = queries.dashboard(request.user, since)
+    return render(request, "programme/dashboard.html", context)
+
+
+def area_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A priority area: its text and its joint actions with each party's latest status."""
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise Http404(_("There is no such area."))
+    area_actions = list(queries.actions().filter(area=area))
+    latest = {}
+    if request.user.is_authenticated:
+        latest = {(u.action_id, u.party_id): u for u in queries.latest_updates([a.pk for a in area_actions])}
+    parties = queries.parties()
+    rows = [(action, [latest.get((action.pk, party.pk)) for party in parties]) for action in area_actions]
+    return render(request, "programme/area.html", {"area": area, "rows": rows, "parties": parties})
+
+
+def action_page(request: HttpRequest, paragraph: int) -> HttpResponse:
+    """A joint action: verbatim text, both parties' status side by side, history, deliverables, indicators."""
+    data = queries.action_page(request.user, paragraph)
+    if data is None:
+        raise Http404(_("There is no joint action at this paragraph."))
+    data["comment_form"] = CommentForm(initial={"language": request.LANGUAGE_CODE})
+    return render(request, "programme/action.html", data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_update(request: HttpRequest, paragraph: int) -> HttpResponse:
+    """The one-page update form (para 21, 23: no extra burden)."""
+    action = _action_or_404(paragraph)
+    actor = require_actor(request.user)
+    initial = {"language": request.LANGUAGE_CODE, "period": current_period()}
+    latest = queries.latest_updates([action.pk]).filter(party=actor.party).first()
+    if latest is not None:
+        initial.update(status=latest.status)
+    form = UpdateForm(initial=initial)
+    if request.method == "POST":
+        form = UpdateForm(request.POST)
+        try:
+            services.file_update(request.user, paragraph, _post_data(request))
+        except Invalid as error:
+            _show_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your update is filed."))
+            return redirect("action", paragraph=paragraph)
+    return render(request, "programme/update_form.html", {"action": action, "form": form, "latest": latest})
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_comment(request: HttpRequest, paragraph: int) -> HttpResponse:
+    """Comment on an action; with HTMX only the comment list is sent back."""
+    _action_or_404(paragraph)
+    try:
+        services.add_comment(request.user, paragraph, _post_data(request))
+    except Invalid as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your comment is posted."))
+    return redirect("action", paragraph=paragraph)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deliverable_form(request: HttpRequest, paragraph: int, uid: str | None = None) -> HttpResponse:
+    """Add a deliverable to an action, or change one (with the revision read, so no edit is lost)."""
+    action = _action_or_404(paragraph)
+    deliverable = None
+    if uid is not None:
+        try:
+            deliverable = services.get_deliverable(request.user, uid)
+        except NotFound as error:
+            raise Http404(str(error)) from None
+        if deliverable.action_id != action.pk:
+            raise Http404(_("This deliverable belongs to another action."))
+    form = DeliverableForm(instance=deliverable)
+    if request.method == "POST":
+        form = DeliverableForm(request.POST, instance=deliverable)
+        data = _post_data(request)
+        etag = data.pop("etag", None)
+        try:
+            if deliverable is None:
+                services.create_deliverable(request.user, paragraph, data)
+            else:
+                services.change_deliverable(request.user, uid, data, etag)
+        except Invalid as error:
+            _show_errors(form, error)
+        except (PreconditionFailed, PreconditionRequired) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The deliverable is saved."))
+            return redirect("action", paragraph=paragraph)
+    etag = services.etag(deliverable) if deliverable else ""
+    return render(
+        request,
+        "programme/deliverable_form.html",
+        {"action": action, "form": form, "deliverable": deliverable, "etag": etag},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_value_form(request: HttpRequest, paragraph: int, uid: str) -> HttpResponse:
+    """Record an indicator's actual value for a period."""
+    action = _action_or_404(paragraph)
+    try:
+        indicator = services.get_indicator(request.user, uid)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    form = IndicatorValueForm()
+    if request.method == "POST":
+        form = IndicatorValueForm(request.POST)
+        try:
+            services.record_indicator_value(request.user, uid, _post_data(request))
+        except Invalid as error:
+            _show_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The value is recorded."))
+            return redirect("action", paragraph=paragraph)
+    return render(
+        request, "programme/value_form.html", {"action": action, "indicator": indicator, "form": form}
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search across actions (everyone) and updates and deliverables (members)."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "programme/search.html",
+        {"form": form, "q": text, "found": queries.search(request.user, text)},
+    )

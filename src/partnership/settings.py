@@ -1,0 +1,221 @@
+"""Django settings, read from PARTNERSHIP_* environment variables.
+
+Every variable is declared once through `env()`, with its default and a help line; the README's
+settings table is checked against `DOCUMENTED` by a test, so the two cannot drift apart.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+#: name -> (default, help) for every PARTNERSHIP_* variable this module reads.
+DOCUMENTED: dict[str, tuple[str, str]] = {}
+
+
+def env(name: str, default: str, help_text: str) -> str:
+    """Read one PARTNERSHIP_* variable and record its documentation."""
+    DOCUMENTED[name] = (default, help_text)
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool, help_text: str) -> bool:
+    value = env(name, "true" if default else "false", help_text)
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(
+    env("PARTNERSHIP_DATA_DIR", "./var", "Folder for the SQLite database, the secret key and uploads.")
+).resolve()
+DEBUG = env_bool("PARTNERSHIP_DEBUG", False, "Django debug mode; never in production.")
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in env(
+        "PARTNERSHIP_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the node answers to."
+    ).split(",")
+    if host.strip()
+]
+NODE_PARTY = env(
+    "PARTNERSHIP_NODE_PARTY",
+    "",
+    "Code of the party running this node (JP, EU); empty for the embedded single node.",
+)
+DEMO_PASSWORD = env(
+    "PARTNERSHIP_DEMO_PASSWORD",
+    "",
+    "Password of the demo accounts; generated and kept in the data directory when empty.",
+)
+_database_url = env(
+    "PARTNERSHIP_DATABASE_URL",
+    "",
+    "Database URL, e.g. postgresql://user@host:5432/name; empty means SQLite in the data directory.",
+)
+EMAIL_BACKEND = env(
+    "PARTNERSHIP_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    "Django email backend; django.core.mail.backends.smtp.EmailBackend for SMTP.",
+)
+EMAIL_HOST = env("PARTNERSHIP_EMAIL_HOST", "localhost", "SMTP host when the SMTP backend is used.")
+EMAIL_PORT = int(env("PARTNERSHIP_EMAIL_PORT", "25", "SMTP port when the SMTP backend is used."))
+DEFAULT_FROM_EMAIL = env(
+    "PARTNERSHIP_EMAIL_FROM", "partnership@localhost", "Sender address of the node's mail."
+)
+MAX_UPLOAD_BYTES = int(
+    env(
+        "PARTNERSHIP_MAX_UPLOAD_BYTES",
+        str(5 * 1024 * 1024),
+        "Largest request body or uploaded file, in bytes.",
+    )
+)
+LOGIN_FAILURE_LIMIT = int(
+    env(
+        "PARTNERSHIP_LOGIN_FAILURE_LIMIT", "5", "Failed logins after which an account and address are locked."
+    )
+)
+LOGIN_LOCKOUT_MINUTES = int(
+    env("PARTNERSHIP_LOGIN_LOCKOUT_MINUTES", "15", "How long a login lockout lasts, in minutes.")
+)
+_secret_key = env(
+    "PARTNERSHIP_SECRET_KEY", "", "Django secret key; generated into the data directory when empty."
+)
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """Return the secret kept at `path`, creating it with mode 0600 on first run."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(50)
+    # O_EXCL: two processes starting together must not both write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+SECRET_KEY = _secret_key or _read_or_create_secret(DATA_DIR / "secret-key")
+
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "partnership.sqlite3",
+            # WAL lets readers go on while one request writes; IMMEDIATE takes the write lock at BEGIN
+            # so two writers queue instead of failing with "database is locked" on upgrade.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "ninja",
+    "partnership.people",
+    "partnership.programme",
+    "partnership.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "partnership.web.middleware.ReaderTimeZoneMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the lockout raised by authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "partnership.urls"
+WSGI_APPLICATION = "partnership.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "partnership.web.context.site",
+            ],
+        },
+    }
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+LOCALE_PATHS: list[Path] = []
+USE_I18N = True
+TIME_ZONE = "UTC"  # stored in UTC; shown in the reader's (party's) zone
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Served straight from the apps' static folders: no collectstatic step for the demo.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

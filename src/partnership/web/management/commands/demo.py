@@ -1,0 +1,24 @@
+"""`partnership demo [--port N] [--no-serve]`: set up the demo node and serve it."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from partnership.demo import prepare_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the Japan-EU programme, create demo accounts and progress, then serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+        parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+        parser.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
+
+    def handle(self, *args, **options):
+        prepare_demo(self.stdout)
+        if options["no_serve"]:
+            return
+        self.stdout.write(f"\nServing on http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
+        call_command(
+            "runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True
+        )

@@ -1,0 +1,63 @@
+"""Template tags shared by every app's pages."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "on_track": lambda: _("on track"),
+    "at_risk": lambda: _("at risk"),
+    "off_track": lambda: _("off track"),
+    "done": lambda: _("done"),
+    "missing": lambda: _("no update"),
+    "planned": lambda: _("planned"),
+    "in_progress": lambda: _("in progress"),
+    "delivered": lambda: _("delivered"),
+    "dropped": lambda: _("dropped"),
+}
+LANGUAGE_NAMES = {"en": lambda: _("English"), "ja": lambda: _("Japanese")}
+
+
+@register.simple_tag
+def status_badge(status: str | None) -> str:
+    """A status as a coloured badge whose text says the status (colour is never the only cue)."""
+    key = status or "missing"
+    label = STATUS_LABELS.get(key, lambda: key)()
+    return format_html('<span class="badge badge-{}">{}</span>', key, label)
+
+
+@register.simple_tag
+def authored(text: str, language: str) -> str:
+    """User text in its own language, marked when it is not the reader's (no translation exists)."""
+    reader = (get_language() or "en")[:2]
+    if language == reader:
+        return format_html('<span lang="{}">{}</span>', language, text)
+    name = LANGUAGE_NAMES.get(language, lambda: language)()
+    return format_html(
+        '<span class="untranslated" lang="{}">{}</span> <span class="lang-marker" title="{}">{}</span>',
+        language,
+        text,
+        _("Written in %(language)s; no translation exists.") % {"language": name},
+        _("original in %(language)s") % {"language": name},
+    )
+
+
+@register.simple_tag
+def verbatim_marker() -> str:
+    """Marks the English treaty text on a page read in another language."""
+    if (get_language() or "en")[:2] == "en":
+        return ""
+    return format_html(
+        '<span class="lang-marker" title="{}">{}</span>',
+        _("The partnership text exists in English only; no translation is shown."),
+        _("original in English"),
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping|get_item:key` for dictionaries in templates."""
+    return mapping.get(key) if mapping else None

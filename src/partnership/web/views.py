@@ -1,0 +1,58 @@
+"""Pages that belong to no single app: the landing redirect, health, login and error pages."""
+
+import logging
+
+from django.contrib.auth import views as auth_views
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language_from_request
+
+logger = logging.getLogger(__name__)
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    """Send the visitor to the language their browser asks for."""
+    return redirect(f"/{get_language_from_request(request)}/")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 otherwise: for load balancers and `make demo` checks."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("health check: database unreachable: %s", error)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with our template; lockout after repeated failures is django-axes's."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    return render(request, template, status=status)
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 404, "web/404.html")
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "web/403.html", {"reason": str(exception or "")}, status=403)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 400, "web/400.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the error may come from the database they would query.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("web/500.html").render(), status=500)

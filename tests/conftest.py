@@ -1,0 +1,69 @@
+"""Shared fixtures: the Japan-EU programme loaded once per test database, members of every role."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    """The shared folder beside the repository (../shared), or PARTNERSHIP_SHARED_DIR."""
+    return Path(os.environ.get("PARTNERSHIP_SHARED_DIR", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the programme once into the test database; each test's changes are rolled back."""
+    from partnership.programme.loader import load_programme
+
+    with django_db_blocker.unblock():
+        load_programme()
+
+
+@pytest.fixture
+def programme(db):
+    """The loaded programme (present from django_db_setup; transactional tests load it again)."""
+    from partnership.programme.loader import load_programme
+    from partnership.programme.models import JointAction
+
+    if not JointAction.objects.exists():
+        load_programme()
+
+
+PASSWORD = "correct-horse-battery-9"
+
+MEMBERS = {
+    # name: (organisation code, role)
+    "jp_secretariat": ("jp-digital-agency", "secretariat"),
+    "eu_secretariat": ("eu-dg-connect", "secretariat"),
+    "jp_lead": ("jp-mic", "action_lead"),  # MIC leads 48 (5G R&I) but not 46 (semiconductors)
+    "eu_lead": ("eu-dg-grow", "action_lead"),  # DG GROW leads 72 but not 48
+    "jp_stakeholder": ("jp-jbce", "stakeholder"),
+    "eu_stakeholder": ("eu-ebc", "stakeholder"),
+    "eu_member_state": ("eu-member-states", "member_state"),
+}
+
+
+@pytest.fixture
+def members(programme):
+    """One user per role and party, keyed as in MEMBERS."""
+    from partnership.people.models import Organisation
+    from partnership.people.services import create_member
+
+    return {
+        name: create_member(name.replace("_", "-"), PASSWORD, Organisation.objects.get(code=code), role)
+        for name, (code, role) in MEMBERS.items()
+    }
+
+
+@pytest.fixture
+def token_for():
+    """token_for(user) -> an `Authorization` header value for that user."""
+    from partnership.people.services import create_token
+
+    def make(user) -> str:
+        return "Bearer " + create_token(user, "test")[1]
+
+    return make
