@@ -18,9 +18,14 @@ $(STAMP): pyproject.toml
 messages: $(STAMP)
 	cd src/partnership && ../../$(BIN)/partnership compilemessages --verbosity 0
 
+# Each app's strings go to its own locale/; those of the package root (api.py, settings.py, ...) to
+# src/partnership/locale (in LOCALE_PATHS). An absolute data dir keeps stray var/ folders out of src.
+makemessages: export PARTNERSHIP_DATA_DIR := $(abspath $(PARTNERSHIP_DATA_DIR))
 makemessages: $(STAMP)
 	cd src/partnership && for app in people programme web; do \
 	  (cd $$app && ../../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done
+	cd src/partnership && ../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0 \
+	  --ignore 'people/*' --ignore 'programme/*' --ignore 'web/*'
 
 demo: $(STAMP) messages
 	$(BIN)/partnership demo --port $(PORT)
@@ -46,3 +51,6 @@ bench: $(STAMP) messages
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info
+
+docs: $(STAMP)
+	$(BIN)/partnership gendocs

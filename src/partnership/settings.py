@@ -29,7 +29,7 @@ def env_bool(name: str, default: bool, help_text: str) -> bool:
 
 
 DATA_DIR = Path(
-    env("PARTNERSHIP_DATA_DIR", "./var", "Folder for the SQLite database, the secret key and uploads.")
+    env("PARTNERSHIP_DATA_DIR", "./var", "Folder for the SQLite database, the generated secret key and demo password.")
 ).resolve()
 DEBUG = env_bool("PARTNERSHIP_DEBUG", False, "Django debug mode; never in production.")
 ALLOWED_HOSTS = [
@@ -193,7 +193,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
-LOCALE_PATHS: list[Path] = []
+LOCALE_PATHS: list[Path] = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"  # stored in UTC; shown in the reader's (party's) zone
 USE_TZ = True

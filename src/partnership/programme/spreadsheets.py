@@ -1,0 +1,364 @@
+"""Import and export of deliverables and indicator values as CSV or XLSX.
+
+An import is all or nothing: every row is checked through the same services as the web and the API,
+inside one transaction; any bad row (reported with its spreadsheet row number and reason) rolls the
+whole file back, and `dry_run` always rolls back.
+"""
+
+import csv
+import datetime
+import io
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied, PreconditionFailed
+
+from . import services
+from .models import Deliverable, IndicatorValue
+
+DELIVERABLE_REQUIRED = {"action", "title", "language"}
+VALUE_REQUIRED = {"indicator", "period_start", "period_end", "value", "source"}
+DELIVERABLE_COLUMNS = [
+    "id",
+    "revision",
+    "action",
+    "party",
+    "organisation",
+    "title",
+    "description",
+    "language",
+    "due_date",
+    "due_cycle",
+    "status",
+    "evidence",
+]
+VALUE_COLUMNS = ["indicator", "action", "party", "period_start", "period_end", "value", "source"]
+MAX_ROWS = 50_000
+
+
+class SpreadsheetError(Exception):
+    """A file that cannot be read as a table at all (wrong format, no header, too large)."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did or, on a dry run or with errors, would have done."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo a dry run or a file with bad rows."""
+
+
+def read_table(path: str | Path, columns: list[str], required: set[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV or XLSX file as (spreadsheet row number, {column: text}); the header is row 1."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path)
+    else:
+        raise SpreadsheetError(_("%(file)s: use a .csv or .xlsx file.") % {"file": path.name})
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise SpreadsheetError(_("%(file)s is empty.") % {"file": path.name}) from None
+    header = [name.strip().lower() for name in header]
+    missing = [name for name in columns if name in required and name not in header]
+    if missing:
+        raise SpreadsheetError(
+            _("row 1: missing column(s) %(columns)s; expected %(expected)s")
+            % {"columns": ", ".join(missing), "expected": ", ".join(columns)}
+        )
+    unknown = [name for name in header if name and name not in columns]
+    if unknown:
+        raise SpreadsheetError(_("row 1: unknown column(s) %(columns)s") % {"columns": ", ".join(unknown)})
+    table = []
+    for number, values in enumerate(rows, start=2):
+        if not any(value.strip() for value in values):
+            continue  # blank lines at the end of a sheet are common
+        if number > MAX_ROWS + 1:
+            raise SpreadsheetError(_("More than %(max)s rows; split the file.") % {"max": MAX_ROWS})
+        padded = list(values) + [""] * (len(header) - len(values))
+        table.append((number, {name: padded[i].strip() for i, name in enumerate(header) if name}))
+    return table
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
+    except UnicodeDecodeError:
+        raise SpreadsheetError(_("%(file)s is not UTF-8 text.") % {"file": path.name}) from None
+    except OSError as error:
+        raise SpreadsheetError(str(error)) from None
+    try:
+        yield from csv.reader(io.StringIO(text))
+    except csv.Error as error:
+        raise SpreadsheetError(
+            _("%(file)s is not valid CSV: %(error)s") % {"file": path.name, "error": error}
+        ) from None
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+        raise SpreadsheetError(
+            _("%(file)s is not a readable XLSX file: %(error)s") % {"file": path.name, "error": error}
+        ) from None
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield [_cell(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _run(rows, apply_row: Callable[[dict[str, str]], str], dry_run: bool, progress) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            for number, row in progress(rows):
+                try:
+                    # A savepoint per row: a failed row leaves the others' work consistent, so
+                    # every bad row is found in one pass; the outer transaction decides at the end.
+                    with transaction.atomic():
+                        outcome = apply_row(row)
+                except Invalid as error:
+                    result.errors.append(
+                        (number, "; ".join(f"{k}: {v}" for k, v in error.fields.items()) or error.message)
+                    )
+                except (NotFound, PermissionDenied, Conflict, PreconditionFailed) as error:
+                    result.errors.append((number, str(error)))
+                else:
+                    setattr(result, outcome, getattr(result, outcome) + 1)
+            if dry_run or result.errors:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _no_progress(rows: Iterable) -> Iterable:
+    return rows
+
+
+def _paragraph(row: dict[str, str]) -> int:
+    try:
+        return int(row.get("action", ""))
+    except ValueError:
+        raise Invalid(
+            _("action: give the paragraph number, e.g. 46."), {"action": _("not a paragraph number")}
+        ) from None
+
+
+def _check_party(row: dict[str, str], user) -> None:
+    from partnership.people.permissions import require_actor
+
+    party = row.get("party", "")
+    actor = require_actor(user)
+    if party and party != actor.party.code:
+        raise PermissionDenied(
+            _("party: this row is of %(party)s; you can only write for %(own)s.")
+            % {"party": party, "own": actor.party.code}
+        )
+
+
+def import_deliverables(user, rows, dry_run: bool = False, progress=_no_progress) -> ImportResult:
+    """Create deliverables (rows without id) and change existing ones (rows with id and revision)."""
+
+    def apply(row: dict[str, str]) -> str:
+        _check_party(row, user)
+        data = {
+            "title": row.get("title", ""),
+            "description": row.get("description", ""),
+            "language": row.get("language", ""),
+            "due_date": row.get("due_date", ""),
+            "due_period": row.get("due_cycle", ""),
+            "status": row.get("status", "") or "planned",
+            "evidence": row.get("evidence", ""),
+        }
+        if row.get("organisation"):
+            data["organisation"] = row["organisation"]
+        if not row.get("id"):
+            services.create_deliverable(user, _paragraph(row), data)
+            return "created"
+        deliverable = services.get_deliverable(user, row["id"])
+        if row.get("action") and str(deliverable.action.paragraph) != row["action"]:
+            raise Invalid(
+                _("action: deliverable %(id)s belongs to action %(p)s.")
+                % {"id": row["id"], "p": deliverable.action.paragraph},
+                {"action": row["action"]},
+            )
+        if not row.get("revision"):
+            raise Invalid(
+                _("revision: give the revision you exported, so that no edit is lost."),
+                {"revision": _("missing")},
+            )
+        current = {
+            "organisation": deliverable.organisation.code,
+            **{k: getattr(deliverable, k) for k in data if k != "organisation"},
+        }
+        proposed = {**data, "evidence": row.get("evidence", "").split()}
+        if _same(current, proposed):
+            return "unchanged"
+        services.change_deliverable(user, row["id"], data, f'"{deliverable.uid}.{row["revision"]}"')
+        return "updated"
+
+    return _run(rows, apply, dry_run, progress)
+
+
+def _same(current: dict[str, Any], proposed: dict[str, Any]) -> bool:
+    for key, value in proposed.items():
+        old = current.get(key)
+        old_text = "" if old is None else (old.isoformat() if isinstance(old, datetime.date) else old)
+        if isinstance(old_text, list) or isinstance(value, list):
+            if list(old_text or []) != list(value or []):
+                return False
+        elif str(old_text) != str(value or ""):
+            return False
+    return True
+
+
+def import_indicator_values(user, rows, dry_run: bool = False, progress=_no_progress) -> ImportResult:
+    """Record actual values; a value already recorded for the period is replaced (corrections)."""
+
+    def apply(row: dict[str, str]) -> str:
+        _check_party(row, user)
+        if not row.get("indicator"):
+            raise Invalid(_("indicator: give the indicator's id."), {"indicator": _("missing")})
+        data = {key: row.get(key, "") for key in ("period_start", "period_end", "value", "source")}
+        existing = IndicatorValue.objects.filter(
+            indicator__uid=_uuid_or_none(row["indicator"]),
+            period_start=_date_or_none(data["period_start"]),
+            period_end=_date_or_none(data["period_end"]),
+        ).first()
+        if (
+            existing is not None
+            and existing.source == data["source"]
+            and _decimal(data["value"]) == existing.value
+        ):
+            services.get_indicator(user, row["indicator"])  # still only what the user may see
+            return "unchanged"
+        _value, created = services.record_indicator_value(user, row["indicator"], data, replace=True)
+        return "created" if created else "updated"
+
+    return _run(rows, apply, dry_run, progress)
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _date_or_none(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return None
+
+
+def export_deliverables(queryset=None) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of all deliverables, in the import format."""
+    queryset = queryset if queryset is not None else Deliverable.objects.all()
+    rows = [
+        [
+            str(d.uid),
+            d.revision,
+            d.action.paragraph,
+            d.party.code,
+            d.organisation.code,
+            d.title,
+            d.description,
+            d.language,
+            d.due_date.isoformat() if d.due_date else "",
+            d.due_period or "",
+            d.status,
+            " ".join(d.evidence),
+        ]
+        for d in queryset.select_related("action", "party", "organisation").order_by(
+            "action__paragraph", "pk"
+        )
+    ]
+    return DELIVERABLE_COLUMNS, rows
+
+
+def export_indicator_values(queryset=None) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of all indicator values, in the import format."""
+    queryset = queryset if queryset is not None else IndicatorValue.objects.all()
+    rows = [
+        [
+            str(v.indicator.uid),
+            v.indicator.action.paragraph,
+            v.indicator.party.code,
+            v.period_start.isoformat(),
+            v.period_end.isoformat(),
+            str(v.value.normalize()),
+            v.source,
+        ]
+        for v in queryset.select_related("indicator__action", "indicator__party").order_by(
+            "indicator_id", "period_start"
+        )
+    ]
+    return VALUE_COLUMNS, rows
+
+
+def write_table(path: str | Path, header: list[str], rows: list[list[Any]]) -> None:
+    """Write a CSV (UTF-8 with BOM, so Excel reads Japanese correctly) or an XLSX file."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+    elif path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        workbook.save(path)
+    else:
+        raise SpreadsheetError(_("%(file)s: use a .csv or .xlsx file.") % {"file": path.name})
