@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-export PARTNERSHIP_DATA_DIR ?= ./var
+export PARTNERSHIP_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: demo test check lint format messages makemessages bench docs clean
 
@@ -20,7 +20,6 @@ messages: $(STAMP)
 
 # Each app's strings go to its own locale/; those of the package root (api.py, settings.py, ...) to
 # src/partnership/locale (in LOCALE_PATHS). An absolute data dir keeps stray var/ folders out of src.
-makemessages: export PARTNERSHIP_DATA_DIR := $(abspath $(PARTNERSHIP_DATA_DIR))
 makemessages: $(STAMP)
 	cd src/partnership && for app in people programme web; do \
 	  (cd $$app && ../../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done

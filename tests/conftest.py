@@ -13,6 +13,12 @@ def shared_dir() -> Path:
     return Path(os.environ.get("PARTNERSHIP_SHARED_DIR", REPO.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 takes a quarter of a second per member; tests that check the hasher set it back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the programme once into the test database; each test's changes are rolled back."""

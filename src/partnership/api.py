@@ -5,6 +5,8 @@ Every error answers `{"error": {"code": ..., "message": ..., "fields": {...}}}`.
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, renderers
@@ -47,6 +49,50 @@ def error_response(request: HttpRequest, status: int, code: str, message: str, f
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="partnership"'
     return response
+
+
+ERROR_CODES = {
+    400: "malformed",
+    401: "unauthenticated",
+    403: "forbidden",  # ninja's own CSRF refusal comes as HttpError(403)
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+class ApiErrorBodyMiddleware:
+    """Under /api/, errors answered before our handlers run get the API's error body too.
+
+    Django answers an unknown path with the HTML 404 page and ninja a wrong method with a plain-text
+    405; a client must be able to read every error the same way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not request.path.startswith("/api/")
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        messages = {
+            404: _("There is nothing at this address; see /api/docs."),
+            405: _("%(method)s is not allowed here; use %(allowed)s.")
+            % {"method": request.method, "allowed": response.get("Allow", "")},
+            500: _("Something went wrong on our side; it has been logged."),
+        }
+        answer = error_response(
+            request, status, ERROR_CODES.get(status, "error"), messages.get(status, response.reason_phrase)
+        )
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer
 
 
 def _location(loc: list) -> str:
@@ -107,8 +153,21 @@ def _precondition_required(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    code = {400: "malformed", 413: "too_large", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    code = ERROR_CODES.get(exc.status_code, "error")
     return error_response(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (PARTNERSHIP_MAX_UPLOAD_BYTES);
+    # without this handler the refusal would surface as a 500.
+    return error_response(
+        request,
+        413,
+        "too_large",
+        _("The request body is larger than %(limit)s bytes.")
+        % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
 
 
 @api.exception_handler(Exception)

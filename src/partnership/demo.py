@@ -98,7 +98,12 @@ NARRATIVE_JA = [
     "担当体制の変更により進捗が計画より遅れている。新たなスケジュールを提案する予定。",
     "共同文書を最終化し、理事会に先立ちステークホルダーに意見照会を行った。",
 ]
-MECHANISMS = ["Digital Policy Dialogue", "Industrial Dialogue", "Cybersecurity Dialogue", "EPA Committee"]
+MECHANISMS = [
+    ("Digital Policy Dialogue", "日EUデジタル政策対話"),
+    ("Industrial Dialogue", "日EU産業政策対話"),
+    ("Cybersecurity Dialogue", "日EUサイバー対話"),
+    ("EPA Committee", "EPA委員会"),
+]
 
 
 @transaction.atomic
@@ -119,7 +124,9 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                 if period == today.year and (index + offset) % 5 == 0:
                     continue
                 status = STATUS_CYCLE[(index + offset * 3 + period) % len(STATUS_CYCLE)]
-                narrative = texts[(index + offset + period) % len(texts)].format(mechanism=mechanism)
+                narrative = texts[(index + offset + period) % len(texts)].format(
+                    mechanism=mechanism[1] if language == "ja" else mechanism[0]
+                )
                 services.file_update(
                     user,
                     action.paragraph,

@@ -29,7 +29,11 @@ def env_bool(name: str, default: bool, help_text: str) -> bool:
 
 
 DATA_DIR = Path(
-    env("PARTNERSHIP_DATA_DIR", "./var", "Folder for the SQLite database, the generated secret key and demo password.")
+    env(
+        "PARTNERSHIP_DATA_DIR",
+        "./var",
+        "Folder for the SQLite database, the generated secret key and demo password.",
+    )
 ).resolve()
 DEBUG = env_bool("PARTNERSHIP_DEBUG", False, "Django debug mode; never in production.")
 ALLOWED_HOSTS = [
@@ -137,6 +141,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that it sees every error response of an API request.
+    "partnership.api.ApiErrorBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

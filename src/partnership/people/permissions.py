@@ -30,16 +30,20 @@ class Actor:
 
 def actor_for(user: User | AnonymousUser | None) -> Actor | None:
     """The actor behind `user`, or None for the public and for accounts without a party."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return None
-    try:
-        membership = user.membership  # type: ignore[union-attr]
-    except Membership.DoesNotExist:
-        return None
-    organisation = membership.organisation
-    if organisation.party_id is None or not user.is_active:
-        return None
-    return Actor(user=user, organisation=organisation, party=organisation.party, role=membership.role)
+    # One query for membership, organisation and party, kept on the user for the rest of the request:
+    # every page and service asks, and the dashboard's query budget is 15 (issue #2).
+    if not hasattr(user, "_partnership_actor"):
+        membership = Membership.objects.select_related("organisation__party").filter(user=user).first()
+        actor = None
+        if membership is not None and membership.organisation.party is not None:
+            organisation = membership.organisation
+            actor = Actor(
+                user=user, organisation=organisation, party=organisation.party, role=membership.role
+            )
+        user._partnership_actor = actor  # type: ignore[union-attr]
+    return user._partnership_actor  # type: ignore[union-attr]
 
 
 def require_actor(user: User | AnonymousUser | None) -> Actor:

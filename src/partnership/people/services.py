@@ -86,6 +86,8 @@ def create_member(
             % {"role": role, "kind": organisation.get_kind_display()},
             {"role": role},
         )
-    user = User.objects.create_user(username=username, password=password, email=email)
+    # Secretariats run the back office (the admin), under the same rules as everywhere else.
+    is_staff = role == Membership.Role.SECRETARIAT
+    user = User.objects.create_user(username=username, password=password, email=email, is_staff=is_staff)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user

@@ -55,6 +55,11 @@ class UpdateForm(forms.ModelForm):
             "narrative": forms.Textarea(attrs={"rows": 6, "maxlength": 10000}),
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A status must be chosen; the radio list shows the four statuses and no blank "---------".
+        self.fields["status"].choices = ProgressUpdate.Status.choices
+
     def clean_narrative(self):
         narrative = self.cleaned_data["narrative"].strip()
         if len(narrative) > 10000:
@@ -77,6 +82,13 @@ class DeliverableForm(forms.ModelForm):
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = False  # a new deliverable is planned unless said otherwise
+
+    def clean_status(self):
+        return self.cleaned_data.get("status") or Deliverable.Status.PLANNED
 
     def clean(self):
         cleaned = super().clean()

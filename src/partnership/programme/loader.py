@@ -88,6 +88,10 @@ class LoadReport:
         return "\n".join(lines)
 
 
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
 class _Checker:
     """Reads values out of the parsed file, naming the line of anything wrong."""
 
@@ -102,7 +106,15 @@ class _Checker:
             raise self.fail(line, _("%(where)s must be a mapping") % {"where": where})
         return value
 
-    def get(self, mapping: _Mapping, key: str, kind: type | tuple, where: str, required: bool = True) -> Any:
+    def get(
+        self,
+        mapping: _Mapping,
+        key: str,
+        kind: type | tuple,
+        where: str,
+        required: bool = True,
+        max_length: int | None = None,
+    ) -> Any:
         if key not in mapping:
             if required:
                 raise self.fail(
@@ -125,9 +137,16 @@ class _Checker:
             raise self.fail(
                 mapping.key_lines.get(key), _("%(where)s: “%(key)s” is empty") % {"where": where, "key": key}
             )
+        # The database column's limit: SQLite would store a longer value, PostgreSQL fail mid-load.
+        if isinstance(value, str) and max_length is not None and len(value) > max_length:
+            raise self.fail(
+                mapping.key_lines.get(key, mapping.line),
+                _("%(where)s: “%(key)s” is longer than %(max)s characters")
+                % {"where": where, "key": key, "max": max_length},
+            )
         return value
 
-    def text(self, mapping: _Mapping, key: str, where: str) -> dict[str, str]:
+    def text(self, mapping: _Mapping, key: str, where: str, max_length: int | None = None) -> dict[str, str]:
         """A bilingual text `{en: ..., ja: ...}`; English is required."""
         value = self.mapping(
             self.get(mapping, key, dict, where), f"{where}.{key}", mapping.key_lines.get(key, 0)
@@ -140,8 +159,8 @@ class _Checker:
                 % {"where": f"{where}.{key}", "langs": ", ".join(sorted(map(str, unknown)))},
             )
         return {
-            "en": self.get(value, "en", str, f"{where}.{key}"),
-            "ja": self.get(value, "ja", str, f"{where}.{key}", False) or "",
+            "en": self.get(value, "en", str, f"{where}.{key}", max_length=max_length),
+            "ja": self.get(value, "ja", str, f"{where}.{key}", False, max_length) or "",
         }
 
     def items(self, mapping: _Mapping, key: str, where: str) -> list[tuple[_Mapping, str]]:
@@ -192,7 +211,7 @@ def parse(path: str | Path) -> dict[str, Any]:
             raise check.fail(
                 item.line, _("%(where)s: party %(code)s appears twice") % {"where": where, "code": code}
             )
-        zone = check.get(item, "time_zone", str, where)
+        zone = check.get(item, "time_zone", str, where, max_length=_max_length(Party, "time_zone"))
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -201,12 +220,16 @@ def parse(path: str | Path) -> dict[str, Any]:
                 _("%(where)s: unknown time zone %(zone)s") % {"where": where, "zone": zone},
             ) from None
         languages = check.get(item, "languages", list, where)
-        parties[code] = {"name": check.text(item, "name", where), "languages": languages, "time_zone": zone}
+        parties[code] = {
+            "name": check.text(item, "name", where, _max_length(Party, "name_en")),
+            "languages": languages,
+            "time_zone": zone,
+        }
 
     kinds = {choice.value for choice in Organisation.Kind}
     organisations = {}
     for item, where in check.items(top, "organisations", "file"):
-        code = check.get(item, "code", str, where)
+        code = check.get(item, "code", str, where, max_length=_max_length(Organisation, "code"))
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code):
             raise check.fail(
                 item.key_lines["code"], _("%(where)s: code must be a lowercase slug") % {"where": where}
@@ -232,19 +255,19 @@ def parse(path: str | Path) -> dict[str, Any]:
         organisations[code] = {
             "party": party,
             "kind": kind,
-            "name": check.text(item, "name", where),
+            "name": check.text(item, "name", where, _max_length(Organisation, "name_en")),
             "paragraphs": check.int_list(item, "paragraphs", where, required=False),
         }
 
     areas = {}
     for item, where in check.items(top, "areas", "file"):
-        code = check.get(item, "code", str, where)
+        code = check.get(item, "code", str, where, max_length=_max_length(Area, "code"))
         if code in areas:
             raise check.fail(
                 item.line, _("%(where)s: area %(code)s appears twice") % {"where": where, "code": code}
             )
         areas[code] = {
-            "name": check.text(item, "name", where),
+            "name": check.text(item, "name", where, _max_length(Area, "name_en")),
             "paragraphs": check.int_list(item, "paragraphs", where),
             "text": check.get(item, "text", str, where),
         }
@@ -271,8 +294,8 @@ def parse(path: str | Path) -> dict[str, Any]:
         lines[paragraph] = item.line
         actions[paragraph] = {
             "area": area,
-            "heading": check.text(item, "heading", where),
-            "title": check.text(item, "title", where),
+            "heading": check.text(item, "heading", where, _max_length(JointAction, "heading_en")),
+            "title": check.text(item, "title", where, _max_length(JointAction, "title_en")),
             "text": check.get(item, "text", str, where),
             "related": check.int_list(item, "related", where, required=False),
             "leads": leads,
@@ -290,9 +313,7 @@ def parse(path: str | Path) -> dict[str, Any]:
             if paragraph not in actions[other]["related"]:
                 raise check.fail(
                     actions[other]["_related_line"],
-                    _(
-                        "action %(other)s: related must also list %(paragraph)s (links are mutual)"
-                    )
+                    _("action %(other)s: related must also list %(paragraph)s (links are mutual)")
                     % {"paragraph": paragraph, "other": other},
                 )
     return {"parties": parties, "organisations": organisations, "areas": areas, "actions": actions}

@@ -6,12 +6,13 @@ the action page are held to at most 15 by a test).
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from partnership.people.models import Party
@@ -29,6 +30,12 @@ from .models import (
 )
 
 OPEN_DELIVERABLE = [Deliverable.Status.PLANNED, Deliverable.Status.IN_PROGRESS]
+# The action page shows this much by default; "show all" links lift the limits (?history=all,
+# ?indicators=all). Ten years of monthly values on dozens of indicators would otherwise make every
+# visit pay for a page nobody reads whole.
+HISTORY_SHOWN = 10
+INDICATORS_SHOWN = 10
+RECENT_VALUES = 6
 
 
 def parties() -> list[Party]:
@@ -59,6 +66,44 @@ def _organisations():
     return Organisation.objects.select_related("party")
 
 
+def action_summaries(area_code: str | None = None) -> list[dict[str, Any]]:
+    """Joint actions in paragraph order as plain dicts (the API's list), in three light queries.
+
+    Rows rather than model instances with prefetched relations: this is the busiest public read,
+    and building instances and prefetch managers for every action cost most of its time.
+    """
+    found = JointAction.objects.order_by("paragraph")
+    related = JointAction.related.through.objects.order_by("to_jointaction__paragraph")
+    # The order of Organisation.Meta, as the prefetched `action.leads.all()` gives it.
+    leads = JointAction.leads.through.objects.order_by("organisation__party__code", "organisation__code")
+    if area_code:
+        found = found.filter(area__code=area_code)
+        related = related.filter(from_jointaction__area__code=area_code)
+        leads = leads.filter(jointaction__area__code=area_code)
+    related_by_action: dict[int, list[int]] = defaultdict(list)
+    for action_id, paragraph in related.values_list("from_jointaction_id", "to_jointaction__paragraph"):
+        related_by_action[action_id].append(paragraph)
+    leads_by_action: dict[int, list[str]] = defaultdict(list)
+    for action_id, code in leads.values_list("jointaction_id", "organisation__code"):
+        leads_by_action[action_id].append(code)
+    fields = ("paragraph", "area__code", "heading_en", "heading_ja", "title_en", "title_ja")
+    return [
+        {
+            "paragraph": paragraph,
+            "area": area,
+            "heading_en": heading_en,
+            "heading_ja": heading_ja,
+            "title_en": title_en,
+            "title_ja": title_ja,
+            "related": related_by_action.get(pk, []),
+            "leads": leads_by_action.get(pk, []),
+        }
+        for pk, paragraph, area, heading_en, heading_ja, title_en, title_ja in found.values_list(
+            "pk", *fields
+        )
+    ]
+
+
 def latest_updates(action_ids: list[int] | None = None) -> QuerySet[ProgressUpdate]:
     """Each party's latest update per action: newest period, then newest version."""
     ranked = ProgressUpdate.objects.annotate(
@@ -71,6 +116,30 @@ def latest_updates(action_ids: list[int] | None = None) -> QuerySet[ProgressUpda
     if action_ids is not None:
         ranked = ranked.filter(action_id__in=action_ids)
     return ranked.filter(rank=1).select_related("party", "organisation")
+
+
+def _newest_first(action_id, party_id) -> QuerySet[ProgressUpdate]:
+    """One party's updates on one action, the latest first (either id may be an OuterRef).
+
+    The order is latest_updates()'s rule, and the unique index on (action, party, period, version)
+    serves it: a correlated subquery over it costs one index lookup.
+    """
+    return ProgressUpdate.objects.filter(action_id=action_id, party_id=party_id).order_by(
+        "-period", "-version"
+    )
+
+
+def with_latest_statuses(action_queryset: QuerySet[JointAction], party_ids: list[int]):
+    """Annotate each action with `status_<party id>`: that party's latest status, as latest_updates().
+
+    One index lookup per action and party, instead of ranking the whole history with a window.
+    """
+    return action_queryset.annotate(
+        **{
+            f"status_{pk}": Subquery(_newest_first(OuterRef("pk"), pk).values("status")[:1])
+            for pk in party_ids
+        }
+    )
 
 
 def overdue_deliverables(today: datetime.date | None = None) -> QuerySet[Deliverable]:
@@ -86,136 +155,235 @@ def overdue_deliverables(today: datetime.date | None = None) -> QuerySet[Deliver
 
 @dataclass
 class StatusCell:
-    """How the actions of one area stand for one party."""
+    """How the actions of one area stand for one party; `shown` lists the non-zero counts in order."""
 
     counts: dict[str, int]
     missing: int
     total: int
+    shown: list[tuple[str, int]] = field(default_factory=list)
+
+
+def area_page(user, code: str) -> dict[str, Any] | None:
+    """An area, its actions, and (for members) each party's latest status on each; None if unknown."""
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        return None
+    area_actions = list(actions().filter(area=area))
+    latest = {}
+    if actor_for(user) is not None:  # a signed-in account of no party is not a member
+        latest = {(u.action_id, u.party_id): u for u in latest_updates([a.pk for a in area_actions])}
+    all_parties = parties()
+    rows = [(action, [latest.get((action.pk, party.pk)) for party in all_parties]) for action in area_actions]
+    return {"area": area, "rows": rows, "parties": all_parties}
 
 
 def dashboard(user, since: datetime.date) -> dict[str, Any]:
     """The dashboard: status by area and party, what changed since `since`, overdue deliverables."""
     all_parties = parties()
-    all_areas = list(
-        Area.objects.prefetch_related(Prefetch("actions", queryset=JointAction.objects.only("id", "area_id")))
-    )
+    member = actor_for(user) is not None
+    area_actions = JointAction.objects.only("id", "area_id")
+    if member:
+        # The latest statuses come with the actions: no extra query, no window over the whole history.
+        area_actions = with_latest_statuses(area_actions, [party.pk for party in all_parties])
+    all_areas = list(Area.objects.prefetch_related(Prefetch("actions", queryset=area_actions)))
     data: dict[str, Any] = {
         "parties": all_parties,
         "areas": all_areas,
         "since": since,
         "period": current_period(),
     }
-    if actor_for(user) is None:
+    if not member:
         return data
-    latest = {
-        (u.action_id, u.party_id): u.status for u in latest_updates().only("action_id", "party_id", "status")
-    }
     matrix = []
     for area in all_areas:
         cells = []
         for party in all_parties:
             counts: dict[str, int] = defaultdict(int)
             for action in area.actions.all():
-                status = latest.get((action.pk, party.pk))
+                status = getattr(action, f"status_{party.pk}")
                 counts[status or "missing"] += 1
             total = len(area.actions.all())
-            cells.append(StatusCell(counts=dict(counts), missing=counts.get("missing", 0), total=total))
+            shown = [
+                (status, counts[status]) for status in ProgressUpdate.Status.values if counts.get(status)
+            ]
+            cells.append(
+                StatusCell(counts=dict(counts), missing=counts.get("missing", 0), total=total, shown=shown)
+            )
         matrix.append((area, cells))
     since_start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
     data.update(
         matrix=matrix,
+        # The dashboard names no organisation: joining them cost a fifth of the page's queries' time.
         recent_updates=list(
             ProgressUpdate.objects.filter(created_at__gte=since_start)
-            .select_related("action", "party", "organisation")
+            .select_related("action", "party")
             .order_by("-created_at")[:25]
         ),
         recent_deliverables=list(
             Deliverable.objects.filter(updated_at__gte=since_start)
-            .select_related("action", "party", "organisation")
+            .select_related("action", "party")
             .order_by("-updated_at")[:25]
         ),
-        overdue=list(overdue_deliverables()[:50]),
+        overdue=list(overdue_deliverables().select_related(None).select_related("action", "party")[:50]),
         overdue_count=overdue_deliverables().count(),
-        statuses=ProgressUpdate.Status.choices,
     )
     return data
 
 
+@dataclass(frozen=True)
+class ValueRow:
+    """One recorded value of an indicator, as the action page lists it."""
+
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal
+    source: str
+
+
 def chart_points(
-    values: list[IndicatorValue], indicator: Indicator, width: int = 320, height: int = 80
+    numbers: Sequence[float],
+    baseline: Decimal | float,
+    target: Decimal | float,
+    width: int = 320,
+    height: int = 80,
 ) -> dict:
-    """SVG coordinates for a small line chart of an indicator against its baseline and target."""
-    numbers = [float(v.value) for v in values] + [
-        float(indicator.baseline_value),
-        float(indicator.target_value),
-    ]
-    low, high = min(numbers), max(numbers)
-    span = (high - low) or 1.0
+    """SVG coordinates for a small line chart of an indicator's values against its baseline and target."""
+    baseline, target = float(baseline), float(target)
+    low = min(min(numbers), baseline, target)
+    high = max(max(numbers), baseline, target)
     pad = 4
-
-    def y(value: Decimal | float) -> float:
-        return round(height - pad - (float(value) - low) / span * (height - 2 * pad), 1)
-
-    count = max(len(values) - 1, 1)
+    scale = (height - 2 * pad) / ((high - low) or 1.0)
+    step = (width - 2 * pad) / max(len(numbers) - 1, 1)
+    bottom = height - pad
     points = " ".join(
-        f"{round(pad + i / count * (width - 2 * pad), 1)},{y(v.value)}" for i, v in enumerate(values)
+        f"{pad + i * step:.1f},{bottom - (number - low) * scale:.1f}" for i, number in enumerate(numbers)
     )
+    # Strings, not numbers: the template would pass every number through locale formatting.
     return {
-        "width": width,
-        "height": height,
+        "width": str(width),
+        "height": str(height),
         "points": points,
-        "baseline_y": y(indicator.baseline_value),
-        "target_y": y(indicator.target_value),
+        "baseline_y": f"{bottom - (baseline - low) * scale:.1f}",
+        "target_y": f"{bottom - (target - low) * scale:.1f}",
     }
 
 
-def action_page(user, paragraph: int) -> dict[str, Any] | None:
-    """Everything the joint-action page shows, or None when there is no such action."""
+def _attach_values(indicators: list[Indicator]) -> None:
+    """Give each indicator its chart, value count, latest value and recent values (two queries).
+
+    The chart needs only numbers, so the whole series comes as (indicator, float) pairs; only the
+    few recent values the page lists are read in full. Building an IndicatorValue for each of an
+    action's thousands of values cost most of the page's time.
+    """
+    if not indicators:
+        return
+    series: dict[int, list[float]] = defaultdict(list)
+    for indicator_id, number in (
+        IndicatorValue.objects.filter(indicator__in=indicators)
+        .order_by("indicator_id", "period_start")
+        .values_list("indicator_id", Cast("value", FloatField()))
+    ):
+        series[indicator_id].append(number)
+    # Each indicator's own recent periods: from its RECENT_VALUES-th newest start (all when fewer).
+    recent_periods = Q()
+    for indicator in indicators:
+        if indicator.recent_from is None:
+            recent_periods |= Q(indicator=indicator)
+        else:
+            recent_periods |= Q(indicator=indicator, period_start__gte=indicator.recent_from)
+    recent: dict[int, list[ValueRow]] = defaultdict(list)
+    for indicator_id, *row in (
+        IndicatorValue.objects.filter(recent_periods)
+        .order_by("indicator_id", "period_start")
+        .values_list("indicator_id", "period_start", "period_end", "value", "source")
+    ):
+        recent[indicator_id].append(ValueRow(*row))
+    for indicator in indicators:
+        numbers = series.get(indicator.pk, [])
+        indicator.value_count = len(numbers)
+        indicator.recent_values = recent.get(indicator.pk, [])
+        indicator.latest_value = indicator.recent_values[-1] if indicator.recent_values else None
+        indicator.chart = (
+            chart_points(numbers, indicator.baseline_value, indicator.target_value) if numbers else None
+        )
+
+
+def action_page(
+    user, paragraph: int, all_history: bool = False, all_indicators: bool = False
+) -> dict[str, Any] | None:
+    """Everything the joint-action page shows, or None when there is no such action.
+
+    The history and the indicators are cut to HISTORY_SHOWN and INDICATORS_SHOWN unless `all_history`
+    or `all_indicators`; `history_cut` and `indicators_cut` say whether more exist.
+    """
     action = actions().filter(paragraph=paragraph).first()
     if action is None:
         return None
     actor = actor_for(user)
-    all_parties = parties()
-    data: dict[str, Any] = {"action": action, "parties": all_parties, "actor": actor}
     if actor is None:
-        return data
-    lead_ids = {lead.pk for lead in action.leads.all()}
-    latest = {u.party_id: u for u in latest_updates([action.pk])}
-    side_by_side = [(party, latest.get(party.pk)) for party in all_parties]
-    statuses = {u.status for u in latest.values()}
-    history = list(
+        return {"action": action, "parties": parties(), "actor": actor}
+    # The parties come with the id of their latest update on this action, and those updates are read
+    # with the history: two queries instead of three, and no window over the action's whole history.
+    all_parties = list(
+        Party.objects.annotate(
+            latest_update_id=Subquery(_newest_first(action.pk, OuterRef("pk")).values("pk")[:1])
+        )
+    )
+    latest_ids = {party.latest_update_id for party in all_parties} - {None}
+    history = (
         ProgressUpdate.objects.filter(action=action)
         .select_related("party", "organisation", "author")
         .order_by("-period", "party__code", "-version")
     )
-    indicators = list(Indicator.objects.filter(action=action).select_related("party", "organisation"))
-    values_by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for value in IndicatorValue.objects.filter(indicator__action=action).order_by(
-        "indicator_id", "period_start"
-    ):
-        values_by_indicator[value.indicator_id].append(value)
-    for indicator in indicators:
-        values = values_by_indicator.get(indicator.pk, [])
-        indicator.latest_value = values[-1] if values else None
-        indicator.value_count = len(values)
-        indicator.recent_values = values[-6:]
-        indicator.chart = chart_points(values, indicator) if values else None
-    data.update(
-        side_by_side=side_by_side,
-        disagreement=len(latest) > 1 and len(statuses) > 1,
-        history=history,
-        deliverables=list(
+    if not all_history:
+        # The newest HISTORY_SHOWN and the parties' latest; a latest one beyond them comes last.
+        history = history.filter(Q(pk__in=latest_ids) | Q(pk__in=history.values("pk")[:HISTORY_SHOWN]))
+    rows = list(history)
+    latest = {u.party_id: u for u in rows if u.pk in latest_ids}
+    side_by_side = [(party, latest.get(party.pk)) for party in all_parties]
+    statuses = {u.status for u in latest.values()}
+    indicators = (
+        Indicator.objects.filter(action=action)
+        .select_related("party", "organisation")
+        .annotate(
+            recent_from=Subquery(
+                IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+                .order_by("-period_start")
+                .values("period_start")[RECENT_VALUES - 1 : RECENT_VALUES]
+            )
+        )
+    )
+    indicators = list(indicators if all_indicators else indicators[: INDICATORS_SHOWN + 1])
+    indicators_cut = not all_indicators and len(indicators) > INDICATORS_SHOWN
+    indicators = indicators[:INDICATORS_SHOWN] if indicators_cut else indicators
+    _attach_values(indicators)
+    lead_ids = {lead.pk for lead in action.leads.all()}
+    return {
+        "action": action,
+        "parties": all_parties,
+        "actor": actor,
+        "side_by_side": side_by_side,
+        # Statuses of different periods are not a disagreement, only a late report.
+        "disagreement": len(latest) > 1
+        and len(statuses) > 1
+        and len({u.period for u in latest.values()}) == 1,
+        "period": current_period(),
+        "history": rows if all_history else rows[:HISTORY_SHOWN],
+        "history_cut": not all_history and len(rows) > HISTORY_SHOWN,
+        "all_history": all_history,
+        "deliverables": list(
             Deliverable.objects.filter(action=action)
             .select_related("party", "organisation")
             .order_by("party__code", "due_date")
         ),
-        indicators=indicators,
-        comments=list(Comment.objects.filter(action=action).select_related("organisation", "author")[:50]),
-        can_edit=can_edit_progress(actor, actor.party.pk, lead_ids),
-        can_comment=can_comment(actor),
-        today=timezone.now().date(),
-    )
-    return data
+        "indicators": indicators,
+        "indicators_cut": indicators_cut,
+        "all_indicators": all_indicators,
+        "comments": list(Comment.objects.filter(action=action).select_related("organisation", "author")[:50]),
+        "can_edit": can_edit_progress(actor, actor.party.pk, lead_ids),
+        "can_comment": can_comment(actor),
+        "today": timezone.now().date(),
+    }
 
 
 def search(user, text: str, limit: int = 30) -> dict[str, list]:

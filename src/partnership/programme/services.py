@@ -4,6 +4,7 @@ Every write takes the acting user, derives the party and organisation from them 
 checks permissions in `people.permissions`, validates through the forms, and is atomic.
 """
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from uuid import UUID
 from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
@@ -77,6 +79,20 @@ def _require_edit(user, action: JointAction, party_id: int | None = None) -> Act
 # --- progress updates -------------------------------------------------------------------------------
 
 
+def require_can_file(user, paragraph: int) -> tuple[JointAction, Actor]:
+    """The action and the actor, if `user` may file updates on it; PermissionDenied otherwise."""
+    action = get_action(paragraph)
+    return action, _require_edit(user, action)
+
+
+def latest_open_period() -> int:
+    """The newest period anyone may report on: the current year somewhere on Earth.
+
+    At New Year, Tokyo (UTC+9) is in the new cycle hours before UTC; no place is ahead of UTC+14.
+    """
+    return (timezone.now() + datetime.timedelta(hours=14)).year
+
+
 def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate:
     """File the author's party's status of an action for a period (default: the current one).
 
@@ -87,9 +103,10 @@ def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate
     actor = _require_edit(user, action)
     cleaned = _validated(UpdateForm(data))
     period = cleaned.get("period") or current_period()
-    if period > current_period() + 1:
+    if period > latest_open_period():
         raise Invalid(
-            _("period: you cannot report on a cycle that has not started."), {"period": str(period)}
+            _("period: you cannot report on a cycle that has not started."),
+            {"period": _("The %(period)s cycle has not started.") % {"period": period}},
         )
     # Two people of one party may file at the same moment: the unique constraint decides, and the
     # loser takes the next version number instead of failing.
@@ -277,7 +294,16 @@ def record_indicator_value(
             )
             existing.save()
             return existing, False
-        value = IndicatorValue.objects.create(indicator=indicator, recorded_by=actor.user, **cleaned)
+        try:
+            # Two first values for one period at the same moment: the unique constraint refuses the
+            # second (select_for_update above locks no row yet); answer it as the conflict it is.
+            with transaction.atomic():
+                value = IndicatorValue.objects.create(indicator=indicator, recorded_by=actor.user, **cleaned)
+        except IntegrityError:
+            raise Conflict(
+                _("A value is already recorded for %(start)s to %(end)s.")
+                % {"start": cleaned["period_start"], "end": cleaned["period_end"]}
+            ) from None
         return value, True
 
 

@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import uuid
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -134,7 +135,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
         raise SpreadsheetError(
             _("%(file)s is not a readable XLSX file: %(error)s") % {"file": path.name, "error": error}
         ) from None

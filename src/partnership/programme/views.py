@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
-from partnership.people.permissions import require_actor
 
 from . import queries, services
 from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, UpdateForm
@@ -31,7 +30,11 @@ def _show_errors(form: BaseForm, error: Invalid) -> None:
     for field, message in error.fields.items():
         if field in form.fields and field in form.errors:
             continue
-        form.add_error(field if field in form.fields else None, message)
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            # No input of its own to mark: the message must name the field (e.g. "party: unknown field").
+            form.add_error(None, f"{field}: {message}")
 
 
 def _action_or_404(paragraph: int):
@@ -65,21 +68,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
     """A priority area: its text and its joint actions with each party's latest status."""
-    area = Area.objects.filter(code=code).first()
-    if area is None:
+    data = queries.area_page(request.user, code)
+    if data is None:
         raise Http404(_("There is no such area."))
-    area_actions = list(queries.actions().filter(area=area))
-    latest = {}
-    if request.user.is_authenticated:
-        latest = {(u.action_id, u.party_id): u for u in queries.latest_updates([a.pk for a in area_actions])}
-    parties = queries.parties()
-    rows = [(action, [latest.get((action.pk, party.pk)) for party in parties]) for action in area_actions]
-    return render(request, "programme/area.html", {"area": area, "rows": rows, "parties": parties})
+    return render(request, "programme/area.html", data)
 
 
 def action_page(request: HttpRequest, paragraph: int) -> HttpResponse:
     """A joint action: verbatim text, both parties' status side by side, history, deliverables, indicators."""
-    data = queries.action_page(request.user, paragraph)
+    data = queries.action_page(
+        request.user,
+        paragraph,
+        all_history=request.GET.get("history") == "all",
+        all_indicators=request.GET.get("indicators") == "all",
+    )
     if data is None:
         raise Http404(_("There is no joint action at this paragraph."))
     data["comment_form"] = CommentForm(initial={"language": request.LANGUAGE_CODE})
@@ -90,8 +92,9 @@ def action_page(request: HttpRequest, paragraph: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def file_update(request: HttpRequest, paragraph: int) -> HttpResponse:
     """The one-page update form (para 21, 23: no extra burden)."""
-    action = _action_or_404(paragraph)
-    actor = require_actor(request.user)
+    _action_or_404(paragraph)
+    # Asked before the form is shown, so nobody fills in a form they may not send.
+    action, actor = services.require_can_file(request.user, paragraph)
     initial = {"language": request.LANGUAGE_CODE, "period": current_period()}
     latest = queries.latest_updates([action.pk]).filter(party=actor.party).first()
     if latest is not None:
@@ -119,7 +122,8 @@ def add_comment(request: HttpRequest, paragraph: int) -> HttpResponse:
     try:
         services.add_comment(request.user, paragraph, _post_data(request))
     except Invalid as error:
-        messages.error(request, error.message)
+        # The form's own words, without the internal field names the API uses.
+        messages.error(request, " ".join(error.fields.values()) or error.message)
     else:
         messages.success(request, _("Your comment is posted."))
     return redirect("action", paragraph=paragraph)
@@ -172,6 +176,8 @@ def indicator_value_form(request: HttpRequest, paragraph: int, uid: str) -> Http
         indicator = services.get_indicator(request.user, uid)
     except NotFound as error:
         raise Http404(str(error)) from None
+    if indicator.action_id != action.pk:
+        raise Http404(_("This indicator belongs to another action."))
     form = IndicatorValueForm()
     if request.method == "POST":
         form = IndicatorValueForm(request.POST)

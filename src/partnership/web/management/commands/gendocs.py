@@ -33,7 +33,12 @@ def cli_reference() -> str:
     for app, name in COMMANDS:
         command = load_command_class(app, name)
         parser = command.create_parser("partnership", name)
-        parts += [f"## partnership {name.replace('_', '-')}\n", "```text", parser.format_help().rstrip(), "```\n"]
+        parts += [
+            f"## partnership {name.replace('_', '-')}\n",
+            "```text",
+            parser.format_help().rstrip(),
+            "```\n",
+        ]
     return "\n".join(parts)
 
 
@@ -46,7 +51,9 @@ class Command(BaseCommand):
     help = "Regenerate docs/cli.md and docs/openapi.json; with --check, fail if they are stale."
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="only check that the committed copies are current")
+        parser.add_argument(
+            "--check", action="store_true", help="only check that the committed copies are current"
+        )
         parser.add_argument("--out", default=str(DOCS), help="docs folder (default: the repository's docs/)")
 
     def handle(self, *args, **options):
