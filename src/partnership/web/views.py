@@ -2,7 +2,9 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -48,7 +50,10 @@ def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 400, "web/400.html")
+    too_large = isinstance(exception, RequestDataTooBig)
+    return render(
+        request, "web/400.html", {"too_large": too_large, "limit": settings.MAX_UPLOAD_BYTES}, status=400
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
