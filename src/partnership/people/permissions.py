@@ -37,13 +37,11 @@ def actor_for(user: User | AnonymousUser | None) -> Actor | None:
     if not hasattr(user, "_partnership_actor"):
         membership = Membership.objects.select_related("organisation__party").filter(user=user).first()
         actor = None
-        if membership is not None and membership.organisation.party is not None:
-            organisation = membership.organisation
-            actor = Actor(
-                user=user, organisation=organisation, party=organisation.party, role=membership.role
-            )
-        user._partnership_actor = actor  # type: ignore[union-attr]
-    return user._partnership_actor  # type: ignore[union-attr]
+        party = membership.organisation.party if membership is not None else None
+        if membership is not None and party is not None:
+            actor = Actor(user=user, organisation=membership.organisation, party=party, role=membership.role)
+        user._partnership_actor = actor  # type: ignore[attr-defined]
+    return user._partnership_actor  # type: ignore[attr-defined]
 
 
 def require_actor(user: User | AnonymousUser | None) -> Actor:

@@ -65,17 +65,21 @@ def revoke_token(token_ref: str) -> ApiToken:
     return token
 
 
+# Which roles a member of each kind of organisation may have; mechanisms have no members.
+ROLES_BY_KIND: dict[str, set[str]] = {
+    Organisation.Kind.SECRETARIAT: {Membership.Role.SECRETARIAT, Membership.Role.ACTION_LEAD},
+    Organisation.Kind.MINISTRY: {Membership.Role.ACTION_LEAD},
+    Organisation.Kind.MEMBER_STATE: {Membership.Role.MEMBER_STATE},
+    Organisation.Kind.STAKEHOLDER: {Membership.Role.STAKEHOLDER},
+}
+
+
 @transaction.atomic
 def create_member(
     username: str, password: str, organisation: Organisation, role: str, email: str = ""
 ) -> User:
     """Create a user acting for `organisation` with `role`; the role must fit the organisation's kind."""
-    allowed = {
-        Organisation.Kind.SECRETARIAT: {Membership.Role.SECRETARIAT, Membership.Role.ACTION_LEAD},
-        Organisation.Kind.MINISTRY: {Membership.Role.ACTION_LEAD},
-        Organisation.Kind.MEMBER_STATE: {Membership.Role.MEMBER_STATE},
-        Organisation.Kind.STAKEHOLDER: {Membership.Role.STAKEHOLDER},
-    }.get(organisation.kind, set())
+    allowed = ROLES_BY_KIND.get(organisation.kind, set())
     if organisation.party_id is None:
         raise Invalid(
             _("A member must belong to an organisation of a party."), {"organisation": organisation.code}

@@ -42,7 +42,7 @@ class _Mapping(dict):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps line numbers and refuses duplicate keys (YAML silently keeps the last)."""
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         result = _Mapping()
         result.line = node.start_mark.line + 1
         result.key_lines = {}

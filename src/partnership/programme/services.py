@@ -5,7 +5,7 @@ checks permissions in `people.permissions`, validates through the forms, and is 
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any
 from uuid import UUID
 
@@ -41,7 +41,7 @@ def _validated(form: forms.BaseForm) -> dict[str, Any]:
 
 
 def _unknown_fields(
-    data: Mapping[str, Any], form_class: type[forms.BaseForm], extra: set[str] = frozenset()
+    data: Mapping[str, Any], form_class: type[forms.ModelForm], extra: Set[str] = frozenset()
 ) -> None:
     unknown = set(data) - set(form_class.base_fields) - set(extra)
     if unknown:
@@ -169,8 +169,11 @@ def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliver
 
 def get_deliverable(user, uid: UUID | str) -> Deliverable:
     """A deliverable the user may read."""
+    key = _uuid(uid)
     deliverable = (
-        Deliverable.objects.select_related("action", "party", "organisation").filter(uid=_uuid(uid)).first()
+        None
+        if key is None
+        else Deliverable.objects.select_related("action", "party", "organisation").filter(uid=key).first()
     )
     if deliverable is None or actor_for(user) is None:
         raise NotFound(_("There is no deliverable %(id)s.") % {"id": uid})
@@ -237,8 +240,11 @@ def create_indicator(user, paragraph: int, data: Mapping[str, Any]) -> Indicator
 
 def get_indicator(user, uid: UUID | str) -> Indicator:
     """An indicator the user may read."""
+    key = _uuid(uid)
     indicator = (
-        Indicator.objects.select_related("action", "party", "organisation").filter(uid=_uuid(uid)).first()
+        None
+        if key is None
+        else Indicator.objects.select_related("action", "party", "organisation").filter(uid=key).first()
     )
     if indicator is None or actor_for(user) is None:
         raise NotFound(_("There is no indicator %(id)s.") % {"id": uid})

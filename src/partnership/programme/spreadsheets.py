@@ -260,11 +260,13 @@ def import_indicator_values(user, rows, dry_run: bool = False, progress=_no_prog
         if not row.get("indicator"):
             raise Invalid(_("indicator: give the indicator's id."), {"indicator": _("missing")})
         data = {key: row.get(key, "") for key in ("period_start", "period_end", "value", "source")}
-        existing = IndicatorValue.objects.filter(
-            indicator__uid=_uuid_or_none(row["indicator"]),
-            period_start=_date_or_none(data["period_start"]),
-            period_end=_date_or_none(data["period_end"]),
-        ).first()
+        key = _uuid_or_none(row["indicator"])
+        start, end = _date_or_none(data["period_start"]), _date_or_none(data["period_end"])
+        existing = None
+        if key and start and end:  # otherwise the service below names what is wrong
+            existing = IndicatorValue.objects.filter(
+                indicator__uid=key, period_start=start, period_end=end
+            ).first()
         if (
             existing is not None
             and existing.source == data["source"]
