@@ -36,6 +36,11 @@ class ErrorBody(Schema):
     error: dict[str, Any]
 
 
+def _errors(*codes: int) -> dict[int, type[ErrorBody]]:
+    """The error responses an endpoint documents; they all share one body."""
+    return dict.fromkeys(codes, ErrorBody)
+
+
 # --- schemas ----------------------------------------------------------------------------------------
 
 
@@ -368,7 +373,7 @@ def list_action_updates(request, paragraph: int):
 @router.post(
     "actions/{paragraph}/updates",
     auth=WRITE_AUTH,
-    response={201: UpdateOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    response={201: UpdateOut, **_errors(400, 401, 403, 404, 422)},
     summary="File your party's update (a new version if one exists for the period)",
 )
 def file_update(request, paragraph: int, payload: UpdateIn):
@@ -427,7 +432,7 @@ def list_deliverables(
 @router.post(
     "actions/{paragraph}/deliverables",
     auth=WRITE_AUTH,
-    response={201: DeliverableOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    response={201: DeliverableOut, **_errors(400, 401, 403, 404, 422)},
     summary="Add a deliverable of your party",
 )
 def create_deliverable(request, response: HttpResponse, paragraph: int, payload: DeliverableIn):
@@ -446,15 +451,7 @@ def get_deliverable(request, response: HttpResponse, uid: str):
 @router.patch(
     "deliverables/{uid}",
     auth=WRITE_AUTH,
-    response={
-        200: DeliverableOut,
-        400: ErrorBody,
-        403: ErrorBody,
-        404: ErrorBody,
-        412: ErrorBody,
-        422: ErrorBody,
-        428: ErrorBody,
-    },
+    response={200: DeliverableOut, **_errors(400, 401, 403, 404, 412, 422, 428)},
     summary="Change a deliverable; send If-Match with its ETag",
 )
 def change_deliverable(request, response: HttpResponse, uid: str, payload: DeliverablePatch):
@@ -491,7 +488,7 @@ def list_indicators(request, paragraph: int | None = None, party: str | None = N
 @router.post(
     "actions/{paragraph}/indicators",
     auth=WRITE_AUTH,
-    response={201: IndicatorOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    response={201: IndicatorOut, **_errors(400, 401, 403, 404, 422)},
     summary="Define an indicator of your party",
 )
 def create_indicator(request, response: HttpResponse, paragraph: int, payload: IndicatorIn):
@@ -514,15 +511,7 @@ def get_indicator(request, response: HttpResponse, uid: str):
 @router.patch(
     "indicators/{uid}",
     auth=WRITE_AUTH,
-    response={
-        200: IndicatorOut,
-        400: ErrorBody,
-        403: ErrorBody,
-        404: ErrorBody,
-        412: ErrorBody,
-        422: ErrorBody,
-        428: ErrorBody,
-    },
+    response={200: IndicatorOut, **_errors(400, 401, 403, 404, 412, 422, 428)},
     summary="Change an indicator; send If-Match with its ETag",
 )
 def change_indicator(request, response: HttpResponse, uid: str, payload: IndicatorPatch):
@@ -549,15 +538,7 @@ def list_values(request, uid: str):
 @router.post(
     "indicators/{uid}/values",
     auth=WRITE_AUTH,
-    response={
-        201: ValueOut,
-        200: ValueOut,
-        400: ErrorBody,
-        403: ErrorBody,
-        404: ErrorBody,
-        409: ErrorBody,
-        422: ErrorBody,
-    },
+    response={201: ValueOut, 200: ValueOut, **_errors(400, 401, 403, 404, 409, 422)},
     summary="Record an actual value for a period",
 )
 def record_value(request, uid: str, payload: ValueIn):
@@ -578,7 +559,7 @@ def list_comments(request, paragraph: int):
 @router.post(
     "actions/{paragraph}/comments",
     auth=WRITE_AUTH,
-    response={201: CommentOut, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody},
+    response={201: CommentOut, **_errors(400, 401, 403, 404, 422)},
     summary="Comment on an action as your organisation",
 )
 def add_comment(request, paragraph: int, payload: CommentIn):

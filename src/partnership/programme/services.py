@@ -167,15 +167,18 @@ def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliver
     return deliverable
 
 
+def _readable(model: type[Deliverable] | type[Indicator], user, uid: UUID | str):
+    """The record with this uid, if the user is a member; NotFound otherwise (also for a malformed uid)."""
+    key = _uuid(uid)
+    if key is None or actor_for(user) is None:
+        return None
+    return model.objects.select_related("action", "party", "organisation").filter(uid=key).first()
+
+
 def get_deliverable(user, uid: UUID | str) -> Deliverable:
     """A deliverable the user may read."""
-    key = _uuid(uid)
-    deliverable = (
-        None
-        if key is None
-        else Deliverable.objects.select_related("action", "party", "organisation").filter(uid=key).first()
-    )
-    if deliverable is None or actor_for(user) is None:
+    deliverable = _readable(Deliverable, user, uid)
+    if deliverable is None:
         raise NotFound(_("There is no deliverable %(id)s.") % {"id": uid})
     return deliverable
 
@@ -240,13 +243,8 @@ def create_indicator(user, paragraph: int, data: Mapping[str, Any]) -> Indicator
 
 def get_indicator(user, uid: UUID | str) -> Indicator:
     """An indicator the user may read."""
-    key = _uuid(uid)
-    indicator = (
-        None
-        if key is None
-        else Indicator.objects.select_related("action", "party", "organisation").filter(uid=key).first()
-    )
-    if indicator is None or actor_for(user) is None:
+    indicator = _readable(Indicator, user, uid)
+    if indicator is None:
         raise NotFound(_("There is no indicator %(id)s.") % {"id": uid})
     return indicator
 
