@@ -353,20 +353,29 @@ def test_jp_secretariat_cannot_change_an_eu_deliverable_on_the_web(world):
     assert state() == before
 
 
-def test_a_party_sent_in_the_body_is_refused_not_obeyed(client, world, token_for):
-    """Input never names the party: a `party` field is an error, on the API and on the web."""
+def test_naming_the_other_party_in_the_body_is_forbidden_and_changes_nothing(client, world, token_for):
+    """The party always comes from the author: naming the other one is 403, on the API and on the web."""
     headers = api_headers(world, "jp_secretariat", token_for)
+    before = state()
     body = {"status": "done", "narrative": "Signed.", "language": "en", "party": "EU"}
     response = _json(client, "post", "/api/v1/actions/48/updates", body, headers)
-    assert response.status_code == 400
-    assert "party" in response.json()["error"]["fields"]
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "You can only write for your own party."
 
     web, _ = web_client(world, "jp_secretariat")
     data = {"status": "done", "narrative": "Signed.", "language": "en", "party": "EU"}
     response = web.post("/en/actions/48/update/", data)
-    assert response.status_code == 200
-    assert "party" in response.content.decode()
-    assert not ProgressUpdate.objects.exists()
+    assert response.status_code == 403
+    assert "You can only write for your own party." in response.content.decode()
+    assert state() == before
+
+
+def test_naming_ones_own_party_is_accepted(client, world, token_for):
+    headers = api_headers(world, "jp_secretariat", token_for)
+    body = {"status": "done", "narrative": "Signed.", "language": "en", "party": "JP"}
+    response = _json(client, "post", "/api/v1/actions/48/updates", body, headers)
+    assert response.status_code == 201
+    assert response.json()["party"] == "JP"
 
 
 def test_an_owner_organisation_of_the_other_party_is_refused(client, world, token_for):
@@ -374,8 +383,8 @@ def test_an_owner_organisation_of_the_other_party_is_refused(client, world, toke
     before = state()
     body = {"title": "Joint paper", "language": "en", "due_cycle": 2027, "organisation": "eu-dg-connect"}
     response = _json(client, "post", "/api/v1/actions/48/deliverables", body, headers)
-    assert response.status_code == 422
-    assert "organisation" in response.json()["error"]["fields"]
+    assert response.status_code == 403
+    assert "eu-dg-connect is not an organisation of your party" in response.json()["error"]["message"]
 
     deliverable = world.deliverables[48, "JP"]
     response = _json(
@@ -385,8 +394,8 @@ def test_an_owner_organisation_of_the_other_party_is_refused(client, world, toke
         {"organisation": "eu-dg-connect"},
         {**headers, "HTTP_IF_MATCH": services.etag(deliverable)},
     )
-    assert response.status_code == 422
-    assert "organisation" in response.json()["error"]["fields"]
+    assert response.status_code == 403
+    assert "eu-dg-connect is not an organisation of your party" in response.json()["error"]["message"]
     assert state() == before
 
 

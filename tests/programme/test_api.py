@@ -301,9 +301,9 @@ def test_400_for_a_body_that_is_not_json(client, members, jp):
 
 
 def test_400_names_an_unknown_field(client, members, jp):
-    response = send(client, "post", "/api/v1/actions/48/updates", {**UPDATE, "party": "EU"}, jp)
+    response = send(client, "post", "/api/v1/actions/48/updates", {**UPDATE, "colour": "red"}, jp)
     error = assert_error(response, 400, "malformed")
-    assert "party" in error["fields"]
+    assert "colour" in error["fields"]
     assert not ProgressUpdate.objects.exists()
 
 

@@ -104,7 +104,7 @@ def test_a_future_period_is_refused(members, years_ahead):
         ({"language": "fr"}, "language"),
         ({"period": "last year"}, "period"),
         ({"period": 2021}, "period"),  # before the partnership began (12 May 2022)
-        ({"party": "EU"}, "party"),
+        ({"colour": "red"}, "colour"),
         ({"version": 7}, "version"),
     ],
 )
@@ -171,7 +171,6 @@ def test_a_deliverable_may_be_owned_by_another_organisation_of_the_party(members
         ({"evidence": ["javascript:alert(1)"]}, "evidence"),
         ({"evidence": "not-a-link"}, "evidence"),
         ({"organisation": "nobody"}, "organisation"),
-        ({"organisation": "eu-dg-connect"}, "organisation"),
         ({"owner": "jp-mic"}, "owner"),
     ],
 )
@@ -358,3 +357,12 @@ def test_an_invalid_comment_names_the_field(members, changes, field):
         services.add_comment(members["jp_stakeholder"], 48, {"body": "Good.", "language": "en", **changes})
     assert field in raised.value.fields
     assert not Comment.objects.exists()
+
+
+def test_writing_as_the_other_party_or_its_organisation_is_forbidden(members):
+    jp = members["jp_secretariat"]
+    with pytest.raises(PermissionDenied, match="your own party"):
+        services.file_update(jp, 48, {"status": "done", "narrative": "x", "language": "en", "party": "EU"})
+    with pytest.raises(PermissionDenied, match="eu-dg-connect is not an organisation of your party"):
+        services.create_deliverable(jp, 48, {**DELIVERABLE, "organisation": "eu-dg-connect"})
+    assert not ProgressUpdate.objects.exists() and not Deliverable.objects.exists()

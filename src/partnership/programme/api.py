@@ -31,6 +31,10 @@ class In(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
+    party: str | None = Field(
+        None, description="Optional: your own party's code. The party is always yours; naming another is 403."
+    )
+
 
 class ErrorBody(Schema):
     error: dict[str, Any]
@@ -252,7 +256,7 @@ def indicator_out(indicator: Indicator) -> dict[str, Any]:
         "paragraph": indicator.action.paragraph,
         "party": indicator.party.code,
         "organisation": indicator.organisation.code,
-        **{name: getattr(indicator, name) for name in IndicatorPatch.model_fields},
+        **{name: getattr(indicator, name) for name in IndicatorPatch.model_fields if name != "party"},
         "revision": indicator.revision,
     }
 

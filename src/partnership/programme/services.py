@@ -15,7 +15,14 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
+from partnership.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from partnership.people.models import Organisation
 from partnership.people.permissions import Actor, actor_for, require_actor, require_edit_progress
 
@@ -47,6 +54,21 @@ def _unknown_fields(
     if unknown:
         fields = {name: _("unknown field") for name in sorted(unknown)}
         raise Invalid(_("Unknown field: %(fields)s") % {"fields": ", ".join(sorted(unknown))}, fields)
+
+
+def _without_party_claim(user, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` less a `party` field, which may only name the author's own party (403 otherwise).
+
+    The party of a write always comes from the author; a client that names a party is told plainly
+    when it names the other one, instead of being ignored.
+    """
+    data = dict(data)
+    claimed = data.pop("party", None)
+    if claimed:
+        actor = require_actor(user)
+        if claimed != actor.party.code:
+            raise PermissionDenied(_("You can only write for your own party."))
+    return data
 
 
 def _uuid(value: UUID | str) -> UUID | None:
@@ -98,6 +120,7 @@ def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate
 
     A second update for the same period is a new version, never an overwrite: the history is kept.
     """
+    data = _without_party_claim(user, data)
     _unknown_fields(data, UpdateForm)
     action = get_action(paragraph)
     actor = _require_edit(user, action)
@@ -144,15 +167,15 @@ def _owner_organisation(actor: Actor, code: str | None) -> Organisation:
             _("organisation: no organisation %(code)s.") % {"code": code}, {"organisation": _("unknown")}
         )
     if organisation.party_id != actor.party.pk:
-        raise Invalid(
-            _("organisation: %(code)s is not an organisation of your party.") % {"code": code},
-            {"organisation": _("not of your party")},
+        raise PermissionDenied(
+            _("organisation: %(code)s is not an organisation of your party.") % {"code": code}
         )
     return organisation
 
 
 def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliverable:
     """Add a deliverable of the author's party to an action."""
+    data = _without_party_claim(user, data)
     _unknown_fields(data, DeliverableForm, {"organisation"})
     action = get_action(paragraph)
     actor = _require_edit(user, action)
@@ -210,6 +233,7 @@ def _compare_and_set(model, record, expected_revision: int, values: dict[str, An
 @transaction.atomic
 def change_deliverable(user, uid: UUID | str, data: Mapping[str, Any], if_match: str | None) -> Deliverable:
     """Change some fields of a deliverable of the author's party, if it is unchanged since read."""
+    data = _without_party_claim(user, data)
     _unknown_fields(data, DeliverableForm, {"organisation"})
     deliverable = get_deliverable(user, uid)
     actor = _require_edit(user, deliverable.action, party_id=deliverable.party_id)
@@ -229,6 +253,7 @@ def change_deliverable(user, uid: UUID | str, data: Mapping[str, Any], if_match:
 
 def create_indicator(user, paragraph: int, data: Mapping[str, Any]) -> Indicator:
     """Define an indicator of the author's party for an action."""
+    data = _without_party_claim(user, data)
     _unknown_fields(data, IndicatorForm, {"organisation"})
     action = get_action(paragraph)
     actor = _require_edit(user, action)
@@ -252,6 +277,7 @@ def get_indicator(user, uid: UUID | str) -> Indicator:
 @transaction.atomic
 def change_indicator(user, uid: UUID | str, data: Mapping[str, Any], if_match: str | None) -> Indicator:
     """Change an indicator's definition, if it is unchanged since read."""
+    data = _without_party_claim(user, data)
     _unknown_fields(data, IndicatorForm)
     indicator = get_indicator(user, uid)
     _require_edit(user, indicator.action, party_id=indicator.party_id)
@@ -272,6 +298,7 @@ def record_indicator_value(
     A value already recorded for the period is a conflict unless `replace` (spreadsheet imports
     correct values in bulk) or the same value and source are sent again (harmless repetition).
     """
+    data = _without_party_claim(user, data)
     _unknown_fields(data, IndicatorValueForm)
     indicator = get_indicator(user, uid)
     actor = _require_edit(user, indicator.action, party_id=indicator.party_id)
@@ -316,6 +343,7 @@ def record_indicator_value(
 
 def add_comment(user, paragraph: int, data: Mapping[str, Any]) -> Comment:
     """Comment on an action as the author's own organisation."""
+    data = _without_party_claim(user, data)
     _unknown_fields(data, CommentForm)
     actor = require_actor(user)
     action = get_action(paragraph)
