@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "ninja",
     "partnership.people",
     "partnership.programme",
+    "partnership.cycle",
     "partnership.web",
 ]
 
@@ -225,3 +226,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Uploaded files (contribution attachments) live in the data directory; they are served through
+# views that check who may read them, never as public media.
+MEDIA_ROOT = DATA_DIR / "uploads"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CycleConfig(AppConfig):
+    """The yearly cycle: calls for updates, meetings, the Council, guidance, stakeholder input, reports."""
+
+    name = "partnership.cycle"
+    label = "cycle"
+    verbose_name = _("Yearly cycle")

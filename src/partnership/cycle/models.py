@@ -1,0 +1,324 @@
+"""The yearly cycle of the partnership (paras 19-23, 44-45): phases, meetings, Council guidance and its
+follow-up, priorities, stakeholder input, and the published progress reports."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partnership.people.models import Organisation
+from partnership.programme.models import Area, JointAction, Language
+
+
+class Cycle(models.Model):
+    """One year of the partnership, moved through its phases by the secretariats (para 23)."""
+
+    class Phase(models.TextChoices):
+        # In order: a phase can only be entered from the one before it.
+        PLANNED = "planned", _("planned")
+        CALL_OPEN = "call_open", _("call for updates open")
+        CALL_CLOSED = "call_closed", _("call for updates closed")
+        STOCK_TAKE = "stock_take", _("stock-take")
+        COUNCIL_HELD = "council_held", _("Council held")
+        GUIDANCE_PUBLISHED = "guidance_published", _("guidance published")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    phase = models.CharField(_("phase"), max_length=24, choices=Phase.choices, default=Phase.PLANNED)
+    call_opens = models.DateField(_("call for updates opens"))
+    call_closes = models.DateField(_("call for updates closes"))
+    council_date = models.DateField(_("Council meeting"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class PhaseChange(models.Model):
+    """Who moved a cycle into which phase, and when: the cycle's own history."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="phase_changes")
+    phase = models.CharField(max_length=24, choices=Cycle.Phase.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "changed_at"]
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} → {self.phase}"
+
+
+class Meeting(models.Model):
+    """A meeting of an existing cooperation mechanism (para 21) or of the Council (para 20)."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", _("Digital Partnership Council")
+        DIALOGUE = "dialogue", _("dialogue")
+        WORKSHOP = "workshop", _("expert workshop")
+        ROUND_TABLE = "round_table", _("round table")
+        COMMITTEE = "committee", _("committee")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    mechanism = models.ForeignKey(
+        Organisation, verbose_name=_("mechanism"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    participants = models.ManyToManyField(
+        Organisation, verbose_name=_("participating organisations"), related_name="+", blank=True
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+
+class AgendaItem(models.Model):
+    """One point of a meeting's agenda, linked to the joint actions it concerns."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=300)
+    actions = models.ManyToManyField(
+        JointAction, verbose_name=_("joint actions"), related_name="+", blank=True
+    )
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Outcome(models.Model):
+    """What a meeting decided or advised. Decisions and guidance have an owner and are followed up in
+    every later report until closed (para 20: the Council gives political guidance on next steps)."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("decision")
+        GUIDANCE = "guidance", _("guidance")
+        NOTE = "note", _("note")
+
+    class FollowUp(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        CLOSED = "closed", _("closed")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="outcomes")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    areas = models.ManyToManyField(Area, verbose_name=_("areas"), related_name="+", blank=True)
+    actions = models.ManyToManyField(
+        JointAction, verbose_name=_("joint actions"), related_name="+", blank=True
+    )
+    follow_up = models.CharField(
+        _("follow-up"), max_length=16, choices=FollowUp.choices, default=FollowUp.OPEN
+    )
+    follow_up_note = models.TextField(_("follow-up note"), blank=True)
+    closed_in = models.ForeignKey(
+        Cycle,
+        verbose_name=_("closed in cycle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="note") | models.Q(owner__isnull=False), name="guidance_has_an_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text[:60]}"
+
+
+class Priority(models.Model):
+    """A priority the Council sets for a cycle (para 23: priorities clearly defined and communicated)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACHIEVED = "achieved", _("achieved")
+        PARTLY = "partly", _("partly achieved")
+        NOT_ACHIEVED = "not_achieved", _("not achieved")
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("for cycle"), on_delete=models.PROTECT, related_name="priorities"
+    )
+    set_at = models.ForeignKey(
+        Meeting, verbose_name=_("set at"), on_delete=models.PROTECT, related_name="priorities"
+    )
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True)
+    action = models.ForeignKey(
+        JointAction, verbose_name=_("joint action"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    rationale = models.TextField(_("rationale"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    result = models.CharField(
+        _("what became of it"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    result_note = models.TextField(_("note on the result"), blank=True)
+
+    class Meta:
+        ordering = ["cycle", "pk"]
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=False) | models.Q(action__isnull=False),
+                name="priority_has_a_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year}: {self.rationale[:60]}"
+
+
+class ConsultationWindow(models.Model):
+    """When stakeholders and Member States may send contributions for a cycle (paras 22, 45)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="windows")
+    title = models.CharField(_("title"), max_length=300)
+    opens = models.DateTimeField(_("opens"))
+    closes = models.DateTimeField(_("closes"))
+
+    class Meta:
+        ordering = ["cycle", "opens"]
+        verbose_name = _("consultation window")
+        verbose_name_plural = _("consultation windows")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="window_closes_after_opening"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def contribution_path(instance: "Contribution", filename: str) -> str:
+    # A fresh name: an uploaded file's own name is user input and must not choose a path.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"contributions/{instance.uid}.{suffix[:8]}"
+
+
+class Contribution(models.Model):
+    """A stakeholder's or Member State's input, moderated by the secretariats; accepted ones are public."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    window = models.ForeignKey(ConsultationWindow, on_delete=models.PROTECT, related_name="contributions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("contribution"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    attachment = models.FileField(_("attachment"), upload_to=contribution_path, blank=True)
+    areas = models.ManyToManyField(Area, verbose_name=_("areas"), related_name="+", blank=True)
+    actions = models.ManyToManyField(
+        JointAction, verbose_name=_("joint actions"), related_name="+", blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reason = models.TextField(_("reason for rejection"), blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code}: {self.text[:60]}"
+
+
+class Reminder(models.Model):
+    """A reminder sent to an action lead; one per lead, action, party and day, never two."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    action = models.ForeignKey(JointAction, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=32)
+    sent_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "action", "recipient", "reason", "sent_on"], name="one_reminder_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} {self.recipient} {self.action.paragraph}"
+
+
+class PublishedReport(models.Model):
+    """A progress report to the Council, frozen at publication: its data as JSON and the data's SHA-256.
+    Later edits to the programme never change it (para 44: clear progress reports)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cycle = models.OneToOneField(Cycle, on_delete=models.PROTECT, related_name="report")
+    data = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-cycle__year"]
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+
+    def __str__(self) -> str:
+        return f"report {self.cycle.year}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("a published report is frozen")
+        super().save(*args, **kwargs)
