@@ -1,0 +1,336 @@
+"""API of the cycle: the same services as the pages, for scripts of the secretariats and stakeholders."""
+
+import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import ConfigDict, Field
+
+from partnership.api_helpers import WRITE_AUTH, reader
+from partnership.people.permissions import actor_for
+
+from . import services
+from .models import Contribution, Cycle, Meeting, Outcome
+
+router = Router(tags=["cycle"])
+
+
+class In(Schema):
+    """Input schemas refuse fields they do not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Schema):
+    error: dict[str, Any]
+
+
+def _errors(*codes: int) -> dict[int, type[ErrorBody]]:
+    return dict.fromkeys(codes, ErrorBody)
+
+
+WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 422)
+
+
+class PhaseChangeOut(Schema):
+    phase: str
+    organisation: str
+    changed_at: datetime.datetime
+
+
+class CycleOut(Schema):
+    year: int
+    phase: str
+    call_opens: datetime.date
+    call_closes: datetime.date
+    council_date: datetime.date | None
+    phase_changes: list[PhaseChangeOut]
+    missing_updates: dict[str, list[int]] | None = Field(
+        None, description="Paragraphs each party has not reported on this cycle (members only)"
+    )
+
+
+class CycleIn(In):
+    year: int
+    call_opens: datetime.date
+    call_closes: datetime.date
+    council_date: datetime.date | None = None
+
+
+class PhaseIn(In):
+    phase: Literal["call_open", "call_closed", "stock_take", "council_held", "guidance_published"]
+
+
+class AgendaItemIn(In):
+    title: str
+    actions: list[int] = []
+
+
+class MeetingIn(In):
+    mechanism: str = Field(..., description="Organisation code of a cooperation mechanism (kind mechanism)")
+    kind: Literal["council", "dialogue", "workshop", "round_table", "committee"]
+    title: str
+    language: Literal["en", "ja"]
+    date: datetime.date
+    place: str = ""
+    online: bool = False
+    participants: list[str] = []
+    minutes: str = ""
+    agenda: list[AgendaItemIn] = []
+
+
+class OutcomeOut(Schema):
+    id: UUID
+    kind: str
+    text: str
+    language: str
+    owner: str | None
+    follow_up: str
+    follow_up_note: str
+
+
+class MeetingOut(Schema):
+    id: UUID
+    cycle: int
+    mechanism: str
+    kind: str
+    title: str
+    language: str
+    date: datetime.date
+    place: str
+    online: bool
+    outcomes: list[OutcomeOut]
+
+
+class OutcomeIn(In):
+    kind: Literal["decision", "guidance", "note"]
+    text: str
+    language: Literal["en", "ja"]
+    owner: str | None = None
+    areas: list[str] = []
+    actions: list[int] = []
+
+
+class FollowUpIn(In):
+    follow_up: Literal["open", "in_progress", "closed"]
+    note: str = ""
+
+
+class PriorityIn(In):
+    area: str | None = None
+    action: int | None = None
+    rationale: str
+    language: Literal["en", "ja"]
+    cycle: int | None = Field(None, description="The cycle it is set for; the next one when left out")
+
+
+class PriorityOut(Schema):
+    id: int
+    cycle: int
+    area: str | None
+    action: int | None
+    rationale: str
+    result: str
+
+
+class ContributionIn(In):
+    text: str
+    language: Literal["en", "ja"]
+    areas: list[str] = []
+    actions: list[int] = []
+
+
+class ContributionOut(Schema):
+    id: UUID
+    organisation: str
+    text: str
+    language: str
+    status: str
+    reply: str
+    created_at: datetime.datetime
+
+
+class ModerationIn(In):
+    status: Literal["accepted", "rejected"]
+    reason: str = ""
+    reply: str = ""
+
+
+def cycle_out(cycle: Cycle, members: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "year": cycle.year,
+        "phase": cycle.phase,
+        "call_opens": cycle.call_opens,
+        "call_closes": cycle.call_closes,
+        "council_date": cycle.council_date,
+        "phase_changes": [
+            {"phase": c.phase, "organisation": c.organisation.code, "changed_at": c.changed_at}
+            for c in cycle.phase_changes.select_related("organisation")
+        ],
+        "missing_updates": None,
+    }
+    if members:
+        missing: dict[str, list[int]] = {}
+        for action, party in services.missing_updates(cycle):
+            missing.setdefault(party.code, []).append(action.paragraph)
+        data["missing_updates"] = missing
+    return data
+
+
+def outcome_out(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "id": outcome.uid,
+        "kind": outcome.kind,
+        "text": outcome.text,
+        "language": outcome.language,
+        "owner": outcome.owner.code if outcome.owner else None,
+        "follow_up": outcome.follow_up,
+        "follow_up_note": outcome.follow_up_note,
+    }
+
+
+def meeting_out(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.uid,
+        "cycle": meeting.cycle.year,
+        "mechanism": meeting.mechanism.code,
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "language": meeting.language,
+        "date": meeting.date,
+        "place": meeting.place,
+        "online": meeting.online,
+        "outcomes": [outcome_out(o) for o in meeting.outcomes.select_related("owner")],
+    }
+
+
+def contribution_out(contribution: Contribution) -> dict[str, Any]:
+    return {
+        "id": contribution.uid,
+        "organisation": contribution.organisation.code,
+        "text": contribution.text,
+        "language": contribution.language,
+        "status": contribution.status,
+        "reply": contribution.reply,
+        "created_at": contribution.created_at,
+    }
+
+
+@router.get("cycles", response=list[CycleOut], summary="The yearly cycles and where each stands")
+def list_cycles(request):
+    return [cycle_out(cycle, members=False) for cycle in Cycle.objects.all()]
+
+
+@router.get("cycles/{year}", response=CycleOut, summary="One cycle; members also see who has not reported")
+def get_cycle(request, year: int):
+    return cycle_out(services.get_cycle(year), members=actor_for(reader(request)) is not None)
+
+
+@router.post("cycles", auth=WRITE_AUTH, response={201: CycleOut, **WRITE_ERRORS}, summary="Plan a cycle")
+def create_cycle(request, payload: CycleIn):
+    return Status(201, cycle_out(services.create_cycle(request.auth, payload.model_dump()), members=True))
+
+
+@router.post(
+    "cycles/{year}/phase",
+    auth=WRITE_AUTH,
+    response={200: CycleOut, **WRITE_ERRORS},
+    summary="Enter the next phase",
+)
+def advance_phase(request, year: int, payload: PhaseIn):
+    return Status(200, cycle_out(services.advance_phase(request.auth, year, payload.phase), members=True))
+
+
+@router.get("cycles/{year}/meetings", response=list[MeetingOut], summary="Meetings of a cycle, with outcomes")
+def list_meetings(request, year: int):
+    cycle = services.get_cycle(year)
+    return [meeting_out(m) for m in cycle.meetings.select_related("cycle", "mechanism")]
+
+
+@router.post(
+    "cycles/{year}/meetings",
+    auth=WRITE_AUTH,
+    response={201: MeetingOut, **WRITE_ERRORS},
+    summary="Record a meeting",
+)
+def record_meeting(request, year: int, payload: MeetingIn):
+    return Status(201, meeting_out(services.record_meeting(request.auth, year, payload.model_dump())))
+
+
+@router.post(
+    "meetings/{uid}/outcomes",
+    auth=WRITE_AUTH,
+    response={201: OutcomeOut, **WRITE_ERRORS},
+    summary="Record a decision, guidance item (both need an owner) or note",
+)
+def record_outcome(request, uid: UUID, payload: OutcomeIn):
+    return Status(201, outcome_out(services.record_outcome(request.auth, uid, payload.model_dump())))
+
+
+@router.post(
+    "outcomes/{uid}/follow-up",
+    auth=WRITE_AUTH,
+    response={200: OutcomeOut, **WRITE_ERRORS},
+    summary="Report on a decision or guidance item",
+)
+def follow_up(request, uid: UUID, payload: FollowUpIn):
+    return Status(200, outcome_out(services.follow_up(request.auth, uid, payload.model_dump())))
+
+
+@router.post(
+    "meetings/{uid}/priorities",
+    auth=WRITE_AUTH,
+    response={201: PriorityOut, **WRITE_ERRORS},
+    summary="Set a priority at a Council meeting",
+)
+def set_priority(request, uid: UUID, payload: PriorityIn):
+    priority = services.set_priority(request.auth, uid, payload.model_dump())
+    return Status(
+        201,
+        {
+            "id": priority.pk,
+            "cycle": priority.cycle.year,
+            "area": priority.area.code if priority.area else None,
+            "action": priority.action.paragraph if priority.action else None,
+            "rationale": priority.rationale,
+            "result": priority.result,
+        },
+    )
+
+
+@router.get(
+    "cycles/{year}/contributions",
+    response=list[ContributionOut],
+    summary="Accepted contributions (public); secretariats see all",
+)
+def list_contributions(request, year: int):
+    cycle = services.get_cycle(year)
+    actor = actor_for(reader(request))
+    items = Contribution.objects.filter(window__cycle=cycle).select_related("organisation")
+    if actor is None or not actor.is_secretariat:
+        items = items.filter(status=Contribution.Status.ACCEPTED)
+    return [contribution_out(c) for c in items]
+
+
+@router.post(
+    "windows/{window_id}/contributions",
+    auth=WRITE_AUTH,
+    response={201: ContributionOut, **WRITE_ERRORS},
+    summary="Contribute while a consultation window is open (stakeholders, Member States)",
+)
+def submit_contribution(request, window_id: int, payload: ContributionIn):
+    return Status(
+        201, contribution_out(services.submit_contribution(request.auth, window_id, payload.model_dump()))
+    )
+
+
+@router.post(
+    "contributions/{uid}/moderation",
+    auth=WRITE_AUTH,
+    response={200: ContributionOut, **WRITE_ERRORS},
+    summary="Accept, or reject with a reason",
+)
+def moderate(request, uid: UUID, payload: ModerationIn):
+    return Status(200, contribution_out(services.moderate(request.auth, uid, payload.model_dump())))

@@ -1,0 +1,130 @@
+"""The cycle over the API: the same rules as the pages, with the one error body."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from partnership.cycle import services
+from partnership.cycle.models import Contribution, Cycle, Meeting, Outcome
+
+
+@pytest.fixture
+def auth(members, token_for):
+    return {name: {"HTTP_AUTHORIZATION": token_for(user)} for name, user in members.items()}
+
+
+def post(client, path, body, headers):
+    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+
+
+CYCLE = {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"}
+COUNCIL = {
+    "mechanism": "digital-partnership-council",
+    "kind": "council",
+    "title": "Council 2026",
+    "language": "en",
+    "date": "2026-05-12",
+    "agenda": [{"title": "Connectivity", "actions": [61]}],
+}
+
+
+def test_a_secretariat_plans_and_moves_a_cycle_and_the_public_sees_where_it_stands(client, auth):
+    assert post(client, "/api/v1/cycles", CYCLE, auth["eu_secretariat"]).status_code == 201
+    response = post(client, "/api/v1/cycles/2026/phase", {"phase": "call_open"}, auth["jp_secretariat"])
+    assert response.status_code == 200
+    assert response.json()["phase_changes"][0]["organisation"] == "jp-digital-agency"
+    public = client.get("/api/v1/cycles/2026").json()
+    assert public["phase"] == "call_open" and public["missing_updates"] is None
+    member = client.get("/api/v1/cycles/2026", **auth["eu_lead"]).json()
+    assert len(member["missing_updates"]["JP"]) == 38
+
+
+def test_phases_out_of_order_are_422_with_the_reason(client, auth):
+    post(client, "/api/v1/cycles", CYCLE, auth["eu_secretariat"])
+    response = post(client, "/api/v1/cycles/2026/phase", {"phase": "stock_take"}, auth["eu_secretariat"])
+    assert response.status_code == 422
+    assert "the next phase is" in response.json()["error"]["message"]
+    assert Cycle.objects.get().phase == "planned"
+
+
+@pytest.mark.parametrize("name", ["jp_lead", "eu_stakeholder", "eu_member_state"])
+def test_only_secretariats_write_the_cycle(client, auth, members, name):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    assert post(client, "/api/v1/cycles/2026/phase", {"phase": "call_open"}, auth[name]).status_code == 403
+    assert post(client, "/api/v1/cycles/2026/meetings", COUNCIL, auth[name]).status_code == 403
+    assert not Meeting.objects.exists() and Cycle.objects.get().phase == "planned"
+
+
+def test_anonymous_writes_are_401(client, members):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    response = post(client, "/api/v1/cycles/2026/phase", {"phase": "call_open"}, {})
+    assert response.status_code == 401 and "WWW-Authenticate" in response
+
+
+def test_meetings_outcomes_follow_up_and_priorities(client, auth, members):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    services.create_cycle(members["jp_secretariat"], {**CYCLE, "year": 2027})
+    meeting = post(client, "/api/v1/cycles/2026/meetings", COUNCIL, auth["jp_secretariat"]).json()
+    no_owner = {"kind": "guidance", "text": "Design the outage reporting.", "language": "en", "actions": [61]}
+    response = post(client, f"/api/v1/meetings/{meeting['id']}/outcomes", no_owner, auth["eu_secretariat"])
+    assert response.status_code == 422 and "owner" in response.json()["error"]["fields"]
+    assert not Outcome.objects.exists()
+    guidance = post(
+        client,
+        f"/api/v1/meetings/{meeting['id']}/outcomes",
+        {**no_owner, "owner": "jp-mic"},
+        auth["eu_secretariat"],
+    ).json()
+    done = post(
+        client, f"/api/v1/outcomes/{guidance['id']}/follow-up", {"follow_up": "closed"}, auth["jp_lead"]
+    )
+    assert done.status_code == 200 and done.json()["follow_up"] == "closed"
+    priority = post(
+        client,
+        f"/api/v1/meetings/{meeting['id']}/priorities",
+        {"action": 61, "rationale": "Outages.", "language": "en"},
+        auth["jp_secretariat"],
+    )
+    assert priority.status_code == 201 and priority.json()["cycle"] == 2027
+    listed = client.get("/api/v1/cycles/2026/meetings").json()
+    assert listed[0]["outcomes"][0]["owner"] == "jp-mic"
+
+
+def test_contributions_are_public_once_accepted(client, auth, members):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    now = timezone.now()
+    window = services.open_window(
+        members["jp_secretariat"],
+        2026,
+        {
+            "title": "Call",
+            "opens": now - datetime.timedelta(hours=1),
+            "closes": now + datetime.timedelta(hours=1),
+        },
+    )
+    body = {"text": "We support the cable outage reporting system.", "language": "en", "actions": [61]}
+    assert (
+        post(client, f"/api/v1/windows/{window.pk}/contributions", body, auth["jp_secretariat"]).status_code
+        == 403
+    )
+    created = post(client, f"/api/v1/windows/{window.pk}/contributions", body, auth["eu_stakeholder"])
+    assert created.status_code == 201
+    assert client.get("/api/v1/cycles/2026/contributions").json() == []
+    assert len(client.get("/api/v1/cycles/2026/contributions", **auth["eu_secretariat"]).json()) == 1
+    uid = created.json()["id"]
+    rejected = post(
+        client, f"/api/v1/contributions/{uid}/moderation", {"status": "rejected"}, auth["jp_secretariat"]
+    )
+    assert rejected.status_code == 422 and "reason" in rejected.json()["error"]["fields"]
+    post(client, f"/api/v1/contributions/{uid}/moderation", {"status": "accepted"}, auth["jp_secretariat"])
+    public = client.get("/api/v1/cycles/2026/contributions").json()
+    assert [c["organisation"] for c in public] == ["eu-ebc"]
+    assert Contribution.objects.get().status == "accepted"
+
+
+def test_a_malformed_body_is_400_naming_the_field(client, auth):
+    response = post(client, "/api/v1/cycles", {**CYCLE, "year": "next"}, auth["jp_secretariat"])
+    assert response.status_code == 400 and "year" in response.json()["error"]["fields"]
+    assert not Cycle.objects.exists()
