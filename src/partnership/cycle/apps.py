@@ -8,3 +8,10 @@ class CycleConfig(AppConfig):
     name = "partnership.cycle"
     label = "cycle"
     verbose_name = _("Yearly cycle")
+
+    def ready(self) -> None:
+        from partnership.programme.panels import register
+
+        from .panels import PANEL
+
+        register(PANEL)

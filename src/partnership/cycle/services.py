@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,10 +172,8 @@ def advance_phase(user, year: int, phase: str) -> Cycle:
 
 def current_cycle() -> Cycle | None:
     """The cycle in progress: the newest one that has left the planning phase, else the newest."""
-    return (
-        Cycle.objects.exclude(phase=Cycle.Phase.PLANNED).order_by("-year").first()
-        or Cycle.objects.order_by("-year").first()
-    )
+    planned_last = Case(When(phase=Cycle.Phase.PLANNED, then=Value(1)), default=Value(0))
+    return Cycle.objects.order_by(planned_last, "-year").first()
 
 
 # --- meetings and outcomes --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, 
 from . import queries, services
 from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, UpdateForm
 from .models import Area, current_period
+from .panels import render_panels
 
 
 def _post_data(request: HttpRequest) -> dict[str, str]:
@@ -63,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("“since” must be a date like 2026-01-31; showing the last 30 days."))
         since = default_since
     context = queries.dashboard(request.user, since)
+    context["panels"] = render_panels(request)
     return render(request, "programme/dashboard.html", context)
 
 
