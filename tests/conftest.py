@@ -14,6 +14,17 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def english_outside_requests():
+    """A request leaves its language active in the thread; each test starts and ends in English, so a
+    Japanese page in one test cannot change the messages another test reads."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 takes a quarter of a second per member; tests that check the hasher set it back."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

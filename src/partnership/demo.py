@@ -13,10 +13,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from partnership.cycle import services as cycle_services
+from partnership.cycle.models import ConsultationWindow, Contribution, Cycle, Outcome, PhaseChange, Priority
 from partnership.people.models import Membership, Organisation
 from partnership.people.services import create_member
 from partnership.programme import services
@@ -76,10 +79,18 @@ def create_demo_accounts(password: str) -> list[tuple[DemoAccount, bool]]:
     result = []
     for account in DEMO_ACCOUNTS:
         exists = User.objects.filter(username=account.username).exists()
+        email = f"{account.username}@demo.invalid"  # reminders need an address; .invalid never delivers
         if not exists:
             create_member(
-                account.username, password, Organisation.objects.get(code=account.organisation), account.role
+                account.username,
+                password,
+                Organisation.objects.get(code=account.organisation),
+                account.role,
+                email=email,
             )
+        else:
+            # Accounts of an older demo had no address: give them one, change nothing else.
+            User.objects.filter(username=account.username, email="").update(email=email)
         result.append((account, not exists))
     return result
 
@@ -215,6 +226,519 @@ def seed_progress(today: datetime.date | None = None) -> bool:
     return True
 
 
+# --- the yearly cycle: last year's complete, this year's under way ---------------------------------------
+
+COUNCIL_PARTICIPANTS = [
+    "jp-digital-agency",
+    "jp-mic",
+    "jp-meti",
+    "eu-dg-connect",
+    "eu-dg-grow",
+    "eu-dg-trade",
+]
+
+
+def _meetings(last: int, this: int) -> list[dict]:
+    """Meetings of the mechanisms of para 21 and of the Council, in both cycles, with their outcomes."""
+    return [
+        {
+            "year": last,
+            "days_before_council": 150,
+            "mechanism": "digital-policy-dialogue",
+            "kind": "dialogue",
+            "title": f"第{last - 2015}回 日EUデジタル政策対話",
+            "language": "ja",
+            "place": "東京",
+            "participants": ["jp-digital-agency", "jp-mic", "eu-dg-connect"],
+            "minutes": (
+                "双方は、デジタルパートナーシップの各共同行動の進捗を確認した。"
+                "半導体サプライチェーンの早期警戒について、情報交換の窓口と頻度を定めることで一致した。"
+                "海底ケーブル障害の報告様式については、EU側が次回までに案を示すこととなった。"
+            ),
+            "agenda": [
+                {"title": "共同行動の進捗確認", "actions": []},
+                {"title": "半導体サプライチェーンの早期警戒", "actions": [46]},
+                {"title": "海底ケーブルの安全性と障害報告", "actions": [61]},
+            ],
+            "outcomes": [
+                {
+                    "kind": "decision",
+                    "text": (
+                        "半導体の需給逼迫に関する情報交換の窓口を双方で指定し、四半期ごとに情報を共有する。"
+                    ),
+                    "language": "ja",
+                    "owner": "jp-meti",
+                    "actions": [46],
+                    "areas": ["semiconductors"],
+                },
+                {
+                    "kind": "note",
+                    "text": "EU側は海底ケーブル障害報告の様式案を次回対話までに提示する意向を示した。",
+                    "language": "ja",
+                    "actions": [61],
+                },
+            ],
+        },
+        {
+            "year": last,
+            "days_before_council": 120,
+            "mechanism": "cybersecurity-dialogue",
+            "kind": "dialogue",
+            "title": "EU-Japan Cyber Dialogue",
+            "language": "en",
+            "place": "Brussels",
+            "participants": ["jp-nisc", "jp-mofa", "eu-dg-connect"],
+            "minutes": (
+                "Both sides reviewed the ISAC information-sharing "
+                "pilot and the ICS cybersecurity training for "
+                "the Indo-Pacific region. They agreed to align their positions ahead of the UN Open-Ended "
+                "Working Group."
+            ),
+            "agenda": [
+                {"title": "ISAC information sharing over TAXII", "actions": [54]},
+                {"title": "Positions in international fora", "actions": [55]},
+            ],
+            "outcomes": [
+                {
+                    "kind": "guidance",
+                    "text": "Extend the ISAC pilot to the energy sector and report figures to the Council.",
+                    "language": "en",
+                    "owner": "jp-nisc",
+                    "actions": [54],
+                    "areas": ["cybersecurity"],
+                }
+            ],
+        },
+        {
+            "year": last,
+            "days_before_council": 90,
+            "mechanism": "eu-japan-brt",
+            "kind": "round_table",
+            "title": "EU-Japan Business Round Table: digital working party",
+            "language": "en",
+            "place": "Tokyo",
+            "online": True,
+            "participants": ["jp-jbce", "eu-ebc", "jp-meti", "eu-dg-grow"],
+            "minutes": (
+                "Business representatives asked for a joint reference on AI in manufacturing and for faster "
+                "mutual recognition of trust services."
+            ),
+            "agenda": [
+                {"title": "Digital manufacturing and SMEs", "actions": [72]},
+                {"title": "Trust services in cross-border business", "actions": [77]},
+            ],
+            "outcomes": [],
+        },
+        {
+            "year": last,
+            "days_before_council": 60,
+            "mechanism": "expert-workshops",
+            "kind": "workshop",
+            "title": "Expert workshop on hybrid quantum-HPC applications",
+            "language": "en",
+            "place": "",
+            "online": True,
+            "participants": ["jp-mext", "eu-eurohpc-ju"],
+            "minutes": "Researchers compared access procedures for Fugaku and the EuroHPC systems.",
+            "agenda": [
+                {"title": "Reciprocal access for researchers", "actions": [52]},
+                {"title": "Application porting for exascale", "actions": [53]},
+            ],
+            "outcomes": [],
+        },
+        {
+            "year": last,
+            "days_before_council": 0,
+            "mechanism": "digital-partnership-council",
+            "kind": "council",
+            "title": f"Japan–EU Digital Partnership Council {last}",
+            "language": "en",
+            "place": "Brussels",
+            "participants": COUNCIL_PARTICIPANTS,
+            "minutes": (
+                "Ministers took stock of the progress report of "
+                "the secretariats. They welcomed the early-warning "
+                "exchange on semiconductors and the first joint "
+                "submarine cable outage reports, and asked for "
+                "faster work on trustworthy AI and data flows."
+            ),
+            "agenda": [
+                {"title": "Stock-take of the joint actions", "actions": []},
+                {"title": "Economic security: semiconductors and submarine cables", "actions": [46, 61]},
+                {"title": "Trustworthy AI and data free flow with trust", "actions": [57, 66]},
+                {"title": "Priorities for the next cycle", "actions": []},
+            ],
+            "outcomes": [
+                {
+                    "kind": "decision",
+                    "text": (
+                        "Launch the joint submarine cable outage reporting between the two sides' operators."
+                    ),
+                    "language": "en",
+                    "owner": "eu-dg-connect",
+                    "actions": [61],
+                    "areas": ["connectivity"],
+                },
+                {
+                    "kind": "guidance",
+                    "text": (
+                        "信頼できるAIに関するリスクベースの実施方法について、"
+                        "共通の用語集を次回理事会までに作成すること。"
+                    ),
+                    "language": "ja",
+                    "owner": "jp-digital-agency",
+                    "actions": [57, 60],
+                    "areas": ["ai"],
+                },
+                {
+                    "kind": "guidance",
+                    "text": (
+                        "Prepare a joint paper on data intermediaries and information banks for stakeholders."
+                    ),
+                    "language": "en",
+                    "owner": "eu-dg-connect",
+                    "actions": [67],
+                    "areas": ["data"],
+                },
+                {
+                    "kind": "note",
+                    "text": "Ministers welcomed Japan's participation in EU Code Week.",
+                    "language": "en",
+                    "actions": [80],
+                },
+            ],
+            "priorities": [
+                {
+                    "area": "semiconductors",
+                    "rationale": (
+                        "Make the early-warning exchange routine and extend it to like-minded partners."
+                    ),
+                    "language": "en",
+                },
+                {
+                    "action": 61,
+                    "rationale": "海底ケーブル障害の相互報告を本格運用に移行する。",
+                    "language": "ja",
+                },
+                {
+                    "area": "ai",
+                    "rationale": "Agree a common glossary for risk-based implementation of trustworthy AI.",
+                    "language": "en",
+                },
+            ],
+        },
+        {
+            "year": this,
+            "days_ago": 40,
+            "mechanism": "industrial-dialogue",
+            "kind": "dialogue",
+            "title": "EU-Japan Industrial Policy Dialogue",
+            "language": "en",
+            "place": "Tokyo",
+            "participants": ["jp-meti", "eu-dg-grow"],
+            "minutes": (
+                "Both sides exchanged on long-term investment strategies for semiconductors and on SMEs."
+            ),
+            "agenda": [
+                {"title": "Semiconductor investment strategies", "actions": [46, 47]},
+                {"title": "Digitalisation of SMEs and the circular economy", "actions": [72, 73]},
+            ],
+            "outcomes": [
+                {
+                    "kind": "guidance",
+                    "text": "Organise a workshop on digital product passports with the EU-Japan Centre.",
+                    "language": "en",
+                    "owner": "eu-dg-grow",
+                    "actions": [73],
+                    "areas": ["sme"],
+                }
+            ],
+        },
+        {
+            "year": this,
+            "days_ago": 25,
+            "mechanism": "epa-committees",
+            "kind": "committee",
+            "title": "EPA電子商取引に関する委員会",
+            "language": "ja",
+            "place": "ブリュッセル",
+            "participants": ["jp-mofa", "jp-meti", "eu-dg-trade"],
+            "minutes": (
+                "デジタル貿易原則の実施状況を確認し、第三国のデジタル保護主義的措置について情報を交換した。"
+            ),
+            "agenda": [
+                {"title": "デジタル貿易原則の実施", "actions": [70]},
+                {"title": "第三国のデジタル保護主義的措置", "actions": [71]},
+            ],
+            "outcomes": [],
+        },
+        {
+            "year": this,
+            "days_ago": 10,
+            "mechanism": "digital-policy-dialogue",
+            "kind": "dialogue",
+            "title": f"Digital Policy Dialogue {this}",
+            "language": "en",
+            "place": "Brussels",
+            "participants": ["jp-digital-agency", "jp-mic", "eu-dg-connect", "eu-member-states"],
+            "minutes": "The secretariats reviewed the call for updates and the Council's priorities.",
+            "agenda": [
+                {"title": "Call for updates and the progress report", "actions": []},
+                {"title": "Submarine cable outage reporting in practice", "actions": [61]},
+                {"title": "Trust services pilots", "actions": [77]},
+            ],
+            "outcomes": [
+                {
+                    "kind": "note",
+                    "text": (
+                        "The secretariats will circulate the draft "
+                        "progress report a month before the Council."
+                    ),
+                    "language": "en",
+                }
+            ],
+        },
+    ]
+
+
+CONTRIBUTIONS = {
+    "last": [
+        (
+            "jp-stakeholder",
+            {
+                "text": (
+                    "JBCEとして、AIを活用した製造業の事例を日EU双方で共有する場の設置を提案する。"
+                    "中小企業が参加しやすいよう、オンライン開催と日英の資料提供をお願いしたい。"
+                ),
+                "language": "ja",
+                "areas": ["ai", "sme"],
+                "actions": [72],
+            },
+            {"status": "accepted", "reply": "ご提案を産業政策対話の議題に加えました。"},
+        ),
+        (
+            "eu-stakeholder",
+            {
+                "text": (
+                    "EBC members ask for a single point of contact "
+                    "for trust-service recognition questions and for "
+                    "the pilot results to be published."
+                ),
+                "language": "en",
+                "areas": ["trust-services"],
+                "actions": [77],
+            },
+            {"status": "accepted", "reply": ""},
+        ),
+        (
+            "eu-member-state",
+            {
+                "text": "Our ministry would like funding for a national 6G testbed under the partnership.",
+                "language": "en",
+                "areas": ["5g-b5g"],
+                "actions": [51],
+            },
+            {
+                "status": "rejected",
+                "reason": (
+                    "The partnership has no financial implications (para 11); please use Horizon Europe."
+                ),
+                "reply": "",
+            },
+        ),
+    ],
+    "this": [
+        (
+            "eu-member-state",
+            {
+                "text": (
+                    "Member States welcome the early-warning exchange "
+                    "on semiconductors and ask to be briefed "
+                    "on its results before the Council, to keep national measures complementary (para 45)."
+                ),
+                "language": "en",
+                "areas": ["semiconductors"],
+                "actions": [46],
+            },
+            {"status": "accepted", "reply": "A briefing is planned for the Council working party."},
+        ),
+        (
+            "jp-stakeholder",
+            {
+                "text": (
+                    "海底ケーブル障害の報告について、陸揚げ局の事業者も参加できる仕組みとしていただきたい。"
+                    "添付の意見書に具体的な提案をまとめた。"
+                ),
+                "language": "ja",
+                "areas": ["connectivity"],
+                "actions": [61],
+            },
+            {"status": "accepted", "reply": ""},
+        ),
+        (
+            "eu-stakeholder",
+            {
+                "text": "EBC suggests a joint workshop on the data intermediaries paper once it is drafted.",
+                "language": "en",
+                "areas": ["data"],
+                "actions": [67],
+            },
+            None,  # left for the secretariats to moderate
+        ),
+    ],
+}
+
+POSITION_PAPER = (
+    "海底ケーブル障害報告に関する意見書\n\n"
+    "1. 陸揚げ局事業者の参加\n2. 報告様式の日英併記\n3. 復旧見込み時刻の共有\n"
+).encode()
+
+
+def _record_meeting(secretariat: User, year: int, date: datetime.date, item: dict):
+    meeting = cycle_services.record_meeting(
+        secretariat,
+        year,
+        {
+            key: item.get(key, default)
+            for key, default in (
+                ("mechanism", None),
+                ("kind", None),
+                ("title", None),
+                ("language", None),
+                ("place", ""),
+                ("online", False),
+                ("participants", []),
+                ("minutes", ""),
+                ("agenda", []),
+            )
+        }
+        | {"date": date},
+    )
+    for outcome in item.get("outcomes", []):
+        cycle_services.record_outcome(secretariat, meeting.uid, outcome)
+    return meeting
+
+
+@transaction.atomic
+def seed_cycles(today: datetime.date | None = None) -> bool:
+    """Last year's cycle, complete, and this year's with the call for updates open, unless cycles exist.
+
+    Meetings, Council guidance, priorities, consultation windows and contributions go through the services
+    as the demo users. Only the times the services set to "now" are moved back afterwards, so that last
+    year's history reads as last year's (a window takes contributions only while open, so last year's
+    is filled first and then given its real dates).
+    """
+    if Cycle.objects.exists():
+        return False
+    today = today or timezone.now().date()
+    last, this = today.year - 1, today.year
+    jp = User.objects.get(username="jp-secretariat")
+    eu = User.objects.get(username="eu-secretariat")
+    council_last = today - datetime.timedelta(days=270)
+    cycle_services.create_cycle(
+        jp,
+        {
+            "year": last,
+            "call_opens": today - datetime.timedelta(days=395),
+            "call_closes": today - datetime.timedelta(days=335),
+            "council_date": council_last,
+        },
+    )
+    cycle_services.create_cycle(
+        eu,
+        {
+            "year": this,
+            "call_opens": today - datetime.timedelta(days=30),
+            "call_closes": today + datetime.timedelta(days=30),
+            "council_date": today + datetime.timedelta(days=90),
+        },
+    )
+    # Last year's phases, taken in turn by the two secretariats; dated along last year's calendar.
+    steps = [
+        ("call_open", jp, 395),
+        ("call_closed", eu, 335),
+        ("stock_take", jp, 320),
+        ("council_held", eu, 270),
+        ("guidance_published", jp, 255),
+    ]
+    for phase, user, days_ago in steps:
+        cycle_services.advance_phase(user, last, phase)
+        when = timezone.now() - datetime.timedelta(days=days_ago)
+        PhaseChange.objects.filter(cycle__year=last, phase=phase).update(changed_at=when)
+    cycle_services.advance_phase(eu, this, "call_open")
+    PhaseChange.objects.filter(cycle__year=this, phase="call_open").update(
+        changed_at=timezone.now() - datetime.timedelta(days=30)
+    )
+
+    council = None
+    for index, item in enumerate(_meetings(last, this)):
+        secretariat = jp if index % 2 == 0 else eu
+        if item["year"] == last:
+            date = council_last - datetime.timedelta(days=item["days_before_council"])
+        else:
+            date = today - datetime.timedelta(days=item["days_ago"])
+        meeting = _record_meeting(secretariat, item["year"], date, item)
+        for priority in item.get("priorities", []):
+            cycle_services.set_priority(secretariat, meeting.uid, {**priority, "cycle": this})
+        if item["kind"] == "council":
+            council = meeting
+    assert council is not None
+    # Follow-up by the owners: one decision under way, one guidance item closed.
+    decision, ai_guidance = Outcome.objects.filter(meeting=council).exclude(kind="note").order_by("pk")[:2]
+    cycle_services.follow_up(
+        eu,
+        decision.uid,
+        {
+            "follow_up": "in_progress",
+            "note": "Operators of four cables report through the exchange since spring.",
+        },
+    )
+    cycle_services.follow_up(
+        jp,
+        ai_guidance.uid,
+        {"follow_up": "closed", "note": "用語集の第一版を公表し、双方の関係機関に共有した。"},
+    )
+    first_priority = Priority.objects.filter(cycle__year=this).order_by("pk").first()
+    assert first_priority is not None
+    cycle_services.record_priority_result(
+        eu,
+        first_priority.pk,
+        {"result": "partly", "note": "Quarterly exchange running; partners not yet invited."},
+    )
+
+    # Consultation: last year's window is filled while open, then dated to last year; this year's is open.
+    now = timezone.now()
+    for key, year, opens, closes in (
+        ("last", last, today - datetime.timedelta(days=380), today - datetime.timedelta(days=340)),
+        ("this", this, today - datetime.timedelta(days=20), today + datetime.timedelta(days=25)),
+    ):
+        title = f"Stakeholder consultation {year} / {year}年 意見募集"
+        window = cycle_services.open_window(
+            jp,
+            year,
+            {
+                "title": title,
+                "opens": now - datetime.timedelta(minutes=1),
+                "closes": now + datetime.timedelta(days=25),
+            },
+        )
+        for username, data, decision_data in CONTRIBUTIONS[key]:
+            attachment = None
+            if username == "jp-stakeholder" and key == "this":
+                attachment = ContentFile(POSITION_PAPER, name="ikensho.txt")
+            contribution = cycle_services.submit_contribution(
+                User.objects.get(username=username), window.pk, data, attachment
+            )
+            if decision_data is not None:
+                cycle_services.moderate(eu if key == "last" else jp, contribution.uid, decision_data)
+        start = datetime.datetime.combine(opens, datetime.time(0, 0), tzinfo=datetime.UTC)
+        end = datetime.datetime.combine(closes, datetime.time(23, 59), tzinfo=datetime.UTC)
+        ConsultationWindow.objects.filter(pk=window.pk).update(opens=start, closes=end)
+        if key == "last":
+            Contribution.objects.filter(window=window).update(created_at=start + datetime.timedelta(days=5))
+    return True
+
+
 def prepare_demo(stdout) -> str:
     """Migrate, load the programme, create accounts and progress; return the demo password."""
     call_command("migrate", interactive=False, verbosity=0)
@@ -225,6 +749,11 @@ def prepare_demo(stdout) -> str:
     seeded = seed_progress()
     stdout.write(
         "progress: " + ("demo updates, deliverables and indicators filed" if seeded else "kept as it was")
+    )
+    cycles = seed_cycles()
+    stdout.write(
+        "cycles: "
+        + ("last year's and this year's, with meetings and contributions" if cycles else "kept as they were")
     )
     stdout.write(f"\nDemo accounts (password: {password}):")
     for account, created in accounts:

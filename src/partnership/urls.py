@@ -15,6 +15,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("partnership.web.urls")),
+    path("", include("partnership.cycle.urls")),
+    path("", include("partnership.cycle.report_urls")),
     path("", include("partnership.programme.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -152,7 +152,8 @@ def advance_phase(user, year: int, phase: str) -> Cycle:
     current = PHASES.index(cycle.phase)
     wanted = PHASES.index(phase)
     if wanted != current + 1:
-        expected = PHASES[current + 1] if current + 1 < len(PHASES) else None
+        # The phase's name, not its code: the message is shown to people as it is.
+        expected = Cycle.Phase(PHASES[current + 1]).label if current + 1 < len(PHASES) else None
         raise Invalid(
             _("phase: the cycle is at “%(current)s”; the next phase is “%(next)s”.")
             % {"current": cycle.get_phase_display(), "next": expected or _("none: the cycle is complete")},

@@ -91,3 +91,16 @@ def can_comment(actor: Actor | None) -> bool:
 def can_manage_programme(actor: Actor | None) -> bool:
     """The programme itself (parties, areas, actions) is changed by a secretariat, through the loader."""
     return actor is not None and actor.is_secretariat
+
+
+def can_publish_report(actor: Actor | None) -> bool:
+    """The secretariats publish the progress report to the Council (para 20: they coordinate)."""
+    return actor is not None and actor.is_secretariat
+
+
+def require_publish_report(user: User | AnonymousUser | None) -> Actor:
+    """`can_publish_report` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not can_publish_report(actor):
+        raise PermissionDenied(_("Only the secretariats publish the progress report."))
+    return actor

@@ -17,6 +17,8 @@ COMMANDS = [
     ("partnership.people", "token"),
     ("partnership.programme", "import"),
     ("partnership.programme", "export"),
+    ("partnership.cycle", "remind"),
+    ("partnership.cycle", "report"),
     ("partnership.web", "gendocs"),
 ]
 

@@ -1,0 +1,162 @@
+"""The report's charts as SVG, built once in Python and placed in the HTML and the PDF alike.
+
+No JavaScript: a printed report and a PDF must show the same picture as the page. Every text that
+goes into an SVG is escaped here; the colours are those of the site's status badges, and every
+chart has a title and a text alternative (its numbers are also in the tables beside it).
+"""
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from partnership.programme.models import ProgressUpdate
+from partnership.programme.queries import chart_points
+
+from .models import Priority
+
+# An attribute of the root, unquoted: WeasyPrint's SVG renderer reads the fonts from there (quoted
+# names fell back to a serif face), and "Report Sans" is the CJK font the PDF embeds (report.py).
+FONT = "Report Sans, Noto Sans CJK JP, Noto Sans, sans-serif"
+COLOURS = {
+    "on_track": "#1d6b2f",
+    "at_risk": "#8a5a00",
+    "off_track": "#a11d1d",
+    "done": "#17457a",
+    "missing": "#ffffff",
+}
+
+
+def status_labels() -> dict[str, str]:
+    """Each status code and "missing" with its label in the active language."""
+    labels = {code: str(label) for code, label in ProgressUpdate.Status.choices}
+    labels["missing"] = _("no update")
+    return labels
+
+
+def priority_label(code: str) -> str:
+    """What became of a priority, in the active language."""
+    return str(dict(Priority.Outcome.choices).get(code, code))
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide `text` is at `size`: a CJK character is a square, a Latin one about half of it.
+
+    SVG cannot measure its text; an estimate keeps the labels inside the picture.
+    """
+    return sum(size if ord(character) >= 0x2E80 else size * 0.56 for character in text)
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def status_by_area_chart(
+    rows: Sequence[tuple[str, Sequence[dict[str, int]]]],
+    party_codes: Sequence[str],
+    statuses: Sequence[str],
+    labels: dict[str, str],
+) -> str:
+    """Stacked bars: for each area (label) and party, how many of its actions stand at each status."""
+    bar_width, bar_height, gap, group_gap, legend_height = 340, 10, 2, 9, 26
+    label_width = round(min(max((text_width(label, 9) for label, _parties in rows), default=0), 320)) + 6
+    width = label_width + 30 + bar_width + 10
+    most = max((sum(cells.values()) for _label, parties in rows for cells in parties), default=1) or 1
+    scale = bar_width / most
+    body = []
+    x = 0
+    for status in statuses:
+        name = labels.get(status, status)
+        body.append(
+            f'<rect x="{x}" y="6" width="10" height="10" fill="{COLOURS.get(status, "#999")}" stroke="#555" '
+            f'stroke-width="0.5"/><text x="{x + 14}" y="15" font-size="9">{escape(name)}</text>'
+        )
+        x += round(24 + text_width(name, 9))
+    y = legend_height
+    for area_label, parties in rows:
+        group_top = y
+        for code, cells in zip(party_codes, parties, strict=True):
+            body.append(
+                f'<text x="{label_width + 26}" y="{y + bar_height - 2}" font-size="8" text-anchor="end">'
+                f"{escape(code)}</text>"
+            )
+            left = label_width + 30.0
+            for status in statuses:
+                count = cells.get(status, 0)
+                if not count:
+                    continue
+                body.append(
+                    f'<rect x="{left:.1f}" y="{y}" width="{count * scale:.1f}" height="{bar_height}" '
+                    f'fill="{COLOURS.get(status, "#999")}" stroke="#555" stroke-width="0.5">'
+                    f"<title>{escape(code)} {escape(labels.get(status, status))}: {count}</title></rect>"
+                )
+                left += count * scale
+            y += bar_height + gap
+        middle = (group_top + y - gap) / 2 + 3
+        body.append(
+            f'<text x="{label_width}" y="{middle:.1f}" font-size="9" text-anchor="end">'
+            f"{escape(area_label)}</text>"
+        )
+        y += group_gap
+    return _svg(max(width, x), y, _("Status of the joint actions by area and party"), body)
+
+
+def indicator_chart(values: Sequence[str | None], baseline: str | None, target: str | None) -> str:
+    """A small line chart of an indicator's yearly values against its baseline and target; "" if none."""
+    numbers = [float(value) for value in values if value is not None]
+    if not numbers or baseline is None or target is None:
+        return ""
+    points = chart_points(numbers, float(baseline), float(target), width=120, height=28)
+    width, height = int(points["width"]), int(points["height"])
+    body = [
+        f'<line x1="0" x2="{width}" y1="{points["baseline_y"]}" y2="{points["baseline_y"]}" stroke="#555" '
+        'stroke-dasharray="2 3"/>',
+        f'<line x1="0" x2="{width}" y1="{points["target_y"]}" y2="{points["target_y"]}" stroke="#1d6b2f" '
+        'stroke-dasharray="4 3"/>',
+        f'<polyline points="{points["points"]}" fill="none" stroke="#0b4f9c" stroke-width="2"/>',
+    ]
+    # The latest value as a dot: a line of one value would not show at all.
+    last_x, last_y = points["points"].split()[-1].split(",")
+    body.append(f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="#0b4f9c"/>')
+    return _svg(width, height, _("Values against baseline (grey) and target (green)"), body)
+
+
+def graph_chart(graph: dict[str, Any], area_names: dict[str, str], size: int = 560) -> str:
+    """The related-actions map: areas inside (numbered in the order of `area_names`), joint actions
+    (by paragraph) around, links between."""
+    centre, radius = size / 2, size / 2 - 40
+
+    def at(node: dict[str, Any]) -> tuple[float, float]:
+        return centre + radius * node["x"], centre + radius * node["y"]
+
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    body = []
+    for edge in graph["edges"]:
+        (x1, y1), (x2, y2) = at(nodes[edge["source"]]), at(nodes[edge["target"]])
+        style = 'stroke="#0b4f9c" stroke-width="1.2"' if edge["kind"] == "related" else 'stroke="#c8c8c8"'
+        body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {style}/>')
+    for node in graph["nodes"]:
+        x, y = at(node)
+        if node["kind"] == "area":
+            # A number, not the name: fifteen names inside the circle would overlap. The page lists
+            # the areas by these numbers beside the map.
+            number = list(area_names).index(node["area"]) + 1 if node["area"] in area_names else 0
+            name = area_names.get(node["area"], node["area"])
+            body.append(
+                f'<rect x="{x - 8:.1f}" y="{y - 8:.1f}" width="16" height="16" fill="#17457a">'
+                f"<title>{escape(name)}</title></rect>"
+                f'<text x="{x:.1f}" y="{y + 3:.1f}" font-size="8" fill="#ffffff" text-anchor="middle">'
+                f"{number}</text>"
+            )
+        else:
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="#ffffff" stroke="#0b4f9c"/>'
+                f'<text x="{x:.1f}" y="{y + 3:.1f}" font-size="8" text-anchor="middle">'
+                f"{node['paragraph']}</text>"
+            )
+    return _svg(size, size, _("Related joint actions and their areas"), body)

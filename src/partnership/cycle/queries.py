@@ -1,0 +1,266 @@
+"""Read paths of the cycle: plain data for its pages, each in a fixed number of queries.
+
+Who reads what: the cycle's phases, the priorities and the accepted contributions are public; who has
+not reported, overdue deliverables, meetings, their minutes and outcomes are for the partnership's
+members (as progress is); the moderation queue is the secretariats'.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.errors import NotFound, PermissionDenied
+from partnership.people.models import Organisation
+from partnership.people.permissions import Actor, actor_for, require_actor
+from partnership.programme.models import JointAction
+from partnership.programme.queries import overdue_deliverables
+
+from . import services
+from .models import ConsultationWindow, Contribution, Cycle, Meeting, Outcome, PhaseChange, Priority
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """One phase of a cycle as the timeline shows it: reached or not, and the change that entered it."""
+
+    value: str
+    label: str
+    reached: bool
+    current: bool
+    change: PhaseChange | None
+
+
+def cycles() -> list[Cycle]:
+    """Every cycle, newest first, with how many meetings and consultation windows it has (one query)."""
+    return list(
+        Cycle.objects.annotate(
+            meeting_count=Count("meetings", distinct=True), window_count=Count("windows", distinct=True)
+        ).order_by("-year")
+    )
+
+
+def next_phase(cycle: Cycle) -> tuple[str, str] | None:
+    """The phase the cycle may move into next (value, label), or None when it is complete."""
+    index = services.PHASES.index(cycle.phase)
+    if index + 1 >= len(services.PHASES):
+        return None
+    value = services.PHASES[index + 1]
+    return value, str(Cycle.Phase(value).label)
+
+
+def timeline(cycle: Cycle) -> list[PhaseStep]:
+    """Every phase in order, with who moved the cycle into it and when (one query)."""
+    changes = {
+        change.phase: change
+        for change in PhaseChange.objects.filter(cycle=cycle).select_related("changed_by", "organisation")
+    }
+    current = services.PHASES.index(cycle.phase)
+    return [
+        PhaseStep(
+            value=value,
+            label=str(Cycle.Phase(value).label),
+            reached=index <= current,
+            current=index == current,
+            change=changes.get(value),
+        )
+        for index, value in enumerate(services.PHASES)
+    ]
+
+
+def missing_by_party(cycle: Cycle) -> list[tuple[Any, list[JointAction]]]:
+    """Who has not reported this cycle: each party with the actions it has no update on (three queries)."""
+    grouped: dict[Any, list[JointAction]] = defaultdict(list)
+    for action, party in services.missing_updates(cycle):
+        grouped[party].append(action)
+    return sorted(grouped.items(), key=lambda item: item[0].code)
+
+
+def windows(cycle: Cycle) -> list[ConsultationWindow]:
+    """A cycle's consultation windows, each with `is_open`, `is_future` and its accepted count (one query)."""
+    now = timezone.now()
+    found: list[ConsultationWindow] = list(
+        ConsultationWindow.objects.filter(cycle=cycle).annotate(
+            accepted_count=Count("contributions", filter=Q(contributions__status="accepted"))
+        )
+    )
+    for window in found:
+        window.is_open = window.opens <= now < window.closes  # type: ignore[attr-defined]
+        window.is_future = now < window.opens  # type: ignore[attr-defined]
+    return found
+
+
+def cycle_page(user, year: int) -> dict[str, Any] | None:
+    """Everything the cycle page shows, or None when there is no cycle of `year`."""
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        return None
+    actor = actor_for(user)
+    data: dict[str, Any] = {
+        "cycle": cycle,
+        "actor": actor,
+        "timeline": timeline(cycle),
+        "next_phase": next_phase(cycle),
+        "can_steer": actor is not None and actor.is_secretariat,
+        "can_contribute": actor is not None and actor.role in services.CONTRIBUTORS,
+        "priorities": list(
+            Priority.objects.filter(cycle=cycle).select_related("area", "action", "set_at").order_by("pk")
+        ),
+        "priority_results": Priority.Outcome.choices,
+        "windows": windows(cycle),
+    }
+    if actor is None:
+        return data
+    overdue = list(overdue_deliverables().select_related(None).select_related("action", "party")[:51])
+    data.update(
+        missing=missing_by_party(cycle),
+        overdue=overdue[:50],
+        overdue_cut=len(overdue) > 50,
+        # What is still to follow up: decisions and guidance of this cycle and earlier ones not closed.
+        open_guidance=list(
+            services.open_guidance(before_year=cycle.year + 1).order_by("meeting__date", "pk")
+        ),
+        meetings=list(Meeting.objects.filter(cycle=cycle).select_related("mechanism").order_by("date", "pk")),
+    )
+    return data
+
+
+def _organisations():
+    return Organisation.objects.select_related("party")
+
+
+def meeting_page(user, uid) -> dict[str, Any]:
+    """A meeting with its agenda, minutes, outcomes and the priorities set there; for members only."""
+    actor = actor_for(user)
+    if actor is None:
+        raise PermissionDenied(
+            _("Meetings and their outcomes are shared with the partnership's members. Sign in to read them.")
+        )
+    meeting = (
+        Meeting.objects.filter(uid=uid)
+        .select_related("cycle", "mechanism", "created_by")
+        .prefetch_related(
+            Prefetch("participants", queryset=_organisations()),
+            Prefetch(
+                "agenda__actions",
+                queryset=JointAction.objects.only("id", "paragraph", "title_en", "title_ja"),
+            ),
+        )
+        .first()
+    )
+    if meeting is None:
+        raise NotFound(_("There is no such meeting."))
+    outcomes = list(
+        Outcome.objects.filter(meeting=meeting)
+        .select_related("owner", "closed_in")
+        .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
+    )
+    for outcome in outcomes:
+        outcome.can_follow_up = can_follow_up(actor, outcome)  # type: ignore[attr-defined]
+    return {
+        "meeting": meeting,
+        "actor": actor,
+        "outcomes": outcomes,
+        "priorities": list(
+            Priority.objects.filter(set_at=meeting).select_related("cycle", "area", "action").order_by("pk")
+        ),
+        "can_record": actor.is_secretariat,
+        "is_council": meeting.kind == Meeting.Kind.COUNCIL,
+    }
+
+
+def consultation_page(user, year: int) -> dict[str, Any] | None:
+    """The consultation of a cycle: its windows, the accepted contributions (public), the contributor's own,
+    and for secretariats the moderation queue; None when there is no cycle of `year`."""
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        return None
+    actor = actor_for(user)
+    base = (
+        Contribution.objects.filter(window__cycle=cycle)
+        .select_related("organisation", "window")
+        .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
+        .order_by("created_at", "pk")
+    )
+    data: dict[str, Any] = {
+        "cycle": cycle,
+        "actor": actor,
+        "windows": windows(cycle),
+        "accepted": list(base.filter(status=Contribution.Status.ACCEPTED)),
+        "can_steer": actor is not None and actor.is_secretariat,
+        "can_contribute": actor is not None and actor.role in services.CONTRIBUTORS,
+        "queue": [],
+        "own": [],
+    }
+    if actor is None:
+        return data
+    if actor.is_secretariat:
+        data["queue"] = list(base.filter(status=Contribution.Status.PENDING))
+        data["rejected"] = list(base.filter(status=Contribution.Status.REJECTED))
+    elif data["can_contribute"]:
+        data["own"] = list(base.filter(organisation=actor.organisation))
+    return data
+
+
+def can_read_attachment(actor: Actor | None, contribution: Contribution) -> bool:
+    """An accepted contribution is public; until then only its organisation and the secretariats read it."""
+    if contribution.status == Contribution.Status.ACCEPTED:
+        return True
+    if actor is None:
+        return False
+    return actor.is_secretariat or actor.organisation.pk == contribution.organisation_id
+
+
+def attachment(user, uid) -> Contribution:
+    """The contribution whose attachment `user` asks for; NotFound when there is none or they may not read it.
+
+    Not found rather than forbidden: a pending contribution's existence is not the public's to learn.
+    """
+    contribution = Contribution.objects.filter(uid=uid).first()
+    if (
+        contribution is None
+        or not contribution.attachment
+        or not can_read_attachment(actor_for(user), contribution)
+    ):
+        raise NotFound(_("There is no such attachment."))
+    return contribution
+
+
+def can_follow_up(actor: Actor | None, outcome: Outcome) -> bool:
+    """`services.follow_up`'s rule, to show its form only to those it will accept: the owner's members
+    and the secretariats report on a decision or guidance item; a note has no follow-up."""
+    if actor is None or outcome.kind == Outcome.Kind.NOTE:
+        return False
+    return actor.is_secretariat or actor.organisation.pk == outcome.owner_id
+
+
+def outcome_to_follow_up(user, uid) -> Outcome:
+    """A decision or guidance item `user` may report on, with its meeting and owner.
+
+    NotFound for a note or an unknown uid; PermissionDenied, in the service's words, for anyone else.
+    """
+    found = Outcome.objects.select_related("meeting__cycle", "owner").filter(uid=uid).first()
+    if found is None or found.kind == Outcome.Kind.NOTE:
+        raise NotFound(_("There is no such decision or guidance item."))
+    if not can_follow_up(require_actor(user), found):
+        raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
+    return found
+
+
+def require_contributor(user) -> Actor:
+    """`services.submit_contribution`'s rule on who contributes, asked before its form is shown."""
+    actor = require_actor(user)
+    if actor.role not in services.CONTRIBUTORS:
+        raise PermissionDenied(_("Contributions come from stakeholder bodies and Member States."))
+    return actor
+
+
+def cycle_of_contribution(uid) -> int:
+    """The year of the cycle a contribution was sent to; NotFound when there is no such contribution."""
+    year = Contribution.objects.filter(uid=uid).values_list("window__cycle__year", flat=True).first()
+    if year is None:
+        raise NotFound(_("There is no such contribution."))
+    return year

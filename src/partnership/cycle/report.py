@@ -1,0 +1,900 @@
+"""The progress report to the Council (paras 19-20, 44): built once as data, rendered as HTML, PDF or JSON.
+
+`build_report(year)` reads the programme and the cycle into plain, JSON-serialisable data that is
+language-neutral: titles carry both `_en` and `_ja`, statuses are codes, and every text a user wrote
+carries its language tag. The renderers pick the reader's language. `publish_report` freezes that
+data: a published report is rendered from what was stored, so later edits never change it.
+
+The number of SQL queries of `build_report` is fixed: it does not grow with the number of updates,
+indicator values or deliverables (latest rows come from window functions, counts from the database).
+"""
+
+import datetime
+import functools
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import ExtractYear, RowNumber
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from partnership.errors import Conflict, NotFound, PermissionDenied
+from partnership.people.models import Party
+from partnership.people.permissions import can_read_progress, require_publish_report
+from partnership.programme import exchanges
+from partnership.programme.models import (
+    Area,
+    Deliverable,
+    Indicator,
+    IndicatorValue,
+    JointAction,
+    ProgressUpdate,
+)
+from partnership.programme.queries import overdue_deliverables
+
+from . import charts
+from .models import Contribution, Cycle, Meeting, Outcome, Priority, PublishedReport
+from .services import PHASES, get_cycle, open_guidance
+
+#: Bumped when the shape of the data changes; a published report keeps the version it was built with.
+SCHEMA = 1
+STATUSES = [*ProgressUpdate.Status.values, "missing"]
+LANGUAGES = ("en", "ja")
+#: Reports are published from the stock-take on: the updates of the cycle are in (para 20).
+PUBLISHABLE_FROM = Cycle.Phase.STOCK_TAKE
+
+
+def _number(value: Decimal | int | float | None) -> str | None:
+    """A decimal as a plain string without trailing zeros (JSON has no decimals; floats would round)."""
+    if value is None:
+        return None
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _jsonable(value: Any) -> Any:
+    """Whatever an exchange returns, as plain JSON values (decimals and dates become strings)."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def canonical_json(data: dict[str, Any]) -> bytes:
+    """The canonical form that is hashed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def sha256_of(data: dict[str, Any]) -> str:
+    """The SHA-256 of the canonical JSON of `data`."""
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+# --- building ---------------------------------------------------------------------------------------
+
+
+def _statuses(year: int) -> dict[tuple[int, int, int], dict[str, Any]]:
+    """(action id, party id, period) -> the newest version of that party's update, for `year` and the
+    year before (one query: a window over the two periods only)."""
+    ranked = (
+        ProgressUpdate.objects.filter(period__in=[year - 1, year])
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("action_id"), F("party_id"), F("period")],
+                order_by=[F("version").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("action_id", "party_id", "period", "version", "status", "narrative", "language")
+    )
+    return {
+        (action_id, party_id, period): {
+            "version": version,
+            "status": status,
+            "narrative": {"text": narrative, "language": language},
+        }
+        for action_id, party_id, period, version, status, narrative, language in ranked
+    }
+
+
+def _graph(areas: list[dict[str, Any]], related: Iterable[tuple[int, int]]) -> dict[str, Any]:
+    """Areas and joint actions as a graph: nodes, edges and a deterministic circular layout.
+
+    The actions sit on an outer circle in paragraph order grouped by area, each area on an inner
+    circle at the mean angle of its actions; related actions are joined across the circle. The
+    same programme gives the same picture on every run and every machine.
+    """
+    graph = nx.Graph()
+    ordered = [(area, action) for area in areas for action in area["actions"]]
+    for area in areas:
+        graph.add_node(f"area:{area['code']}", kind="area", area=area["code"])
+    for area, action in ordered:
+        node = f"action:{action['paragraph']}"
+        graph.add_node(node, kind="action", area=area["code"], paragraph=action["paragraph"])
+        graph.add_edge(f"area:{area['code']}", node, kind="area")
+    for first, second in related:
+        if first != second:
+            graph.add_edge(f"action:{min(first, second)}", f"action:{max(first, second)}", kind="related")
+    positions: dict[str, tuple[float, float]] = {}
+    count = max(len(ordered), 1)
+    for index, (_area, action) in enumerate(ordered):
+        angle = 2 * math.pi * index / count - math.pi / 2
+        positions[f"action:{action['paragraph']}"] = (math.cos(angle), math.sin(angle))
+    for area in areas:
+        members = [positions[f"action:{action['paragraph']}"] for action in area["actions"]]
+        if members:
+            x = sum(point[0] for point in members) / len(members)
+            y = sum(point[1] for point in members) / len(members)
+            angle = math.atan2(y, x)
+        else:
+            angle = 0.0
+        positions[f"area:{area['code']}"] = (0.55 * math.cos(angle), 0.55 * math.sin(angle))
+    nodes = [
+        {
+            "id": node,
+            "kind": attributes["kind"],
+            "area": attributes["area"],
+            "paragraph": attributes.get("paragraph"),
+            "degree": graph.degree[node],
+            "x": round(positions[node][0], 4),
+            "y": round(positions[node][1], 4),
+        }
+        for node, attributes in graph.nodes(data=True)
+    ]
+    edges = sorted(
+        (
+            {"source": min(a, b, key=_node_order), "target": max(a, b, key=_node_order), "kind": kind}
+            for a, b, kind in graph.edges(data="kind")
+        ),
+        key=lambda edge: (edge["kind"], _node_order(edge["source"]), _node_order(edge["target"])),
+    )
+    # Clusters of actions joined by "related" links: an action with no link is a cluster of its own.
+    related_only = nx.Graph()
+    related_only.add_nodes_from(node for node in graph if node.startswith("action:"))
+    related_only.add_edges_from((a, b) for a, b, kind in graph.edges(data="kind") if kind == "related")
+    return {"nodes": nodes, "edges": edges, "clusters": nx.number_connected_components(related_only)}
+
+
+def _node_order(node: str) -> tuple[int, str]:
+    kind, _, key = node.partition(":")
+    return (0, key) if kind == "area" else (1, f"{int(key):04d}")
+
+
+def _areas_and_actions(
+    year: int, parties: list[dict[str, Any]], party_ids: dict[int, str]
+) -> tuple[list[dict[str, Any]], list[tuple[int, int]], dict[str, Any]]:
+    """The 15 areas with their joint actions and each party's status for `year`; the related pairs;
+    the executive summary (counts by area and party, what moved since the year before)."""
+    statuses = _statuses(year)
+    areas = [
+        {
+            "code": code,
+            "name_en": name_en,
+            "name_ja": name_ja,
+            "paragraphs": paragraphs,
+            "actions": [],
+        }
+        for code, name_en, name_ja, paragraphs in Area.objects.order_by("position").values_list(
+            "code", "name_en", "name_ja", "paragraphs"
+        )
+    ]
+    by_code = {area["code"]: area for area in areas}
+    paragraph_of: dict[int, int] = {}
+    moved: dict[str, list[dict[str, Any]]] = {party["code"]: [] for party in parties}
+    for pk, paragraph, area_code, heading_en, heading_ja, title_en, title_ja in JointAction.objects.order_by(
+        "paragraph"
+    ).values_list("pk", "paragraph", "area__code", "heading_en", "heading_ja", "title_en", "title_ja"):
+        paragraph_of[pk] = paragraph
+        action: dict[str, Any] = {
+            "paragraph": paragraph,
+            "heading_en": heading_en,
+            "heading_ja": heading_ja,
+            "title_en": title_en,
+            "title_ja": title_ja,
+            "related": [],
+            "parties": {},
+        }
+        for party_id, code in party_ids.items():
+            current = statuses.get((pk, party_id, year))
+            previous = statuses.get((pk, party_id, year - 1))
+            action["parties"][code] = current
+            if current and previous and current["status"] != previous["status"]:
+                moved[code].append(
+                    {"paragraph": paragraph, "from": previous["status"], "to": current["status"]}
+                )
+        by_code[area_code]["actions"].append(action)
+    related = [
+        (paragraph_of[first], paragraph_of[second])
+        for first, second in JointAction.related.through.objects.values_list(
+            "from_jointaction_id", "to_jointaction_id"
+        )
+    ]
+    by_paragraph = {action["paragraph"]: action for area in areas for action in area["actions"]}
+    for first, second in related:
+        if second not in by_paragraph[first]["related"]:
+            by_paragraph[first]["related"].append(second)
+    for action in by_paragraph.values():
+        action["related"].sort()
+    by_area = []
+    totals = {party["code"]: dict.fromkeys(STATUSES, 0) for party in parties}
+    for area in areas:
+        counts = {party["code"]: dict.fromkeys(STATUSES, 0) for party in parties}
+        for action in area["actions"]:
+            for code, current in action["parties"].items():
+                status = current["status"] if current else "missing"
+                counts[code][status] += 1
+                totals[code][status] += 1
+        by_area.append({"area": area["code"], "actions": len(area["actions"]), "counts": counts})
+    summary = {"by_area": by_area, "totals": totals, "moved": moved}
+    return areas, related, summary
+
+
+def _deliverable(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "uid": str(row["uid"]),
+        "paragraph": row["action__paragraph"],
+        "party": row["party__code"],
+        "organisation": row["organisation__code"],
+        "title": {"text": row["title"], "language": row["language"]},
+        "due_date": _date(row["due_date"]),
+        "due_period": row["due_period"],
+        "status": row["status"],
+    }
+
+
+DELIVERABLE_FIELDS = (
+    "uid",
+    "action__paragraph",
+    "party__code",
+    "organisation__code",
+    "title",
+    "language",
+    "due_date",
+    "due_period",
+    "status",
+)
+
+
+def _deliverables(year: int) -> dict[str, Any]:
+    """Delivered in the cycle (last changed during `year`) and overdue at the cycle's end (or today)."""
+    as_of = min(timezone.now().date(), datetime.date(year, 12, 31))
+    delivered = (
+        Deliverable.objects.filter(status=Deliverable.Status.DELIVERED, updated_at__year=year)
+        .order_by("action__paragraph", "party__code", "title")
+        .values(*DELIVERABLE_FIELDS)
+    )
+    overdue = (
+        overdue_deliverables(today=as_of)
+        .select_related(None)
+        .order_by("action__paragraph", "party__code", "due_date", "title")
+        .values(*DELIVERABLE_FIELDS)
+    )
+    return {
+        "as_of": as_of.isoformat(),
+        "delivered": [_deliverable(row) for row in delivered],
+        "overdue": [_deliverable(row) for row in overdue],
+    }
+
+
+def _indicators(year: int) -> list[dict[str, Any]]:
+    """Every indicator with baseline, target, the latest actual up to the cycle's end and a yearly
+    series for its chart (the last value of each year): two queries whatever the number of values."""
+    yearly = (
+        IndicatorValue.objects.filter(period_end__lte=datetime.date(year, 12, 31))
+        .annotate(
+            year=ExtractYear("period_end"),
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("indicator_id"), ExtractYear("period_end")],
+                order_by=[F("period_end").desc(), F("period_start").desc()],
+            ),
+        )
+        .filter(rank=1)
+        .order_by("indicator_id", "period_end")
+        .values_list("indicator_id", "period_end", "value", "source")
+    )
+    series: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for indicator_id, period_end, value, source in yearly:
+        series[indicator_id].append(
+            {"period_end": period_end.isoformat(), "value": _number(value), "source": source}
+        )
+    result = []
+    for row in Indicator.objects.order_by("action__paragraph", "party__code", "title").values(
+        "pk",
+        "uid",
+        "action__paragraph",
+        "party__code",
+        "organisation__code",
+        "title",
+        "language",
+        "unit",
+        "ascending",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_date",
+    ):
+        points = series.get(row["pk"], [])
+        result.append(
+            {
+                "uid": str(row["uid"]),
+                "paragraph": row["action__paragraph"],
+                "party": row["party__code"],
+                "organisation": row["organisation__code"],
+                "title": {"text": row["title"], "language": row["language"]},
+                "unit": row["unit"],
+                "ascending": row["ascending"],
+                "baseline": {"value": _number(row["baseline_value"]), "year": row["baseline_year"]},
+                "target": {"value": _number(row["target_value"]), "date": _date(row["target_date"])},
+                "latest": points[-1] if points else None,
+                "series": [[point["period_end"], point["value"]] for point in points],
+                "source": "secretariat",
+            }
+        )
+    return result
+
+
+def _outcome(outcome: Outcome) -> dict[str, Any]:
+    owner = outcome.owner
+    return {
+        "uid": str(outcome.uid),
+        "kind": outcome.kind,
+        "text": {"text": outcome.text, "language": outcome.language},
+        "owner": (
+            {"code": owner.code, "name_en": owner.name_en, "name_ja": owner.name_ja} if owner else None
+        ),
+        "follow_up": outcome.follow_up,
+        "follow_up_note": outcome.follow_up_note,
+        "meeting": {
+            "title": outcome.meeting.title,
+            "date": outcome.meeting.date.isoformat(),
+            "cycle": outcome.meeting.cycle.year,
+        },
+    }
+
+
+def _follow_up(cycle: Cycle) -> dict[str, Any]:
+    """Guidance and decisions of earlier cycles still open, and those closed during this cycle."""
+    still_open = open_guidance(before_year=cycle.year).select_related("meeting__cycle", "owner")
+    closed = (
+        Outcome.objects.filter(closed_in=cycle)
+        .exclude(kind=Outcome.Kind.NOTE)
+        .select_related("meeting__cycle", "owner")
+    )
+    order = ("meeting__date", "pk")
+    return {
+        "open": [_outcome(item) for item in still_open.order_by(*order)],
+        "closed_in_cycle": [_outcome(item) for item in closed.order_by(*order)],
+    }
+
+
+def _priorities(cycle: Cycle) -> list[dict[str, Any]]:
+    """The priorities the Council set for this cycle and what became of them."""
+    return [
+        {
+            "area": priority.area.code if priority.area else None,
+            "paragraph": priority.action.paragraph if priority.action else None,
+            "rationale": {"text": priority.rationale, "language": priority.language},
+            "result": priority.result,
+            "result_note": priority.result_note,
+            "set_at": {"title": priority.set_at.title, "date": priority.set_at.date.isoformat()},
+        }
+        for priority in Priority.objects.filter(cycle=cycle)
+        .select_related("area", "action", "set_at")
+        .order_by("pk")
+    ]
+
+
+def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
+    """Meetings held in the cycle, oldest first, with their outcomes (two queries)."""
+    meetings = (
+        Meeting.objects.filter(cycle=cycle)
+        .select_related("mechanism")
+        .prefetch_related("outcomes")
+        .order_by("date", "pk")
+    )
+    return [
+        {
+            "uid": str(meeting.uid),
+            "kind": meeting.kind,
+            "title": {"text": meeting.title, "language": meeting.language},
+            "date": meeting.date.isoformat(),
+            "place": meeting.place,
+            "online": meeting.online,
+            "mechanism": {
+                "code": meeting.mechanism.code,
+                "name_en": meeting.mechanism.name_en,
+                "name_ja": meeting.mechanism.name_ja,
+            },
+            "outcomes": [
+                {
+                    "uid": str(outcome.uid),
+                    "kind": outcome.kind,
+                    "text": {"text": outcome.text, "language": outcome.language},
+                    "follow_up": outcome.follow_up,
+                }
+                for outcome in sorted(meeting.outcomes.all(), key=lambda outcome: outcome.pk)
+            ],
+        }
+        for meeting in meetings
+    ]
+
+
+def _stakeholders(cycle: Cycle) -> dict[str, Any]:
+    """Accepted contributions of the cycle: counts by kind of organisation, and the texts (paras 22, 45)."""
+    accepted = Contribution.objects.filter(window__cycle=cycle, status=Contribution.Status.ACCEPTED)
+    by_kind = {
+        kind: count
+        for kind, count in accepted.values_list("organisation__kind")
+        .annotate(count=Count("pk"))
+        .order_by("organisation__kind")
+    }
+    return {
+        "by_kind": by_kind,
+        "total": sum(by_kind.values()),
+        "contributions": [
+            {
+                "uid": str(row["uid"]),
+                "organisation": {
+                    "code": row["organisation__code"],
+                    "kind": row["organisation__kind"],
+                    "name_en": row["organisation__name_en"],
+                    "name_ja": row["organisation__name_ja"],
+                },
+                "text": {"text": row["text"], "language": row["language"]},
+                "reply": row["reply"],
+            }
+            for row in accepted.order_by("created_at", "pk").values(
+                "uid",
+                "organisation__code",
+                "organisation__kind",
+                "organisation__name_en",
+                "organisation__name_ja",
+                "text",
+                "language",
+                "reply",
+            )
+        ],
+    }
+
+
+def _exchanges(year: int) -> list[dict[str, Any]]:
+    """The registered exchanges' indicators and report sections (in both languages)."""
+    sections = []
+    for exchange in exchanges.registered():
+        sections.append(
+            {
+                "name": exchange.name,
+                "annex_paragraphs": sorted(exchange.annex_paragraphs),
+                "indicators": _jsonable(exchange.indicators(year)),
+                "sections": {
+                    language: _jsonable(exchange.report_section(year, language)) for language in LANGUAGES
+                },
+            }
+        )
+    return sections
+
+
+def build_report(year: int) -> dict[str, Any]:
+    """The progress report of cycle `year` as JSON-serialisable, language-neutral data (live)."""
+    cycle = get_cycle(year)
+    rows = list(Party.objects.order_by("code").values_list("pk", "code", "name_en", "name_ja"))
+    parties = [{"code": code, "name_en": name_en, "name_ja": name_ja} for _pk, code, name_en, name_ja in rows]
+    party_ids = {pk: code for pk, code, _en, _ja in rows}
+    areas, related, summary = _areas_and_actions(year, parties, party_ids)
+    return {
+        "schema": SCHEMA,
+        "cycle": {
+            "year": cycle.year,
+            "phase": cycle.phase,
+            "call_opens": _date(cycle.call_opens),
+            "call_closes": _date(cycle.call_closes),
+            "council_date": _date(cycle.council_date),
+        },
+        "parties": parties,
+        "statuses": STATUSES,
+        "summary": summary,
+        "areas": areas,
+        "deliverables": _deliverables(year),
+        "indicators": _indicators(year),
+        "follow_up": _follow_up(cycle),
+        "priorities": _priorities(cycle),
+        "meetings": _meetings(cycle),
+        "stakeholders": _stakeholders(cycle),
+        "graph": _graph(areas, related),
+        "exchanges": _exchanges(year),
+    }
+
+
+# --- publishing -------------------------------------------------------------------------------------
+
+
+def published(year: int) -> PublishedReport | None:
+    """The published report of cycle `year`, if any."""
+    return PublishedReport.objects.select_related("cycle", "published_by").filter(cycle__year=year).first()
+
+
+def published_reports() -> list[PublishedReport]:
+    """Every published report, newest cycle first."""
+    return list(PublishedReport.objects.select_related("cycle").order_by("-cycle__year"))
+
+
+def report_data(year: int) -> tuple[dict[str, Any], PublishedReport | None]:
+    """The published data of cycle `year` when it is published, else the live data, and the report."""
+    report = published(year)
+    if report is not None:
+        return report.data, report
+    return build_report(year), None
+
+
+def publish_report(user, year: int) -> PublishedReport:
+    """Freeze the report of cycle `year`: store its data and the SHA-256 of its canonical JSON.
+
+    Only a secretariat publishes, from the stock-take on, and only once: a published report is the
+    record the Council relies on and never changes (para 44).
+    """
+    actor = require_publish_report(user)
+    with transaction.atomic():
+        # Locked: two secretariats publishing at once store one report; the second gets a Conflict.
+        cycle = Cycle.objects.select_for_update().filter(year=year).first()
+        if cycle is None:
+            raise NotFound(_("There is no cycle %(year)s.") % {"year": year})
+        if PHASES.index(cycle.phase) < PHASES.index(PUBLISHABLE_FROM):
+            raise Conflict(
+                _(
+                    "The report of %(year)s can be published from the stock-take on; "
+                    "the cycle is at “%(phase)s”."
+                )
+                % {"year": year, "phase": cycle.get_phase_display()}
+            )
+        if PublishedReport.objects.filter(cycle=cycle).exists():
+            raise Conflict(_("The report of %(year)s is already published.") % {"year": year})
+        data = build_report(year)
+        try:
+            with transaction.atomic():
+                return PublishedReport.objects.create(
+                    cycle=cycle, data=data, sha256=sha256_of(data), published_by=actor.user
+                )
+        except IntegrityError:
+            raise Conflict(_("The report of %(year)s is already published.") % {"year": year}) from None
+
+
+def require_live_report_reader(user) -> None:
+    """The live (unpublished) report is for the partnership's members only."""
+    if not can_read_progress(user):
+        raise PermissionDenied(_("The report is for the partnership's members until it is published."))
+
+
+def public_progress() -> dict[str, Any]:
+    """The public progress page's data: the latest published report's areas, actions and statuses."""
+    latest = PublishedReport.objects.select_related("cycle").order_by("-cycle__year").first()
+    if latest is None:
+        return {"report": None}
+    data = latest.data
+    counts = {row["area"]: row["counts"] for row in data["summary"]["by_area"]}
+    return {
+        "report": latest,
+        "year": data["cycle"]["year"],
+        "parties": data["parties"],
+        "statuses": data["statuses"],
+        "areas": [
+            area
+            | {
+                "counts": [(party, counts[area["code"]][party["code"]]) for party in data["parties"]],
+                "rows": [
+                    (action, [action["parties"].get(party["code"]) for party in data["parties"]])
+                    for action in area["actions"]
+                ],
+            }
+            for area in data["areas"]
+        ],
+    }
+
+
+# --- comparing --------------------------------------------------------------------------------------
+
+
+def _published_or_not_found(year: int) -> PublishedReport:
+    report = published(year)
+    if report is None:
+        raise NotFound(_("The report of %(year)s is not published.") % {"year": year})
+    return report
+
+
+def _latest_status(data: dict[str, Any]) -> dict[tuple[int, str], str]:
+    return {
+        (action["paragraph"], code): (current["status"] if current else "missing")
+        for area in data["areas"]
+        for action in area["actions"]
+        for code, current in action["parties"].items()
+    }
+
+
+def diff_reports(from_year: int, to_year: int) -> dict[str, Any]:
+    """What changed between two published reports: statuses, deliverables, indicators, guidance,
+    priorities. Plain data, compared from the stored (frozen) reports only."""
+    if from_year == to_year:
+        raise Conflict(_("Compare two different cycles."))
+    old = _published_or_not_found(from_year).data
+    new = _published_or_not_found(to_year).data
+    old_status, new_status = _latest_status(old), _latest_status(new)
+    titles = {
+        action["paragraph"]: {"title_en": action["title_en"], "title_ja": action["title_ja"]}
+        for area in new["areas"]
+        for action in area["actions"]
+    }
+    status_changes = [
+        {
+            "paragraph": paragraph,
+            "party": party,
+            "from": old_status.get((paragraph, party), "missing"),
+            "to": to,
+        }
+        | titles.get(paragraph, {"title_en": "", "title_ja": ""})
+        for (paragraph, party), to in sorted(new_status.items())
+        if old_status.get((paragraph, party), "missing") != to
+    ]
+    delivered_before = {item["uid"] for item in old["deliverables"]["delivered"]}
+    newly_delivered = [
+        item for item in new["deliverables"]["delivered"] if item["uid"] not in delivered_before
+    ]
+    old_indicators = {item["uid"]: item for item in old["indicators"]}
+    moved = []
+    for item in new["indicators"]:
+        before = old_indicators.get(item["uid"])
+        before_value = before["latest"]["value"] if before and before["latest"] else None
+        after_value = item["latest"]["value"] if item["latest"] else None
+        if before_value != after_value:
+            moved.append(
+                {
+                    "uid": item["uid"],
+                    "paragraph": item["paragraph"],
+                    "party": item["party"],
+                    "title": item["title"],
+                    "unit": item["unit"],
+                    "from": before_value,
+                    "to": after_value,
+                    "target": item["target"]["value"],
+                }
+            )
+    old_open = {item["uid"]: item for item in old["follow_up"]["open"]}
+    new_open = {item["uid"]: item for item in new["follow_up"]["open"]}
+    closed_now = {item["uid"]: item for item in new["follow_up"]["closed_in_cycle"]}
+    return {
+        "from": from_year,
+        "to": to_year,
+        "status_changes": status_changes,
+        "newly_delivered": newly_delivered,
+        "indicators_moved": moved,
+        "guidance_opened": [item for uid, item in new_open.items() if uid not in old_open],
+        # Closed during the later cycle, or open before and no longer followed up as open.
+        "guidance_closed": list(closed_now.values())
+        + [item for uid, item in old_open.items() if uid not in new_open and uid not in closed_now],
+        "priorities": {"from": old["priorities"], "to": new["priorities"]},
+    }
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def _pick(item: dict[str, Any], field: str, language: str) -> str:
+    """The `language` version of `field` (`field_en`/`field_ja`), falling back to English."""
+    return item.get(f"{field}_{language}") or item.get(f"{field}_en") or ""
+
+
+def _in_language(text: Any, language: str) -> str:
+    """An exchange's name of something: a plain string, or {"en": ..., "ja": ...}."""
+    if isinstance(text, dict):
+        return str(text.get(language) or text.get("en") or "")
+    return "" if text is None else str(text)
+
+
+def _context(data: dict[str, Any], language: str) -> dict[str, Any]:
+    """The data as the template reads it: names in the reader's language, charts as SVG."""
+    parties = [party | {"name": _pick(party, "name", language)} for party in data["parties"]]
+    area_names = {area["code"]: _pick(area, "name", language) for area in data["areas"]}
+    titles = {
+        action["paragraph"]: _pick(action, "title", language)
+        for area in data["areas"]
+        for action in area["actions"]
+    }
+    areas = []
+    for area in data["areas"]:
+        actions = [
+            action
+            | {
+                "title": _pick(action, "title", language),
+                "heading": _pick(action, "heading", language),
+                "by_party": [(party, action["parties"].get(party["code"])) for party in parties],
+            }
+            for action in area["actions"]
+        ]
+        areas.append(area | {"name": area_names[area["code"]], "actions": actions})
+    summary = data["summary"]
+    status_rows = [
+        (area_names[row["area"]], [(party, row["counts"][party["code"]]) for party in parties], row)
+        for row in summary["by_area"]
+    ]
+    status_labels = charts.status_labels()
+    indicators = [
+        item
+        | {
+            "chart": charts.indicator_chart(
+                [point[1] for point in item["series"]], item["baseline"]["value"], item["target"]["value"]
+            )
+        }
+        for item in data["indicators"]
+    ]
+    exchange_sections = [
+        exchange
+        | {
+            "section": exchange["sections"].get(language) or exchange["sections"].get("en") or {},
+            "indicators": [
+                item | {"name": _in_language(item.get("name"), language)} for item in exchange["indicators"]
+            ],
+        }
+        for exchange in data["exchanges"]
+    ]
+    moved = [
+        (
+            party,
+            [item | {"title": titles.get(item["paragraph"], "")} for item in summary["moved"][party["code"]]],
+        )
+        for party in parties
+    ]
+    return {
+        "data": data,
+        "year": data["cycle"]["year"],
+        "parties": parties,
+        "areas": areas,
+        "area_names": area_names,
+        "titles": titles,
+        "status_rows": status_rows,
+        "statuses": data["statuses"],
+        "totals": [(party, summary["totals"][party["code"]]) for party in parties],
+        "moved": moved,
+        "indicators": indicators,
+        "exchanges": exchange_sections,
+        "status_chart": charts.status_by_area_chart(
+            [
+                (name, [cells for _party, cells in cells_by_party])
+                for name, cells_by_party, _row in status_rows
+            ],
+            [party["code"] for party in parties],
+            data["statuses"],
+            status_labels,
+        ),
+        "graph_chart": charts.graph_chart(data["graph"], area_names),
+    }
+
+
+@functools.cache
+def cjk_font_files() -> dict[str, Path]:
+    """The Noto Sans CJK files on this machine (regular, bold), found where Debian and fc-list put them."""
+    found: dict[str, Path] = {}
+    roots = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts"]
+    for weight, names in {
+        "normal": ("NotoSansCJK-Regular.ttc", "NotoSansCJKjp-Regular.otf"),
+        "bold": ("NotoSansCJK-Bold.ttc", "NotoSansCJKjp-Bold.otf"),
+    }.items():
+        for root in roots:
+            if weight in found or not root.is_dir():
+                continue
+            for name in names:
+                match = next(iter(sorted(root.rglob(name))), None)
+                if match is not None:
+                    found[weight] = match
+                    break
+    return found
+
+
+def _print_fonts() -> str:
+    """@font-face rules embedding the CJK font in the PDF; empty (system fonts) when it is missing."""
+    rules = [
+        f'@font-face {{ font-family: "Report Sans"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
+        for weight, path in sorted(cjk_font_files().items())
+    ]
+    return "\n".join(rules)
+
+
+def render_html(
+    data: dict[str, Any], language: str, report: PublishedReport | None = None, print_fonts: str = ""
+) -> str:
+    """The report as a standalone, printable HTML document in `language`."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    with translation.override(language):
+        context = _context(data, language)
+        context.update(
+            language=language,
+            report=report,
+            sha256=report.sha256 if report else None,
+            print_fonts=print_fonts,
+        )
+        return render_to_string("cycle/report.html", context)
+
+
+def render_pdf(data: dict[str, Any], language: str, report: PublishedReport | None = None) -> bytes:
+    """The report as PDF, from the same HTML, with the CJK font embedded (WeasyPrint)."""
+    import logging
+
+    from weasyprint import HTML
+
+    html = render_html(data, language, report, print_fonts=_print_fonts())
+    # WeasyPrint logs every CSS property it does not support as a warning; the report's CSS is ours.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf()
+
+
+PDF_CACHE_SECONDS = 3600
+
+
+def published_pdf(report: PublishedReport, language: str) -> bytes:
+    """The PDF of a published report, kept in the cache for an hour: the report never changes, and a
+    public page that rendered it on every request would let anyone keep the server busy for seconds."""
+    key = f"report-pdf:{report.uid}:{report.sha256}:{language}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(report.data, language, report)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
+
+
+def render_json(data: dict[str, Any]) -> str:
+    """The report's data as JSON: sorted keys, UTF-8 (not escaped), indented for reading."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+def diff_text(diff: dict[str, Any], language: str) -> str:
+    """The difference between two published reports as plain text (for the command line)."""
+    with translation.override(language):
+        labels = charts.status_labels()
+
+        def status(code: str) -> str:
+            return labels.get(code, code)
+
+        lines = [
+            _("Changes from the %(from)s report to the %(to)s report")
+            % {"from": diff["from"], "to": diff["to"]}
+        ]
+        lines += ["", _("Status changes (%(count)s)") % {"count": len(diff["status_changes"])}]
+        lines += [
+            f"  {item['paragraph']} {item['party']}: {status(item['from'])} → {status(item['to'])}"
+            f"  {_pick(item, 'title', language)}"
+            for item in diff["status_changes"]
+        ]
+        lines += ["", _("Newly delivered (%(count)s)") % {"count": len(diff["newly_delivered"])}]
+        lines += [
+            f"  {item['paragraph']} {item['party']}: {item['title']['text']}"
+            for item in diff["newly_delivered"]
+        ]
+        lines += ["", _("Indicators moved (%(count)s)") % {"count": len(diff["indicators_moved"])}]
+        lines += [
+            f"  {item['paragraph']} {item['party']}: {item['title']['text']}: "
+            f"{item['from'] or '–'} → {item['to'] or '–'} {item['unit']} ({_('target')} {item['target']})"
+            for item in diff["indicators_moved"]
+        ]
+        lines += ["", _("Guidance opened (%(count)s)") % {"count": len(diff["guidance_opened"])}]
+        lines += [f"  {item['meeting']['date']}: {item['text']['text']}" for item in diff["guidance_opened"]]
+        lines += ["", _("Guidance closed (%(count)s)") % {"count": len(diff["guidance_closed"])}]
+        lines += [f"  {item['meeting']['date']}: {item['text']['text']}" for item in diff["guidance_closed"]]
+        lines += ["", _("Priorities of %(year)s") % {"year": diff["to"]}]
+        lines += [
+            f"  {charts.priority_label(item['result'])}: {item['rationale']['text']}"
+            for item in diff["priorities"]["to"]
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""Pages of the progress reports. Thin: every figure comes from `report`, which builds, freezes and
+compares; these only choose the format and who may see what (published: everyone; live: members)."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from partnership.errors import Conflict, NotFound
+
+from . import report
+
+
+def _published_or_404(year: int):
+    found = report.published(year)
+    if found is None:
+        raise Http404(_("The report of %(year)s is not published.") % {"year": year})
+    return found
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The published reports, newest first (public)."""
+    return render(request, "cycle/report_list.html", {"reports": report.published_reports()})
+
+
+def published_report(request: HttpRequest, year: int) -> HttpResponse:
+    """A published report as a standalone HTML document in the page's language (public)."""
+    found = _published_or_404(year)
+    return HttpResponse(report.render_html(found.data, request.LANGUAGE_CODE, found))
+
+
+def published_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """A published report as PDF in the page's language (public)."""
+    found = _published_or_404(year)
+    response = HttpResponse(
+        report.published_pdf(found, request.LANGUAGE_CODE), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="report-{year}-{request.LANGUAGE_CODE}.pdf"'
+    return response
+
+
+def published_json(request: HttpRequest, year: int) -> HttpResponse:
+    """A published report's frozen data as JSON (public); its SHA-256 is in a header."""
+    found = _published_or_404(year)
+    response = HttpResponse(report.render_json(found.data), content_type="application/json; charset=utf-8")
+    response["X-Report-SHA256"] = found.sha256
+    return response
+
+
+def live_report(request: HttpRequest, year: int) -> HttpResponse:
+    """The report of a cycle built from the live data, for the partnership's members only."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    report.require_live_report_reader(request.user)
+    try:
+        data = report.build_report(year)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    return HttpResponse(report.render_html(data, request.LANGUAGE_CODE))
+
+
+def report_diff(request: HttpRequest) -> HttpResponse:
+    """What changed between two published reports (?from=2025&to=2026; public)."""
+    try:
+        from_year, to_year = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
+    except ValueError:
+        context = {"error": _("Give two cycles to compare, like ?from=2025&to=2026.")}
+        return render(request, "cycle/report_diff.html", context, status=400)
+    try:
+        diff = report.diff_reports(from_year, to_year)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    except Conflict as error:
+        return render(request, "cycle/report_diff.html", {"error": str(error)}, status=400)
+    return render(request, "cycle/report_diff.html", {"diff": diff})
+
+
+def progress(request: HttpRequest) -> HttpResponse:
+    """Public progress by area, from the latest published report."""
+    return render(request, "cycle/progress.html", report.public_progress())

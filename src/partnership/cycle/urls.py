@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycles"),
+    path("cycles/new/", views.cycle_new, name="cycle_new"),
+    path("cycles/<int:year>/", views.cycle_page, name="cycle"),
+    path("cycles/<int:year>/phase/", views.advance_phase, name="advance_phase"),
+    path("cycles/<int:year>/priorities/<int:pk>/", views.priority_result, name="priority_result"),
+    path("cycles/<int:year>/meetings/new/", views.meeting_new, name="meeting_new"),
+    path("cycles/<int:year>/consultation/", views.consultation, name="consultation"),
+    path("cycles/<int:year>/consultation/windows/new/", views.window_new, name="window_new"),
+    path("cycles/<int:year>/consultation/<int:window>/contribute/", views.contribute, name="contribute"),
+    path("meetings/<uuid:uid>/", views.meeting_page, name="meeting"),
+    path("meetings/<uuid:uid>/outcomes/", views.outcome_new, name="outcome_new"),
+    path("meetings/<uuid:uid>/priorities/", views.priority_new, name="priority_new"),
+    path("outcomes/<uuid:uid>/follow-up/", views.follow_up, name="follow_up"),
+    path("contributions/<uuid:uid>/moderate/", views.moderate, name="moderate"),
+    path("contributions/<uuid:uid>/attachment/", views.attachment, name="attachment"),
+]

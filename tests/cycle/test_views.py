@@ -1,0 +1,864 @@
+"""The cycle's pages: every page in both languages, who may write what on the web, errors in words,
+contributions and their attachments, CSRF, escaping, query counts, and the demo's cycle data."""
+
+import datetime
+import html
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from partnership.cycle import services
+from partnership.cycle.models import (
+    AgendaItem,
+    ConsultationWindow,
+    Contribution,
+    Cycle,
+    Meeting,
+    Outcome,
+    PhaseChange,
+    Priority,
+)
+from partnership.programme.models import ProgressUpdate
+
+LAST, THIS = 2025, 2026
+SCRIPT = "<script>alert('owned')</script>"
+ROLES = [
+    "jp_secretariat",
+    "eu_secretariat",
+    "jp_lead",
+    "eu_lead",
+    "jp_stakeholder",
+    "eu_stakeholder",
+    "eu_member_state",
+    "anonymous",
+]
+SECRETARIATS = {"jp_secretariat", "eu_secretariat"}
+CONTRIBUTORS = {"jp_stakeholder", "eu_stakeholder", "eu_member_state"}
+
+
+def signed_in(user, **options) -> Client:
+    client = Client(**options)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def main(response) -> str:
+    return text(response).split("<main", 1)[1]
+
+
+def meeting_data(**changes) -> dict:
+    return {
+        "mechanism": "industrial-dialogue",
+        "kind": "dialogue",
+        "title": "Industrial Dialogue",
+        "language": "en",
+        "date": f"{THIS}-04-20",
+        "place": "Tokyo",
+        "participants": ["jp-meti", "eu-dg-grow"],
+        "agenda": "Semiconductor early warning [46, 47]\nSMEs [72]",
+        "minutes": "Both sides met.",
+        **changes,
+    }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def cycle(members, media):
+    """Last year's cycle with a Council meeting (guidance owned by MIC, a priority for this year) and this
+    year's cycle with its call for updates open, an open window and three contributions."""
+    jp, eu = members["jp_secretariat"], members["eu_secretariat"]
+    services.create_cycle(jp, {"year": LAST, "call_opens": f"{LAST}-01-15", "call_closes": f"{LAST}-03-31"})
+    services.create_cycle(eu, {"year": THIS, "call_opens": f"{THIS}-01-15", "call_closes": f"{THIS}-03-31"})
+    services.advance_phase(jp, THIS, "call_open")
+    council = services.record_meeting(
+        jp,
+        LAST,
+        {
+            "mechanism": "digital-partnership-council",
+            "kind": "council",
+            "title": "Japan-EU Digital Partnership Council",
+            "language": "en",
+            "date": f"{LAST}-05-12",
+            "participants": ["jp-digital-agency", "eu-dg-connect"],
+            "agenda": [{"title": "Semiconductor early warning", "actions": [46, 47]}],
+            "minutes": "Ministers took stock.",
+        },
+    )
+    guidance = services.record_outcome(
+        eu,
+        council.uid,
+        {
+            "kind": "guidance",
+            "text": "Report on 5G R&I.",
+            "language": "en",
+            "owner": "jp-mic",
+            "actions": [48],
+        },
+    )
+    priority = services.set_priority(
+        jp, council.uid, {"area": "semiconductors", "rationale": "Early warning first.", "language": "en"}
+    )
+    now = timezone.now()
+    window = services.open_window(
+        jp,
+        THIS,
+        {
+            "title": "Consultation 2026",
+            "opens": now - datetime.timedelta(days=1),
+            "closes": now + datetime.timedelta(days=10),
+        },
+    )
+    pending = services.submit_contribution(
+        members["eu_stakeholder"],
+        window.pk,
+        {"text": "Pending views of EBC.", "language": "en"},
+        SimpleUploadedFile("views.pdf", b"%PDF-1.4 pending"),
+    )
+    accepted = services.submit_contribution(
+        members["jp_stakeholder"],
+        window.pk,
+        {"text": "JBCEの意見。", "language": "ja"},
+        SimpleUploadedFile("iken.txt", b"accepted paper"),
+    )
+    services.moderate(eu, accepted.uid, {"status": "accepted", "reply": "Thank you."})
+    rejected = services.submit_contribution(
+        members["eu_member_state"],
+        window.pk,
+        {"text": "Fund our testbed.", "language": "en"},
+        SimpleUploadedFile("ask.txt", b"rejected paper"),
+    )
+    services.moderate(
+        jp, rejected.uid, {"status": "rejected", "reason": "No financial implications (para 11)."}
+    )
+    return {
+        "council": council,
+        "guidance": guidance,
+        "priority": priority,
+        "window": window,
+        "pending": pending,
+        "accepted": accepted,
+        "rejected": rejected,
+    }
+
+
+def state() -> tuple:
+    """Everything a cycle write can change."""
+    return (
+        sorted(Cycle.objects.values_list("year", "phase")),
+        PhaseChange.objects.count(),
+        Meeting.objects.count(),
+        AgendaItem.objects.count(),
+        sorted(Outcome.objects.values_list("pk", "follow_up", "follow_up_note")),
+        sorted(Priority.objects.values_list("pk", "result", "result_note")),
+        ConsultationWindow.objects.count(),
+        sorted(Contribution.objects.values_list("pk", "status", "reason", "reply")),
+    )
+
+
+# --- every page, in both languages ------------------------------------------------------------------------
+
+
+def _pages(cycle) -> dict[str, str]:
+    return {
+        "list": "cycles/",
+        "cycle form": "cycles/new/",
+        "cycle": f"cycles/{THIS}/",
+        "last cycle": f"cycles/{LAST}/",
+        "consultation": f"cycles/{THIS}/consultation/",
+        "meeting": f"meetings/{cycle['council'].uid}/",
+        "meeting form": f"cycles/{THIS}/meetings/new/",
+        "window form": f"cycles/{THIS}/consultation/windows/new/",
+        "follow-up": f"outcomes/{cycle['guidance'].uid}/follow-up/",
+        "contribute": f"cycles/{THIS}/consultation/{cycle['window'].pk}/contribute/",
+    }
+
+
+PUBLIC = {"list", "cycle", "last cycle", "consultation"}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_page_for_a_secretariat(members, cycle, language):
+    client = signed_in(members["jp_secretariat"])
+    for name, path in _pages(cycle).items():
+        if name == "contribute":
+            continue  # a secretariat does not contribute
+        response = client.get(f"/{language}/{path}")
+        assert response.status_code == 200, name
+        assert f'<html lang="{language}">' in text(response)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_contribution_form_for_stakeholders_and_member_states(members, cycle, language):
+    path = _pages(cycle)["contribute"]
+    for role in sorted(CONTRIBUTORS):
+        response = signed_in(members[role]).get(f"/{language}/{path}")
+        assert response.status_code == 200, role
+        assert 'enctype="multipart/form-data"' in text(response)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_public_pages_and_the_sign_in_asked_for_the_others(client, cycle, language):
+    for name, path in _pages(cycle).items():
+        response = client.get(f"/{language}/{path}")
+        if name in PUBLIC:
+            assert response.status_code == 200, name
+            assert f'<html lang="{language}">' in text(response)
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(f"/{language}/login/"), name
+
+
+def test_the_header_links_to_the_cycle(client, programme):
+    assert 'href="/en/cycles/"' in text(client.get("/en/"))
+    assert 'href="/ja/cycles/"' in text(client.get("/ja/"))
+
+
+def test_unknown_cycles_and_meetings_are_friendly_404s(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    for path in (
+        "/en/cycles/1999/",
+        "/ja/cycles/2031/consultation/",
+        "/en/meetings/00000000-0000-0000-0000-000000000000/",
+        f"/en/cycles/{THIS}/consultation/999999/contribute/",
+        "/en/outcomes/00000000-0000-0000-0000-000000000000/follow-up/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Traceback" not in text(response)
+
+
+def test_the_cycle_page_shows_where_it_stands_and_who_moved_it(members, cycle):
+    body = main(signed_in(members["eu_lead"]).get(f"/en/cycles/{THIS}/"))
+    timeline = body.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "call for updates open" in timeline
+    assert 'aria-current="step"' in timeline
+    assert "jp-secretariat" in timeline  # who moved it
+    assert "Move to" not in body  # only the secretariats steer
+    assert "Early warning first." in body  # the priority set for this cycle
+
+
+def test_the_cycle_page_lists_who_has_not_reported_by_party(members, cycle):
+    from partnership.programme import services as programme_services
+
+    programme_services.file_update(
+        members["jp_lead"],
+        48,
+        {"status": "on_track", "narrative": "Done.", "language": "en", "period": THIS},
+    )
+    body = main(signed_in(members["jp_secretariat"]).get(f"/en/cycles/{THIS}/"))
+    missing = body.split('id="missing-heading"', 1)[1].split("</section>", 1)[0]
+    japan, europe = missing.split("<h3>")[2], missing.split("<h3>")[1]  # EU sorts before JP
+    assert "Japan" in japan and "European Union" in europe
+    assert 'href="/en/actions/48/"' not in japan
+    assert 'href="/en/actions/48/"' in europe
+    assert "37 actions without an update" in japan
+
+
+def test_the_public_sees_no_progress_meetings_or_queue(client, cycle):
+    body = main(client.get(f"/en/cycles/{THIS}/"))
+    assert 'id="missing-heading"' not in body
+    assert 'id="overdue-heading"' not in body
+    assert "Report on 5G R&amp;I." not in body
+    consultation = main(client.get(f"/en/cycles/{THIS}/consultation/"))
+    assert "JBCEの意見。" in consultation  # accepted: public
+    assert "Pending views of EBC." not in consultation
+    assert "Fund our testbed." not in consultation
+
+
+# --- who may write what -----------------------------------------------------------------------------------
+
+
+def _writes(cycle) -> dict[str, tuple[str, dict, set[str]]]:
+    """Each write path on the web: its address, a valid body, and the roles allowed to use it."""
+    council = cycle["council"].uid
+    now = timezone.localtime()
+    return {
+        "plan cycle": (
+            "/en/cycles/new/",
+            {"year": "2027", "call_opens": "2027-01-15", "call_closes": "2027-03-31", "council_date": ""},
+            SECRETARIATS,
+        ),
+        "advance phase": (f"/en/cycles/{THIS}/phase/", {"phase": "call_closed"}, SECRETARIATS),
+        "record meeting": (f"/en/cycles/{THIS}/meetings/new/", meeting_data(), SECRETARIATS),
+        "record outcome": (
+            f"/en/meetings/{council}/outcomes/",
+            {"kind": "decision", "text": "Go.", "language": "en", "owner": "jp-meti", "actions": ["46"]},
+            SECRETARIATS,
+        ),
+        "set priority": (
+            f"/en/meetings/{council}/priorities/",
+            {"cycle": str(THIS), "action": "61", "rationale": "Cables.", "language": "en"},
+            SECRETARIATS,
+        ),
+        "priority result": (
+            f"/en/cycles/{THIS}/priorities/{cycle['priority'].pk}/",
+            {"result": "achieved", "note": "Done."},
+            SECRETARIATS,
+        ),
+        "open window": (
+            f"/en/cycles/{THIS}/consultation/windows/new/",
+            {
+                "title": "Second round",
+                "opens": now.strftime("%Y-%m-%dT%H:%M"),
+                "closes": (now + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            },
+            SECRETARIATS,
+        ),
+        "contribute": (
+            f"/en/cycles/{THIS}/consultation/{cycle['window'].pk}/contribute/",
+            {"text": "Our view.", "language": "en", "areas": ["data"]},
+            CONTRIBUTORS,
+        ),
+        "moderate": (
+            f"/en/contributions/{cycle['pending'].uid}/moderate/",
+            {"status": "accepted", "reply": "Thanks."},
+            SECRETARIATS,
+        ),
+        "follow up": (
+            f"/en/outcomes/{cycle['guidance'].uid}/follow-up/",
+            {"follow_up": "in_progress", "note": "Under way."},
+            SECRETARIATS | {"jp_lead"},  # jp-mic owns the guidance
+        ),
+    }
+
+
+WRITES = [
+    "plan cycle",
+    "advance phase",
+    "record meeting",
+    "record outcome",
+    "set priority",
+    "priority result",
+    "open window",
+    "contribute",
+    "moderate",
+    "follow up",
+]
+
+
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_permission_matrix(members, cycle, write, role):
+    path, data, allowed = _writes(cycle)[write]
+    client = signed_in(members.get(role))
+    before = state()
+    response = client.post(path, data)
+    if role in allowed:
+        assert response.status_code == 302, (write, role, text(response)[-3000:])
+        assert not response["Location"].startswith("/en/login/")
+        assert state() != before, (write, role)
+    else:
+        if role == "anonymous":
+            assert response.status_code == 302
+            assert response["Location"].startswith("/en/login/")
+        else:
+            assert response.status_code == 403, (write, role)
+            assert "Traceback" not in text(response)
+            assert 'role="alert"' in text(response)  # the reason, in words
+        assert state() == before, (write, role)
+
+
+@pytest.mark.parametrize("role", ["jp_lead", "eu_lead", "jp_stakeholder", "eu_member_state"])
+def test_forms_are_not_shown_to_those_who_may_not_send_them(members, cycle, role):
+    client = signed_in(members[role])
+    assert client.get(f"/en/cycles/{THIS}/meetings/new/").status_code == 403
+    assert client.get(f"/en/cycles/{THIS}/consultation/windows/new/").status_code == 403
+    meeting = text(client.get(f"/en/meetings/{cycle['council'].uid}/"))
+    assert 'action="/en/meetings/' not in meeting
+    consultation = text(client.get(f"/en/cycles/{THIS}/consultation/"))
+    assert "/moderate/" not in consultation
+    cycle_page = text(client.get(f"/en/cycles/{THIS}/"))
+    assert "/phase/" not in cycle_page
+
+
+def test_the_owner_sees_the_follow_up_link_and_others_do_not(members, cycle):
+    path = f"/en/meetings/{cycle['council'].uid}/"
+    link = f"/en/outcomes/{cycle['guidance'].uid}/follow-up/"
+    assert link in text(signed_in(members["jp_lead"]).get(path))
+    assert link in text(signed_in(members["eu_secretariat"]).get(path))
+    assert link not in text(signed_in(members["eu_lead"]).get(path))
+    assert signed_in(members["eu_lead"]).get(link).status_code == 403
+
+
+# --- the phases -------------------------------------------------------------------------------------------
+
+
+def test_the_secretariat_moves_the_cycle_with_the_button(members, cycle):
+    client = signed_in(members["eu_secretariat"])
+    page = text(client.get(f"/en/cycles/{THIS}/"))
+    assert 'name="phase" value="call_closed"' in page
+    response = client.post(f"/en/cycles/{THIS}/phase/", {"phase": "call_closed"}, follow=True)
+    assert "The cycle is now at “call for updates closed”." in text(response)
+    assert Cycle.objects.get(year=THIS).phase == "call_closed"
+    change = PhaseChange.objects.filter(cycle__year=THIS).latest("changed_at")
+    assert (change.changed_by.username, change.organisation.code) == ("eu-secretariat", "eu-dg-connect")
+
+
+def test_an_out_of_order_phase_is_an_error_in_words(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    before = state()
+    response = client.post(f"/en/cycles/{THIS}/phase/", {"phase": "council_held"}, follow=True)
+    body = html.unescape(text(response))
+    assert "the cycle is at “call for updates open”; the next phase is “call for updates closed”" in body
+    assert 'class="message-error"' in text(response)
+    assert state() == before
+
+
+def test_planning_a_cycle_twice_or_with_dates_reversed_is_refused_in_words(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    again = client.post(
+        "/en/cycles/new/", {"year": str(THIS), "call_opens": "2026-01-01", "call_closes": "2026-02-01"}
+    )
+    assert 'id="id_year_errors"' in text(again) and "There is already a cycle 2026." in text(again)
+    reversed_dates = client.post(
+        "/en/cycles/new/", {"year": "2028", "call_opens": "2028-03-01", "call_closes": "2028-02-01"}
+    )
+    assert 'id="id_call_closes_errors"' in text(reversed_dates)
+    assert "the call must close after it opens" in text(reversed_dates)
+    assert sorted(Cycle.objects.values_list("year", flat=True)) == [LAST, THIS]
+
+
+def test_a_second_open_call_is_refused_in_words(members, cycle):
+    services.create_cycle(
+        members["jp_secretariat"], {"year": 2027, "call_opens": "2027-01-15", "call_closes": "2027-03-31"}
+    )
+    response = signed_in(members["jp_secretariat"]).post(
+        "/en/cycles/2027/phase/", {"phase": "call_open"}, follow=True
+    )
+    assert "The call for updates of 2026 is still open." in text(response)
+    assert Cycle.objects.get(year=2027).phase == "planned"
+
+
+# --- meetings, outcomes, priorities -----------------------------------------------------------------------
+
+
+def test_a_meeting_is_recorded_with_its_agenda(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    form = text(client.get(f"/en/cycles/{THIS}/meetings/new/"))
+    assert 'value="industrial-dialogue"' in form
+    assert 'value="jp-meti"' not in form.split('name="mechanism"', 1)[1].split("</select>", 1)[0]
+    response = client.post(f"/en/cycles/{THIS}/meetings/new/", meeting_data(online="on"))
+    meeting = Meeting.objects.get(title="Industrial Dialogue")
+    assert response["Location"] == f"/en/meetings/{meeting.uid}/"
+    assert meeting.online and meeting.cycle.year == THIS
+    assert sorted(meeting.participants.values_list("code", flat=True)) == ["eu-dg-grow", "jp-meti"]
+    items = [(i.title, sorted(a.paragraph for a in i.actions.all())) for i in meeting.agenda.all()]
+    assert items == [("Semiconductor early warning", [46, 47]), ("SMEs", [72])]
+    page = text(client.get(response["Location"]))
+    assert "Semiconductor early warning" in page and 'href="/en/actions/47/"' in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"mechanism": "jp-meti"}, "mechanism"),
+        ({"title": ""}, "title"),
+        ({"date": "not a date"}, "date"),
+        ({"kind": "party"}, "kind"),
+        ({"agenda": "Chips [99]"}, "agenda"),
+    ],
+)
+def test_meeting_form_errors_name_the_field(members, cycle, changes, field):
+    response = signed_in(members["jp_secretariat"]).post(
+        f"/en/cycles/{THIS}/meetings/new/", meeting_data(**changes)
+    )
+    assert response.status_code == 200
+    body = text(response)
+    assert f'id="id_{field}_errors"' in body, body[-2000:]
+    assert "Please correct the fields marked below." in body
+    assert Meeting.objects.count() == 1
+
+
+def test_guidance_without_an_owner_is_refused(members, cycle):
+    uid = cycle["council"].uid
+    response = signed_in(members["jp_secretariat"]).post(
+        f"/en/meetings/{uid}/outcomes/",
+        {"kind": "guidance", "text": "Do more.", "language": "en", "owner": ""},
+    )
+    assert response.status_code == 200
+    body = text(response)
+    assert 'id="id_outcome_owner_errors"' in body
+    assert "a decision or guidance item needs an owner" in body
+    assert Outcome.objects.count() == 1
+    note = signed_in(members["jp_secretariat"]).post(
+        f"/en/meetings/{uid}/outcomes/", {"kind": "note", "text": "Noted.", "language": "en"}
+    )
+    assert note.status_code == 302
+    assert Outcome.objects.filter(kind="note", owner__isnull=True).count() == 1
+
+
+def test_an_outcome_links_areas_and_actions(members, cycle):
+    uid = cycle["council"].uid
+    signed_in(members["eu_secretariat"]).post(
+        f"/en/meetings/{uid}/outcomes/",
+        {
+            "kind": "decision",
+            "text": "Launch cable reporting.",
+            "language": "en",
+            "owner": "eu-dg-connect",
+            "areas": ["connectivity"],
+            "actions": ["61", "62"],
+        },
+    )
+    outcome = Outcome.objects.get(text="Launch cable reporting.")
+    assert [a.code for a in outcome.areas.all()] == ["connectivity"]
+    assert sorted(a.paragraph for a in outcome.actions.all()) == [61, 62]
+
+
+def test_priorities_are_set_only_at_the_council(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    client.post(f"/en/cycles/{THIS}/meetings/new/", meeting_data())
+    dialogue = Meeting.objects.get(title="Industrial Dialogue")
+    assert "/priorities/" not in text(client.get(f"/en/meetings/{dialogue.uid}/"))
+    response = client.post(
+        f"/en/meetings/{dialogue.uid}/priorities/",
+        {"cycle": str(THIS), "action": "61", "rationale": "x", "language": "en"},
+    )
+    assert response.status_code == 200
+    assert "priorities are set by the Council" in text(response)
+    empty = client.post(
+        f"/en/meetings/{cycle['council'].uid}/priorities/",
+        {"cycle": str(THIS), "rationale": "x", "language": "en"},
+    )
+    assert 'id="id_priority_area_errors"' in text(empty)
+    unknown = client.post(
+        f"/en/meetings/{cycle['council'].uid}/priorities/",
+        {"cycle": "2031", "area": "ai", "rationale": "x", "language": "en"},
+    )
+    assert 'id="id_priority_cycle_errors"' in text(unknown)
+    assert Priority.objects.count() == 1
+
+
+def test_the_follow_up_closes_an_item_in_the_current_cycle(members, cycle):
+    client = signed_in(members["jp_lead"])
+    response = client.post(
+        f"/en/outcomes/{cycle['guidance'].uid}/follow-up/", {"follow_up": "closed", "note": "Report sent."}
+    )
+    assert response["Location"] == f"/en/meetings/{cycle['council'].uid}/"
+    cycle["guidance"].refresh_from_db()
+    assert (cycle["guidance"].follow_up, cycle["guidance"].closed_in.year) == ("closed", THIS)
+    body = main(client.get(f"/en/cycles/{THIS}/"))
+    assert "Report on 5G R&amp;I." not in body.split('id="guidance-heading"', 1)[1].split("</section>", 1)[0]
+
+
+# --- consultation -----------------------------------------------------------------------------------------
+
+
+def test_a_contribution_with_an_attachment(members, cycle):
+    client = signed_in(members["eu_member_state"])
+    path = f"/en/cycles/{THIS}/consultation/{cycle['window'].pk}/contribute/"
+    paper = SimpleUploadedFile("position.pdf", b"%PDF-1.4 member state view")
+    response = client.post(path, {"text": "Complementarity matters.", "language": "en", "attachment": paper})
+    assert response["Location"] == f"/en/cycles/{THIS}/consultation/"
+    contribution = Contribution.objects.get(text="Complementarity matters.")
+    assert (contribution.status, contribution.organisation.code) == ("pending", "eu-member-states")
+    assert contribution.attachment.name.endswith(".pdf") and "position" not in contribution.attachment.name
+    page = main(client.get(f"/en/cycles/{THIS}/consultation/"))
+    assert "Complementarity matters." in page.split('id="own-heading"', 1)[1]
+
+
+def test_an_attachment_over_the_limit_is_refused(members, cycle, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+    path = f"/en/cycles/{THIS}/consultation/{cycle['window'].pk}/contribute/"
+    big = SimpleUploadedFile("big.pdf", b"x" * 200)
+    response = signed_in(members["jp_stakeholder"]).post(
+        path, {"text": "Big.", "language": "en", "attachment": big}
+    )
+    assert response.status_code == 200
+    assert 'id="id_attachment_errors"' in text(response)
+    assert "too large" in text(response)
+    assert not Contribution.objects.filter(text="Big.").exists()
+
+
+def test_a_request_far_over_the_limit_is_refused_before_it_is_read(members, cycle, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+    path = f"/en/cycles/{THIS}/consultation/{cycle['window'].pk}/contribute/"
+    huge = SimpleUploadedFile("huge.pdf", b"x" * 300_000)
+    response = signed_in(members["jp_stakeholder"]).post(
+        path, {"text": "Huge.", "language": "en", "attachment": huge}
+    )
+    assert response.status_code == 413
+    assert "the file is too large" in text(response)
+    assert not Contribution.objects.filter(text="Huge.").exists()
+
+
+def test_a_contribution_outside_an_open_window_is_refused_clearly(members, cycle):
+    now = timezone.now()
+    closed = services.open_window(
+        members["jp_secretariat"],
+        THIS,
+        {
+            "title": "Past round",
+            "opens": now - datetime.timedelta(days=9),
+            "closes": now - datetime.timedelta(days=2),
+        },
+    )
+    client = signed_in(members["eu_stakeholder"])
+    path = f"/en/cycles/{THIS}/consultation/{closed.pk}/contribute/"
+    assert "This consultation window is not open" in text(client.get(path))
+    before = state()
+    response = client.post(path, {"text": "Too late.", "language": "en"})
+    assert response.status_code == 200
+    assert "it takes no contribution now" in html.unescape(text(response))
+    assert state() == before
+
+
+def test_moderation_accepts_and_rejects_with_a_reason(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    queue = main(client.get(f"/en/cycles/{THIS}/consultation/")).split('id="queue-heading"', 1)[1]
+    assert "Pending views of EBC." in queue.split("</section>", 1)[0]
+    uid = cycle["pending"].uid
+    refused = client.post(
+        f"/en/contributions/{uid}/moderate/", {"status": "rejected", "reason": ""}, follow=True
+    )
+    assert "say why the contribution is rejected" in text(refused)
+    assert Contribution.objects.get(uid=uid).status == "pending"
+    client.post(
+        f"/en/contributions/{uid}/moderate/",
+        {"status": "rejected", "reason": "Off topic.", "reply": "Sorry."},
+    )
+    contribution = Contribution.objects.get(uid=uid)
+    assert (contribution.status, contribution.reason, contribution.reply) == (
+        "rejected",
+        "Off topic.",
+        "Sorry.",
+    )
+    own = main(signed_in(members["eu_stakeholder"]).get(f"/en/cycles/{THIS}/consultation/"))
+    assert "Off topic." in own  # the author learns why
+
+
+def test_the_published_list_needs_no_login(client, cycle):
+    body = main(client.get(f"/ja/cycles/{THIS}/consultation/"))
+    published = body.split('id="accepted-heading"', 1)[1]
+    assert "JBCEの意見。" in published and "Thank you." in published
+    assert "Pending views of EBC." not in body
+
+
+@pytest.mark.parametrize(
+    ("which", "readers", "others"),
+    [
+        (
+            "pending",
+            ["eu_stakeholder", "jp_secretariat", "eu_secretariat"],
+            ["jp_stakeholder", "eu_lead", None],
+        ),
+        ("rejected", ["eu_member_state", "jp_secretariat"], ["eu_stakeholder", "jp_lead", None]),
+        ("accepted", ["jp_stakeholder", "eu_stakeholder", "eu_lead", None], []),
+    ],
+)
+def test_attachment_access(members, cycle, which, readers, others):
+    path = f"/en/contributions/{cycle[which].uid}/attachment/"
+    for role in readers:
+        response = signed_in(members.get(role)).get(path)
+        assert response.status_code == 200, role
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["Content-Type"] == "application/octet-stream"
+        assert b"".join(response.streaming_content).endswith(b"paper") or which == "pending"
+    for role in others:
+        assert signed_in(members.get(role)).get(path).status_code == 404, role
+
+
+# --- CSRF, escaping ---------------------------------------------------------------------------------------
+
+
+def _csrf_token(client: Client, path: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text(client.get(path))).group(1)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_needs_its_csrf_token(members, cycle, write):
+    path, data, allowed = _writes(cycle)[write]
+    role = sorted(allowed)[0]
+    client = signed_in(members[role], enforce_csrf_checks=True)
+    before = state()
+    refused = client.post(path, data)
+    assert refused.status_code == 403
+    assert state() == before
+    token = _csrf_token(client, f"/en/cycles/{THIS}/")
+    assert client.post(path, {**data, "csrfmiddlewaretoken": token}).status_code == 302
+    assert state() != before
+
+
+def test_user_text_is_escaped(members, cycle):
+    jp = members["jp_secretariat"]
+    meeting = services.record_meeting(
+        jp,
+        THIS,
+        {
+            "mechanism": "expert-workshops",
+            "kind": "workshop",
+            "title": SCRIPT,
+            "language": "en",
+            "date": f"{THIS}-02-02",
+            "place": SCRIPT,
+            "minutes": SCRIPT,
+            "agenda": [{"title": SCRIPT, "actions": []}],
+        },
+    )
+    services.record_outcome(
+        jp, meeting.uid, {"kind": "guidance", "text": SCRIPT, "language": "en", "owner": "jp-mic"}
+    )
+    accepted = services.submit_contribution(
+        members["eu_stakeholder"], cycle["window"].pk, {"text": SCRIPT, "language": "en"}
+    )
+    services.moderate(jp, accepted.uid, {"status": "accepted", "reply": SCRIPT})
+    client = signed_in(members["eu_secretariat"])
+    for path in (f"/en/meetings/{meeting.uid}/", f"/en/cycles/{THIS}/", f"/ja/cycles/{THIS}/consultation/"):
+        body = text(client.get(path))
+        assert "<script>alert" not in body, path
+        assert html.escape(SCRIPT) in body, path
+
+
+# --- queries ----------------------------------------------------------------------------------------------
+
+
+def _more(members, cycle, n: int) -> None:
+    jp = members["jp_secretariat"]
+    for i in range(n):
+        meeting = services.record_meeting(jp, THIS, {**meeting_data(title=f"Dialogue {i}"), "agenda": []})
+        services.record_outcome(
+            jp, meeting.uid, {"kind": "decision", "text": f"D{i}", "language": "en", "owner": "jp-meti"}
+        )
+        services.set_priority(
+            jp, cycle["council"].uid, {"action": 46 + i, "rationale": f"P{i}", "language": "en"}
+        )
+        services.submit_contribution(
+            members["eu_stakeholder"],
+            cycle["window"].pk,
+            {"text": f"C{i}", "language": "en", "areas": ["ai"]},
+        )
+
+
+def _queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+PAGES = [f"/en/cycles/{THIS}/", f"/ja/cycles/{THIS}/consultation/", "/en/cycles/"]
+
+
+def test_the_cycle_pages_stay_within_15_queries(members, cycle, django_assert_max_num_queries):
+    client = signed_in(members["jp_secretariat"])
+    small = {path: _queries(client, path) for path in PAGES}
+    _more(members, cycle, 6)
+    for path in PAGES:
+        with django_assert_max_num_queries(15):
+            assert client.get(path).status_code == 200
+        assert _queries(client, path) == small[path], (path, small)
+
+
+def test_the_meeting_page_does_not_grow_with_its_outcomes(members, cycle, django_assert_max_num_queries):
+    client = signed_in(members["jp_secretariat"])
+    path = f"/en/meetings/{cycle['council'].uid}/"
+    small = _queries(client, path)
+    for i in range(5):
+        services.record_outcome(
+            members["jp_secretariat"],
+            cycle["council"].uid,
+            {
+                "kind": "guidance",
+                "text": f"G{i}",
+                "language": "en",
+                "owner": "jp-mic",
+                "areas": ["ai"],
+                "actions": [48],
+            },
+        )
+    with django_assert_max_num_queries(25):
+        assert client.get(path).status_code == 200
+    assert _queries(client, path) == small
+
+
+# --- the demo ---------------------------------------------------------------------------------------------
+
+
+def _demo_counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            User,
+            ProgressUpdate,
+            Cycle,
+            PhaseChange,
+            Meeting,
+            AgendaItem,
+            Outcome,
+            Priority,
+            ConsultationWindow,
+            Contribution,
+        )
+    }
+
+
+def test_the_demo_holds_two_cycles_and_running_it_twice_keeps_them(programme, settings, media):
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    first = _demo_counts()
+    again = io.StringIO()
+    call_command("demo", "--no-serve", stdout=again)
+    assert "cycles: kept as they were" in again.getvalue()
+    assert _demo_counts() == first
+    year = timezone.now().year
+    last, this = Cycle.objects.get(year=year - 1), Cycle.objects.get(year=year)
+    assert last.phase == "guidance_published"
+    assert this.phase != "planned" and this.phase != "guidance_published"
+    council = Meeting.objects.get(cycle=last, kind="council")
+    assert (
+        Outcome.objects.filter(
+            meeting=council, kind__in=["decision", "guidance"], owner__isnull=False
+        ).count()
+        >= 2
+    )
+    assert Priority.objects.filter(cycle=this, set_at=council).count() >= 2
+    mechanisms = set(Meeting.objects.values_list("mechanism__code", flat=True))
+    assert {
+        "digital-policy-dialogue",
+        "industrial-dialogue",
+        "cybersecurity-dialogue",
+        "epa-committees",
+        "expert-workshops",
+        "eu-japan-brt",
+    } <= mechanisms
+    assert Meeting.objects.filter(cycle=this).exclude(kind="council").count() >= 2
+    assert AgendaItem.objects.filter(meeting__cycle=this).exists()
+    for cycle in (last, this):
+        assert ConsultationWindow.objects.filter(cycle=cycle).count() == 1
+    statuses = sorted(Contribution.objects.values_list("status", flat=True))
+    assert statuses.count("rejected") == 1 and statuses.count("pending") == 1 and "accepted" in statuses
+    assert Contribution.objects.exclude(status="rejected").filter(reason="").count() == 5
+    assert Contribution.objects.get(status="rejected").reason
+    authors = set(Contribution.objects.values_list("author__username", flat=True))
+    assert authors == {"jp-stakeholder", "eu-stakeholder", "eu-member-state"}
+    assert not User.objects.filter(username__in=["jp-lead", "eu-lead", "jp-secretariat"], email="").exists()
+    assert ProgressUpdate.objects.filter(period=year - 1).values("party").distinct().count() == 2
+
+
+def test_errors_are_in_the_readers_language(members, cycle):
+    client = signed_in(members["jp_secretariat"])
+    response = client.post(f"/ja/cycles/{THIS}/phase/", {"phase": "council_held"}, follow=True)
+    assert "次の段階は「進捗報告の募集終了」です。" in html.unescape(text(response))
+    owner = client.post(
+        f"/ja/meetings/{cycle['council'].uid}/outcomes/",
+        {"kind": "decision", "text": "決定", "language": "ja", "owner": ""},
+    )
+    field_error = text(owner).split('id="id_outcome_owner_errors"', 1)[1].split("</p>", 1)[0]
+    assert "決定・指針には担当組織が必要です。" in field_error
