@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from partnership.cycle import report as cycle_report
 from partnership.cycle import services as cycle_services
 from partnership.cycle.models import ConsultationWindow, Contribution, Cycle, Outcome, PhaseChange, Priority
 from partnership.people.models import Membership, Organisation
@@ -736,6 +737,8 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
         ConsultationWindow.objects.filter(pk=window.pk).update(opens=start, closes=end)
         if key == "last":
             Contribution.objects.filter(window=window).update(created_at=start + datetime.timedelta(days=5))
+    # Last year's report is published, so the public report and progress pages have content at once.
+    cycle_report.publish_report(eu, last)
     return True
 
 
