@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound, PermissionDenied
+from partnership.people import permissions
 from partnership.people.models import Organisation
 from partnership.people.permissions import Actor, actor_for, require_actor
 from partnership.programme.models import JointAction
@@ -105,7 +106,7 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
         "timeline": timeline(cycle),
         "next_phase": next_phase(cycle),
         "can_steer": actor is not None and actor.is_secretariat,
-        "can_contribute": actor is not None and actor.role in services.CONTRIBUTORS,
+        "can_contribute": actor is not None and actor.role in permissions.CONTRIBUTOR_ROLES,
         "priorities": list(
             Priority.objects.filter(cycle=cycle).select_related("area", "action", "set_at").order_by("pk")
         ),
@@ -191,7 +192,7 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         "windows": windows(cycle),
         "accepted": list(base.filter(status=Contribution.Status.ACCEPTED)),
         "can_steer": actor is not None and actor.is_secretariat,
-        "can_contribute": actor is not None and actor.role in services.CONTRIBUTORS,
+        "can_contribute": actor is not None and actor.role in permissions.CONTRIBUTOR_ROLES,
         "queue": [],
         "own": [],
     }
@@ -230,11 +231,8 @@ def attachment(user, uid) -> Contribution:
 
 
 def can_follow_up(actor: Actor | None, outcome: Outcome) -> bool:
-    """`services.follow_up`'s rule, to show its form only to those it will accept: the owner's members
-    and the secretariats report on a decision or guidance item; a note has no follow-up."""
-    if actor is None or outcome.kind == Outcome.Kind.NOTE:
-        return False
-    return actor.is_secretariat or actor.organisation.pk == outcome.owner_id
+    """Whether to show the follow-up form: the rule is `people.permissions.can_follow_up`."""
+    return outcome.kind != Outcome.Kind.NOTE and permissions.can_follow_up(actor, outcome.owner_id)
 
 
 def outcome_to_follow_up(user, uid) -> Outcome:
@@ -248,14 +246,6 @@ def outcome_to_follow_up(user, uid) -> Outcome:
     if not can_follow_up(require_actor(user), found):
         raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
     return found
-
-
-def require_contributor(user) -> Actor:
-    """`services.submit_contribution`'s rule on who contributes, asked before its form is shown."""
-    actor = require_actor(user)
-    if actor.role not in services.CONTRIBUTORS:
-        raise PermissionDenied(_("Contributions come from stakeholder bodies and Member States."))
-    return actor
 
 
 def cycle_of_contribution(uid) -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.people.models import Membership, Organisation
-from partnership.people.permissions import Actor, require_actor
+from partnership.people.permissions import Actor, require_actor, require_contributor, require_follow_up
 from partnership.programme.models import Area, JointAction, Language
 
 from .models import (
@@ -255,8 +255,7 @@ def follow_up(user, outcome_uid, data: Mapping[str, Any]) -> Outcome:
     outcome = Outcome.objects.select_for_update().filter(uid=outcome_uid).first()
     if outcome is None or outcome.kind == Outcome.Kind.NOTE:
         raise NotFound(_("There is no such decision or guidance item."))
-    if not (actor.is_secretariat or actor.organisation.pk == outcome.owner_id):
-        raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
+    require_follow_up(actor, outcome.owner_id)
     status = data.get("follow_up")
     if status not in Outcome.FollowUp.values:
         raise Invalid(_("follow_up: choose open, in_progress or closed."), {"follow_up": str(status)})
@@ -341,15 +340,10 @@ def open_window(user, year: int, data: Mapping[str, Any]) -> ConsultationWindow:
     )
 
 
-CONTRIBUTORS = {Membership.Role.STAKEHOLDER, Membership.Role.MEMBER_STATE}
-
-
 @transaction.atomic
 def submit_contribution(user, window_id: int, data: Mapping[str, Any], attachment=None) -> Contribution:
     """Stakeholder bodies (para 22) and Member States (para 45) contribute while a window is open."""
-    actor = require_actor(user)
-    if actor.role not in CONTRIBUTORS:
-        raise PermissionDenied(_("Contributions come from stakeholder bodies and Member States."))
+    actor = require_contributor(user)
     window = ConsultationWindow.objects.filter(pk=window_id).first()
     if window is None:
         raise NotFound(_("There is no such consultation window."))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnership.errors import Conflict, Invalid, NotFound
+from partnership.people import permissions
 
 from . import queries, services
 from .forms import (
@@ -300,7 +301,7 @@ def contribute(request: HttpRequest, year: int, window: int) -> HttpResponse:
     found = next((w for w in queries.windows(cycle) if w.pk == window), None)
     if found is None:
         raise Http404(_("There is no such consultation window."))
-    queries.require_contributor(request.user)
+    permissions.require_contributor(request.user)  # asked before the form is shown
     form = ContributionForm(initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and _too_large(request):
         # Refused before the body is read: Django bounds form fields, not files (they spool to disk).

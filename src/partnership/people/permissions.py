@@ -104,3 +104,28 @@ def require_publish_report(user: User | AnonymousUser | None) -> Actor:
     if not can_publish_report(actor):
         raise PermissionDenied(_("Only the secretariats publish the progress report."))
     return actor
+
+
+def can_follow_up(actor: Actor | None, owner_organisation_id: int | None) -> bool:
+    """A decision or guidance item is reported on by its owner's members or by a secretariat."""
+    if actor is None or owner_organisation_id is None:
+        return False
+    return actor.is_secretariat or actor.organisation.pk == owner_organisation_id
+
+
+def require_follow_up(actor: Actor, owner_organisation_id: int | None) -> Actor:
+    """`can_follow_up`, raising PermissionDenied with the reason."""
+    if not can_follow_up(actor, owner_organisation_id):
+        raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
+    return actor
+
+
+CONTRIBUTOR_ROLES = frozenset({Membership.Role.STAKEHOLDER, Membership.Role.MEMBER_STATE})
+
+
+def require_contributor(user: User | AnonymousUser | None) -> Actor:
+    """Stakeholder bodies (para 22) and Member States (para 45) send contributions; nobody else."""
+    actor = require_actor(user)
+    if actor.role not in CONTRIBUTOR_ROLES:
+        raise PermissionDenied(_("Contributions come from stakeholder bodies and Member States."))
+    return actor
