@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Schema
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
@@ -85,3 +86,14 @@ def paginate(request: HttpRequest, items, serialise, default_size: int = 50) -> 
         "previous": link(page - 1) if page > 1 and (page - 2) * size < count else None,
         "items": [serialise(item) for item in window],
     }
+
+
+class ErrorBody(Schema):
+    """The one error body: {"error": {"code", "message", "fields"}}."""
+
+    error: dict[str, Any]
+
+
+def error_responses(*codes: int) -> dict[int, type[ErrorBody]]:
+    """The error responses an endpoint documents; they all share one body."""
+    return dict.fromkeys(codes, ErrorBody)

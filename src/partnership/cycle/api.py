@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from partnership.api_helpers import WRITE_AUTH, reader
+from partnership.api_helpers import WRITE_AUTH, error_responses, reader
 from partnership.people.permissions import actor_for
 
 from . import services
@@ -23,15 +23,7 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorBody(Schema):
-    error: dict[str, Any]
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorBody]]:
-    return dict.fromkeys(codes, ErrorBody)
-
-
-WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 422)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 class PhaseChangeOut(Schema):

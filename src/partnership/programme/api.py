@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status as WithStatus  # `Status` names the update statuses below
 from pydantic import BaseModel, ConfigDict, Field
 
-from partnership.api_helpers import WRITE_AUTH, paginate, reader
+from partnership.api_helpers import WRITE_AUTH, error_responses, paginate, reader
 from partnership.errors import PermissionDenied
 from partnership.people.permissions import can_read_progress
 
@@ -34,15 +34,6 @@ class In(Schema):
     party: str | None = Field(
         None, description="Optional: your own party's code. The party is always yours; naming another is 403."
     )
-
-
-class ErrorBody(Schema):
-    error: dict[str, Any]
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorBody]]:
-    """The error responses an endpoint documents; they all share one body."""
-    return dict.fromkeys(codes, ErrorBody)
 
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -377,7 +368,7 @@ def list_action_updates(request, paragraph: int):
 @router.post(
     "actions/{paragraph}/updates",
     auth=WRITE_AUTH,
-    response={201: UpdateOut, **_errors(400, 401, 403, 404, 422)},
+    response={201: UpdateOut, **error_responses(400, 401, 403, 404, 422)},
     summary="File your party's update (a new version if one exists for the period)",
 )
 def file_update(request, paragraph: int, payload: UpdateIn):
@@ -436,7 +427,7 @@ def list_deliverables(
 @router.post(
     "actions/{paragraph}/deliverables",
     auth=WRITE_AUTH,
-    response={201: DeliverableOut, **_errors(400, 401, 403, 404, 422)},
+    response={201: DeliverableOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Add a deliverable of your party",
 )
 def create_deliverable(request, response: HttpResponse, paragraph: int, payload: DeliverableIn):
@@ -455,7 +446,7 @@ def get_deliverable(request, response: HttpResponse, uid: str):
 @router.patch(
     "deliverables/{uid}",
     auth=WRITE_AUTH,
-    response={200: DeliverableOut, **_errors(400, 401, 403, 404, 412, 422, 428)},
+    response={200: DeliverableOut, **error_responses(400, 401, 403, 404, 412, 422, 428)},
     summary="Change a deliverable; send If-Match with its ETag",
 )
 def change_deliverable(request, response: HttpResponse, uid: str, payload: DeliverablePatch):
@@ -492,7 +483,7 @@ def list_indicators(request, paragraph: int | None = None, party: str | None = N
 @router.post(
     "actions/{paragraph}/indicators",
     auth=WRITE_AUTH,
-    response={201: IndicatorOut, **_errors(400, 401, 403, 404, 422)},
+    response={201: IndicatorOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Define an indicator of your party",
 )
 def create_indicator(request, response: HttpResponse, paragraph: int, payload: IndicatorIn):
@@ -515,7 +506,7 @@ def get_indicator(request, response: HttpResponse, uid: str):
 @router.patch(
     "indicators/{uid}",
     auth=WRITE_AUTH,
-    response={200: IndicatorOut, **_errors(400, 401, 403, 404, 412, 422, 428)},
+    response={200: IndicatorOut, **error_responses(400, 401, 403, 404, 412, 422, 428)},
     summary="Change an indicator; send If-Match with its ETag",
 )
 def change_indicator(request, response: HttpResponse, uid: str, payload: IndicatorPatch):
@@ -542,7 +533,7 @@ def list_values(request, uid: str):
 @router.post(
     "indicators/{uid}/values",
     auth=WRITE_AUTH,
-    response={201: ValueOut, 200: ValueOut, **_errors(400, 401, 403, 404, 409, 422)},
+    response={201: ValueOut, 200: ValueOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Record an actual value for a period",
 )
 def record_value(request, uid: str, payload: ValueIn):
@@ -563,7 +554,7 @@ def list_comments(request, paragraph: int):
 @router.post(
     "actions/{paragraph}/comments",
     auth=WRITE_AUTH,
-    response={201: CommentOut, **_errors(400, 401, 403, 404, 422)},
+    response={201: CommentOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Comment on an action as your organisation",
 )
 def add_comment(request, paragraph: int, payload: CommentIn):
