@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnership.people.models import Organisation
 from partnership.programme.models import Area, JointAction, Language
@@ -245,7 +246,7 @@ class Contribution(models.Model):
     """A stakeholder's or Member State's input, moderated by the secretariats; accepted ones are public."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("contribution status", "pending")  # awaiting moderation
         ACCEPTED = "accepted", _("accepted")
         REJECTED = "rejected", _("rejected")
 
