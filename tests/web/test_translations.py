@@ -5,9 +5,11 @@ own modules) is read with the small parser below, so the check needs no extra de
 """
 
 import ast
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -89,10 +91,39 @@ def catalog_id(path: Path) -> str:
     return str(path.relative_to(PACKAGE))
 
 
+APPS = sorted(path.parent.name for path in PACKAGE.glob("*/apps.py"))
+
+
 def test_there_is_a_japanese_catalog_for_every_app_and_the_package():
     found = {catalog_id(path) for path in CATALOGS}
-    for owner in ("people/", "programme/", "web/", ""):
+    for owner in [f"{app}/" for app in APPS] + [""]:
         assert f"{owner}locale/ja/LC_MESSAGES/django.po" in found
+
+
+def _ids(path: Path) -> set[tuple[str, str]]:
+    return {(entry.get("msgctxt", ""), entry["msgid"]) for entry in messages(path)}
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="xgettext (GNU gettext) is not installed")
+def test_every_string_marked_for_translation_is_in_its_catalog(tmp_path):
+    """`make makemessages` on a copy of the code finds no string the committed catalogs lack (or keep
+    needlessly): a string marked in code or a template but never extracted would show in English."""
+    copy = tmp_path / "partnership"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    command = [sys.executable, "-m", "partnership.cli", "makemessages", "--locale", "ja", "--no-obsolete"]
+    command += ["--no-location", "--verbosity", "0"]
+    environment = {**os.environ, "PARTNERSHIP_DATA_DIR": str(tmp_path / "var")}
+    for app in APPS:
+        subprocess.run(command, cwd=copy / app, env=environment, check=True)
+    ignores = [flag for app in APPS for flag in ("--ignore", f"{app}/*")]
+    subprocess.run(command + ignores, cwd=copy, env=environment, check=True)
+    for path in CATALOGS:
+        extracted = _ids(copy / path.relative_to(PACKAGE))
+        committed = _ids(path)
+        assert extracted - committed == set(), f"{catalog_id(path)}: run `make makemessages` and translate"
+        assert committed - extracted == set(), (
+            f"{catalog_id(path)}: entries no longer used; run `make makemessages`"
+        )
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=catalog_id)
