@@ -1,0 +1,90 @@
+"""Canonical JSON: RFC 8785, the JSON Canonicalization Scheme (JCS).
+
+What a party signs is the JCS form of a record, so any implementation that reads the same JSON value
+writes the same bytes and checks the same signature. The serialisation is Trail of Bits' maintained
+`rfc8785` package; this module only narrows its input to what JCS can represent and words the refusal.
+
+JCS (I-JSON, RFC 7493) cannot represent: NaN and the infinities, integers beyond the IEEE-754 safe range
+(|n| > 2**53 - 1), object keys that are not strings, strings that are not valid Unicode (lone
+surrogates), and any Python type other than None, bool, int, float, str, list, tuple and dict.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import rfc8785
+
+__all__ = ["CanonicalError", "canonical_json", "MAX_SAFE_INTEGER"]
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+class CanonicalError(ValueError):
+    """A value JCS (RFC 8785) cannot represent; the message names where in the value it is."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """The RFC 8785 canonical JSON of `value`, as UTF-8 bytes.
+
+    Raises `CanonicalError` for a value JCS cannot represent, naming the place (e.g. `$.content.ratio`).
+    """
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, UnicodeError, TypeError, ValueError, RecursionError) as exc:
+        raise CanonicalError(_explain(value, exc)) from exc
+
+
+def _explain(value: Any, exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "cannot canonicalise: the value is nested too deeply or contains itself"
+    found = _first_problem(value, "$", set())
+    if found is None:  # pragma: no cover - the library refused something our walk accepts
+        return f"cannot canonicalise: {exc}"
+    return f"cannot canonicalise {found[0]}: {found[1]}"
+
+
+def _first_problem(value: Any, path: str, seen: set[int]) -> tuple[str, str] | None:
+    """The path and reason of the first part of `value` that JCS cannot represent, or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return None
+        return path, f"integer {value} is outside the IEEE-754 safe range ±(2**53 - 1); send it as a string"
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return path, f"{value!r} is not a JSON number (NaN and Infinity cannot be represented)"
+    if isinstance(value, str):
+        return _string_problem(value, path)
+    if isinstance(value, (list, tuple, dict)):
+        if id(value) in seen:
+            return path, "the value contains itself"
+        seen = seen | {id(value)}
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _first_problem(item, f"{path}[{index}]", seen)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return path, f"object key {key!r} is a {type(key).__name__}; JSON object keys are strings"
+            found = _string_problem(key, f"{path} (key {key!r})") or _first_problem(
+                item, f"{path}.{key}", seen
+            )
+            if found:
+                return found
+        return None
+    return path, f"a {type(value).__name__} is not a JSON value (use str, int, float, bool, None, list, dict)"
+
+
+def _string_problem(text: str, path: str) -> tuple[str, str] | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return path, "the string is not valid Unicode (it contains a lone surrogate)"
+    return None
