@@ -21,10 +21,10 @@ messages: $(STAMP)
 # Each app's strings go to its own locale/; those of the package root (api.py, settings.py, ...) to
 # src/partnership/locale (in LOCALE_PATHS). An absolute data dir keeps stray var/ folders out of src.
 makemessages: $(STAMP)
-	cd src/partnership && for app in people programme cycle web; do \
+	cd src/partnership && for app in ledger people programme cycle web; do \
 	  (cd $$app && ../../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done
 	cd src/partnership && ../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0 \
-	  --ignore 'people/*' --ignore 'programme/*' --ignore 'cycle/*' --ignore 'web/*'
+	  --ignore 'ledger/*' --ignore 'people/*' --ignore 'programme/*' --ignore 'cycle/*' --ignore 'web/*'
 
 demo: $(STAMP) messages
 	$(BIN)/partnership demo --port $(PORT)

@@ -48,6 +48,14 @@ NODE_PARTY = env(
     "",
     "Code of the party running this node (JP, EU); empty for the embedded single node.",
 )
+NODE_KEY_FILE = Path(
+    env(
+        "PARTNERSHIP_NODE_KEY_FILE",
+        "",
+        "Ed25519 key file signing this node's records; empty means node-key.pem in the data directory.",
+    )
+    or DATA_DIR / "node-key.pem"
+)
 DEMO_PASSWORD = env(
     "PARTNERSHIP_DEMO_PASSWORD",
     "",
@@ -134,6 +142,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "partnership.ledger",
     "partnership.people",
     "partnership.programme",
     "partnership.cycle",

@@ -19,6 +19,7 @@ COMMANDS = [
     ("partnership.programme", "export"),
     ("partnership.cycle", "remind"),
     ("partnership.cycle", "report"),
+    ("partnership.ledger", "ledger"),
     ("partnership.web", "gendocs"),
 ]
 
