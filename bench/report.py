@@ -16,12 +16,9 @@ It prints the figures against their targets and exits 0 whether they pass or not
 
 import argparse
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pages  # bench/pages.py: the same machine, data and table as the pages benchmark
 
@@ -163,16 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-runs", type=int, default=1, help="timed PDF builds per language")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway data directory")
     args = parser.parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="partnership-bench-report-"))
-    try:
-        pages.configure(data_dir)
-        run(args.runs, args.pdf_runs)
-    finally:
-        if args.keep:
-            print(f"\nData directory kept: {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    # The figures are information, not a gate: exit 0 whether or not they meet their targets.
+    pages.in_throwaway_data_dir("partnership-bench-report-", args.keep, lambda: run(args.runs, args.pdf_runs))
     return 0
 
 
