@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PARTNERSHIP_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test check lint format messages makemessages bench docs clean
+.PHONY: demo demo-federation test check lint format messages makemessages bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ makemessages: $(STAMP)
 demo: $(STAMP) messages
 	$(BIN)/partnership demo --port $(PORT)
 
+# Two nodes, JP on $(PORT) and EU on the next port, each with its own database and key, peered.
+demo-federation: $(STAMP) messages
+	$(BIN)/partnership demo-federation --port $(PORT)
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
@@ -49,6 +53,7 @@ test: lint messages
 bench: $(STAMP) messages
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/ledger.py
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info

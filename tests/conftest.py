@@ -31,6 +31,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(scope="session")
+def session_node_key(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("node") / "node-key.pem"
+
+
+@pytest.fixture(autouse=True)
+def node_key_outside_the_repository(settings, session_node_key):
+    """Every shared record is signed: tests sign with a key of their own, never with ./var's."""
+    settings.NODE_KEY_FILE = session_node_key
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the programme once into the test database; each test's changes are rolled back."""
     from partnership.programme.loader import load_programme
@@ -84,3 +95,40 @@ def token_for():
         return "Bearer " + create_token(user, "test")[1]
 
     return make
+
+
+@pytest.fixture
+def peer_log(db):
+    """peer_log(type, content, party="EU", organisation=...) -> (record, entry): a record signed by
+    another node's key, stored as the next entry of that party's log copy (as `sync` stores it after
+    verifying), not yet applied."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from partnership.ledger import merkle
+    from partnership.ledger.keys import key_id
+    from partnership.ledger.models import LogEntry
+    from partnership.ledger.records import SignedRecord, sign_record
+
+    key = Ed25519PrivateKey.generate()
+    organisations = {"EU": "eu-dg-connect", "JP": "jp-digital-agency"}
+
+    def append(
+        record_type: str,
+        content,
+        party: str = "EU",
+        organisation: str | None = None,
+        time: str = "2026-11-20T09:30:00.5Z",
+    ):
+        record = SignedRecord(record_type, party, organisation or organisations[party], time, content)
+        data, signature = sign_record(record, key)
+        entry = LogEntry.objects.create(
+            log=party,
+            index=LogEntry.objects.filter(log=party).count(),
+            leaf_hash=merkle.leaf_hash(data),
+            record=data,
+            signature=signature,
+            key_id=key_id(party, key).hex(),
+        )
+        return record, entry
+
+    return append

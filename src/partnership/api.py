@@ -181,12 +181,14 @@ def _unexpected(request, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from partnership.cycle.api import router as cycle_router
+    from partnership.ledger.api import router as ledger_router
     from partnership.people.api import router as people_router
     from partnership.programme.api import router as programme_router
 
     api.add_router("/v1/", people_router)
     api.add_router("/v1/", programme_router)
     api.add_router("/v1/", cycle_router)
+    api.add_router("/v1/", ledger_router)
 
 
 _register_routers()

@@ -75,10 +75,18 @@ def demo_password() -> str:
     return password
 
 
+def _on_this_node(party: str) -> bool:
+    """Whether `party` authors on this node: every party on the single node, its own on a federated one."""
+    return not settings.NODE_PARTY or party == settings.NODE_PARTY
+
+
 def create_demo_accounts(password: str) -> list[tuple[DemoAccount, bool]]:
-    """Create the demo accounts that do not exist yet; return each with whether it was created."""
+    """Create the demo accounts (of this node's party only, on a federated node) that do not exist yet;
+    return each with whether it was created."""
     result = []
     for account in DEMO_ACCOUNTS:
+        if not _on_this_node(account.username.split("-")[0].upper()):
+            continue
         exists = User.objects.filter(username=account.username).exists()
         email = f"{account.username}@demo.invalid"  # reminders need an address; .invalid never delivers
         if not exists:
@@ -124,14 +132,16 @@ def seed_progress(today: datetime.date | None = None) -> bool:
     if ProgressUpdate.objects.exists():
         return False
     today = today or timezone.now().date()
-    jp = User.objects.get(username="jp-secretariat")
-    eu = User.objects.get(username="eu-secretariat")
+    jp = User.objects.get(username="jp-secretariat") if _on_this_node("JP") else None
+    eu = User.objects.get(username="eu-secretariat") if _on_this_node("EU") else None
     for index, action in enumerate(JointAction.objects.order_by("paragraph")):
         mechanism = MECHANISMS[index % len(MECHANISMS)]
         for period in (today.year - 1, today.year):
             for offset, (user, texts, language) in enumerate(
                 ((jp, NARRATIVE_JA, "ja"), (eu, NARRATIVE_EN, "en"))
             ):
+                if user is None:
+                    continue
                 # Every fifth action has no current update from one party: the dashboard shows who is missing.
                 if period == today.year and (index + offset) % 5 == 0:
                     continue
@@ -144,7 +154,7 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                     action.paragraph,
                     {"status": status, "narrative": narrative, "language": language, "period": period},
                 )
-        if index % 3 == 0:
+        if index % 3 == 0 and jp:
             services.create_deliverable(
                 jp,
                 action.paragraph,
@@ -156,6 +166,7 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                     "evidence": [],
                 },
             )
+        if index % 3 == 0 and eu:
             services.create_deliverable(
                 eu,
                 action.paragraph,
@@ -167,7 +178,7 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                     "evidence": [],
                 },
             )
-        if index % 4 == 1:
+        if index % 4 == 1 and eu:
             services.create_deliverable(
                 eu,
                 action.paragraph,
@@ -184,6 +195,8 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                 (jp, "専門家会合の開催数", "meetings"),
                 (eu, "Stakeholders consulted", "organisations"),
             ):
+                if user is None:
+                    continue
                 indicator = services.create_indicator(
                     user,
                     action.paragraph,
@@ -211,6 +224,8 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                             "source": "secretariat records",
                         },
                     )
+    if eu is None or jp is None:
+        return True  # a federated node: comments of both sides belong to the single node's demo
     services.add_comment(
         User.objects.get(username="eu-member-state"),
         46,
@@ -753,10 +768,14 @@ def prepare_demo(stdout) -> str:
     stdout.write(
         "progress: " + ("demo updates, deliverables and indicators filed" if seeded else "kept as it was")
     )
-    cycles = seed_cycles()
+    # The cycle is run jointly by both secretariats: its demo needs both, so only the single node has it.
+    cycles = seed_cycles() if not settings.NODE_PARTY else False
+    if settings.NODE_PARTY:
+        kept = "none on a federated node (the demo cycle is run by both secretariats on the single node)"
+    else:
+        kept = "kept as they were"
     stdout.write(
-        "cycles: "
-        + ("last year's and this year's, with meetings and contributions" if cycles else "kept as they were")
+        "cycles: " + ("last year's and this year's, with meetings and contributions" if cycles else kept)
     )
     stdout.write(f"\nDemo accounts (password: {password}):")
     for account, created in accounts:

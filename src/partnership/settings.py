@@ -56,6 +56,18 @@ NODE_KEY_FILE = Path(
     )
     or DATA_DIR / "node-key.pem"
 )
+PEERS = env(
+    "PARTNERSHIP_PEERS",
+    "",
+    "Peer nodes, comma-separated, each `<base URL> <verifier key>` (key from `partnership ledger key`).",
+)
+SYNC_INTERVAL = int(
+    env(
+        "PARTNERSHIP_SYNC_INTERVAL",
+        "60",
+        "Seconds between pulls of the peers' logs while serving; 0 turns the periodic sync off.",
+    )
+)
 DEMO_PASSWORD = env(
     "PARTNERSHIP_DEMO_PASSWORD",
     "",

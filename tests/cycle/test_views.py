@@ -817,6 +817,12 @@ def test_the_demo_holds_two_cycles_and_running_it_twice_keeps_them(programme, se
     call_command("demo", "--no-serve", stdout=again)
     assert "cycles: kept as they were" in again.getvalue()
     assert _demo_counts() == first
+    # The demo writes through the services, so each of its shared records is signed in the node's log.
+    from partnership.programme.models import Deliverable, Indicator, IndicatorValue, ProgressUpdate
+
+    for model in (ProgressUpdate, Deliverable, Indicator, IndicatorValue, Outcome):
+        assert model.objects.exists() and not model.objects.filter(ledger_entry__isnull=True).exists()
+        assert not model.objects.exclude(ledger_entry__log="").exists()
     year = timezone.now().year
     last, this = Cycle.objects.get(year=year - 1), Cycle.objects.get(year=year)
     assert last.phase == "guidance_published"

@@ -479,3 +479,44 @@ def test_jp_secretariat_changes_a_jp_deliverable_in_the_admin(world):
     assert response.status_code == 302, response.content
     deliverable.refresh_from_db()
     assert (deliverable.status, deliverable.revision) == ("delivered", 2)
+
+
+# --- the node's party and records signed by a peer node ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("node_party", "member", "allowed"),
+    [
+        ("", "jp_secretariat", True),
+        ("", "eu_secretariat", True),
+        ("JP", "jp_lead", True),
+        ("JP", "eu_secretariat", False),
+        ("EU", "eu_lead", True),
+        ("EU", "jp_secretariat", False),
+    ],
+)
+def test_a_federated_node_signs_only_its_own_partys_records(members, settings, node_party, member, allowed):
+    from partnership.errors import PermissionDenied
+    from partnership.people import permissions
+
+    settings.NODE_PARTY = node_party
+    actor = permissions.actor_for(members[member])
+    assert permissions.writes_on_this_node(actor) is allowed
+    lead_ids = set(
+        Organisation.objects.filter(code__in=["jp-mic", "eu-dg-grow"]).values_list("pk", flat=True)
+    )
+    assert permissions.can_edit_progress(actor, actor.party.pk, lead_ids) is allowed
+    if allowed:
+        assert permissions.require_node_party(actor) is actor
+    else:
+        with pytest.raises(PermissionDenied, match=f"This node is run by {node_party}"):
+            permissions.require_node_party(actor)
+
+
+def test_a_record_signed_by_a_peer_node_is_never_writable_here():
+    from partnership.errors import PermissionDenied
+    from partnership.people import permissions
+
+    permissions.require_local_record(None)
+    with pytest.raises(PermissionDenied, match="signed by the EU node; it can only be changed there"):
+        permissions.require_local_record("EU")

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from partnership.api_helpers import WRITE_AUTH, error_responses, reader
 from partnership.people.permissions import actor_for
+from partnership.programme.api import SignedOut, ledger_fields
 
 from . import services
 from .models import Contribution, Cycle, Meeting, Outcome
@@ -73,7 +74,7 @@ class MeetingIn(In):
     agenda: list[AgendaItemIn] = []
 
 
-class OutcomeOut(Schema):
+class OutcomeOut(SignedOut):
     id: UUID
     kind: str
     text: str
@@ -180,6 +181,7 @@ def outcome_out(outcome: Outcome) -> dict[str, Any]:
         "owner": outcome.owner.code if outcome.owner else None,
         "follow_up": outcome.follow_up,
         "follow_up_note": outcome.follow_up_note,
+        **ledger_fields(outcome),
     }
 
 
@@ -194,7 +196,7 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
         "date": meeting.date,
         "place": meeting.place,
         "online": meeting.online,
-        "outcomes": [outcome_out(o) for o in meeting.outcomes.select_related("owner")],
+        "outcomes": [outcome_out(o) for o in meeting.outcomes.select_related("owner", "ledger_entry")],
     }
 
 

@@ -10,8 +10,12 @@ class CycleConfig(AppConfig):
     verbose_name = _("Yearly cycle")
 
     def ready(self) -> None:
+        from partnership.ledger import registry
         from partnership.programme.panels import register
 
         from .panels import PANEL
+        from .records import OUTCOME, apply_outcome
 
         register(PANEL)
+        # Outcomes arriving from a peer party's node (the ledger knows nothing of the cycle).
+        registry.register(OUTCOME, apply_outcome)

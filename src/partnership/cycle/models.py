@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnership.people.models import Organisation
-from partnership.programme.models import Area, JointAction, Language
+from partnership.programme.models import Area, JointAction, Language, SharedRecord
 
 
 class Cycle(models.Model):
@@ -84,7 +84,10 @@ class Meeting(models.Model):
         Organisation, verbose_name=_("participating organisations"), related_name="+", blank=True
     )
     minutes = models.TextField(_("minutes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for a meeting this node learnt of from a peer's outcome record (cycle.outcome).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-date"]
@@ -114,7 +117,7 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class Outcome(models.Model):
+class Outcome(SharedRecord):
     """What a meeting decided or advised. Decisions and guidance have an owner and are followed up in
     every later report until closed (para 20: the Council gives political guidance on next steps)."""
 

@@ -156,7 +156,7 @@ def meeting_page(user, uid) -> dict[str, Any]:
         raise NotFound(_("There is no such meeting."))
     outcomes = list(
         Outcome.objects.filter(meeting=meeting)
-        .select_related("owner", "closed_in")
+        .select_related("owner", "closed_in", "ledger_entry")
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
     )
     for outcome in outcomes:
@@ -231,8 +231,13 @@ def attachment(user, uid) -> Contribution:
 
 
 def can_follow_up(actor: Actor | None, outcome: Outcome) -> bool:
-    """Whether to show the follow-up form: the rule is `people.permissions.can_follow_up`."""
-    return outcome.kind != Outcome.Kind.NOTE and permissions.can_follow_up(actor, outcome.owner_id)
+    """Whether to show the follow-up form: the rule is `people.permissions.can_follow_up`, and an
+    outcome signed by a peer node is followed up on that node."""
+    return (
+        outcome.kind != Outcome.Kind.NOTE
+        and outcome.signed_by is None
+        and permissions.can_follow_up(actor, outcome.owner_id)
+    )
 
 
 def outcome_to_follow_up(user, uid) -> Outcome:
@@ -240,10 +245,12 @@ def outcome_to_follow_up(user, uid) -> Outcome:
 
     NotFound for a note or an unknown uid; PermissionDenied, in the service's words, for anyone else.
     """
-    found = Outcome.objects.select_related("meeting__cycle", "owner").filter(uid=uid).first()
+    found = Outcome.objects.select_related("meeting__cycle", "owner", "ledger_entry").filter(uid=uid).first()
     if found is None or found.kind == Outcome.Kind.NOTE:
         raise NotFound(_("There is no such decision or guidance item."))
-    if not can_follow_up(require_actor(user), found):
+    actor = require_actor(user)
+    permissions.require_local_record(found.signed_by)
+    if not can_follow_up(actor, found):
         raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
     return found
 

@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -347,6 +347,14 @@ def _indicators(year: int) -> list[dict[str, Any]]:
     return result
 
 
+def _signed_by(outcome: Outcome) -> dict[str, Any] | None:
+    """Where an outcome signed by a peer node is in that node's log (None for this node's own)."""
+    entry = outcome.ledger_entry if outcome.ledger_entry_id is not None else None
+    if entry is None or not entry.from_peer:
+        return None
+    return {"party": entry.log, "entry": entry.index, "key_id": entry.key_id}
+
+
 def _outcome(outcome: Outcome) -> dict[str, Any]:
     owner = outcome.owner
     return {
@@ -358,6 +366,7 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
         ),
         "follow_up": outcome.follow_up,
         "follow_up_note": outcome.follow_up_note,
+        "signed_by": _signed_by(outcome),
         "meeting": {
             "title": outcome.meeting.title,
             "date": outcome.meeting.date.isoformat(),
@@ -368,11 +377,13 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
 
 def _follow_up(cycle: Cycle) -> dict[str, Any]:
     """Guidance and decisions of earlier cycles still open, and those closed during this cycle."""
-    still_open = open_guidance(before_year=cycle.year).select_related("meeting__cycle", "owner")
+    still_open = open_guidance(before_year=cycle.year).select_related(
+        "meeting__cycle", "owner", "ledger_entry"
+    )
     closed = (
         Outcome.objects.filter(closed_in=cycle)
         .exclude(kind=Outcome.Kind.NOTE)
-        .select_related("meeting__cycle", "owner")
+        .select_related("meeting__cycle", "owner", "ledger_entry")
     )
     order = ("meeting__date", "pk")
     return {
@@ -403,7 +414,7 @@ def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
     meetings = (
         Meeting.objects.filter(cycle=cycle)
         .select_related("mechanism")
-        .prefetch_related("outcomes")
+        .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.select_related("ledger_entry")))
         .order_by("date", "pk")
     )
     return [
@@ -425,6 +436,7 @@ def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
                     "kind": outcome.kind,
                     "text": {"text": outcome.text, "language": outcome.language},
                     "follow_up": outcome.follow_up,
+                    "signed_by": _signed_by(outcome),
                 }
                 for outcome in sorted(meeting.outcomes.all(), key=lambda outcome: outcome.pk)
             ],

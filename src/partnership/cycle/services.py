@@ -1,5 +1,7 @@
 """The cycle's rules: phases in order, meetings and their outcomes, priorities, stakeholder input,
-reminders. Every write takes the acting user, checks permissions in `people`, and is atomic."""
+reminders. Every write takes the acting user, checks permissions in `people`, and is atomic. Outcomes are
+shared records: each creation and follow-up is signed into the node's ledger in the same transaction
+(`records`), and an outcome signed by a peer node is read-only here."""
 
 import datetime
 from collections.abc import Mapping
@@ -14,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.people.models import Membership, Organisation
-from partnership.people.permissions import Actor, require_actor, require_contributor, require_follow_up
+from partnership.people.permissions import (
+    Actor,
+    require_actor,
+    require_contributor,
+    require_follow_up,
+    require_local_record,
+    require_node_party,
+)
 from partnership.programme.models import Area, JointAction, Language
 
 from .models import (
@@ -229,8 +238,13 @@ def get_meeting(uid) -> Meeting:
 
 @transaction.atomic
 def record_outcome(user, meeting_uid, data: Mapping[str, Any]) -> Outcome:
-    """A decision, guidance item or note of a meeting; decisions and guidance need an owner."""
-    require_secretariat(user)
+    """A decision, guidance item or note of a meeting; decisions and guidance need an owner.
+
+    Signed as a record of the recording secretariat's party and organisation.
+    """
+    from .records import sign_outcome
+
+    actor = require_node_party(require_secretariat(user))
     meeting = get_meeting(meeting_uid)
     kind = data.get("kind")
     if kind not in Outcome.Kind.values:
@@ -240,22 +254,33 @@ def record_outcome(user, meeting_uid, data: Mapping[str, Any]) -> Outcome:
         if not data.get("owner"):
             raise Invalid(_("owner: a decision or guidance item needs an owner."), {"owner": _("required")})
         owner = _organisation(data.get("owner"), "owner")
+    now = timezone.now()
     outcome = Outcome.objects.create(
         meeting=meeting, kind=kind, text=_text(data, "text"), language=_language(data), owner=owner
     )
+    Outcome.objects.filter(pk=outcome.pk).update(created_at=now)
+    outcome.created_at = now
     outcome.areas.set(_areas(data.get("areas")))
     outcome.actions.set(_actions(data.get("actions")))
+    sign_outcome(actor, outcome, now)
     return outcome
 
 
 @transaction.atomic
 def follow_up(user, outcome_uid, data: Mapping[str, Any]) -> Outcome:
-    """Report on a decision or guidance item: its owner's members or any secretariat may."""
+    """Report on a decision or guidance item: its owner's members or any secretariat may.
+
+    Signed as a record of the reporting user's party and organisation; an outcome signed by a peer
+    node is followed up on that node.
+    """
+    from .records import sign_outcome
+
     actor = require_actor(user)
     outcome = Outcome.objects.select_for_update().filter(uid=outcome_uid).first()
     if outcome is None or outcome.kind == Outcome.Kind.NOTE:
         raise NotFound(_("There is no such decision or guidance item."))
     require_follow_up(actor, outcome.owner_id)
+    require_local_record(outcome.signed_by)
     status = data.get("follow_up")
     if status not in Outcome.FollowUp.values:
         raise Invalid(_("follow_up: choose open, in_progress or closed."), {"follow_up": str(status)})
@@ -263,6 +288,7 @@ def follow_up(user, outcome_uid, data: Mapping[str, Any]) -> Outcome:
     outcome.follow_up_note = _text(data, "note", required=False)
     outcome.closed_in = current_cycle() if status == Outcome.FollowUp.CLOSED else None
     outcome.save()
+    sign_outcome(actor, outcome, timezone.now())
     return outcome
 
 
@@ -271,7 +297,7 @@ def open_guidance(before_year: int | None = None):
     items = Outcome.objects.exclude(kind=Outcome.Kind.NOTE).exclude(follow_up=Outcome.FollowUp.CLOSED)
     if before_year is not None:
         items = items.filter(meeting__cycle__year__lt=before_year)
-    return items.select_related("meeting__cycle", "owner")
+    return items.select_related("meeting__cycle", "owner", "ledger_entry")
 
 
 # --- priorities -------------------------------------------------------------------------------------

@@ -8,3 +8,6 @@ class LedgerConfig(AppConfig):
     name = "partnership.ledger"
     label = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -113,23 +113,27 @@ def checkpoint_body(origin: str, size: int, root_hash: bytes, extensions: Iterab
     return body
 
 
-def sign_note(text: str, key: Ed25519PrivateKey, name: str) -> str:
-    """`text` (ending with a newline) signed by `key` under the key name `name`, as a signed note."""
+def sign_note(text: str, key: Ed25519PrivateKey | Sequence[Ed25519PrivateKey], name: str) -> str:
+    """`text` (ending with a newline) signed under the key name `name` by `key`, or by each of several
+    keys (one signature line each, e.g. the old and the new key during a rotation's overlap)."""
     _check_characters(text)
     if not text.endswith("\n"):
         raise NoteError("the note text must end with a newline")
     if not is_valid_key_name(name):
         raise NoteError(f"key name {name!r} is not valid: non-empty, without spaces, plus signs or controls")
     message = text.encode("utf-8")
-    signature = NoteSignature(name, key_id(name, key), key.sign(message))
-    return text + "\n" + signature.line()
+    keys = [key] if isinstance(key, Ed25519PrivateKey) else list(key)
+    if not keys:
+        raise NoteError("a note needs at least one signing key")
+    lines = "".join(NoteSignature(name, key_id(name, k), k.sign(message)).line() for k in keys)
+    return text + "\n" + lines
 
 
 def sign_checkpoint(
     origin: str,
     size: int,
     root: bytes,
-    key: Ed25519PrivateKey,
+    key: Ed25519PrivateKey | Sequence[Ed25519PrivateKey],
     name: str | None = None,
     *,
     extensions: Iterable[str] = (),

@@ -1,50 +1,139 @@
-"""Storage of the node's append-only log (RFC 6962 / RFC 9162) and its signed checkpoints."""
+"""Storage of the logs (RFC 6962 / RFC 9162) this node keeps: its own, and a verified copy of each peer's.
+
+`log` names whose log a row belongs to: "" is this node's own log, a party code (e.g. "EU") the copy of
+that party's node's log, pulled and verified by `sync`.
+"""
+
+import json
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+OWN = ""
+
+
+def render_error(data: str) -> str:
+    """A stored sync error (`sync.SyncError.as_data`: msgid and parameters) in the active language;
+    any other text as it is."""
+    try:
+        message, params = json.loads(data)
+        return gettext(message) % params
+    except (ValueError, TypeError, KeyError):
+        return data
 
 
 class LogEntry(models.Model):
-    """One signed record at position `index` of the log; `leaf_hash` = SHA-256(0x00 || record)."""
+    """One signed record at position `index` of a log; `leaf_hash` = SHA-256(0x00 || record)."""
 
-    index = models.BigIntegerField(unique=True)
+    log = models.CharField(max_length=32, default=OWN, blank=True)
+    index = models.BigIntegerField()
     leaf_hash = models.BinaryField(max_length=32)
     record = models.BinaryField()  # the RFC 8785 canonical JSON that was signed
     signature = models.BinaryField(max_length=64)
     key_id = models.CharField(max_length=8)  # C2SP key ID (hex) of the signing key
     created_at = models.DateTimeField(auto_now_add=True)
+    # For a peer's entry: why its record could not be applied to this node's data ("" when it was).
+    apply_error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["index"]
+        ordering = ["log", "index"]
+        constraints = [models.UniqueConstraint(fields=["log", "index"], name="ledger_entry_unique")]
 
     def __str__(self) -> str:
-        return f"entry {self.index}"
+        return f"{self.log or 'own'} entry {self.index}"
+
+    @property
+    def from_peer(self) -> bool:
+        return self.log != OWN
+
+    @property
+    def apply_error_text(self) -> str:
+        return render_error(self.apply_error)
 
 
 class Subtree(models.Model):
     """A complete, aligned power-of-two subtree of at least two leaves: MTH of leaves
     [start, start + 2**level). Leaves (level 0) are the entries' leaf hashes."""
 
+    log = models.CharField(max_length=32, default=OWN, blank=True)
     start = models.BigIntegerField()
     level = models.PositiveSmallIntegerField()
     hash = models.BinaryField(max_length=32)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["level", "start"], name="ledger_subtree_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "level", "start"], name="ledger_subtree_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"subtree {self.start}+2^{self.level}"
+        return f"{self.log or 'own'} subtree {self.start}+2^{self.level}"
 
 
 class Checkpoint(models.Model):
-    """A signed C2SP checkpoint (tlog-checkpoint) of the log at `size` entries."""
+    """A signed C2SP checkpoint (tlog-checkpoint) of a log at `size` entries: signed by this node for
+    its own log, or seen from a peer (every one a peer ever served is kept, to detect forks)."""
 
-    size = models.BigIntegerField(unique=True)
+    log = models.CharField(max_length=32, default=OWN, blank=True)
+    size = models.BigIntegerField()
     root = models.BinaryField(max_length=32)
     note = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["size"]
+        ordering = ["log", "size"]
+        constraints = [models.UniqueConstraint(fields=["log", "size"], name="ledger_checkpoint_unique")]
 
     def __str__(self) -> str:
-        return f"checkpoint {self.size}"
+        return f"{self.log or 'own'} checkpoint {self.size}"
+
+
+class SigningKey(models.Model):
+    """A public key that signs a log's entries and checkpoints. This node's keys are recorded when first
+    used and kept after a rotation, so old entries stay verifiable; a peer's keys come from the
+    configuration or from a rotation record in the peer's verified log."""
+
+    log = models.CharField(max_length=32, default=OWN, blank=True)
+    name = models.CharField(max_length=64)  # the signed-note key name (the node's origin)
+    key_id = models.CharField(max_length=8)
+    public_key = models.BinaryField(max_length=32)
+    added_at = models.DateTimeField(auto_now_add=True)
+    # This node's retired key: it still co-signs checkpoints until then, so peers that have not yet
+    # pulled the rotation record keep verifying.
+    overlap_until = models.DateTimeField(null=True, blank=True)
+    retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["log", "added_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["log", "key_id"], name="ledger_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.log or 'own'} key {self.name}+{self.key_id}"
+
+
+class Peer(models.Model):
+    """What this node knows of a peer node's log: where sync stands, and whether it is stopped."""
+
+    class State(models.TextChoices):
+        OK = "ok", _("in sync")
+        FAILING = "failing", _("last sync failed")
+        FORKED = "forked", _("forked: sync stopped")
+
+    party = models.CharField(max_length=32, unique=True)
+    url = models.URLField(max_length=500)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OK)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    fork_evidence = models.TextField(blank=True)  # the two conflicting signed notes, or the failing proof
+    forked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["party"]
+
+    def __str__(self) -> str:
+        return self.party
+
+    @property
+    def error_text(self) -> str:
+        return render_error(self.last_error)

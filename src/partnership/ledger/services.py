@@ -1,14 +1,21 @@
-"""The node's log in the database: append signed records, publish checkpoints, prove and verify.
+"""The logs in the database: append signed records, publish checkpoints, prove, verify, rotate keys.
 
 The pure library (canonical, keys, records, merkle, checkpoint) does the cryptography; this module
-only stores its results and reads them back. Every append takes the next index under a lock in one
-transaction, so concurrent appends give one log without gaps or duplicates: on PostgreSQL a
-transaction-level advisory lock, on SQLite the IMMEDIATE transaction that already serialises writers.
+only stores its results and reads them back. Every write to a log takes its lock in one transaction,
+so concurrent appends give one log without gaps or duplicates: on PostgreSQL a transaction-level
+advisory lock per log, on SQLite the IMMEDIATE transaction that already serialises writers.
+
+A node keeps its own log (`log=""`, models.OWN) and a verified copy of each peer's (`log="EU"`...);
+the functions here take the log to work on and default to the node's own.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,38 +23,80 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import merkle
 from .checkpoint import NoteError, sign_checkpoint, verify_note
-from .keys import key_id, public_key_bytes
-from .models import Checkpoint, LogEntry, Subtree
-from .records import RecordError, SignedRecord, sign_record, verify_record
-
-# Any fixed 64-bit number; it only has to be the same for every process appending to this log.
-_ADVISORY_LOCK = 0x6C6564676572  # "ledger"
+from .keys import key_id, load_or_create_key, public_key_bytes, verifier_key_string
+from .models import OWN, Checkpoint, LogEntry, SigningKey, Subtree
+from .records import (
+    KEY_ROTATION,
+    RecordError,
+    SignatureCheck,
+    SignedRecord,
+    bad_signatures_in_parallel,
+    format_time,
+    rotated_key,
+    rotation_content,
+    sign_record,
+    verify_record,
+)
 
 
 def node_key() -> Ed25519PrivateKey:
-    """The node's Ed25519 key from settings.NODE_KEY_FILE, created there (mode 0600) on first use."""
-    return _load_key(str(settings.NODE_KEY_FILE))
+    """The node's Ed25519 key from settings.NODE_KEY_FILE, created there (mode 0600) on first use.
+
+    Read again when the file changes, so a rotation made by `partnership ledger rotate-key` in another
+    process takes effect in a running server at once.
+    """
+    return _key_at(str(settings.NODE_KEY_FILE))
 
 
-@lru_cache(maxsize=4)
-def _load_key(path: str) -> Ed25519PrivateKey:
-    from .keys import load_or_create_key
+def _key_at(path: str) -> Ed25519PrivateKey:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        load_or_create_key(path)
+        info = os.stat(path)
+    return _load_key(path, info.st_ino, info.st_mtime_ns)
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+@lru_cache(maxsize=16)
+def _load_key(path: str, inode: int = 0, mtime: int = 0) -> Ed25519PrivateKey:
     return load_or_create_key(path)
 
 
 def origin() -> str:
-    """The checkpoint origin and signing key name of this node's log."""
+    """The checkpoint origin and signing key name of this node's log: its party, as peers know it."""
     return settings.NODE_PARTY or "partnership"
 
 
+def own_key_id() -> str:
+    return key_id(origin(), node_key()).hex()
+
+
+def verifier_key() -> str:
+    """This node's verifier key string, what the other party's node is configured with."""
+    return verifier_key_string(origin(), node_key())
+
+
+def _remember_own_key() -> None:
+    """Record the current key's public half (once), so the own log stays verifiable after rotations."""
+    key = node_key()
+    SigningKey.objects.get_or_create(
+        log=OWN,
+        key_id=key_id(origin(), key).hex(),
+        defaults={"name": origin(), "public_key": public_key_bytes(key)},
+    )
+
+
 class DatabaseSubtrees:
-    """`merkle.SubtreeHashes` over the stored log: one read per complete subtree, O(log n) per call."""
+    """`merkle.SubtreeHashes` over a stored log: one read per complete subtree, O(log n) per call."""
+
+    def __init__(self, log: str = OWN) -> None:
+        self.log = log
 
     def subtree(self, start: int, end: int) -> bytes:
         if start == end == 0:
@@ -56,78 +105,120 @@ class DatabaseSubtrees:
             raise ValueError(f"no leaves [{start}, {end})")
         width = end - start
         if width & (width - 1) == 0 and start % width == 0:
-            return self._complete(start, width.bit_length() - 1)
+            return self.complete(start, width.bit_length() - 1)
         k = merkle.largest_power_of_two_below(width)
         return merkle.node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
-    def _complete(self, start: int, level: int) -> bytes:
+    def complete(self, start: int, level: int) -> bytes:
         if level == 0:
-            value = LogEntry.objects.filter(index=start).values_list("leaf_hash", flat=True).first()
+            value = (
+                LogEntry.objects.filter(log=self.log, index=start).values_list("leaf_hash", flat=True).first()
+            )
         else:
-            value = Subtree.objects.filter(level=level, start=start).values_list("hash", flat=True).first()
+            value = (
+                Subtree.objects.filter(log=self.log, level=level, start=start)
+                .values_list("hash", flat=True)
+                .first()
+            )
         if value is None:
             raise ValueError(f"the log has no complete subtree of 2**{level} leaves at {start}")
         return bytes(value)
 
 
-def size() -> int:
-    """The number of entries in the log."""
-    last = LogEntry.objects.aggregate(last=Max("index"))["last"]
+def size(log: str = OWN) -> int:
+    """The number of entries in a log."""
+    last = LogEntry.objects.filter(log=log).aggregate(last=Max("index"))["last"]
     return 0 if last is None else last + 1
 
 
-def _lock_log() -> None:
+def lock_log(log: str = OWN) -> None:
+    """Serialise writers of `log` until the current transaction ends."""
     if connection.vendor == "postgresql":
+        number = int.from_bytes(hashlib.sha256(b"ledger:" + log.encode()).digest()[:8], "big", signed=True)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
     # SQLite: settings open every transaction IMMEDIATE, which holds the database's write lock.
 
 
-def append(record: SignedRecord) -> LogEntry:
-    """Sign `record` with the node key and append it to the log, with the subtrees it completes."""
-    key = node_key()
-    data, signature = sign_record(record, key)
-    leaf = merkle.leaf_hash(data)
-    kid = key_id(origin(), key).hex()
-    with transaction.atomic():
-        _lock_log()
-        index = size()
-        entry = LogEntry.objects.create(
-            index=index, leaf_hash=leaf, record=data, signature=signature, key_id=kid
+def store_entries(log: str, start: int, items: Sequence[tuple[bytes, bytes, str]]) -> list[LogEntry]:
+    """Store entries `start`, `start + 1`, ... of `log` from (record bytes, signature, key ID) items, with
+    the subtrees they complete, in two bulk inserts; the caller holds the log's lock.
+
+    The left siblings a new subtree needs come from this batch or, for the few older ones, the database.
+    """
+    hashes = DatabaseSubtrees(log)
+    known: dict[tuple[int, int], bytes] = {}  # (level, start) -> hash of this batch's subtrees
+    entries, subtrees = [], []
+    for offset, (data, signature, kid) in enumerate(items):
+        index = start + offset
+        node = merkle.leaf_hash(data)
+        known[(0, index)] = node
+        entries.append(
+            LogEntry(log=log, index=index, leaf_hash=node, record=data, signature=signature, key_id=kid)
         )
-        node, level, start = leaf, 0, index
+        level = 0
         while (index + 1) % (2 ** (level + 1)) == 0:
-            width = 2**level
-            start = index + 1 - 2 * width
-            left = DatabaseSubtrees()._complete(start, level)
+            left_start = index + 1 - 2 ** (level + 1)
+            left = known.get((level, left_start))
+            if left is None:
+                left = hashes.complete(left_start, level)
             node = merkle.node_hash(left, node)
             level += 1
-            Subtree.objects.create(start=start, level=level, hash=node)
-    return entry
+            known[(level, left_start)] = node
+            subtrees.append(Subtree(log=log, start=left_start, level=level, hash=node))
+    LogEntry.objects.bulk_create(entries, batch_size=500)
+    Subtree.objects.bulk_create(subtrees, batch_size=500)
+    return entries
 
 
-def root(tree_size: int | None = None) -> bytes:
-    """The Merkle root of the first `tree_size` entries (all by default)."""
-    tree_size = size() if tree_size is None else tree_size
-    return DatabaseSubtrees().subtree(0, tree_size) if tree_size else merkle.EMPTY_ROOT
+def append_many(records: Iterable[SignedRecord]) -> list[LogEntry]:
+    """Sign each record with the node key and append them, in order, to the node's own log."""
+    key = node_key()
+    kid = key_id(origin(), key).hex()
+    items = [(*sign_record(record, key), kid) for record in records]
+    with transaction.atomic():
+        lock_log(OWN)
+        return store_entries(OWN, size(OWN), items)
+
+
+def append(record: SignedRecord) -> LogEntry:
+    """Sign `record` with the node key and append it to the node's own log."""
+    return append_many([record])[0]
+
+
+def root(tree_size: int | None = None, log: str = OWN) -> bytes:
+    """The Merkle root of the first `tree_size` entries of a log (all by default)."""
+    tree_size = size(log) if tree_size is None else tree_size
+    return DatabaseSubtrees(log).subtree(0, tree_size) if tree_size else merkle.EMPTY_ROOT
+
+
+def _signing_keys() -> list[Ed25519PrivateKey]:
+    """The current key, then each retired key still in its overlap period (they co-sign checkpoints)."""
+    keys = [node_key()]
+    now = timezone.now()
+    for retired in SigningKey.objects.filter(log=OWN, retired=True, overlap_until__gt=now):
+        path = retired_key_file(retired.key_id)
+        if path.exists():
+            keys.append(_key_at(str(path)))
+    return keys
 
 
 def checkpoint() -> Checkpoint:
-    """A signed checkpoint of the log's current size (the stored one if that size is already signed)."""
+    """A signed checkpoint of the own log's current size (the stored one if that size is signed)."""
     with transaction.atomic():
-        _lock_log()
-        current = size()
-        existing = Checkpoint.objects.filter(size=current).first()
+        lock_log(OWN)
+        _remember_own_key()
+        current = size(OWN)
+        existing = Checkpoint.objects.filter(log=OWN, size=current).first()
         if existing is not None:
             return existing
         tree_root = root(current)
-        note = sign_checkpoint(origin(), current, tree_root, node_key())
-        return Checkpoint.objects.create(size=current, root=tree_root, note=note)
+        note = sign_checkpoint(origin(), current, tree_root, _signing_keys())
+        return Checkpoint.objects.create(log=OWN, size=current, root=tree_root, note=note)
 
 
-def verifiers() -> dict[str, bytes]:
-    """The key name and public key that verify this node's checkpoints."""
-    return {origin(): public_key_bytes(node_key())}
+def latest_checkpoint(log: str = OWN) -> Checkpoint | None:
+    return Checkpoint.objects.filter(log=log).order_by("-size").first()
 
 
 @dataclass(frozen=True)
@@ -150,83 +241,233 @@ class InclusionProof:
         }
 
 
-def inclusion_proof(index: int, tree_size: int | None = None) -> InclusionProof:
-    """The audit path of entry `index` in the tree of `tree_size` entries.
+def inclusion_proof(index: int, tree_size: int | None = None, log: str = OWN) -> InclusionProof:
+    """The audit path of entry `index` in the tree of `tree_size` entries of a log.
 
-    Without a size, the proof is against a signed checkpoint of the current log (signed if needed).
+    Without a size: the own log's proof is against a new signed checkpoint of the current log (signed if
+    needed); a peer log's against the latest checkpoint seen from that peer.
     """
     if tree_size is None:
-        tree_size = checkpoint().size
-    if not 0 <= index < tree_size or tree_size > size():
+        latest = checkpoint() if log == OWN else latest_checkpoint(log)
+        tree_size = latest.size if latest else 0
+    if not 0 <= index < tree_size or tree_size > size(log):
         raise ValueError(
             _("entry %(index)s is not in a log of %(size)s entries") % {"index": index, "size": tree_size}
         )
-    hashes = DatabaseSubtrees()
+    hashes = DatabaseSubtrees(log)
     leaf = hashes.subtree(index, index + 1)
-    note = Checkpoint.objects.filter(size=tree_size).values_list("note", flat=True).first() or ""
+    note = Checkpoint.objects.filter(log=log, size=tree_size).values_list("note", flat=True).first() or ""
     return InclusionProof(
-        index, tree_size, leaf, merkle.inclusion_proof(index, tree_size, hashes), root(tree_size), note
+        index, tree_size, leaf, merkle.inclusion_proof(index, tree_size, hashes), root(tree_size, log), note
     )
 
 
-def consistency_proof(old_size: int, new_size: int) -> list[bytes]:
-    """The RFC 6962 consistency proof from the log at `old_size` entries to `new_size` entries."""
-    if new_size > size():
-        raise ValueError(_("the log has fewer than %(size)s entries") % {"size": new_size})
-    return merkle.consistency_proof(old_size, new_size, DatabaseSubtrees())
+def consistency_proof(old_size: int, new_size: int, log: str = OWN) -> list[bytes]:
+    """The RFC 6962 consistency proof from a log at `old_size` entries to `new_size` entries."""
+    if not 0 <= old_size <= new_size or new_size > size(log):
+        raise ValueError(
+            _("no consistency proof from %(old)s to %(new)s entries in a log of %(size)s entries")
+            % {"old": old_size, "new": new_size, "size": size(log)}
+        )
+    return merkle.consistency_proof(old_size, new_size, DatabaseSubtrees(log))
 
 
-def verify_log() -> list[str]:
-    """Recompute the whole log and check it; the problems found, first failing entry first ([] if none).
+# --- keys ----------------------------------------------------------------------------------------------
 
-    Every leaf hash is recomputed from the stored record bytes, every signature checked with the node's
-    public key, every stored subtree and every stored checkpoint compared with the recomputed tree.
+
+def retired_key_file(kid: str) -> Path:
+    path = Path(settings.NODE_KEY_FILE)
+    return path.with_name(f"{path.name}.retired-{kid}")
+
+
+def rotate_key(overlap: timedelta, organisation: str = "") -> LogEntry:
+    """Replace the node key by a new one, announced by a record the old key signs.
+
+    Entries signed before stay valid (the old public key is kept); until `overlap` has passed, the old
+    key also co-signs checkpoints, so a peer that has not yet pulled the rotation record still verifies
+    them, then learns the new key from the record itself.
     """
-    problems: list[str] = []
-    public = public_key_bytes(node_key())
+    if overlap < timedelta(0):
+        raise ValueError(_("the overlap cannot be negative"))
+    old = node_key()
+    path = Path(settings.NODE_KEY_FILE)
+    staged = path.with_name(f"{path.name}.next")
+    staged.unlink(missing_ok=True)
+    new = load_or_create_key(staged)
+    now = timezone.now()
+    until = now + overlap
+    content = rotation_content(
+        verifier_key_string(origin(), old), new, verifier_key_string(origin(), new), format_time(until)
+    )
+    record = SignedRecord(KEY_ROTATION, origin(), organisation, format_time(now), content)
+    old_id = key_id(origin(), old).hex()
+    with transaction.atomic():
+        _remember_own_key()
+        entry = append(record)
+        SigningKey.objects.filter(log=OWN, key_id=old_id).update(retired=True, overlap_until=until)
+        SigningKey.objects.create(
+            log=OWN, name=origin(), key_id=key_id(origin(), new).hex(), public_key=public_key_bytes(new)
+        )
+        # The old key stays on disk, for co-signing during the overlap; the new one takes its place.
+        os.link(path, retired_key_file(old_id))
+        os.replace(staged, path)
+    _load_key.cache_clear()
+    return entry
+
+
+def initial_keys(log: str = OWN) -> dict[str, bytes]:
+    """Key ID (hex) -> public key trusted for a log before any of its rotation records: for the own log
+    the node's key files (the current one, and those a rotation retired), never a key the database
+    alone names; for a peer's log its configured keys."""
+    if log != OWN:
+        from .peers import configured_peers
+
+        peer = configured_peers().get(log)
+        return dict(peer.keys) if peer else {}
+    current = Path(settings.NODE_KEY_FILE)
+    keys = {}
+    for path in [current, *sorted(current.parent.glob(current.name + ".retired-*"))]:
+        key = _key_at(str(path))
+        keys[key_id(origin(), key).hex()] = public_key_bytes(key)
+    return keys
+
+
+def known_keys(log: str = OWN) -> dict[str, bytes]:
+    """Every key trusted for a log now: the initial ones and those its rotation records introduced."""
+    keys = initial_keys(log)
+    keys.update((k.key_id, bytes(k.public_key)) for k in SigningKey.objects.filter(log=log))
+    if log == OWN:
+        key = node_key()
+        keys[key_id(origin(), key).hex()] = public_key_bytes(key)
+    return keys
+
+
+def key_name(log: str = OWN) -> str:
+    return origin() if log == OWN else log
+
+
+def verifiers(log: str = OWN) -> dict[str, list[bytes]]:
+    """The key name and public keys that verify a log's checkpoints."""
+    return {key_name(log): list(known_keys(log).values())}
+
+
+# --- verification ---------------------------------------------------------------------------------------
+
+
+_ROTATION_MARK = b'"type":"' + KEY_ROTATION.encode() + b'"'  # as it appears in canonical JSON
+
+
+def verify_log(log: str = OWN) -> list[str]:
+    """Recompute a whole log and check it; the problems found, first failing entry first ([] if none).
+
+    Every leaf hash is recomputed from the stored record bytes; every signature is checked with the key
+    its key ID names, among the log's initial keys and those its own rotation records introduced before
+    that entry (replayed in order, so a key slipped into the database is not trusted); a peer's records
+    must be authored by that peer's party; every stored subtree and checkpoint is compared with the
+    recomputed tree.
+    """
+    problems: list[tuple[int, str]] = []  # (entry index, message): sorted, the first failing entry first
+    name = key_name(log)
+    keys = initial_keys(log)
     tree = merkle.InMemoryTree()
-    entries = LogEntry.objects.order_by("index").values_list("index", "leaf_hash", "record", "signature")
-    for index, stored_leaf, record, signature in entries.iterator(chunk_size=2000):
+    checks: list[SignatureCheck] = []  # checked together at the end, over every core
+    rows = (
+        LogEntry.objects.filter(log=log)
+        .order_by("index")
+        .values_list("index", "leaf_hash", "record", "signature", "key_id")
+    )
+    for index, stored_leaf, data, signature, kid in rows.iterator(chunk_size=5000):
         if index != len(tree):
             problems.append(
-                _("entry %(index)s: expected index %(expected)s, the log has a gap or a duplicate")
-                % {"index": index, "expected": len(tree)}
+                (
+                    index,
+                    _("entry %(index)s: expected index %(expected)s, the log has a gap or a duplicate")
+                    % {"index": index, "expected": len(tree)},
+                )
             )
             break
-        record = bytes(record)
-        leaf = merkle.leaf_hash(record)
+        data, signature = bytes(data), bytes(signature)
+        leaf = merkle.leaf_hash(data)
         if leaf != bytes(stored_leaf):
             problems.append(
-                _("entry %(index)s: the stored leaf hash does not match the record") % {"index": index}
+                (
+                    index,
+                    _("entry %(index)s: the stored leaf hash does not match the record") % {"index": index},
+                )
             )
-        try:
-            verify_record(record, bytes(signature), public)
-        except RecordError as exc:
-            problems.append(_("entry %(index)s: %(error)s") % {"index": index, "error": exc})
         tree.append(leaf)
-    for start, level, stored in Subtree.objects.order_by("level", "start").values_list(
-        "start", "level", "hash"
+        public = keys.get(kid)
+        if public is None:
+            problems.append(
+                (
+                    index,
+                    _("entry %(index)s: signed by key %(key)s, which is not a key of this log")
+                    % {"index": index, "key": kid},
+                )
+            )
+            continue
+        rotation = _ROTATION_MARK in data
+        if log == OWN and not rotation:
+            checks.append((index, data, signature, public))
+            continue
+        try:
+            # A peer's record must be its party's; a rotation is verified at once, before its key is used.
+            record = verify_record(data, signature, public)
+            if log != OWN and record.party != log:
+                raise RecordError(
+                    _("the record is authored by %(author)s, not by %(party)s")
+                    % {"author": record.party, "party": log}
+                )
+            if record.type == KEY_ROTATION:
+                new_name, raw = rotated_key(record)
+                keys[key_id(new_name, raw).hex()] = raw
+        except RecordError as exc:
+            problems.append((index, _("entry %(index)s: %(error)s") % {"index": index, "error": exc}))
+    problems.extend(
+        (
+            index,
+            _("entry %(index)s: the record's signature does not verify with the author's key")
+            % {"index": index},
+        )
+        for index in bad_signatures_in_parallel(checks)
+    )
+    problems.sort(key=lambda item: item[0])
+    messages = [message for _index, message in problems]
+    for start, level, stored in (
+        Subtree.objects.filter(log=log).order_by("level", "start").values_list("start", "level", "hash")
     ):
         end = start + 2**level
         if end > len(tree) or tree.subtree(start, end) != bytes(stored):
-            problems.append(
+            messages.append(
                 _("subtree of entries %(start)s to %(end)s does not match the entries")
                 % {"start": start, "end": end - 1}
             )
-    names = verifiers()
-    for cp in Checkpoint.objects.order_by("size"):
+    verifiers = {name: list(keys.values())}
+    for cp in Checkpoint.objects.filter(log=log).order_by("size"):
         try:
-            signed = verify_note(cp.note, names)
+            signed = verify_note(cp.note, verifiers)
         except NoteError as exc:
-            problems.append(_("checkpoint %(size)s: %(error)s") % {"size": cp.size, "error": exc})
+            messages.append(_("checkpoint %(size)s: %(error)s") % {"size": cp.size, "error": exc})
             continue
         if signed.size != cp.size or signed.root_hash != bytes(cp.root):
-            problems.append(
+            messages.append(
                 _("checkpoint %(size)s: the signed note does not match the stored size and root")
                 % {"size": cp.size}
             )
-        elif cp.size > len(tree) or tree.root(cp.size) != signed.root_hash:
-            problems.append(
+        elif cp.size <= len(tree) and tree.root(cp.size) != signed.root_hash:
+            messages.append(
                 _("checkpoint %(size)s: its root does not match the recomputed log") % {"size": cp.size}
             )
-    return problems
+        elif log == OWN and cp.size > len(tree):
+            messages.append(
+                _("checkpoint %(size)s: the log has only %(entries)s entries")
+                % {"size": cp.size, "entries": len(tree)}
+            )
+    return messages
+
+
+def logs() -> list[str]:
+    """The logs stored on this node: its own first, then each peer's copy."""
+    peers = LogEntry.objects.exclude(log=OWN).values_list("log", flat=True).distinct()
+    seen = Checkpoint.objects.exclude(log=OWN).values_list("log", flat=True).distinct()
+    return [OWN, *sorted(set(peers) | set(seen))]

@@ -6,6 +6,7 @@ never take a party from input; they take it from `actor_for(user)`.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
 
@@ -57,13 +58,50 @@ def can_read_progress(user: User | AnonymousUser | None) -> bool:
     return actor_for(user) is not None
 
 
+def writes_on_this_node(actor: Actor | None) -> bool:
+    """May `actor` author shared records on this node at all?
+
+    A federated node (settings.NODE_PARTY set) signs records only for the party running it: the other
+    party's records are written on that party's node and arrive here signed, read-only. The embedded
+    single node (NODE_PARTY empty) writes for every party.
+    """
+    if actor is None:
+        return False
+    return not settings.NODE_PARTY or actor.party.code == settings.NODE_PARTY
+
+
+def require_node_party(actor: Actor) -> Actor:
+    """`writes_on_this_node`, raising PermissionDenied with the reason."""
+    if not writes_on_this_node(actor):
+        raise PermissionDenied(
+            _(
+                "This node is run by %(node)s and signs only %(node)s's records; "
+                "write %(party)s's records on the %(party)s node."
+            )
+            % {"node": settings.NODE_PARTY, "party": actor.party.code}
+        )
+    return actor
+
+
+def require_local_record(signed_by: str | None) -> None:
+    """A record signed by a peer node (`signed_by` = its party code) is read-only on this node.
+
+    Its history is in the peer's signed log; a change made here would be a change nobody signed.
+    """
+    if signed_by:
+        raise PermissionDenied(
+            _("This record was signed by the %(party)s node; it can only be changed there.")
+            % {"party": signed_by}
+        )
+
+
 def can_edit_progress(actor: Actor | None, party_id: int, lead_organisation_ids: set[int]) -> bool:
     """May `actor` write progress of `party_id` on an action led by `lead_organisation_ids`?
 
     A secretariat edits everything of its own party; an action lead edits the actions its organisation
-    leads; nobody writes for another party.
+    leads; nobody writes for another party, nor for a party other than the node's (`writes_on_this_node`).
     """
-    if actor is None or actor.party.pk != party_id:
+    if actor is None or actor.party.pk != party_id or not writes_on_this_node(actor):
         return False
     if actor.role == Membership.Role.SECRETARIAT:
         return True
@@ -76,6 +114,7 @@ def require_edit_progress(actor: Actor | None, party_id: int, lead_organisation_
         raise PermissionDenied(_("You must be signed in as a member of a party to do this."))
     if actor.party.pk != party_id:
         raise PermissionDenied(_("You can only write for your own party."))
+    require_node_party(actor)
     if not can_edit_progress(actor, party_id, lead_organisation_ids):
         raise PermissionDenied(
             _("Only your party's secretariat or an organisation leading this action can change its progress.")
@@ -108,13 +147,14 @@ def require_publish_report(user: User | AnonymousUser | None) -> Actor:
 
 def can_follow_up(actor: Actor | None, owner_organisation_id: int | None) -> bool:
     """A decision or guidance item is reported on by its owner's members or by a secretariat."""
-    if actor is None or owner_organisation_id is None:
+    if actor is None or owner_organisation_id is None or not writes_on_this_node(actor):
         return False
     return actor.is_secretariat or actor.organisation.pk == owner_organisation_id
 
 
 def require_follow_up(actor: Actor, owner_organisation_id: int | None) -> Actor:
     """`can_follow_up`, raising PermissionDenied with the reason."""
+    require_node_party(actor)
     if not can_follow_up(actor, owner_organisation_id):
         raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
     return actor

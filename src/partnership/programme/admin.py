@@ -62,7 +62,10 @@ def _may_edit(request: HttpRequest, obj) -> bool:
         return False
     if obj is None:
         return actor.is_secretariat or actor.role == "action_lead"
-    return can_edit_progress(actor, obj.party_id, services.lead_organisation_ids(obj.action))
+    # A record signed by a peer node is read-only here; the service refuses it too.
+    return obj.signed_by is None and can_edit_progress(
+        actor, obj.party_id, services.lead_organisation_ids(obj.action)
+    )
 
 
 class DeliverableAdminForm(DeliverableForm):

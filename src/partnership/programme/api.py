@@ -60,7 +60,29 @@ class ActionOut(BaseModel):
     leads: list[str]
 
 
-class UpdateOut(Schema):
+class SignedOut(Schema):
+    """Where a shared record's latest version is in the ledger, and whether a peer node signed it."""
+
+    signed_by: str | None = Field(
+        None,
+        description="Party code of the peer node that signed this record (read-only on this node); "
+        "null for this node's own records",
+    )
+    ledger_entry: int | None = Field(
+        None, description="Index of the record's latest entry in the signing node's log"
+    )
+
+
+def ledger_fields(record) -> dict[str, Any]:
+    """`signed_by` and `ledger_entry` of a record whose ledger_entry is loaded with it."""
+    entry = record.ledger_entry if record.ledger_entry_id is not None else None
+    return {
+        "signed_by": entry.log if entry is not None and entry.from_peer else None,
+        "ledger_entry": entry.index if entry is not None else None,
+    }
+
+
+class UpdateOut(SignedOut):
     id: UUID
     paragraph: int
     party: str
@@ -70,7 +92,7 @@ class UpdateOut(Schema):
     narrative: str
     language: LanguageTag
     organisation: str
-    author: str
+    author: str | None = Field(..., description="Username of the author; null for a peer node's update")
     created_at: datetime.datetime
 
 
@@ -86,7 +108,7 @@ class UpdateIn(In):
     period: int | None = Field(None, description="Reporting year; the current one when left out")
 
 
-class DeliverableOut(Schema):
+class DeliverableOut(SignedOut):
     id: UUID
     paragraph: int
     party: str
@@ -124,7 +146,7 @@ class DeliverablePatch(In):
     organisation: str | None = None
 
 
-class IndicatorOut(Schema):
+class IndicatorOut(SignedOut):
     id: UUID
     paragraph: int
     party: str
@@ -163,7 +185,7 @@ class IndicatorPatch(In):
     target_date: datetime.date | None = None
 
 
-class ValueOut(Schema):
+class ValueOut(SignedOut):
     period_start: datetime.date
     period_end: datetime.date
     value: Decimal
@@ -218,8 +240,9 @@ def update_out(update: ProgressUpdate, paragraph: int | None = None) -> dict[str
         "narrative": update.narrative,
         "language": update.language,
         "organisation": update.organisation.code,
-        "author": update.author.username,
+        "author": update.author.username if update.author is not None else None,
         "created_at": update.created_at,
+        **ledger_fields(update),
     }
 
 
@@ -238,6 +261,7 @@ def deliverable_out(deliverable: Deliverable) -> dict[str, Any]:
         "evidence": deliverable.evidence,
         "revision": deliverable.revision,
         "updated_at": deliverable.updated_at,
+        **ledger_fields(deliverable),
     }
 
 
@@ -249,11 +273,15 @@ def indicator_out(indicator: Indicator) -> dict[str, Any]:
         "organisation": indicator.organisation.code,
         **{name: getattr(indicator, name) for name in IndicatorPatch.model_fields if name != "party"},
         "revision": indicator.revision,
+        **ledger_fields(indicator),
     }
 
 
 def value_out(value: IndicatorValue) -> dict[str, Any]:
-    return {name: getattr(value, name) for name in ValueOut.model_fields}
+    return {
+        **{name: getattr(value, name) for name in ("period_start", "period_end", "value", "source")},
+        **ledger_fields(value),
+    }
 
 
 def comment_out(comment: Comment) -> dict[str, Any]:
@@ -337,7 +365,7 @@ def get_action(request, paragraph: int):
     if can_read_progress(reader(request)):
         data["latest"] = {
             u.party.code: update_out(u, paragraph)
-            for u in queries.latest_updates([action.pk]).select_related("author")
+            for u in queries.latest_updates([action.pk]).select_related("author", "ledger_entry")
         }
     return data
 
@@ -353,9 +381,9 @@ class UpdatePage(Schema):
 
 
 def _updates():
-    return ProgressUpdate.objects.select_related("action", "party", "organisation", "author").order_by(
-        "-created_at", "-pk"
-    )
+    return ProgressUpdate.objects.select_related(
+        "action", "party", "organisation", "author", "ledger_entry"
+    ).order_by("-created_at", "-pk")
 
 
 @router.get("actions/{paragraph}/updates", response=UpdatePage, summary="An action's updates, newest first")
@@ -411,7 +439,7 @@ def list_deliverables(
     items = (
         queries.overdue_deliverables()
         if overdue
-        else Deliverable.objects.select_related("action", "party", "organisation").order_by(
+        else Deliverable.objects.select_related("action", "party", "organisation", "ledger_entry").order_by(
             "action__paragraph", "pk"
         )
     )
@@ -470,7 +498,7 @@ class IndicatorPage(Schema):
 @router.get("indicators", response=IndicatorPage, summary="Indicators")
 def list_indicators(request, paragraph: int | None = None, party: str | None = None):
     _members_only(request)
-    items = Indicator.objects.select_related("action", "party", "organisation").order_by(
+    items = Indicator.objects.select_related("action", "party", "organisation", "ledger_entry").order_by(
         "action__paragraph", "pk"
     )
     if paragraph:
@@ -527,7 +555,12 @@ class ValuePage(Schema):
 @router.get("indicators/{uid}/values", response=ValuePage, summary="An indicator's actual values by period")
 def list_values(request, uid: str):
     indicator = services.get_indicator(_members_only(request), uid)
-    return paginate(request, indicator.values.order_by("period_start"), value_out, default_size=200)
+    return paginate(
+        request,
+        indicator.values.select_related("ledger_entry").order_by("period_start"),
+        value_out,
+        default_size=200,
+    )
 
 
 @router.post(

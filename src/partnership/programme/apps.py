@@ -8,3 +8,13 @@ class ProgrammeConfig(AppConfig):
     name = "partnership.programme"
     label = "programme"
     verbose_name = _("Programme")
+
+    def ready(self) -> None:
+        # The ledger depends on nothing of ours: it learns here how to apply the programme's records
+        # that arrive from a peer party's node.
+        from partnership.ledger import registry
+
+        from .records import APPLIERS, BATCH_APPLIERS
+
+        for record_type, applier in APPLIERS.items():
+            registry.register(record_type, applier, BATCH_APPLIERS.get(record_type))

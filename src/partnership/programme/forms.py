@@ -85,7 +85,9 @@ class DeliverableForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].required = False  # a new deliverable is planned unless said otherwise
+        # A new deliverable is planned unless said otherwise. (The admin's view-only form has no fields.)
+        if "status" in self.fields:
+            self.fields["status"].required = False
 
     def clean_status(self):
         return self.cleaned_data.get("status") or Deliverable.Status.PLANNED

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.people.models import Organisation, Party, localised
@@ -71,6 +72,29 @@ class JointAction(models.Model):
         return localised(self, "heading")
 
 
+class SharedRecord(models.Model):
+    """A record this node shares through the ledger: `ledger_entry` is the log entry of its latest record.
+
+    An entry of a peer's log (`ledger_entry.log` = the peer's party code) means the record was signed by
+    that party's node and applied here: it is read-only on this node.
+    """
+
+    ledger_entry = models.ForeignKey(
+        "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def signed_by(self) -> str | None:
+        """The party code of the peer node that signed this record, or None for this node's own."""
+        if self.ledger_entry_id is None:
+            return None
+        entry = self.ledger_entry
+        return entry.log if entry is not None and entry.from_peer else None
+
+
 def current_period() -> int:
     """The reporting period now: the partnership reports on a yearly cycle (para 19)."""
     from django.utils import timezone
@@ -78,7 +102,7 @@ def current_period() -> int:
     return timezone.now().year
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(SharedRecord):
     """One party's account of an action in one period. Append-only: a correction is a new version."""
 
     class Status(models.TextChoices):
@@ -95,9 +119,13 @@ class ProgressUpdate(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     narrative = models.TextField(_("narrative"))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for an update applied from a peer node: its author is a user of that node, not of this one.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("filed"), auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add: an update applied from a peer keeps the time it was filed there.
+    created_at = models.DateTimeField(_("filed"), default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["action", "party", "-period", "-version"]
@@ -123,7 +151,7 @@ class ProgressUpdate(models.Model):
         raise ValueError("progress updates are append-only and cannot be deleted")
 
 
-class Deliverable(models.Model):
+class Deliverable(SharedRecord):
     """A concrete result a party commits to under an action (para 10, 21)."""
 
     class Status(models.TextChoices):
@@ -164,7 +192,7 @@ class Deliverable(models.Model):
         return self.title
 
 
-class Indicator(models.Model):
+class Indicator(SharedRecord):
     """A measure of an action's results, in the IATI results style: unit, baseline, target."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -194,15 +222,19 @@ class Indicator(models.Model):
         return self.title
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(SharedRecord):
     """The actual value of an indicator over one period, with where it comes from."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
     source = models.CharField(_("source"), max_length=500)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for a value applied from a peer node.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:

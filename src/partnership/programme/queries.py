@@ -115,7 +115,7 @@ def latest_updates(action_ids: list[int] | None = None) -> QuerySet[ProgressUpda
     )
     if action_ids is not None:
         ranked = ranked.filter(action_id__in=action_ids)
-    return ranked.filter(rank=1).select_related("party", "organisation")
+    return ranked.filter(rank=1).select_related("party", "organisation", "ledger_entry")
 
 
 def _newest_first(action_id, party_id) -> QuerySet[ProgressUpdate]:
@@ -148,7 +148,7 @@ def overdue_deliverables(today: datetime.date | None = None) -> QuerySet[Deliver
     return (
         Deliverable.objects.filter(status__in=OPEN_DELIVERABLE)
         .filter(Q(due_date__lt=today) | Q(due_date__isnull=True, due_period__lt=today.year))
-        .select_related("action", "party", "organisation")
+        .select_related("action", "party", "organisation", "ledger_entry")
         .order_by("due_date", "due_period", "pk")
     )
 
@@ -216,18 +216,33 @@ def dashboard(user, since: datetime.date) -> dict[str, Any]:
         # The dashboard names no organisation: joining them cost a fifth of the page's queries' time.
         recent_updates=list(
             ProgressUpdate.objects.filter(created_at__gte=since_start)
-            .select_related("action", "party")
+            .select_related("action", "party", "ledger_entry")
             .order_by("-created_at")[:25]
         ),
         recent_deliverables=list(
             Deliverable.objects.filter(updated_at__gte=since_start)
-            .select_related("action", "party")
+            .select_related("action", "party", "ledger_entry")
             .order_by("-updated_at")[:25]
         ),
-        overdue=list(overdue_deliverables().select_related(None).select_related("action", "party")[:50]),
+        overdue=list(
+            overdue_deliverables().select_related(None).select_related("action", "party", "ledger_entry")[:50]
+        ),
         overdue_count=overdue_deliverables().count(),
     )
     return data
+
+
+@dataclass(frozen=True)
+class EntryMark:
+    """The log entry of a record, as far as a page shows it (log, index, signing key)."""
+
+    log: str
+    index: int
+    key_id: str
+
+    @property
+    def from_peer(self) -> bool:
+        return self.log != ""
 
 
 @dataclass(frozen=True)
@@ -238,6 +253,7 @@ class ValueRow:
     period_end: datetime.date
     value: Decimal
     source: str
+    ledger_entry: EntryMark | None = None
 
 
 def chart_points(
@@ -292,12 +308,22 @@ def _attach_values(indicators: list[Indicator]) -> None:
         else:
             recent_periods |= Q(indicator=indicator, period_start__gte=indicator.recent_from)
     recent: dict[int, list[ValueRow]] = defaultdict(list)
-    for indicator_id, *row in (
+    for indicator_id, start, end, number, source, log, index, key_id in (
         IndicatorValue.objects.filter(recent_periods)
         .order_by("indicator_id", "period_start")
-        .values_list("indicator_id", "period_start", "period_end", "value", "source")
+        .values_list(
+            "indicator_id",
+            "period_start",
+            "period_end",
+            "value",
+            "source",
+            "ledger_entry__log",
+            "ledger_entry__index",
+            "ledger_entry__key_id",
+        )
     ):
-        recent[indicator_id].append(ValueRow(*row))
+        mark = EntryMark(log, index, key_id) if index is not None else None
+        recent[indicator_id].append(ValueRow(start, end, number, source, mark))
     for indicator in indicators:
         numbers = series.get(indicator.pk, [])
         indicator.value_count = len(numbers)
@@ -332,7 +358,7 @@ def action_page(
     latest_ids = {party.latest_update_id for party in all_parties} - {None}
     history = (
         ProgressUpdate.objects.filter(action=action)
-        .select_related("party", "organisation", "author")
+        .select_related("party", "organisation", "author", "ledger_entry")
         .order_by("-period", "party__code", "-version")
     )
     if not all_history:
@@ -344,7 +370,7 @@ def action_page(
     statuses = {u.status for u in latest.values()}
     indicators = (
         Indicator.objects.filter(action=action)
-        .select_related("party", "organisation")
+        .select_related("party", "organisation", "ledger_entry")
         .annotate(
             recent_from=Subquery(
                 IndicatorValue.objects.filter(indicator=OuterRef("pk"))
@@ -373,7 +399,7 @@ def action_page(
         "all_history": all_history,
         "deliverables": list(
             Deliverable.objects.filter(action=action)
-            .select_related("party", "organisation")
+            .select_related("party", "organisation", "ledger_entry")
             .order_by("party__code", "due_date")
         ),
         "indicators": indicators,
@@ -407,12 +433,12 @@ def search(user, text: str, limit: int = 30) -> dict[str, list]:
     if actor_for(user) is not None:
         found["updates"] = list(
             ProgressUpdate.objects.filter(narrative__icontains=text)
-            .select_related("action", "party")
+            .select_related("action", "party", "ledger_entry")
             .order_by("-created_at")[:limit]
         )
         found["deliverables"] = list(
             Deliverable.objects.filter(
                 Q(title__icontains=text) | Q(description__icontains=text)
-            ).select_related("action", "party")[:limit]
+            ).select_related("action", "party", "ledger_entry")[:limit]
         )
     return found

@@ -1,7 +1,9 @@
 """The programme's rules: filing updates, changing deliverables and indicators, commenting.
 
 Every write takes the acting user, derives the party and organisation from them (never from input),
-checks permissions in `people.permissions`, validates through the forms, and is atomic.
+checks permissions in `people.permissions`, validates through the forms, and is atomic. Every write of
+a shared record (update, deliverable, indicator, value) is signed and appended to the node's ledger in
+the same transaction (`records`); a record signed by a peer node is read-only here.
 """
 
 import datetime
@@ -24,8 +26,15 @@ from partnership.errors import (
     PreconditionRequired,
 )
 from partnership.people.models import Organisation
-from partnership.people.permissions import Actor, actor_for, require_actor, require_edit_progress
+from partnership.people.permissions import (
+    Actor,
+    actor_for,
+    require_actor,
+    require_edit_progress,
+    require_local_record,
+)
 
+from . import records
 from .forms import CommentForm, DeliverableForm, IndicatorForm, IndicatorValueForm, UpdateForm
 from .models import (
     Comment,
@@ -92,10 +101,19 @@ def lead_organisation_ids(action: JointAction) -> set[int]:
 
 
 def _require_edit(user, action: JointAction, party_id: int | None = None) -> Actor:
+    # require_edit_progress also holds a federated node to its own party's records (NODE_PARTY).
     actor = require_actor(user)
     return require_edit_progress(
         actor, actor.party.pk if party_id is None else party_id, lead_organisation_ids(action)
     )
+
+
+def require_can_change(user, record: Deliverable | Indicator) -> Actor:
+    """The actor, if `user` may change `record` (or record an indicator's values); PermissionDenied
+    otherwise. A record signed by a peer node is never changed here (`require_local_record`)."""
+    actor = _require_edit(user, record.action, party_id=record.party_id)
+    require_local_record(record.signed_by)
+    return actor
 
 
 # --- progress updates -------------------------------------------------------------------------------
@@ -131,15 +149,16 @@ def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate
             _("period: you cannot report on a cycle that has not started."),
             {"period": _("The %(period)s cycle has not started.") % {"period": period}},
         )
+    now = timezone.now()
     # Two people of one party may file at the same moment: the unique constraint decides, and the
-    # loser takes the next version number instead of failing.
+    # loser takes the next version number instead of failing (its ledger entry is rolled back with it).
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 latest = ProgressUpdate.objects.filter(
                     action=action, party=actor.party, period=period
                 ).aggregate(Max("version"))["version__max"]
-                return ProgressUpdate.objects.create(
+                update = ProgressUpdate.objects.create(
                     action=action,
                     party=actor.party,
                     period=period,
@@ -150,6 +169,17 @@ def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate
                     author=actor.user,
                     organisation=actor.organisation,
                 )
+                entry = records.sign(
+                    records.PROGRESS_UPDATE,
+                    actor.party.code,
+                    actor.organisation.code,
+                    now,
+                    records.update_content(update),
+                )
+                # An update is append-only (save() refuses a change): its time and entry are set here.
+                ProgressUpdate.objects.filter(pk=update.pk).update(created_at=now, ledger_entry=entry)
+                update.created_at, update.ledger_entry = now, entry
+                return update
         except IntegrityError:
             continue
     raise Conflict(_("Too many simultaneous updates to this action; try again."))
@@ -173,8 +203,21 @@ def _owner_organisation(actor: Actor, code: str | None) -> Organisation:
     return organisation
 
 
+def _sign_deliverable(actor: Actor, deliverable: Deliverable, now: datetime.datetime) -> None:
+    entry = records.sign(
+        records.DELIVERABLE,
+        actor.party.code,
+        actor.organisation.code,
+        now,
+        records.deliverable_content(deliverable),
+    )
+    Deliverable.objects.filter(pk=deliverable.pk).update(ledger_entry=entry)
+    deliverable.ledger_entry = entry
+
+
+@transaction.atomic
 def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliverable:
-    """Add a deliverable of the author's party to an action."""
+    """Add a deliverable of the author's party to an action (signed into the ledger)."""
     data = _without_party_claim(user, data)
     _unknown_fields(data, DeliverableForm, {"organisation"})
     action = get_action(paragraph)
@@ -182,11 +225,15 @@ def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliver
     organisation = _owner_organisation(actor, data.get("organisation"))
     form = DeliverableForm(data)
     _validated(form)
+    now = timezone.now()
     deliverable = form.save(commit=False)
     deliverable.action = action
     deliverable.party = actor.party
     deliverable.organisation = organisation
     deliverable.save()
+    Deliverable.objects.filter(pk=deliverable.pk).update(created_at=now, updated_at=now)
+    deliverable.created_at = deliverable.updated_at = now
+    _sign_deliverable(actor, deliverable, now)
     return deliverable
 
 
@@ -195,7 +242,11 @@ def _readable(model: type[Deliverable] | type[Indicator], user, uid: UUID | str)
     key = _uuid(uid)
     if key is None or actor_for(user) is None:
         return None
-    return model.objects.select_related("action", "party", "organisation").filter(uid=key).first()
+    return (
+        model.objects.select_related("action", "party", "organisation", "ledger_entry")
+        .filter(uid=key)
+        .first()
+    )
 
 
 def get_deliverable(user, uid: UUID | str) -> Deliverable:
@@ -232,11 +283,14 @@ def _compare_and_set(model, record, expected_revision: int, values: dict[str, An
 
 @transaction.atomic
 def change_deliverable(user, uid: UUID | str, data: Mapping[str, Any], if_match: str | None) -> Deliverable:
-    """Change some fields of a deliverable of the author's party, if it is unchanged since read."""
+    """Change some fields of a deliverable of the author's party, if it is unchanged since read.
+
+    Each change (a status change too) is a new signed record of the deliverable's full state.
+    """
     data = _without_party_claim(user, data)
     _unknown_fields(data, DeliverableForm, {"organisation"})
     deliverable = get_deliverable(user, uid)
-    actor = _require_edit(user, deliverable.action, party_id=deliverable.party_id)
+    actor = require_can_change(user, deliverable)
     expected = _check_precondition(deliverable, if_match)
     initial = {name: getattr(deliverable, name) for name in DeliverableForm.base_fields}
     form = DeliverableForm({**initial, **data}, instance=deliverable)
@@ -244,15 +298,31 @@ def change_deliverable(user, uid: UUID | str, data: Mapping[str, Any], if_match:
     values = {name: cleaned[name] for name in DeliverableForm.base_fields}
     if "organisation" in data:
         values["organisation"] = _owner_organisation(actor, data["organisation"])
-    _compare_and_set(Deliverable, deliverable, expected, values)
+    now = timezone.now()
+    # QuerySet.update() does not apply auto_now: the change's time is set with the values.
+    _compare_and_set(Deliverable, deliverable, expected, {**values, "updated_at": now})
+    _sign_deliverable(actor, deliverable, now)
     return deliverable
 
 
 # --- indicators -------------------------------------------------------------------------------------
 
 
+def _sign_indicator(actor: Actor, indicator: Indicator, now: datetime.datetime) -> None:
+    entry = records.sign(
+        records.INDICATOR,
+        actor.party.code,
+        actor.organisation.code,
+        now,
+        records.indicator_content(indicator),
+    )
+    Indicator.objects.filter(pk=indicator.pk).update(ledger_entry=entry)
+    indicator.ledger_entry = entry
+
+
+@transaction.atomic
 def create_indicator(user, paragraph: int, data: Mapping[str, Any]) -> Indicator:
-    """Define an indicator of the author's party for an action."""
+    """Define an indicator of the author's party for an action (signed into the ledger)."""
     data = _without_party_claim(user, data)
     _unknown_fields(data, IndicatorForm, {"organisation"})
     action = get_action(paragraph)
@@ -260,9 +330,15 @@ def create_indicator(user, paragraph: int, data: Mapping[str, Any]) -> Indicator
     organisation = _owner_organisation(actor, data.get("organisation"))
     form = IndicatorForm(data)
     _validated(form)
+    now = timezone.now()
     indicator = form.save(commit=False)
     indicator.action, indicator.party, indicator.organisation = action, actor.party, organisation
     indicator.save()
+    Indicator.objects.filter(pk=indicator.pk).update(created_at=now, updated_at=now)
+    indicator.created_at = indicator.updated_at = now
+    # Read back: the record carries the stored decimals, not the input's spelling of them.
+    indicator.refresh_from_db(fields=["baseline_value", "target_value"])
+    _sign_indicator(actor, indicator, now)
     return indicator
 
 
@@ -276,17 +352,18 @@ def get_indicator(user, uid: UUID | str) -> Indicator:
 
 @transaction.atomic
 def change_indicator(user, uid: UUID | str, data: Mapping[str, Any], if_match: str | None) -> Indicator:
-    """Change an indicator's definition, if it is unchanged since read."""
+    """Change an indicator's definition, if it is unchanged since read (a new signed record)."""
     data = _without_party_claim(user, data)
     _unknown_fields(data, IndicatorForm)
     indicator = get_indicator(user, uid)
-    _require_edit(user, indicator.action, party_id=indicator.party_id)
+    actor = require_can_change(user, indicator)
     expected = _check_precondition(indicator, if_match)
     initial = {name: getattr(indicator, name) for name in IndicatorForm.base_fields}
     cleaned = _validated(IndicatorForm({**initial, **data}, instance=indicator))
-    _compare_and_set(
-        Indicator, indicator, expected, {name: cleaned[name] for name in IndicatorForm.base_fields}
-    )
+    now = timezone.now()
+    values = {name: cleaned[name] for name in IndicatorForm.base_fields}
+    _compare_and_set(Indicator, indicator, expected, {**values, "updated_at": now})
+    _sign_indicator(actor, indicator, now)
     return indicator
 
 
@@ -296,13 +373,15 @@ def record_indicator_value(
     """Record an actual value for one period; return it and whether it was new.
 
     A value already recorded for the period is a conflict unless `replace` (spreadsheet imports
-    correct values in bulk) or the same value and source are sent again (harmless repetition).
+    correct values in bulk) or the same value and source are sent again (harmless repetition, which
+    changes and signs nothing). Each recording that changes something is a new signed record.
     """
     data = _without_party_claim(user, data)
     _unknown_fields(data, IndicatorValueForm)
     indicator = get_indicator(user, uid)
-    actor = _require_edit(user, indicator.action, party_id=indicator.party_id)
+    actor = require_can_change(user, indicator)
     cleaned = _validated(IndicatorValueForm(data))
+    now = timezone.now()
     with transaction.atomic():
         existing = (
             IndicatorValue.objects.select_for_update()
@@ -318,24 +397,37 @@ def record_indicator_value(
                     _("A value is already recorded for %(start)s to %(end)s.")
                     % {"start": cleaned["period_start"], "end": cleaned["period_end"]}
                 )
+            if same:
+                return existing, False
             existing.value, existing.source, existing.recorded_by = (
                 cleaned["value"],
                 cleaned["source"],
                 actor.user,
             )
             existing.save()
+            _sign_value(actor, existing, now)
             return existing, False
         try:
             # Two first values for one period at the same moment: the unique constraint refuses the
             # second (select_for_update above locks no row yet); answer it as the conflict it is.
             with transaction.atomic():
                 value = IndicatorValue.objects.create(indicator=indicator, recorded_by=actor.user, **cleaned)
+                _sign_value(actor, value, now)
         except IntegrityError:
             raise Conflict(
                 _("A value is already recorded for %(start)s to %(end)s.")
                 % {"start": cleaned["period_start"], "end": cleaned["period_end"]}
             ) from None
         return value, True
+
+
+def _sign_value(actor: Actor, value: IndicatorValue, now: datetime.datetime) -> None:
+    value.refresh_from_db(fields=["value"])  # the stored decimal, as a reader of the log will see it
+    entry = records.sign(
+        records.INDICATOR_VALUE, actor.party.code, actor.organisation.code, now, records.value_content(value)
+    )
+    IndicatorValue.objects.filter(pk=value.pk).update(recorded_at=now, ledger_entry=entry)
+    value.recorded_at, value.ledger_entry = now, entry
 
 
 # --- comments ---------------------------------------------------------------------------------------

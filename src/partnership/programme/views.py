@@ -144,6 +144,8 @@ def deliverable_form(request: HttpRequest, paragraph: int, uid: str | None = Non
             raise Http404(str(error)) from None
         if deliverable.action_id != action.pk:
             raise Http404(_("This deliverable belongs to another action."))
+        # Asked before the form is shown: a peer's signed deliverable is read-only here.
+        services.require_can_change(request.user, deliverable)
     form = DeliverableForm(instance=deliverable)
     if request.method == "POST":
         form = DeliverableForm(request.POST, instance=deliverable)
@@ -180,6 +182,7 @@ def indicator_value_form(request: HttpRequest, paragraph: int, uid: str) -> Http
         raise Http404(str(error)) from None
     if indicator.action_id != action.pk:
         raise Http404(_("This indicator belongs to another action."))
+    services.require_can_change(request.user, indicator)
     form = IndicatorValueForm()
     if request.method == "POST":
         form = IndicatorValueForm(request.POST)

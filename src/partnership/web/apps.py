@@ -10,4 +10,8 @@ class WebConfig(AppConfig):
     verbose_name = _("Web")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from partnership.ledger.signals import fork_detected
+
+        from . import alerts, checks  # noqa: F401 - checks registers the system checks
+
+        fork_detected.connect(alerts.on_fork, dispatch_uid="web.alerts.on_fork")

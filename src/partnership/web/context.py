@@ -5,13 +5,17 @@ from django.http import HttpRequest
 
 from partnership.people.permissions import actor_for
 
+from . import alerts
+
 
 def site(request: HttpRequest) -> dict:
     """The acting party and organisation, and the other language for the switcher."""
     actor = actor_for(getattr(request, "user", None))
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    forked = alerts.forked_peers() if actor is not None and actor.is_secretariat else []
     return {
         "actor": actor,
+        "forked_peers": forked,
         "other_language": "ja" if language == "en" else "en",
         "node_party": settings.NODE_PARTY,
     }

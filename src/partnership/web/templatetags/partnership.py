@@ -61,3 +61,28 @@ def verbatim_marker() -> str:
 def get_item(mapping, key):
     """`mapping|get_item:key` for dictionaries in templates."""
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def signed_by(record) -> str:
+    """The mark of a record signed by a peer party's node (read-only here); "" for this node's own.
+
+    `record` has a `ledger_entry` (a programme or cycle record, or anything shaped like one; load it
+    with the record, select_related, so a list costs no query per row), or is a report's item (a dict
+    whose "signed_by" is {"party", "entry", "key_id"} or None).
+    """
+    if isinstance(record, dict):
+        mark = record.get("signed_by")
+        if not mark:
+            return ""
+        party, index, key = mark["party"], mark["entry"], mark.get("key_id", "")
+    else:
+        entry = getattr(record, "ledger_entry", None)
+        if entry is None or not entry.from_peer:
+            return ""
+        party, index, key = entry.log, entry.index, entry.key_id
+    return format_html(
+        '<span class="signed-by" title="{}">{}</span>',
+        _("Signing key %(key)s; this record is read-only on this node.") % {"key": key},
+        _("Signed by the %(party)s node · entry %(index)s") % {"party": party, "index": index},
+    )

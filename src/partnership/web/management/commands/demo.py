@@ -1,9 +1,11 @@
 """`partnership demo [--port N] [--no-serve]`: set up the demo node and serve it."""
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from partnership.demo import prepare_demo
+from partnership.ledger.sync import start_periodic_sync
 
 
 class Command(BaseCommand):
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"\nServing on http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
+        if start_periodic_sync():
+            self.stdout.write(f"Pulling the peers' logs every {settings.SYNC_INTERVAL} s: {settings.PEERS}")
         call_command(
             "runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True
         )

@@ -1,0 +1,83 @@
+"""Record types and the apps that apply them: how a peer's verified record becomes this node's data.
+
+The ledger depends on nothing else of ours, so the apps that author records tell it, once at start-up
+(`AppConfig.ready`), how to apply each record type they author when it arrives from another party's node:
+
+    registry.register("programme.progress_update", apply_progress_update)
+
+`sync` calls the applier inside the transaction that stores the peer's entry, after the entry's
+signature, its inclusion in the peer's signed checkpoint and `record.party == peer party` have been
+checked. An applier must be idempotent (the same record applied twice changes nothing the second time)
+and raises `RecordRejected` with a reason for a record it cannot apply; the entry is then kept, marked
+with that reason, and nothing the applier did for it remains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .models import LogEntry
+    from .records import SignedRecord
+
+Applier = Callable[["SignedRecord", "LogEntry"], None]
+# Applies many records of one type at once, in log order, as the applier would one by one; returns
+# {entry index: reason} for those it rejects (the others are applied).
+BatchApplier = Callable[[list[tuple["SignedRecord", "LogEntry"]]], dict[int, str]]
+
+_appliers: dict[str, Applier] = {}
+_batch_appliers: dict[str, BatchApplier] = {}
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("ledger_registry_memo", default=None)
+T = TypeVar("T")
+
+
+class RecordRejected(Exception):
+    """A verified record that this node cannot apply (e.g. it names a joint action this node lacks)."""
+
+
+def register(record_type: str, applier: Applier, many: BatchApplier | None = None) -> None:
+    """Make `applier` the one that applies records of `record_type` from peers; `many`, if given, applies
+    a run of them at once (a sync page of thousands of updates in a few queries, not thousands)."""
+    existing = _appliers.get(record_type)
+    if existing is not None and existing is not applier:
+        raise ValueError(f"record type {record_type!r} already has an applier: {existing!r}")
+    _appliers[record_type] = applier
+    if many is not None:
+        _batch_appliers[record_type] = many
+
+
+def applier_for(record_type: str) -> Applier | None:
+    return _appliers.get(record_type)
+
+
+def batch_applier_for(record_type: str) -> BatchApplier | None:
+    return _batch_appliers.get(record_type)
+
+
+def record_types() -> list[str]:
+    return sorted(_appliers)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """While `sync` applies one page of a peer's records: appliers may `memo` lookups of reference data
+    (parties, organisations, joint actions) for the page, instead of one query per record."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo(key: Any, factory: Callable[[], T]) -> T:
+    """`factory()`, computed once per `batch` for `key` (every time outside one). Only for data the
+    records being applied cannot change."""
+    cache = _memo.get()
+    if cache is None:
+        return factory()
+    if key not in cache:
+        cache[key] = factory()
+    return cache[key]

@@ -1,0 +1,517 @@
+"""Pull each peer's new log entries, verify them, store them and apply their records.
+
+For each peer (peers.configured_peers), `sync_peer`:
+
+1. fetches the peer's latest signed checkpoint and verifies it with the peer's keys (configured, or
+   introduced by rotation records already verified in its log) and that its origin is the peer's party;
+2. compares it with every checkpoint seen from that peer before: the same size with another root, or a
+   consistency proof (RFC 9162 §2.1.4) that fails between it and the nearest one seen, is a fork: the
+   peer is marked forked, sync with it stops until an operator clears it, and `signals.fork_detected`
+   is sent (the secretariats are alerted); the checkpoint is kept as evidence in the peer's record;
+3. fetches the entries after the ones stored, a page at a time. Each page is one transaction: every
+   entry's signature is checked with the key its key ID names, its record must be authored by the peer's
+   party, its leaf is stored with the subtrees it completes, and the stored prefix must be consistent with
+   the signed checkpoint (a consistency proof from the page's end, or the root itself at the end).
+   Only then are the records applied (`registry`); anything wrong rolls the whole page back, so a sync
+   interrupted at any point leaves whole pages or nothing, and the next sync resumes where it stopped.
+
+Entries are pulled by index, never by time, so clocks that disagree between nodes do not matter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from . import merkle, registry
+from .checkpoint import NoteError, verify_note
+from .keys import key_id
+from .models import Checkpoint, LogEntry, Peer, SigningKey, render_error
+from .peers import PeerConfig, configured_peers
+from .records import (
+    KEY_ROTATION,
+    RecordError,
+    SignatureCheck,
+    bad_signatures,
+    parse_record,
+    rotated_key,
+    verify_record,
+)
+from .services import lock_log, root, size, store_entries
+from .signals import fork_detected
+
+log = logging.getLogger(__name__)
+
+PAGE = 1000  # entries per request and per transaction
+TIMEOUT = 15  # seconds per HTTP request
+MAX_RESPONSE = 64 * 1024 * 1024
+API = "/api/v1/ledger"
+
+
+class SyncError(Exception):
+    """This sync with a peer could not complete; nothing partial was kept, the next one retries.
+
+    The message is kept as its msgid and parameters (`as_data`), so the ledger page shows it in the
+    reader's language however long ago, and in whichever language, the sync ran.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        return render_error(self.as_data())
+
+    def as_data(self) -> str:
+        return json.dumps([self.message, self.params], ensure_ascii=False)
+
+
+class ForkError(SyncError):
+    """The peer's log contradicts what it signed before; `evidence` holds the conflicting signed notes."""
+
+    def __init__(self, message: str, evidence: str, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.evidence = evidence
+
+
+@dataclass
+class SyncResult:
+    party: str
+    fetched: int = 0  # new entries stored
+    applied: int = 0  # of which records applied to this node's data
+    rejected: int = 0  # of which records stored but not applied (see LogEntry.apply_error)
+    size: int = 0  # the peer's log size after the sync
+    error: str = ""
+    forked: bool = False
+
+
+# --- HTTP ----------------------------------------------------------------------------------------------
+
+
+def _get(url: str) -> bytes:
+    # peers.parse_peers admits only http(s) base URLs.
+    request = urllib.request.Request(url, headers={"Accept": "application/json, text/plain"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            body = response.read(MAX_RESPONSE + 1)
+    except urllib.error.HTTPError as exc:
+        raise SyncError(gettext_noop("%(url)s answered %(status)s"), url=url, status=exc.code) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SyncError(
+            gettext_noop("%(url)s cannot be reached: %(reason)s"), url=url, reason=str(reason)
+        ) from None
+    if len(body) > MAX_RESPONSE:
+        raise SyncError(gettext_noop("%(url)s sent more than %(limit)s bytes"), url=url, limit=MAX_RESPONSE)
+    return body
+
+
+def _get_json(url: str) -> Any:
+    try:
+        return json.loads(_get(url))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SyncError(
+            gettext_noop("%(url)s did not send JSON: %(detail)s"), url=url, detail=str(exc)
+        ) from None
+
+
+def _hashes(values: Any, what: str) -> list[bytes]:
+    try:
+        hashes = [bytes.fromhex(v) for v in values]
+    except (TypeError, ValueError):
+        raise SyncError(gettext_noop("the peer's %(what)s is not a list of hex hashes"), what=what) from None
+    if any(len(h) != 32 for h in hashes):
+        raise SyncError(gettext_noop("the peer's %(what)s holds a hash that is not 32 bytes"), what=what)
+    return hashes
+
+
+def _consistency(peer: PeerConfig, old: int, new: int) -> list[bytes]:
+    body = _get_json(f"{peer.url}{API}/consistency?old={old}&new={new}")
+    return _hashes(body.get("proof") if isinstance(body, dict) else None, "consistency proof")
+
+
+# --- sync ----------------------------------------------------------------------------------------------
+
+
+def peer_keys(peer: PeerConfig) -> dict[str, bytes]:
+    """Key ID -> public key trusted for the peer now: configured, and introduced by its rotations."""
+    keys = dict(peer.keys)
+    keys.update((k.key_id, bytes(k.public_key)) for k in SigningKey.objects.filter(log=peer.party))
+    return keys
+
+
+def sync_all() -> list[SyncResult]:
+    return [sync_peer(peer) for peer in configured_peers().values()]
+
+
+def sync_peer(peer: PeerConfig) -> SyncResult:
+    """Pull, verify and apply the peer's new entries; never raises for a fault of the peer."""
+    state, _created = Peer.objects.get_or_create(party=peer.party, defaults={"url": peer.url})
+    result = SyncResult(peer.party)
+    if state.state == Peer.State.FORKED:
+        result.forked = True
+        result.error = _("sync with %(party)s is stopped: its log forked") % {"party": peer.party}
+        return result
+    state.last_attempt_at = timezone.now()
+    try:
+        _pull(peer, result)
+    except ForkError as exc:
+        result.forked, result.error = True, str(exc)
+        Peer.objects.filter(pk=state.pk).update(
+            state=Peer.State.FORKED,
+            forked_at=timezone.now(),
+            fork_evidence=exc.evidence,
+            last_error=exc.as_data(),
+            last_attempt_at=state.last_attempt_at,
+            url=peer.url,
+        )
+        log.error("ledger: the log of %s forked: %s", peer.party, exc)
+        fork_detected.send(sender=Peer, party=peer.party, reason=exc.as_data(), evidence=exc.evidence)
+        return result
+    except SyncError as exc:
+        result.error = str(exc)
+        Peer.objects.filter(pk=state.pk).update(
+            state=Peer.State.FAILING,
+            last_error=exc.as_data(),
+            last_attempt_at=state.last_attempt_at,
+            url=peer.url,
+        )
+        log.warning("ledger: sync with %s failed: %s", peer.party, exc)
+        return result
+    Peer.objects.filter(pk=state.pk).update(
+        state=Peer.State.OK,
+        last_error="",
+        last_attempt_at=state.last_attempt_at,
+        last_success_at=timezone.now(),
+        url=peer.url,
+    )
+    return result
+
+
+def _pull(peer: PeerConfig, result: SyncResult) -> None:
+    party = peer.party
+    note = _get(f"{peer.url}{API}/checkpoint").decode("utf-8", errors="replace")
+    try:
+        signed = verify_note(note, {party: list(peer_keys(peer).values())})
+    except NoteError as exc:
+        raise SyncError(
+            gettext_noop("the checkpoint of %(party)s does not verify: %(detail)s"),
+            party=party,
+            detail=str(exc),
+        ) from None
+    if signed.origin != party:
+        raise SyncError(
+            gettext_noop("the checkpoint of %(party)s names the log %(origin)s"),
+            party=party,
+            origin=signed.origin,
+        )
+    _check_against_seen(peer, note, signed.size, signed.root_hash)
+    result.size = signed.size
+    while True:
+        have = size(party)
+        if have >= signed.size:
+            break
+        body = _get_json(f"{peer.url}{API}/entries?start={have}&end={min(have + PAGE, signed.size)}")
+        page = body.get("entries") if isinstance(body, dict) else None
+        if not isinstance(page, list) or not page:
+            raise SyncError(gettext_noop("%(party)s sent no entries from %(index)s"), party=party, index=have)
+        if not _store_page(peer, page, signed.size, signed.root_hash, result):
+            raise SyncError(
+                gettext_noop("%(party)s sent no new entries from %(index)s"), party=party, index=have
+            )
+
+
+def _check_against_seen(peer: PeerConfig, note: str, new_size: int, new_root: bytes) -> None:
+    """Fork detection against every checkpoint seen from the peer; the new one is then remembered."""
+    party = peer.party
+    seen = Checkpoint.objects.filter(log=party)
+    same = seen.filter(size=new_size).first()
+    if same is not None:
+        if bytes(same.root) != new_root:
+            raise ForkError(
+                gettext_noop("%(party)s signed two different logs of %(size)s entries."),
+                evidence=f"{same.note}\n{note}",
+                party=party,
+                size=new_size,
+            )
+        return
+    below = seen.filter(size__lt=new_size).order_by("-size").first()
+    above = seen.filter(size__gt=new_size).order_by("size").first()
+    pairs = []
+    if below is not None:
+        pairs.append((below.size, bytes(below.root), below.note, new_size, new_root, note))
+    if above is not None:
+        pairs.append((new_size, new_root, note, above.size, bytes(above.root), above.note))
+    for old_size, old_root, old_note, big_size, big_root, big_note in pairs:
+        proof = _consistency(peer, old_size, big_size) if old_size else []
+        try:
+            merkle.verify_consistency(old_size, big_size, old_root, big_root, proof)
+        except merkle.ProofError as exc:
+            raise ForkError(
+                gettext_noop(
+                    "%(party)s's log of %(new)s entries does not extend its log of %(old)s entries: "
+                    "%(detail)s"
+                ),
+                evidence=f"{old_note}\n{big_note}",
+                party=party,
+                new=big_size,
+                old=old_size,
+                detail=str(exc),
+            ) from None
+    with transaction.atomic():
+        Checkpoint.objects.get_or_create(log=party, size=new_size, defaults={"root": new_root, "note": note})
+
+
+def _decode_entry(raw: Any, expected: int, party: str) -> tuple[bytes, bytes, str]:
+    if not isinstance(raw, dict) or raw.get("index") != expected:
+        raise SyncError(
+            gettext_noop("%(party)s sent entry %(index)s where entry %(expected)s was expected"),
+            party=party,
+            index=raw.get("index") if isinstance(raw, dict) else "?",
+            expected=expected,
+        )
+    try:
+        data = base64.b64decode(raw["record"], validate=True)
+        signature = base64.b64decode(raw["signature"], validate=True)
+        kid = str(raw["key_id"])
+    except (KeyError, TypeError, binascii.Error, ValueError):
+        raise SyncError(
+            gettext_noop("%(party)s's entry %(index)s is not an entry (record, signature, key_id)"),
+            party=party,
+            index=expected,
+        ) from None
+    return data, signature, kid
+
+
+def _check_duplicate(raw: dict, party: str, page: list[tuple[int, bytes, bytes, str]]) -> None:
+    index = raw["index"]
+    data, signature, _kid = _decode_entry(raw, index, party)
+    first = page[0][0] if page else None
+    if first is not None and index >= first:
+        stored: tuple[bytes, bytes] | None = (page[index - first][1], page[index - first][2])
+    else:
+        row = LogEntry.objects.filter(log=party, index=index).values_list("record", "signature").first()
+        stored = (bytes(row[0]), bytes(row[1])) if row else None
+    if stored is None:
+        raise SyncError(gettext_noop("%(party)s sent entry %(index)s out of order"), party=party, index=index)
+    if stored != (data, signature):
+        raise ForkError(
+            gettext_noop("%(party)s served an entry %(index)s that differs from the one it served before"),
+            evidence="",
+            party=party,
+            index=index,
+        )
+
+
+_ROTATION_MARK = b'"type":"' + KEY_ROTATION.encode() + b'"'  # as it appears in canonical JSON
+
+
+def _rotation(party: str, index: int, data: bytes, signature: bytes, public: bytes) -> tuple[str, bytes]:
+    try:
+        return rotated_key(verify_record(data, signature, public))
+    except RecordError as exc:
+        raise SyncError(
+            gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
+            party=party,
+            index=index,
+            detail=str(exc),
+        ) from None
+
+
+def _store_page(
+    peer: PeerConfig, page: list[Any], tree_size: int, tree_root: bytes, result: SyncResult
+) -> int:
+    party = peer.party
+    with transaction.atomic():
+        lock_log(party)
+        start = size(party)  # again, under the lock: another sync may have stored this page meanwhile
+        keys = peer_keys(peer)
+        decoded: list[tuple[int, bytes, bytes, str]] = []
+        for raw in page:
+            index = start + len(decoded)
+            if index >= tree_size:
+                break
+            if isinstance(raw, dict) and isinstance(raw.get("index"), int) and raw["index"] < index:
+                _check_duplicate(raw, party, decoded)  # an entry delivered again: identical, or a fork
+                continue
+            decoded.append((index, *_decode_entry(raw, index, party)))
+        if not decoded:
+            return 0
+        checks: list[SignatureCheck] = []
+        for index, data, signature, kid in decoded:
+            public = keys.get(kid)
+            if public is None:
+                raise SyncError(
+                    gettext_noop(
+                        "%(party)s's entry %(index)s is signed by key %(key)s, which is not a known key of it"
+                    ),
+                    party=party,
+                    index=index,
+                    key=kid,
+                )
+            if _ROTATION_MARK in data:
+                # Checked at once: the key it introduces may sign the very next entries of this page.
+                name, raw_key = _rotation(party, index, data, signature, public)
+                new_id = key_id(name, raw_key).hex()
+                keys[new_id] = raw_key
+                SigningKey.objects.get_or_create(
+                    log=party, key_id=new_id, defaults={"name": name, "public_key": raw_key}
+                )
+            else:
+                checks.append((index, data, signature, public))
+        for index in bad_signatures(checks)[:1]:
+            raise SyncError(
+                gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
+                party=party,
+                index=index,
+                detail="the record's signature does not verify with the author's key",
+            )
+        records = []
+        for index, data, _signature, _kid in decoded:
+            try:
+                record = parse_record(data)
+            except RecordError as exc:
+                raise SyncError(
+                    gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
+                    party=party,
+                    index=index,
+                    detail=str(exc),
+                ) from None
+            if record.party != party:
+                raise SyncError(
+                    gettext_noop(
+                        "%(party)s's entry %(index)s is authored by %(author)s: "
+                        "a node signs only its own party's records"
+                    ),
+                    party=party,
+                    index=index,
+                    author=record.party,
+                )
+            records.append(record)
+        entries = store_entries(party, start, [(data, sig, kid) for _i, data, sig, kid in decoded])
+        stored = list(zip(entries, records, strict=True))
+        end = start + len(stored)
+        if not stored:
+            return 0
+        page_root = root(end, party)
+        try:
+            if end == tree_size:
+                if page_root != tree_root:
+                    raise merkle.ProofError("the entries do not give the signed root")
+            else:
+                merkle.verify_consistency(
+                    end, tree_size, page_root, tree_root, _consistency(peer, end, tree_size)
+                )
+        except merkle.ProofError as exc:
+            raise SyncError(
+                gettext_noop(
+                    "%(party)s's entries %(start)s to %(end)s are not those of its signed checkpoint "
+                    "of %(size)s entries: %(detail)s"
+                ),
+                party=party,
+                start=start,
+                end=end - 1,
+                size=tree_size,
+                detail=str(exc),
+            ) from None
+        with registry.batch():
+            _apply_all(stored, result)
+        result.fetched += len(stored)
+        return len(stored)
+
+
+def _apply_all(stored: list[tuple[LogEntry, Any]], result: SyncResult) -> None:
+    """Apply a page's records in log order: runs of one type through its batch applier when it has one,
+    the others one by one, each in a savepoint; the reasons for records not applied are kept."""
+    errors: dict[str, list[int]] = {}  # reason -> entry ids
+    position = 0
+    while position < len(stored):
+        kind = stored[position][1].type
+        end = position
+        while end < len(stored) and stored[end][1].type == kind:
+            end += 1
+        run = stored[position:end]
+        position = end
+        if kind == KEY_ROTATION:
+            result.applied += len(run)
+            continue
+        many = registry.batch_applier_for(kind)
+        applier = registry.applier_for(kind)
+        if many is not None:
+            with transaction.atomic():
+                rejected = many([(record, entry) for entry, record in run])
+            for entry, _record in run:
+                if entry.index in rejected:
+                    errors.setdefault(rejected[entry.index] or "rejected", []).append(entry.pk)
+            result.applied += len(run) - len(rejected)
+            continue
+        for entry, record in run:
+            if applier is None:
+                error = SyncError(
+                    gettext_noop("this node has no use for records of type %(type)s"), type=kind
+                ).as_data()
+            else:
+                try:
+                    with transaction.atomic():
+                        applier(record, entry)
+                    error = ""
+                except registry.RecordRejected as exc:
+                    error = str(exc) or "rejected"  # the applier's message
+            if error:
+                errors.setdefault(error, []).append(entry.pk)
+            else:
+                result.applied += 1
+    for error, ids in errors.items():
+        result.rejected += len(ids)
+        LogEntry.objects.filter(pk__in=ids).update(apply_error=error)
+
+
+def clear_fork(party: str) -> bool:
+    """Let sync with a forked peer resume (after the operators have settled the fork out of band).
+
+    The checkpoints seen stay, so the peer must still serve a log consistent with them.
+    """
+    return bool(
+        Peer.objects.filter(party=party, state=Peer.State.FORKED).update(
+            state=Peer.State.FAILING, forked_at=None
+        )
+    )
+
+
+# --- the periodic job ------------------------------------------------------------------------------------
+
+
+def start_periodic_sync() -> threading.Thread | None:
+    """While serving: pull every peer each settings.SYNC_INTERVAL seconds in a daemon thread."""
+    interval = settings.SYNC_INTERVAL
+    if interval <= 0 or not settings.PEERS:
+        return None
+    stop = threading.Event()
+
+    def run() -> None:
+        from django.db import close_old_connections
+
+        while not stop.wait(interval):
+            try:
+                sync_all()
+            except Exception:  # keep the job alive; the failure is logged and shows on the ledger page
+                log.exception("ledger: periodic sync failed")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=run, name="ledger-sync", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,42 @@
+"""The ledger page: this node's log and key, and where sync with each peer stands. Public and read-only."""
+
+from django.shortcuts import render
+
+from . import services
+from .models import OWN, Checkpoint, LogEntry, Peer
+from .peers import PeerConfigError, configured_peers
+
+
+def status(request):
+    try:
+        configured = configured_peers()
+        config_error = ""
+    except PeerConfigError as exc:
+        configured, config_error = {}, str(exc)
+    states = {p.party: p for p in Peer.objects.all()}
+    peers = []
+    for party in sorted(set(configured) | set(states)):
+        peers.append(
+            {
+                "party": party,
+                "url": configured[party].url if party in configured else states[party].url,
+                "configured": party in configured,
+                "state": states.get(party),
+                "size": services.size(party),
+                "checkpoint": Checkpoint.objects.filter(log=party).order_by("-size").first(),
+                "not_applied": LogEntry.objects.filter(log=party)
+                .exclude(apply_error="")
+                .order_by("index")[:20],
+            }
+        )
+    return render(
+        request,
+        "ledger/status.html",
+        {
+            "size": services.size(OWN),
+            "checkpoint": services.latest_checkpoint(OWN),
+            "verifier_key": services.verifier_key(),
+            "peers": peers,
+            "config_error": config_error,
+        },
+    )

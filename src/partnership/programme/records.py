@@ -1,0 +1,506 @@
+"""What the programme shares with the other party through the ledger, and how a peer's records apply here.
+
+Every progress record a party authors is signed by its node and appended to the node's log
+(`ledger.services.append`) in the transaction that writes it; the object keeps the entry of its latest
+record in `ledger_entry`. Record types and the members of their `content` (all JSON; decimals as
+strings, dates as ISO 8601 strings, the action as its Annex paragraph number):
+
+- `programme.progress_update` (one per update filed; updates never change):
+  `uid`, `action`, `period`, `version`, `status`, `narrative`, `language`, `organisation`.
+- `programme.deliverable` (its full state at each creation and each change):
+  `uid`, `action`, `organisation` (owner), `title`, `description`, `language`, `due_date`,
+  `due_period`, `status`, `evidence`, `revision`.
+- `programme.indicator` (full state at each creation and change):
+  `uid`, `action`, `organisation` (owner), `title`, `language`, `unit`, `ascending`, `baseline_value`,
+  `baseline_year`, `target_value`, `target_date`, `revision`.
+- `programme.indicator_value` (each recording, also a correction of a period's value):
+  `uid`, `indicator` (its uid), `period_start`, `period_end`, `value`, `source`.
+
+The record's `party` and `organisation` are the author's (the user's party and organisation); its `time`
+is the object's time (filed, changed, recorded).
+
+The appliers (registered in `apps.ProgrammeConfig.ready`) turn a peer's verified record into this node's
+read-only copy: validated as the forms validate a user's input, the organisations required to be of
+the record's party, no local author. They are idempotent: an update or value already applied, or a
+deliverable or indicator revision not newer than the one held, changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db import transaction
+
+from partnership.ledger import services as ledger_services
+from partnership.ledger.records import SignedRecord, format_time
+from partnership.ledger.registry import RecordRejected, memo
+from partnership.people.models import Organisation, Party
+
+from .forms import DeliverableForm, IndicatorForm, IndicatorValueForm
+from .models import Deliverable, Indicator, IndicatorValue, JointAction, Language, ProgressUpdate
+
+if TYPE_CHECKING:
+    from partnership.ledger.models import LogEntry
+
+PROGRESS_UPDATE = "programme.progress_update"
+DELIVERABLE = "programme.deliverable"
+INDICATOR = "programme.indicator"
+INDICATOR_VALUE = "programme.indicator_value"
+
+UPDATE_MEMBERS = ("uid", "action", "period", "version", "status", "narrative", "language", "organisation")
+DELIVERABLE_MEMBERS = (
+    "uid",
+    "action",
+    "organisation",
+    "title",
+    "description",
+    "language",
+    "due_date",
+    "due_period",
+    "status",
+    "evidence",
+    "revision",
+)
+INDICATOR_MEMBERS = (
+    "uid",
+    "action",
+    "organisation",
+    "title",
+    "language",
+    "unit",
+    "ascending",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_date",
+    "revision",
+)
+VALUE_MEMBERS = ("uid", "indicator", "period_start", "period_end", "value", "source")
+
+
+# --- authoring --------------------------------------------------------------------------------------
+
+
+def sign(record_type: str, party: str, organisation: str, when: datetime.datetime, content: Any) -> LogEntry:
+    """Sign a record with the node key and append it to this node's log (call inside the write's
+    transaction, so the object and its entry commit together or not at all)."""
+    return ledger_services.append(SignedRecord(record_type, party, organisation, format_time(when), content))
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as a plain string (JCS has no exact decimals): 12.5000 -> "12.5", 100 -> "100"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def update_content(update: ProgressUpdate) -> dict[str, Any]:
+    """The content of a `programme.progress_update` record."""
+    return {
+        "uid": str(update.uid),
+        "action": update.action.paragraph,
+        "period": update.period,
+        "version": update.version,
+        "status": update.status,
+        "narrative": update.narrative,
+        "language": update.language,
+        "organisation": update.organisation.code,
+    }
+
+
+def deliverable_content(deliverable: Deliverable) -> dict[str, Any]:
+    """The content of a `programme.deliverable` record: the deliverable's full current state."""
+    return {
+        "uid": str(deliverable.uid),
+        "action": deliverable.action.paragraph,
+        "organisation": deliverable.organisation.code,
+        "title": deliverable.title,
+        "description": deliverable.description,
+        "language": deliverable.language,
+        "due_date": _date(deliverable.due_date),
+        "due_period": deliverable.due_period,
+        "status": deliverable.status,
+        "evidence": list(deliverable.evidence),
+        "revision": deliverable.revision,
+    }
+
+
+def indicator_content(indicator: Indicator) -> dict[str, Any]:
+    """The content of a `programme.indicator` record: the indicator's full current definition."""
+    return {
+        "uid": str(indicator.uid),
+        "action": indicator.action.paragraph,
+        "organisation": indicator.organisation.code,
+        "title": indicator.title,
+        "language": indicator.language,
+        "unit": indicator.unit,
+        "ascending": indicator.ascending,
+        "baseline_value": decimal_text(Decimal(indicator.baseline_value)),
+        "baseline_year": indicator.baseline_year,
+        "target_value": decimal_text(Decimal(indicator.target_value)),
+        "target_date": _date(indicator.target_date),
+        "revision": indicator.revision,
+    }
+
+
+def value_content(value: IndicatorValue) -> dict[str, Any]:
+    """The content of a `programme.indicator_value` record."""
+    return {
+        "uid": str(value.uid),
+        "indicator": str(value.indicator.uid),
+        "period_start": _date(value.period_start),
+        "period_end": _date(value.period_end),
+        "value": decimal_text(Decimal(value.value)),
+        "source": value.source,
+    }
+
+
+# --- applying a peer's records: checks shared with other apps' appliers ----------------------------
+
+
+def content_of(record: SignedRecord, members: tuple[str, ...]) -> dict[str, Any]:
+    """The record's content, refused unless it is an object with every member in `members`."""
+    content = record.content
+    if not isinstance(content, dict):
+        raise RecordRejected(f"{record.type}: the content is not a JSON object")
+    missing = [name for name in members if name not in content]
+    if missing:
+        raise RecordRejected(f"{record.type}: the content lacks {', '.join(missing)}")
+    return content
+
+
+def uid_of(content: dict[str, Any], member: str = "uid") -> uuid.UUID:
+    """`content[member]` as a UUID, refused when it is not one."""
+    value = content.get(member)
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return uuid.UUID(value)
+    except ValueError:
+        raise RecordRejected(f"{member} {value!r} is not a UUID") from None
+
+
+def integer_of(content: dict[str, Any], member: str, low: int, high: int | None = None) -> int:
+    """`content[member]` as an integer in [low, high], refused otherwise (a boolean is not one)."""
+    value = content.get(member)
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high and value > high):
+        raise RecordRejected(
+            f"{member} {value!r} is not a whole number from {low}" + (f" to {high}" if high else "")
+        )
+    return value
+
+
+def record_time(record: SignedRecord) -> datetime.datetime:
+    """The record's RFC 3339 UTC time as an aware datetime (to the microsecond)."""
+    text = record.time.removesuffix("Z")
+    if "." in text:
+        whole, fraction = text.split(".", 1)
+        text = f"{whole}.{fraction[:6].ljust(6, '0')}"
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
+
+
+def author_party(record: SignedRecord) -> Party:
+    """The record's party, which must be known here, and whose organisation must be the record's."""
+    party = memo(("party", record.party), lambda: Party.objects.filter(code=record.party).first())
+    if party is None:
+        raise RecordRejected(f"party {record.party!r} is not a party on this node")
+    party_organisation(party, record.organisation, "the author organisation")
+    return party
+
+
+def party_organisation(party: Party, code: Any, what: str = "organisation") -> Organisation:
+    """The organisation `code`, refused unless it exists here and belongs to `party`."""
+    organisation = (
+        memo(("organisation", code), lambda: Organisation.objects.filter(code=code).first())
+        if isinstance(code, str)
+        else None
+    )
+    if organisation is None:
+        raise RecordRejected(f"{what} {code!r} is not an organisation on this node")
+    if organisation.party_id != party.pk:
+        raise RecordRejected(f"{what} {code!r} is not an organisation of {party.code}")
+    return organisation
+
+
+def action_of(content: dict[str, Any], member: str = "action") -> JointAction:
+    """The joint action at the paragraph `content[member]`, refused when this node has none."""
+    paragraph = content.get(member)
+    action = (
+        memo(("action", paragraph), lambda: JointAction.objects.filter(paragraph=paragraph).first())
+        if isinstance(paragraph, int) and not isinstance(paragraph, bool)
+        else None
+    )
+    if action is None:
+        raise RecordRejected(f"there is no joint action at paragraph {paragraph!r} on this node")
+    return action
+
+
+def held_by_peer(existing: Any, entry: LogEntry, what: str) -> None:
+    """Refuse a record that would overwrite an object this node (or another peer) authored."""
+    current = existing.ledger_entry
+    if current is None or current.log != entry.log:
+        owner = "this node" if current is None or not current.from_peer else f"the {current.log} node"
+        raise RecordRejected(f"{what} {existing.uid} belongs to {owner}; {entry.log} cannot change it")
+
+
+def newer_entry(existing: Any, entry: LogEntry) -> bool:
+    """Whether `entry` comes after the entry `existing` was last applied from (same log, checked)."""
+    return existing.ledger_entry.index < entry.index
+
+
+def valid(form_class: type[forms.BaseForm], data: dict[str, Any], what: str) -> dict[str, Any]:
+    """`data` as `form_class` cleans a user's input; refused with every wrong field named."""
+    form = form_class(data)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(str(message) for message in messages)}"
+            for name, messages in form.errors.items()
+        )
+        raise RecordRejected(f"{what}: {problems}")
+    return form.cleaned_data
+
+
+def _strings(content: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    for name in names:
+        if not isinstance(content.get(name), str):
+            raise RecordRejected(f"{name} {content.get(name)!r} is not a string")
+    return {name: content[name] for name in names}
+
+
+# --- the appliers -----------------------------------------------------------------------------------
+
+
+def apply_progress_update(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer party's progress update, added as filed there (updates are append-only)."""
+    rejected = apply_progress_updates([(record, entry)])
+    if rejected:
+        raise RecordRejected(rejected[entry.index])
+
+
+def apply_progress_updates(items: list[tuple[SignedRecord, LogEntry]]) -> dict[int, str]:
+    """Peer updates in log order, as `apply_progress_update` one by one would, in a few queries:
+    {entry index: reason} for those refused. An update already held is left as it is."""
+    rejected: dict[int, str] = {}
+    candidates: list[tuple[LogEntry, ProgressUpdate]] = []
+    for record, entry in items:
+        try:
+            candidates.append((entry, _peer_update(record, entry)))
+        except RecordRejected as exc:
+            rejected[entry.index] = str(exc)
+    held = {
+        update.uid: update
+        for update in ProgressUpdate.objects.select_related("ledger_entry").filter(
+            uid__in=[update.uid for _entry, update in candidates]
+        )
+    }
+    taken = set(
+        ProgressUpdate.objects.filter(
+            party_id__in={update.party_id for _entry, update in candidates},
+            action_id__in={update.action_id for _entry, update in candidates},
+        ).values_list("action_id", "party_id", "period", "version")
+    )
+    new: dict[uuid.UUID, ProgressUpdate] = {}
+    for entry, update in candidates:
+        if update.uid in held or update.uid in new:
+            if update.uid in held:
+                try:
+                    held_by_peer(held[update.uid], entry, "progress update")
+                except RecordRejected as exc:
+                    rejected[entry.index] = str(exc)
+            continue  # already applied: an update never changes
+        key = (update.action_id, update.party_id, update.period, update.version)
+        if key in taken:
+            rejected[entry.index] = (
+                f"{update.party.code} already has version {update.version} of its {update.period} update "
+                f"on paragraph {update.action.paragraph}"
+            )
+            continue
+        taken.add(key)
+        new[update.uid] = update
+    ProgressUpdate.objects.bulk_create(new.values(), batch_size=500)
+    return rejected
+
+
+def _peer_update(record: SignedRecord, entry: LogEntry) -> ProgressUpdate:
+    """The update a peer's record describes, checked, not saved."""
+    content = content_of(record, UPDATE_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    return ProgressUpdate(
+        uid=uid,
+        action=action_of(content),
+        party=party,
+        period=integer_of(content, "period", 2022, 2100),
+        version=integer_of(content, "version", 1),
+        author=None,
+        organisation=party_organisation(party, content["organisation"]),
+        ledger_entry=entry,
+        created_at=record_time(record),
+        **update_fields(content),
+    )
+
+
+def update_fields(content: dict[str, Any]) -> dict[str, str]:
+    """The status, narrative and language of an update record, checked by the rules of `UpdateForm`.
+
+    Checked here directly rather than through the form: a form costs a millisecond per record, and a
+    sync applies thousands of them (bench/ledger.py). tests/programme/test_records.py holds both to the
+    same answers.
+    """
+    values = _strings(content, ("status", "narrative", "language"))
+    narrative = values["narrative"].strip()
+    if values["status"] not in ProgressUpdate.Status.values:
+        raise RecordRejected(f"progress update: status {values['status']!r} is not one of the statuses")
+    if values["language"] not in Language.values:
+        raise RecordRejected(f"progress update: language {values['language']!r} is not English or Japanese")
+    if not narrative or len(narrative) > 10000:
+        raise RecordRejected("progress update: the narrative must hold 1 to 10,000 characters")
+    return {"status": values["status"], "narrative": narrative, "language": values["language"]}
+
+
+def apply_deliverable(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer party's deliverable, created or brought to the record's revision (a newer one wins)."""
+    content = content_of(record, DELIVERABLE_MEMBERS)
+    uid = uid_of(content)
+    revision = integer_of(content, "revision", 1)
+    existing = Deliverable.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "deliverable")
+        if existing.revision >= revision:
+            return  # already applied, or older than what is held
+    party = author_party(record)
+    organisation = party_organisation(party, content["organisation"])
+    action = action_of(content)
+    if existing is not None and existing.action_id != action.pk:
+        raise RecordRejected(f"deliverable {uid} belongs to paragraph {existing.action.paragraph}")
+    if not isinstance(content["evidence"], list):
+        raise RecordRejected(f"evidence {content['evidence']!r} is not a list of links")
+    data = {
+        **_strings(content, ("title", "description", "language", "status")),
+        "due_date": content["due_date"] or "",
+        "due_period": "" if content["due_period"] is None else content["due_period"],
+        "evidence": content["evidence"],
+    }
+    if not data["status"]:
+        raise RecordRejected("status: a deliverable's status cannot be empty")
+    cleaned = valid(DeliverableForm, data, "deliverable")
+    values = {name: cleaned[name] for name in DeliverableForm.base_fields}
+    when = record_time(record)
+    with transaction.atomic():
+        if existing is None:
+            deliverable = Deliverable.objects.create(
+                uid=uid,
+                action=action,
+                party=party,
+                organisation=organisation,
+                revision=revision,
+                ledger_entry=entry,
+                **values,
+            )
+            Deliverable.objects.filter(pk=deliverable.pk).update(created_at=when, updated_at=when)
+        else:
+            Deliverable.objects.filter(pk=existing.pk).update(
+                organisation=organisation, revision=revision, ledger_entry=entry, updated_at=when, **values
+            )
+
+
+def apply_indicator(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer party's indicator, created or brought to the record's revision (a newer one wins)."""
+    content = content_of(record, INDICATOR_MEMBERS)
+    uid = uid_of(content)
+    revision = integer_of(content, "revision", 1)
+    existing = Indicator.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "indicator")
+        if existing.revision >= revision:
+            return
+    party = author_party(record)
+    organisation = party_organisation(party, content["organisation"])
+    action = action_of(content)
+    if existing is not None and existing.action_id != action.pk:
+        raise RecordRejected(f"indicator {uid} belongs to paragraph {existing.action.paragraph}")
+    if not isinstance(content["ascending"], bool):
+        raise RecordRejected(f"ascending {content['ascending']!r} is not true or false")
+    data = {
+        **_strings(content, ("title", "language", "unit", "baseline_value", "target_value", "target_date")),
+        "ascending": content["ascending"],
+        "baseline_year": integer_of(content, "baseline_year", 0),
+    }
+    cleaned = valid(IndicatorForm, data, "indicator")
+    values = {name: cleaned[name] for name in IndicatorForm.base_fields}
+    when = record_time(record)
+    with transaction.atomic():
+        if existing is None:
+            indicator = Indicator.objects.create(
+                uid=uid,
+                action=action,
+                party=party,
+                organisation=organisation,
+                revision=revision,
+                ledger_entry=entry,
+                **values,
+            )
+            Indicator.objects.filter(pk=indicator.pk).update(created_at=when, updated_at=when)
+        else:
+            Indicator.objects.filter(pk=existing.pk).update(
+                organisation=organisation, revision=revision, ledger_entry=entry, updated_at=when, **values
+            )
+
+
+def apply_indicator_value(record: SignedRecord, entry: LogEntry) -> None:
+    """A value a peer party recorded on one of its indicators (a later recording replaces it)."""
+    content = content_of(record, VALUE_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    indicator_uid = uid_of(content, "indicator")
+    indicator = Indicator.objects.select_related("ledger_entry").filter(uid=indicator_uid).first()
+    if indicator is None:
+        raise RecordRejected(f"indicator {indicator_uid} is not on this node")
+    if indicator.signed_by != entry.log or indicator.party_id != party.pk:
+        raise RecordRejected(f"indicator {indicator_uid} is not an indicator of {party.code}")
+    cleaned = valid(
+        IndicatorValueForm,
+        _strings(content, ("period_start", "period_end", "value", "source")),
+        "indicator value",
+    )
+    existing = IndicatorValue.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "indicator value")
+        if not newer_entry(existing, entry):
+            return
+        if existing.indicator_id != indicator.pk:
+            raise RecordRejected(f"indicator value {uid} belongs to another indicator")
+    elif IndicatorValue.objects.filter(
+        indicator=indicator, period_start=cleaned["period_start"], period_end=cleaned["period_end"]
+    ).exists():
+        raise RecordRejected(
+            f"indicator {indicator_uid} already has another value for "
+            f"{cleaned['period_start']} to {cleaned['period_end']}"
+        )
+    with transaction.atomic():
+        if existing is None:
+            existing = IndicatorValue.objects.create(
+                uid=uid, indicator=indicator, recorded_by=None, ledger_entry=entry, **cleaned
+            )
+        else:
+            IndicatorValue.objects.filter(pk=existing.pk).update(
+                recorded_by=None, ledger_entry=entry, **cleaned
+            )
+        IndicatorValue.objects.filter(pk=existing.pk).update(recorded_at=record_time(record))
+
+
+# Applied from a peer in runs of one type, as a sync page brings them.
+BATCH_APPLIERS = {PROGRESS_UPDATE: apply_progress_updates}
+APPLIERS = {
+    PROGRESS_UPDATE: apply_progress_update,
+    DELIVERABLE: apply_deliverable,
+    INDICATOR: apply_indicator,
+    INDICATOR_VALUE: apply_indicator_value,
+}

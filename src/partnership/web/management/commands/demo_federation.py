@@ -1,0 +1,107 @@
+"""`partnership demo-federation [--port N]`: a Japanese node and an EU node on one machine, peered.
+
+Each node has its own data directory under PARTNERSHIP_DATA_DIR/federation/ (its SQLite database and its
+own node key), its own port (N and N+1) and the demo accounts of its party only. Each is configured
+with the other as its peer (its URL and verifier key) and pulls the other's log every few seconds.
+For each node a script `PARTNERSHIP_DATA_DIR/federation/<party>/partnership` runs any `partnership`
+command against that node, e.g. `var/federation/eu/partnership ledger verify`.
+"""
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PARTIES = ("JP", "EU")
+
+
+class Command(BaseCommand):
+    help = "Serve a Japanese and an EU node on two ports with two databases, peered with each other."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help="the JP node's port; EU gets the next")
+        parser.add_argument("--sync-interval", type=int, default=5, help="seconds between pulls (default 5)")
+        parser.add_argument("--no-serve", action="store_true", help="set both nodes up, then stop")
+
+    def handle(self, *args, **options):
+        root = Path(settings.DATA_DIR) / "federation"
+        nodes = {
+            party: {"dir": root / party.lower(), "url": f"http://127.0.0.1:{options['port'] + i}"}
+            for i, party in enumerate(PARTIES)
+        }
+        base = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERSHIP_")}
+        for party, node in nodes.items():
+            node["env"] = {
+                **base,
+                "PARTNERSHIP_DATA_DIR": str(node["dir"]),
+                "PARTNERSHIP_NODE_PARTY": party,
+                "PARTNERSHIP_SYNC_INTERVAL": str(options["sync_interval"]),
+            }
+            if settings.DEMO_PASSWORD:
+                node["env"]["PARTNERSHIP_DEMO_PASSWORD"] = settings.DEMO_PASSWORD
+            node["key"] = self._run(node["env"], "ledger", "key").strip()
+        for party, node in nodes.items():
+            other = nodes[PARTIES[1 - PARTIES.index(party)]]
+            node["env"]["PARTNERSHIP_PEERS"] = f"{other['url']} {other['key']}"
+            self._write_wrapper(node)
+            self.stdout.write(f"\n== {party} node: {node['url']}/  (data: {node['dir']})")
+            self.stdout.write(self._run(node["env"], "demo", "--no-serve"))
+        if options["no_serve"]:
+            return
+        processes = []
+        try:
+            for node in nodes.values():
+                port = node["url"].rsplit(":", 1)[1]
+                processes.append(
+                    subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
+                        self._argv("demo", "--port", port), env=node["env"], stdout=subprocess.DEVNULL
+                    )
+                )
+            self.stdout.write(
+                "\nBoth nodes are serving; each pulls the other's log every "
+                f"{options['sync_interval']} s. Commands against a node:\n"
+                + "\n".join(f"  {n['dir'] / 'partnership'} ledger sync|verify|key" for n in nodes.values())
+                + "\n(Ctrl-C stops both)"
+            )
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+            raise CommandError("a node stopped; see its output above")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(timeout=10)
+
+    @staticmethod
+    def _argv(*args: str) -> list[str]:
+        return [sys.executable, "-m", "partnership.cli", *args]
+
+    def _run(self, env: dict, *args: str) -> str:
+        result = subprocess.run(  # noqa: S603 (our own command, our own arguments)
+            self._argv(*args), env=env, capture_output=True, text=True, check=False
+        )
+        if result.returncode:
+            raise CommandError(f"partnership {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    @staticmethod
+    def _write_wrapper(node: dict) -> None:
+        lines = ["#!/bin/sh", "# Runs `partnership` against this node of `make demo-federation`."]
+        lines += [
+            f"export {name}={shlex.quote(value)}"
+            for name, value in sorted(node["env"].items())
+            if name.startswith("PARTNERSHIP_")
+        ]
+        lines.append(f'exec {shlex.quote(sys.executable)} -m partnership.cli "$@"')
+        path = node["dir"] / "partnership"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+        path.chmod(0o700)

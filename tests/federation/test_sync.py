@@ -1,0 +1,233 @@
+"""Two real nodes over HTTP on loopback: a JP node in its own process, this process as the EU node.
+
+Each test is one of the faults issue 4 names; each asserts what the EU node's users would see.
+"""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from partnership.ledger import services, sync
+from partnership.ledger.keys import verifier_key_string
+from partnership.ledger.models import LogEntry, Peer
+from partnership.ledger.peers import configured_peers
+from partnership.programme.models import ProgressUpdate
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def jp_updates():
+    return ProgressUpdate.objects.filter(party__code="JP")
+
+
+def pull():
+    (result,) = sync.sync_all()
+    return result
+
+
+def peer_size(node) -> int:
+    return int(node.call("ledger", "checkpoint").stdout.splitlines()[1])
+
+
+def test_an_update_filed_on_the_jp_node_shows_on_the_eu_node_signed_by_jp(jp, eu_node, client, members):
+    eu_node.peer(jp)
+    token = jp.secretariat_token
+    jp.file_update(token, 46, "Early-warning pilot: first alerts exchanged with DG GROW.")
+
+    result = pull()
+
+    assert result.error == ""
+    assert result.fetched == peer_size(jp) == services.size("JP")
+    update = jp_updates().get(narrative__startswith="Early-warning pilot")
+    assert update.ledger_entry.log == "JP"
+    client.force_login(members["eu_secretariat"])
+    page = client.get("/en/actions/46/").content.decode()
+    assert "Early-warning pilot: first alerts exchanged" in page
+    assert "Signed by the JP node" in page
+    assert services.verify_log("JP") == []
+    # The copy is complete and verified: nothing more to pull, nothing doubled.
+    again = pull()
+    assert (again.error, again.fetched) == ("", 0)
+    assert jp_updates().filter(narrative__startswith="Early-warning pilot").count() == 1
+
+
+def test_peer_down_during_sync_then_resumes_with_nothing_lost_or_doubled(jp, eu_node):
+    eu_node.peer(jp)
+    assert pull().error == ""
+    before = jp_updates().count()
+    token = jp.secretariat_token
+    jp.file_update(token, 47, "Filed while the EU node could not reach us.")
+    jp.stop()
+
+    down = pull()
+
+    assert "cannot be reached" in down.error
+    assert Peer.objects.get(party="JP").state == Peer.State.FAILING
+    assert jp_updates().count() == before
+    jp.start()
+    eu_node.peer(jp)  # the node came back on another port
+    up = pull()
+    assert (up.error, up.fetched) == ("", 1)
+    assert jp_updates().count() == before + 1
+    assert Peer.objects.get(party="JP").state == Peer.State.OK
+
+
+def test_a_sync_interrupted_midway_keeps_whole_pages_and_resumes(jp, eu_node, monkeypatch):
+    eu_node.peer(jp)
+    monkeypatch.setattr(sync, "PAGE", 40)
+    real = sync._get_json
+    calls = {"entries": 0}
+
+    def flaky(url):
+        if "/entries?" in url:
+            calls["entries"] += 1
+            if calls["entries"] == 3:
+                raise sync.SyncError("connection reset by peer")
+        return real(url)
+
+    monkeypatch.setattr(sync, "_get_json", flaky)
+    broken = pull()
+
+    assert "connection reset" in broken.error
+    assert services.size("JP") == 80  # two whole pages, nothing of the third
+    applied = LogEntry.objects.filter(log="JP", apply_error="").count()
+    assert jp_updates().count() <= applied == 80
+    monkeypatch.setattr(sync, "_get_json", real)
+    assert pull().error == ""
+    assert services.size("JP") == peer_size(jp)
+    assert services.verify_log("JP") == []
+
+
+def test_entries_delivered_twice_are_applied_once(jp, eu_node, monkeypatch):
+    eu_node.peer(jp)
+    monkeypatch.setattr(sync, "PAGE", 50)
+    real = sync._get_json
+
+    def stuttering(url):
+        body = real(url)
+        if "/entries?" in url and body["entries"]:
+            start = body["entries"][0]["index"]
+            earlier = real(url.replace(f"start={start}", f"start={max(0, start - 10)}"))["entries"]
+            body["entries"] = earlier + body["entries"] + body["entries"]
+        return body
+
+    monkeypatch.setattr(sync, "_get_json", stuttering)
+    result = pull()
+
+    assert result.error == ""
+    assert services.size("JP") == peer_size(jp)
+    applied_types = LogEntry.objects.filter(log="JP").count()
+    assert result.fetched == applied_types
+    uids = list(jp_updates().values_list("uid", flat=True))
+    assert len(uids) == len(set(uids)) > 0
+
+
+def test_a_byte_changed_in_the_peers_database_is_named_by_verify_and_refused_by_sync(jp, eu_node):
+    jp.flip_byte("record", 5)
+
+    verify = jp.call("ledger", "verify", check=False)
+    assert verify.returncode != 0
+    assert "entry 5" in verify.stderr
+
+    eu_node.peer(jp)
+    result = pull()
+    assert "entry 5" in result.error
+    assert services.size("JP") == 0  # the page holding entry 5 was refused whole
+    assert not jp_updates().exists()
+
+
+@pytest.mark.parametrize("column", ["record", "signature"])
+def test_a_byte_changed_in_this_nodes_copy_is_named_by_verify(jp, eu_node, column):
+    eu_node.peer(jp)
+    assert pull().error == ""
+    entry = LogEntry.objects.get(log="JP", index=7)
+    changed = bytearray(bytes(getattr(entry, column)))
+    changed[len(changed) // 2] ^= 0x01
+    LogEntry.objects.filter(pk=entry.pk).update(**{column: bytes(changed)})
+
+    with pytest.raises(CommandError, match="entry 7"):
+        call_command("ledger", "verify", "--peer", "JP")
+    with pytest.raises(CommandError, match="entry 7"):
+        call_command("ledger", "verify")
+
+
+@pytest.mark.parametrize(
+    "extra, reason",
+    [(0, "two different logs of"), (1, "does not extend its log of")],
+    ids=["same size, other root", "larger, inconsistent"],
+)
+def test_a_forked_log_stops_sync_and_alerts_the_secretariats(jp_factory, eu_node, members, extra, reason):
+    for name in ("jp_secretariat", "eu_secretariat"):
+        members[name].email = f"{name}@example.org"
+        members[name].save()
+    honest = jp_factory("honest")
+    forked = jp_factory("forked")  # same key, same history so far
+    honest.file_update(honest.secretariat_token, 46, "The honest history.")
+    forked_token = forked.secretariat_token
+    for n in range(1 + extra):
+        forked.file_update(forked_token, 46, "A rewritten history." if n == 0 else f"More of it ({n}).")
+    eu_node.peer(honest)
+    assert pull().error == ""
+
+    eu_node.peer(forked)
+    result = pull()
+
+    assert result.forked
+    assert reason in result.error
+    state = Peer.objects.get(party="JP")
+    assert state.state == Peer.State.FORKED
+    assert "The honest history." not in state.fork_evidence  # evidence is the signed notes
+    assert not jp_updates().filter(narrative="A rewritten history.").exists()
+    (alert,) = mail.outbox
+    assert "forked" in alert.subject
+    assert set(alert.to) == {"jp_secretariat@example.org", "eu_secretariat@example.org"}
+    assert "分岐" in alert.subject or "フォーク" in alert.subject  # in both languages
+    # Stopped even towards the honest node, until an operator clears it.
+    eu_node.peer(honest)
+    assert "stopped" in pull().error
+    call_command("ledger", "clear-fork", "JP")
+    assert pull().error == ""
+
+
+def test_an_unknown_signing_key_is_refused(jp, eu_node):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    stranger = verifier_key_string("JP", Ed25519PrivateKey.generate())
+    eu_node.peer(jp, stranger)
+
+    result = pull()
+
+    assert "no signature from a known key" in result.error
+    assert services.size("JP") == 0
+    assert Peer.objects.get(party="JP").state == Peer.State.FAILING
+
+
+@pytest.mark.parametrize("hours", [1, -1])
+def test_clock_skew_of_an_hour_between_nodes(jp_factory, eu_node, hours):
+    skewed = jp_factory("skewed", skew_seconds=hours * 3600)
+    eu_node.peer(skewed)
+    skewed.file_update(skewed.secretariat_token, 48, f"Filed with a clock {hours:+d} h off.")
+
+    result = pull()
+
+    assert result.error == ""
+    update = jp_updates().get(narrative=f"Filed with a clock {hours:+d} h off.")
+    offset = update.created_at - timezone.now()
+    assert abs(offset - datetime.timedelta(hours=hours)) < datetime.timedelta(minutes=5)
+
+
+def test_a_key_rotation_on_the_peer_is_followed(jp, eu_node):
+    eu_node.peer(jp)  # configured with the old key only
+    assert pull().error == ""
+    jp.call("ledger", "rotate-key", "--overlap-days", "1")
+    jp.file_update(jp.secretariat_token, 49, "Signed with the new key.")
+
+    result = pull()
+
+    assert result.error == ""
+    assert jp_updates().filter(narrative="Signed with the new key.").exists()
+    assert len(sync.peer_keys(configured_peers()["JP"])) == 2
+    assert services.verify_log("JP") == []
