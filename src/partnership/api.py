@@ -184,11 +184,13 @@ def _register_routers() -> None:
     from partnership.ledger.api import router as ledger_router
     from partnership.people.api import router as people_router
     from partnership.programme.api import router as programme_router
+    from partnership.trust.health_certificates.api import router as certificates_router
 
     api.add_router("/v1/", people_router)
     api.add_router("/v1/", programme_router)
     api.add_router("/v1/", cycle_router)
     api.add_router("/v1/", ledger_router)
+    api.add_router("/v1/", certificates_router)
 
 
 _register_routers()

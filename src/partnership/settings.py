@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "partnership.people",
     "partnership.programme",
     "partnership.cycle",
+    "partnership.trust.health_certificates",
     "partnership.web",
 ]
 

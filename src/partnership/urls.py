@@ -16,6 +16,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("partnership.web.urls")),
     path("", include("partnership.ledger.urls")),
+    path("", include("partnership.trust.health_certificates.urls")),
     path("", include("partnership.cycle.urls")),
     path("", include("partnership.cycle.report_urls")),
     path("", include("partnership.programme.urls")),

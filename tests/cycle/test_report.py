@@ -482,8 +482,7 @@ def outage_exchange():
 def test_registered_exchange_appears_in_the_report(cycles, outage_exchange):
     assert outage_exchange in exchanges.registered()
     data = report.build_report(2026)
-    (section,) = data["exchanges"]
-    assert section["annex_paragraphs"] == [61]
+    (section,) = [s for s in data["exchanges"] if s["annex_paragraphs"] == [61]]
     assert section["indicators"][0]["value"] == 7
     assert section["sections"]["ja"]["title"] == "海底ケーブルの障害"
     english = report.render_html(data, "en")

@@ -13,6 +13,8 @@ import math
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnership.ledger.canonical import CanonicalError, canonical_json
 
@@ -190,3 +192,27 @@ def test_canonical_form_is_stable_and_ignores_insertion_order():
     b = canonical_json({"d": True, "c": None, "a": "é", "b": [1, {"x": 1, "y": 2}]})
     assert a == b == '{"a":"é","b":[1,{"x":1,"y":2}],"c":null,"d":true}'.encode()
     assert canonical_json(json.loads(a)) == a
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+        | st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.text(alphabet=st.characters(blacklist_categories=("Cs",))), children, max_size=4
+            )
+        ),
+        max_leaves=20,
+    )
+)
+def test_the_fast_writer_gives_the_bytes_of_rfc8785(value):
+    """canonical_json writes float-free values with Python's json module: always rfc8785's bytes, also
+    for keys beyond U+FFFF (where it hands over to rfc8785) and control characters."""
+    import rfc8785
+
+    assert canonical_json(value) == rfc8785.dumps(value)

@@ -91,7 +91,7 @@ def catalog_id(path: Path) -> str:
     return str(path.relative_to(PACKAGE))
 
 
-APPS = sorted(path.parent.name for path in PACKAGE.glob("*/apps.py"))
+APPS = sorted(str(path.parent.relative_to(PACKAGE)) for path in PACKAGE.glob("**/apps.py"))
 
 
 def test_there_is_a_japanese_catalog_for_every_app_and_the_package():

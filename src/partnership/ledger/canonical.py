@@ -11,6 +11,7 @@ surrogates), and any Python type other than None, bool, int, float, str, list, t
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -30,10 +31,50 @@ def canonical_json(value: Any) -> bytes:
 
     Raises `CanonicalError` for a value JCS cannot represent, naming the place (e.g. `$.content.ratio`).
     """
+    fast = _plain_json(value)
+    if fast is not None:
+        return fast
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, UnicodeError, TypeError, ValueError, RecursionError) as exc:
         raise CanonicalError(_explain(value, exc)) from exc
+
+
+def _plain_json(value: Any) -> bytes | None:
+    """The JCS bytes by Python's own (C) serialiser, for the values where the two agree; else None.
+
+    They agree on values without floats (JCS writes numbers as ECMAScript does; integers within the safe
+    range are written alike), whose keys are strings without characters beyond U+FFFF (JCS orders keys
+    by UTF-16 code units, Python by code points: the orders differ only there); both escape only quotes,
+    backslashes and control characters, in the same short and lower-case `u00xx` forms. Records are
+    such values, and rfc8785's pure-Python writer costs more than verifying a signature
+    (bench/certificates.py); tests/ledger/test_canonical.py holds both writers to the same bytes.
+    """
+    if not _plain(value, 0):
+        return None
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return None  # e.g. a lone surrogate: rfc8785 words the refusal
+
+
+def _plain(value: Any, depth: int) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if depth > 100:
+        return False
+    if kind is dict:
+        return all(
+            type(key) is str and (key.isascii() or max(key) <= "\uffff") and _plain(item, depth + 1)
+            for key, item in value.items()
+        )
+    if kind is list or kind is tuple:
+        return all(_plain(item, depth + 1) for item in value)
+    return False
 
 
 def _explain(value: Any, exc: BaseException) -> str:

@@ -145,6 +145,19 @@ def require_publish_report(user: User | AnonymousUser | None) -> Actor:
     return actor
 
 
+def can_manage_trust(actor: Actor | None, party_id: int) -> bool:
+    """A party's secretariat keeps its own trust store (the keys its verifiers accept), no one else."""
+    return actor is not None and actor.is_secretariat and actor.party.pk == party_id
+
+
+def require_manage_trust(user: User | AnonymousUser | None, party_id: int) -> Actor:
+    """`can_manage_trust` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not can_manage_trust(actor, party_id):
+        raise PermissionDenied(_("Only a party's secretariat changes that party's trusted keys."))
+    return actor
+
+
 def can_follow_up(actor: Actor | None, owner_organisation_id: int | None) -> bool:
     """A decision or guidance item is reported on by its owner's members or by a secretariat."""
     if actor is None or owner_organisation_id is None or not writes_on_this_node(actor):

@@ -1,4 +1,5 @@
-"""`partnership gendocs [--check]`: regenerate docs/cli.md and docs/openapi.json from the code."""
+"""`partnership gendocs [--check]`: regenerate docs/cli.md, docs/openapi.json and the health-certificate
+equivalence tables (English, Japanese) from the code and its data."""
 
 import json
 import os
@@ -61,7 +62,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         out = Path(options["out"])
-        files = {out / "cli.md": cli_reference(), out / "openapi.json": openapi_document()}
+        from partnership.trust.health_certificates.equivalence import table
+
+        files = {
+            out / "cli.md": cli_reference(),
+            out / "openapi.json": openapi_document(),
+            out / "health-certificates-equivalence.en.md": table("en"),
+            out / "health-certificates-equivalence.ja.md": table("ja"),
+        }
         stale = [path for path, text in files.items() if not path.exists() or path.read_text() != text]
         if options["check"]:
             if stale:

@@ -1,0 +1,34 @@
+"""What each failing step means, in the reader's language (the library's messages are technical detail
+in English; the step and the code say what failed, these sentences say it to a verifier)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .errors import Step
+
+STEP_NAMES = {
+    Step.PREFIX: _("format"),
+    Step.BASE45: _("encoding"),
+    Step.DECOMPRESS: _("decompression"),
+    Step.CBOR: _("CBOR"),
+    Step.JSON: _("JSON"),
+    Step.STRUCTURE: _("structure"),
+    Step.TRUST: _("trusted signer"),
+    Step.SIGNATURE: _("signature"),
+    Step.VALIDITY: _("validity period"),
+    Step.KEY_USAGE: _("key usage"),
+    Step.RULES: _("acceptance rules"),
+}
+
+EXPLANATIONS = {
+    Step.PREFIX: _("This is not a certificate this verifier reads, or the input is too large."),
+    Step.BASE45: _("The certificate's encoding is damaged: the code may be misread or altered."),
+    Step.DECOMPRESS: _("The certificate's compressed content is damaged or too large."),
+    Step.CBOR: _("The certificate's content cannot be read (CBOR): it may be damaged or altered."),
+    Step.JSON: _("The certificate's content cannot be read (JSON): it may be damaged or altered."),
+    Step.STRUCTURE: _("The certificate lacks a part its format requires."),
+    Step.TRUST: _("The signer is not among the keys this party trusts."),
+    Step.SIGNATURE: _("The signature does not match the content: the certificate was altered or forged."),
+    Step.VALIDITY: _("The certificate or its signer is expired or not yet valid at the time of the check."),
+    Step.KEY_USAGE: _("The signer may not sign this kind of certificate."),
+    Step.RULES: _("The certificate does not meet the acceptance rules."),
+}

@@ -1,0 +1,138 @@
+"""The trust stores in the database, and verification against a party's store.
+
+Every write checks `people.permissions` (a party's secretariat keeps its own store). Imports are
+validated whole before anything is stored: a file that fails leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from partnership.errors import Invalid, NotFound
+from partnership.people.models import Party
+from partnership.people.permissions import require_manage_trust
+
+from .model import Result
+from .models import TrustAnchor
+from .rules import Decision, evaluate, load_rules
+from .trust import TrustError, TrustStore, read_certificate
+from .verifier import verify_input
+
+
+def party_by_code(code: str) -> Party:
+    party = Party.objects.filter(code=code).first()
+    if party is None:
+        raise NotFound(_("party: no party %(code)s") % {"code": code})
+    return party
+
+
+def trust_store(party: Party) -> TrustStore:
+    """The party's trusted keys as the library's TrustStore."""
+    store = TrustStore()
+    for anchor in TrustAnchor.objects.filter(party=party):
+        data = bytes(anchor.data)
+        if anchor.kind == TrustAnchor.Kind.SHC_ISSUER:
+            store.shc_issuers.setdefault(anchor.key, []).append(json.loads(data))
+        elif anchor.kind == TrustAnchor.Kind.CSCA:
+            store.cscas.setdefault(anchor.key, []).append(read_certificate(data))
+        else:
+            store.dcc_signers.setdefault(base64.b64decode(anchor.key), []).append(read_certificate(data))
+    return store
+
+
+def _anchors(party: Party, store: TrustStore) -> list[TrustAnchor]:
+    anchors = []
+    for kid, certs in store.dcc_signers.items():
+        for cert in certs:
+            anchors.append(
+                TrustAnchor(
+                    party=party,
+                    kind=TrustAnchor.Kind.DCC_SIGNER,
+                    key=base64.b64encode(kid).decode("ascii"),
+                    subject=cert.subject[:500],
+                    data=cert.der,
+                )
+            )
+    for issuer, keys in store.shc_issuers.items():
+        for key in keys:
+            data = json.dumps(key, sort_keys=True).encode()
+            anchors.append(
+                TrustAnchor(
+                    party=party, kind=TrustAnchor.Kind.SHC_ISSUER, key=issuer, subject=key["kid"], data=data
+                )
+            )
+    for country, certs in store.cscas.items():
+        for cert in certs:
+            anchors.append(
+                TrustAnchor(
+                    party=party,
+                    kind=TrustAnchor.Kind.CSCA,
+                    key=country,
+                    subject=cert.subject[:500],
+                    data=cert.der,
+                )
+            )
+    for anchor in anchors:
+        anchor.sha256 = hashlib.sha256(bytes(anchor.data)).hexdigest()
+    return anchors
+
+
+def import_trust(user, party_code: str, path: str | Path, issuer: str | None = None) -> list[str]:
+    """Import certificates and key sets from a file or folder into the party's store, all or nothing.
+
+    What was imported, a line each; anchors already held are kept once.
+    """
+    party = party_by_code(party_code)
+    actor = require_manage_trust(user, party.pk)
+    path = Path(path)
+    if not path.exists():
+        raise Invalid(_("path: %(path)s does not exist") % {"path": path}, {"path": str(path)})
+    store = TrustStore()
+    try:
+        lines = store.load(path, issuer=issuer)
+    except (TrustError, OSError) as exc:
+        raise Invalid(str(exc), {"path": str(exc)}) from None
+    if not lines:
+        raise Invalid(
+            _("path: %(path)s holds no certificate or key set") % {"path": path}, {"path": str(path)}
+        )
+    with transaction.atomic():
+        for anchor in _anchors(party, store):
+            anchor.added_by = actor.user
+            TrustAnchor.objects.get_or_create(
+                party=party,
+                kind=anchor.kind,
+                key=anchor.key,
+                sha256=anchor.sha256,
+                defaults={"subject": anchor.subject, "data": anchor.data, "added_by": actor.user},
+            )
+    return lines
+
+
+def remove_anchor(user, anchor_id: int) -> TrustAnchor:
+    anchor = TrustAnchor.objects.select_related("party").filter(pk=anchor_id).first()
+    if anchor is None:
+        raise NotFound(_("no trust anchor %(id)s") % {"id": anchor_id})
+    require_manage_trust(user, anchor.party_id)
+    anchor.delete()
+    return anchor
+
+
+def verify(data: bytes, party: Party | None, at: datetime, extra: TrustStore | None = None) -> list[Result]:
+    """Verify every certificate in `data` (text or QR image) with the party's store (or `extra` alone)."""
+    store = extra if extra is not None else trust_store(party) if party else TrustStore()
+    return verify_input(data, store, at)
+
+
+def decisions(result: Result, at: datetime) -> dict[str, Decision]:
+    """For a valid certificate: each party's acceptance rules' decision."""
+    if not result.valid or result.certificate is None:
+        return {}
+    return {party: evaluate(result.certificate, rules, at) for party, rules in load_rules().items()}

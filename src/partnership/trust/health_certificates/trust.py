@@ -1,0 +1,184 @@
+"""The keys a verifier trusts, per format, loaded from files; verification never touches the network.
+
+- EU DCC: document signer certificates, found by `kid` (the first 8 bytes of the SHA-256 of the
+  certificate's DER, or the kid a trust list gives); several certificates may share one kid.
+- SMART Health Cards: issuer key sets (JWKS), found by issuer URL (`iss`).
+- ICAO VDS-NC: country signing CA certificates (CSCA), found by country; the seal carries its signer
+  certificate, which must chain to one of them.
+
+Certificates are read with asn1crypto, which also reads the encodings `cryptography` refuses (explicit
+NULL parameters, explicit EC curve parameters) that real CSCAs use; each format's handler turns the key
+into what it verifies with.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem as asn1_pem
+from asn1crypto import x509 as asn1_x509
+
+CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
+
+
+class TrustError(ValueError):
+    """A trust file that cannot be imported: the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class TrustedCertificate:
+    der: bytes
+    subject: str
+    country: str  # the subject's C, upper case ("" when absent)
+    is_ca: bool
+    not_before: Any
+    not_after: Any
+
+    @property
+    def kid(self) -> bytes:
+        """The EU DCC key identifier: the first 8 bytes of SHA-256 over the DER certificate."""
+        return hashlib.sha256(self.der).digest()[:8]
+
+    @property
+    def parsed(self) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(self.der)
+
+
+@dataclass
+class TrustStore:
+    dcc_signers: dict[bytes, list[TrustedCertificate]] = field(default_factory=dict)
+    shc_issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # iss -> JWKs
+    cscas: dict[str, list[TrustedCertificate]] = field(default_factory=dict)  # country -> CSCAs
+
+    # --- adding -----------------------------------------------------------------------------------
+
+    def add_certificate(self, der: bytes, kid: bytes | None = None, kind: str | None = None) -> str:
+        """Trust a certificate: a CA is a CSCA (VDS-NC), any other a DCC document signer.
+
+        `kind` ("dcc-signer" or "csca") overrides the guess. Returns what it was trusted as.
+        """
+        cert = read_certificate(der)
+        kind = kind or ("csca" if cert.is_ca else "dcc-signer")
+        if kind == "csca":
+            self.cscas.setdefault(cert.country, []).append(cert)
+        elif kind == "dcc-signer":
+            self.dcc_signers.setdefault(kid or cert.kid, []).append(cert)
+        else:
+            raise TrustError(f"unknown kind of certificate {kind!r}")
+        return kind
+
+    def add_key_set(self, issuer: str, key_set: dict[str, Any]) -> int:
+        """Trust the keys of a SMART Health Cards issuer (a JWKS); returns how many keys were added."""
+        if not isinstance(issuer, str) or not issuer.startswith("https://"):
+            raise TrustError(f"an issuer is an https URL, not {issuer!r}")
+        keys = key_set.get("keys") if isinstance(key_set, dict) else None
+        if not isinstance(keys, list) or not keys:
+            raise TrustError("a key set is a JSON object with a non-empty list `keys`")
+        for number, key in enumerate(keys, 1):
+            if not isinstance(key, dict) or key.get("kty") != "EC" or key.get("crv") != "P-256":
+                raise TrustError(f"key {number} of the set is not an EC P-256 public key")
+            if not all(isinstance(key.get(name), str) for name in ("x", "y", "kid")):
+                raise TrustError(f"key {number} of the set lacks x, y or kid")
+            if "d" in key:
+                raise TrustError(f"key {number} of the set is a private key: publish only public keys")
+        self.shc_issuers.setdefault(issuer.rstrip("/"), []).extend(keys)
+        return len(keys)
+
+    def merge(self, other: TrustStore) -> None:
+        for kid, certs in other.dcc_signers.items():
+            self.dcc_signers.setdefault(kid, []).extend(certs)
+        for issuer, keys in other.shc_issuers.items():
+            self.shc_issuers.setdefault(issuer, []).extend(keys)
+        for country, certs in other.cscas.items():
+            self.cscas.setdefault(country, []).extend(certs)
+
+    # --- loading files ----------------------------------------------------------------------------
+
+    def load(self, path: str | Path, issuer: str | None = None) -> list[str]:
+        """Import a file or every file of a folder (recursively); what was imported, a line each."""
+        path = Path(path)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        done: list[str] = []
+        for file in files:
+            if file.suffix.lower() in CERTIFICATE_SUFFIXES:
+                data = file.read_bytes()
+                for der in certificates_in(data, file):
+                    kind = self.add_certificate(der)
+                    done.append(f"{file}: {kind} {read_certificate(der).subject}")
+            elif file.suffix.lower() == ".json":
+                done.extend(self._load_json(file, issuer))
+            elif path.is_dir():
+                continue  # other files in a folder (READMEs, CRLs) are not trust material
+            else:
+                raise TrustError(f"{file}: not a certificate (.pem .crt .cer .der) or a key set (.json)")
+        return done
+
+    def _load_json(self, file: Path, issuer: str | None) -> list[str]:
+        try:
+            value = json.loads(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise TrustError(f"{file}: not JSON: {exc}") from None
+        if isinstance(value, dict) and "keys" in value:
+            if issuer is None:
+                if file.parent.name == ".well-known":
+                    return []  # a key set in a folder, without its issuer: skipped, say --issuer
+                raise TrustError(f"{file}: a key set needs its issuer URL (--issuer)")
+            return [f"{file}: {self.add_key_set(issuer, value)} key(s) of {issuer}"]
+        if isinstance(value, dict) and "issuers" in value:
+            # {"issuers": {"https://issuer": {"keys": [...]}}}: several SHC issuers in one file
+            return [
+                f"{file}: {self.add_key_set(iss, keys)} key(s) of {iss}"
+                for iss, keys in value["issuers"].items()
+            ]
+        if isinstance(value, list) and all(isinstance(item, dict) and "kid" in item for item in value):
+            # A DCC trust list: [{"kid": base64, "rawData"|"raw": base64 DER}, ...]
+            lines = []
+            for number, item in enumerate(value, 1):
+                try:
+                    kid = base64.b64decode(item["kid"], validate=True)
+                    der = base64.b64decode(item.get("rawData") or item.get("raw") or "", validate=True)
+                except (binascii.Error, ValueError, TypeError):
+                    raise TrustError(f"{file}: item {number}: kid and rawData must be base64") from None
+                self.add_certificate(der, kid=kid, kind="dcc-signer")
+                lines.append(f"{file}: dcc-signer kid {base64.b64encode(kid).decode()}")
+            return lines
+        return []  # JSON that is no trust material (e.g. a CRL) is not imported
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "dcc-signers": sum(len(v) for v in self.dcc_signers.values()),
+            "shc-keys": sum(len(v) for v in self.shc_issuers.values()),
+            "cscas": sum(len(v) for v in self.cscas.values()),
+        }
+
+
+def certificates_in(data: bytes, source: Any = "input") -> list[bytes]:
+    """The DER certificates in PEM (one or several) or DER bytes."""
+    if asn1_pem.detect(data):
+        ders = [der for kind, _headers, der in asn1_pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"]
+        if not ders:
+            raise TrustError(f"{source}: a PEM file without a CERTIFICATE")
+        return ders
+    return [data]
+
+
+def read_certificate(der: bytes) -> TrustedCertificate:
+    """A certificate's facts, read leniently; refuses what is not an X.509 certificate at all."""
+    try:
+        cert = asn1_x509.Certificate.load(der, strict=True)
+        subject = cert.subject.human_friendly
+        country = str(cert.subject.native.get("country_name", "")).upper()
+        basic = cert.basic_constraints_value
+        is_ca = bool(basic and basic["ca"].native)
+        validity = cert["tbs_certificate"]["validity"]
+        return TrustedCertificate(
+            der, subject, country, is_ca, validity["not_before"].native, validity["not_after"].native
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise TrustError(f"not an X.509 certificate: {exc}") from None
