@@ -161,22 +161,40 @@ def test_example_02_is_a_lab_report_in_three_chunks_read_in_any_order(example_tr
 
 
 @needs_examples
-def test_example_03_expires_and_is_revoked_but_revocation_is_not_checked(example_trust):
+def test_example_03_expires_and_is_revoked_once_its_issuers_revocation_list_is_trusted(example_trust):
     text = example("03", "d-jws.txt")
-    certificate = shc.verify(text, example_trust, AT)
+    certificate = shc.verify(text, example_trust, AT)  # the store holds no revocation list yet
     assert certificate.expires_at == datetime(2024, 6, 21, 16, 19, 24, 657000, tzinfo=UTC)
     assert certificate.holder.family_name == "Revoked"
     expect(Step.VALIDITY, "shc.expired", shc.verify, text, example_trust, datetime(2025, 1, 1, tzinfo=UTC))
     expect(
         Step.VALIDITY, "shc.not-yet-valid", shc.verify, text, example_trust, datetime(2023, 6, 22, tzinfo=UTC)
     )
-    # The signing key announces a CRL (crlVersion 1) that lists this card's rid as revoked for cards
-    # signed before 1687450765: the trust store carries no CRLs, so verification does not see it.
+    # The signing key announces a CRL (crlVersion 1) listing this card's rid for cards signed before
+    # 1687450765; once the issuer's published list is in the store, the card is refused.
     (key,) = [k for k in example_trust.shc_issuers[EXAMPLE_ISSUER] if k["kid"] == certificate.signer]
     assert key["crlVersion"] == 1
-    crl = json.loads((EXAMPLES / "issuer" / ".well-known" / "crl" / f"{key['kid']}.json").read_text())
-    assert f"{certificate.raw['vc']['rid']}.1687450765" in crl["rids"]
-    assert certificate.raw["nbf"] < 1687450765
+    crl_file = EXAMPLES / "issuer" / ".well-known" / "crl" / f"{key['kid']}.json"
+    assert example_trust.load(crl_file, issuer=EXAMPLE_ISSUER)
+    expect(Step.VALIDITY, "shc.revoked", shc.verify, text, example_trust, AT)
+    # The other examples, signed by the same issuer but not listed, still verify.
+    shc.verify(example("00", "d-jws.txt"), example_trust, AT)
+
+
+def test_a_revocation_with_a_time_spares_cards_issued_after_it():
+    from partnership.trust.health_certificates.trust import TrustStore
+
+    store = TrustStore()
+    store.add_crl("https://issuer.example", {"kid": "k", "method": "rid", "ctr": 1, "rids": ["abc.1000"]})
+    claims = {"iss": "https://issuer.example", "nbf": 999.5, "vc": {"rid": "abc"}}
+    expect(Step.VALIDITY, "shc.revoked", shc.check_revocation, claims, "k", store)
+    shc.check_revocation({**claims, "nbf": 1000}, "k", store)  # issued at the listed time: not revoked
+    shc.check_revocation({**claims, "vc": {"rid": "xyz"}}, "k", store)
+    # A newer list (higher ctr) replaces the older one; an older one is ignored.
+    store.add_crl("https://issuer.example", {"kid": "k", "method": "rid", "ctr": 2, "rids": ["xyz"]})
+    store.add_crl("https://issuer.example", {"kid": "k", "method": "rid", "ctr": 1, "rids": ["abc"]})
+    shc.check_revocation(claims, "k", store)
+    expect(Step.VALIDITY, "shc.revoked", shc.check_revocation, {**claims, "vc": {"rid": "xyz"}}, "k", store)
 
 
 @needs_examples

@@ -305,3 +305,13 @@ class TestHealthCertificatesContract(ExchangeContract):
         services.import_trust(members["jp_secretariat"], "JP", self_signed(tmp_path))
         (indicator,) = self.exchange_class().indicators(2026)
         assert indicator["value"] == 1 and indicator["name"]["ja"].endswith("（JP）")
+
+
+def test_a_revocation_list_is_kept_in_the_partys_store(members, tmp_path):
+    crl = tmp_path / "crl.json"
+    crl.write_text(json.dumps({"kid": "k1", "method": "rid", "ctr": 1, "rids": ["abc.1000", "def"]}))
+    lines = services.import_trust(members["jp_secretariat"], "JP", crl, issuer="https://issuer.example")
+    assert "2 revocation(s)" in lines[0]
+    store = services.trust_store(services.party_by_code("JP"))
+    assert store.shc_revoked == {("https://issuer.example", "k1"): {"abc": 1000, "def": None}}
+    assert services.trust_store(services.party_by_code("EU")).shc_revoked == {}

@@ -210,6 +210,11 @@ def _cbor(data: bytes, what: str) -> Any:
 
 def _plain(value: Any) -> Any:
     """Plain dicts and lists for the frozen maps and tuples cbor2 gives inside tags and map keys."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bytes or kind is bool or value is None:
+        return value  # the common leaves first: the generic checks below cost more than the rest
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}  # keys stay hashable (frozen)
     if isinstance(value, (list, tuple)):

@@ -40,6 +40,8 @@ def trust_store(party: Party) -> TrustStore:
         data = bytes(anchor.data)
         if anchor.kind == TrustAnchor.Kind.SHC_ISSUER:
             store.shc_issuers.setdefault(anchor.key, []).append(json.loads(data))
+        elif anchor.kind == TrustAnchor.Kind.SHC_CRL:
+            store.add_crl(anchor.key, json.loads(data))
         elif anchor.kind == TrustAnchor.Kind.CSCA:
             store.cscas.setdefault(anchor.key, []).append(read_certificate(data))
         else:
@@ -68,6 +70,16 @@ def _anchors(party: Party, store: TrustStore) -> list[TrustAnchor]:
                     party=party, kind=TrustAnchor.Kind.SHC_ISSUER, key=issuer, subject=key["kid"], data=data
                 )
             )
+    for (issuer, key_id), crl in store.shc_crls.items():
+        anchors.append(
+            TrustAnchor(
+                party=party,
+                kind=TrustAnchor.Kind.SHC_CRL,
+                key=issuer,
+                subject=key_id,
+                data=json.dumps(crl, sort_keys=True).encode(),
+            )
+        )
     for country, certs in store.cscas.items():
         for cert in certs:
             anchors.append(

@@ -148,7 +148,20 @@ def verify_jws(jws_text: str, trust: TrustStore, at: datetime) -> Certificate:
     key = find_key(claims["iss"], header["kid"], trust)
     check_signature(jws, key)
     check_validity(claims["nbf"], at, claims.get("exp"))
+    check_revocation(claims, header["kid"], trust)
     return to_certificate(claims, header["kid"])
+
+
+def check_revocation(claims: dict[str, Any], kid: str, trust: TrustStore) -> None:
+    """Refuse a card its issuer revoked (SMART Health Cards 1.3: `vc.rid` in the key's revocation list,
+    for cards issued before the listed time when one is given). Only lists in the trust store count."""
+    revoked = trust.shc_revoked.get((str(claims["iss"]).rstrip("/"), kid))
+    rid = claims["vc"].get("rid") if isinstance(claims.get("vc"), dict) else None
+    if not revoked or not isinstance(rid, str) or rid not in revoked:
+        return
+    before = revoked[rid]
+    if before is None or float(claims["nbf"]) < before:
+        raise CertificateError(Step.VALIDITY, "shc.revoked", f"the issuer revoked this card (rid {rid})")
 
 
 def _check_size(text: str) -> None:
@@ -200,6 +213,9 @@ def decode_numeric(text: str | Sequence[str]) -> str:
     return _digits_to_text(_join_chunks(chunks))
 
 
+MAX_CHUNKS = 20  # found by fuzzing (fuzz/certificates.py): "shc:/1/7777777777777771/.." ran out of memory
+
+
 def _join_chunks(chunks: list[str]) -> str:
     """The digits of all chunks, in chunk order (VCI 1.3 deprecates chunking; old cards still use it)."""
     by_index: dict[int, str] = {}
@@ -212,6 +228,11 @@ def _join_chunks(chunks: list[str]) -> str:
             )
         # Bounded by _check_size, so int() never sees more than a few thousand digits.
         index, count = int(match.group(1)), int(match.group(2))
+        if count > MAX_CHUNKS:
+            # A card fits in a few QR codes; a huge count would only make us list what is missing.
+            raise CertificateError(
+                Step.PREFIX, "shc.chunks", f"a card in {count} chunks: at most {MAX_CHUNKS} are accepted"
+            )
         if total is None:
             total = count
         if count != total:

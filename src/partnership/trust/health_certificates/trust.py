@@ -55,6 +55,9 @@ class TrustStore:
     dcc_signers: dict[bytes, list[TrustedCertificate]] = field(default_factory=dict)
     shc_issuers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # iss -> JWKs
     cscas: dict[str, list[TrustedCertificate]] = field(default_factory=dict)  # country -> CSCAs
+    # SHC revocation lists: (issuer, kid) -> {rid: revoked for cards issued before this time, or None}
+    shc_revoked: dict[tuple[str, str], dict[str, int | None]] = field(default_factory=dict)
+    shc_crls: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # as published
 
     # --- adding -----------------------------------------------------------------------------------
 
@@ -90,6 +93,33 @@ class TrustStore:
         self.shc_issuers.setdefault(issuer.rstrip("/"), []).extend(keys)
         return len(keys)
 
+    def add_crl(self, issuer: str, crl: dict[str, Any]) -> int:
+        """Trust an SHC issuer's revocation list for one key (SMART Health Cards 1.3, method "rid");
+        returns how many revocations it lists. A later list (higher `ctr`) replaces an earlier one."""
+        if not isinstance(issuer, str) or not issuer.startswith("https://"):
+            raise TrustError(f"an issuer is an https URL, not {issuer!r}")
+        if not isinstance(crl, dict) or crl.get("method") != "rid" or not isinstance(crl.get("kid"), str):
+            raise TrustError('a revocation list is {"kid", "method": "rid", "ctr", "rids"}')
+        rids = crl.get("rids")
+        if not isinstance(rids, list) or not all(isinstance(r, str) and r for r in rids):
+            raise TrustError("a revocation list's rids are non-empty texts")
+        ctr = crl.get("ctr")
+        if isinstance(ctr, bool) or not isinstance(ctr, int) or ctr < 1:
+            raise TrustError("a revocation list's ctr is a positive whole number")
+        key = (issuer.rstrip("/"), crl["kid"])
+        held = self.shc_crls.get(key)
+        if held is not None and held["ctr"] >= ctr:
+            return 0
+        revoked: dict[str, int | None] = {}
+        for entry in rids:
+            rid, _dot, stamp = entry.partition(".")
+            if stamp and not stamp.isdigit():
+                raise TrustError(f"revocation {entry!r}: the part after the dot is a Unix time")
+            revoked[rid] = int(stamp) if stamp else None
+        self.shc_crls[key] = crl
+        self.shc_revoked[key] = revoked
+        return len(revoked)
+
     def merge(self, other: TrustStore) -> None:
         for kid, certs in other.dcc_signers.items():
             self.dcc_signers.setdefault(kid, []).extend(certs)
@@ -97,6 +127,8 @@ class TrustStore:
             self.shc_issuers.setdefault(issuer, []).extend(keys)
         for country, certs in other.cscas.items():
             self.cscas.setdefault(country, []).extend(certs)
+        for (issuer, _kid), crl in other.shc_crls.items():
+            self.add_crl(issuer, crl)
 
     # --- loading files ----------------------------------------------------------------------------
 
@@ -124,6 +156,12 @@ class TrustStore:
             value = json.loads(file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise TrustError(f"{file}: not JSON: {exc}") from None
+        if isinstance(value, dict) and "rids" in value:
+            if issuer is None:
+                if file.parent.name == "crl":
+                    return []  # a revocation list in a folder, without its issuer: skipped, say --issuer
+                raise TrustError(f"{file}: a revocation list needs its issuer URL (--issuer)")
+            return [f"{file}: {self.add_crl(issuer, value)} revocation(s) of {issuer} key {value['kid']}"]
         if isinstance(value, dict) and "keys" in value:
             if issuer is None:
                 if file.parent.name == ".well-known":
@@ -155,6 +193,7 @@ class TrustStore:
             "dcc-signers": sum(len(v) for v in self.dcc_signers.values()),
             "shc-keys": sum(len(v) for v in self.shc_issuers.values()),
             "cscas": sum(len(v) for v in self.cscas.values()),
+            "shc-revocation-lists": len(self.shc_crls),
         }
 
 
