@@ -777,8 +777,41 @@ def prepare_demo(stdout) -> str:
     stdout.write(
         "cycles: " + ("last year's and this year's, with meetings and contributions" if cycles else kept)
     )
+    folder = seed_certificates()
+    stdout.write(
+        "certificates: "
+        + (
+            f"demo issuers trusted; sample QR codes in {folder}"
+            if folder
+            else "trust stores kept as they were"
+        )
+    )
     stdout.write(f"\nDemo accounts (password: {password}):")
     for account, created in accounts:
         note = "" if created else "  (existing account, password unchanged)"
         stdout.write(f"  {account.username:<16} {account.description}{note}")
     return password
+
+
+def seed_certificates() -> Path | None:
+    """Sample issuers of the three health-certificate formats, trusted by each party on this node, and a
+    QR image of a certificate of each in DATA_DIR/demo-certificates/, unless trust anchors exist."""
+    from partnership.trust.health_certificates import samples
+    from partnership.trust.health_certificates import services as certificate_services
+    from partnership.trust.health_certificates.models import TrustAnchor
+
+    if TrustAnchor.objects.exists():
+        return None
+    folder = Path(settings.DATA_DIR) / "demo-certificates"
+    issued = samples.issue()
+    for name, data in issued.files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    for kind, text in issued.texts.items():
+        (folder / f"{kind}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{kind}.png").write_bytes(samples.qr_png(text))
+    for party in ("JP", "EU"):
+        if _on_this_node(party):
+            user = User.objects.get(username=f"{party.lower()}-secretariat")
+            certificate_services.import_trust(user, party, folder / "trust", issuer=samples.SHC_ISSUER)
+    return folder

@@ -809,14 +809,26 @@ def _demo_counts() -> dict:
     }
 
 
-def test_the_demo_holds_two_cycles_and_running_it_twice_keeps_them(programme, settings, media):
+def test_the_demo_holds_two_cycles_and_running_it_twice_keeps_them(programme, settings, media, tmp_path):
     settings.DEMO_PASSWORD = "demo-password-for-tests"
+    settings.DATA_DIR = tmp_path
     call_command("demo", "--no-serve", stdout=io.StringIO())
     first = _demo_counts()
     again = io.StringIO()
     call_command("demo", "--no-serve", stdout=again)
     assert "cycles: kept as they were" in again.getvalue()
+    assert "certificates: trust stores kept as they were" in again.getvalue()
     assert _demo_counts() == first
+    # Sample certificates of the three formats, trusted by both parties, verify from their QR images.
+    from partnership.trust.health_certificates import services as certificate_services
+
+    at = timezone.now()
+    for party in ("JP", "EU"):
+        for kind in ("eu-dcc", "shc", "vds-nc"):
+            image = (tmp_path / "demo-certificates" / f"{kind}.png").read_bytes()
+            (result,) = certificate_services.verify(image, certificate_services.party_by_code(party), at)
+            assert result.valid and result.format == kind
+            assert certificate_services.decisions(result, at)[party].accepted
     # The demo writes through the services, so each of its shared records is signed in the node's log.
     from partnership.programme.models import Deliverable, Indicator, IndicatorValue, ProgressUpdate
 

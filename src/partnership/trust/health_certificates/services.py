@@ -33,10 +33,12 @@ def party_by_code(code: str) -> Party:
     return party
 
 
-def trust_store(party: Party) -> TrustStore:
-    """The party's trusted keys as the library's TrustStore."""
+def trust_store(party: Party | None) -> TrustStore:
+    """The party's trusted keys as the library's TrustStore; with no party (the single node of every
+    party, asked for none), the keys any party trusts."""
     store = TrustStore()
-    for anchor in TrustAnchor.objects.filter(party=party):
+    anchors = TrustAnchor.objects.filter(party=party) if party else TrustAnchor.objects.all()
+    for anchor in anchors:
         data = bytes(anchor.data)
         if anchor.kind == TrustAnchor.Kind.SHC_ISSUER:
             store.shc_issuers.setdefault(anchor.key, []).append(json.loads(data))
@@ -138,8 +140,9 @@ def remove_anchor(user, anchor_id: int) -> TrustAnchor:
 
 
 def verify(data: bytes, party: Party | None, at: datetime, extra: TrustStore | None = None) -> list[Result]:
-    """Verify every certificate in `data` (text or QR image) with the party's store (or `extra` alone)."""
-    store = extra if extra is not None else trust_store(party) if party else TrustStore()
+    """Verify every certificate in `data` (text or QR image) with the party's store (every party's when
+    `party` is None), or with `extra` alone."""
+    store = extra if extra is not None else trust_store(party)
     return verify_input(data, store, at)
 
 
