@@ -80,7 +80,8 @@ def _without_party_claim(user, data: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _uuid(value: UUID | str) -> UUID | None:
+def as_uuid(value: UUID | str) -> UUID | None:
+    """`value` as a UUID, or None when it is not one."""
     try:
         return value if isinstance(value, UUID) else UUID(str(value))
     except ValueError:
@@ -239,7 +240,7 @@ def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliver
 
 def _readable(model: type[Deliverable] | type[Indicator], user, uid: UUID | str):
     """The record with this uid, if the user is a member; NotFound otherwise (also for a malformed uid)."""
-    key = _uuid(uid)
+    key = as_uuid(uid)
     if key is None or actor_for(user) is None:
         return None
     return (

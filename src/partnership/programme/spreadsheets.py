@@ -8,7 +8,6 @@ whole file back, and `dry_run` always rolls back.
 import csv
 import datetime
 import io
-import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -260,7 +259,7 @@ def import_indicator_values(user, rows, dry_run: bool = False, progress=_no_prog
         if not row.get("indicator"):
             raise Invalid(_("indicator: give the indicator's id."), {"indicator": _("missing")})
         data = {key: row.get(key, "") for key in ("period_start", "period_end", "value", "source")}
-        key = _uuid_or_none(row["indicator"])
+        key = services.as_uuid(row["indicator"])
         start, end = _date_or_none(data["period_start"]), _date_or_none(data["period_end"])
         existing = None
         if key and start and end:  # otherwise the service below names what is wrong
@@ -278,13 +277,6 @@ def import_indicator_values(user, rows, dry_run: bool = False, progress=_no_prog
         return "created" if created else "updated"
 
     return _run(rows, apply, dry_run, progress)
-
-
-def _uuid_or_none(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
 
 
 def _date_or_none(text: str) -> datetime.date | None:

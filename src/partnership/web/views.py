@@ -37,12 +37,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
-    return render(request, template, status=status)
-
-
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 404, "web/404.html")
+    return render(request, "web/404.html", status=404)
 
 
 def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
