@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -367,19 +368,15 @@ def update_fields(content: dict[str, Any]) -> dict[str, str]:
 
 def apply_deliverable(record: SignedRecord, entry: LogEntry) -> None:
     """A peer party's deliverable, created or brought to the record's revision (a newer one wins)."""
-    content = content_of(record, DELIVERABLE_MEMBERS)
-    uid = uid_of(content)
-    revision = integer_of(content, "revision", 1)
-    existing = Deliverable.objects.select_related("ledger_entry").filter(uid=uid).first()
-    if existing is not None:
-        held_by_peer(existing, entry, "deliverable")
-        if existing.revision >= revision:
-            return  # already applied, or older than what is held
-    party = author_party(record)
-    organisation = party_organisation(party, content["organisation"])
-    action = action_of(content)
-    if existing is not None and existing.action_id != action.pk:
-        raise RecordRejected(f"deliverable {uid} belongs to paragraph {existing.action.paragraph}")
+    _apply_state(record, entry, Deliverable, DELIVERABLE_MEMBERS, DeliverableForm, _deliverable_data)
+
+
+def apply_indicator(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer party's indicator, created or brought to the record's revision (a newer one wins)."""
+    _apply_state(record, entry, Indicator, INDICATOR_MEMBERS, IndicatorForm, _indicator_data)
+
+
+def _deliverable_data(content: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(content["evidence"], list):
         raise RecordRejected(f"evidence {content['evidence']!r} is not a list of links")
     data = {
@@ -390,55 +387,49 @@ def apply_deliverable(record: SignedRecord, entry: LogEntry) -> None:
     }
     if not data["status"]:
         raise RecordRejected("status: a deliverable's status cannot be empty")
-    cleaned = valid(DeliverableForm, data, "deliverable")
-    values = {name: cleaned[name] for name in DeliverableForm.base_fields}
-    when = record_time(record)
-    with transaction.atomic():
-        if existing is None:
-            deliverable = Deliverable.objects.create(
-                uid=uid,
-                action=action,
-                party=party,
-                organisation=organisation,
-                revision=revision,
-                ledger_entry=entry,
-                **values,
-            )
-            Deliverable.objects.filter(pk=deliverable.pk).update(created_at=when, updated_at=when)
-        else:
-            Deliverable.objects.filter(pk=existing.pk).update(
-                organisation=organisation, revision=revision, ledger_entry=entry, updated_at=when, **values
-            )
+    return data
 
 
-def apply_indicator(record: SignedRecord, entry: LogEntry) -> None:
-    """A peer party's indicator, created or brought to the record's revision (a newer one wins)."""
-    content = content_of(record, INDICATOR_MEMBERS)
-    uid = uid_of(content)
-    revision = integer_of(content, "revision", 1)
-    existing = Indicator.objects.select_related("ledger_entry").filter(uid=uid).first()
-    if existing is not None:
-        held_by_peer(existing, entry, "indicator")
-        if existing.revision >= revision:
-            return
-    party = author_party(record)
-    organisation = party_organisation(party, content["organisation"])
-    action = action_of(content)
-    if existing is not None and existing.action_id != action.pk:
-        raise RecordRejected(f"indicator {uid} belongs to paragraph {existing.action.paragraph}")
+def _indicator_data(content: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(content["ascending"], bool):
         raise RecordRejected(f"ascending {content['ascending']!r} is not true or false")
-    data = {
+    return {
         **_strings(content, ("title", "language", "unit", "baseline_value", "target_value", "target_date")),
         "ascending": content["ascending"],
         "baseline_year": integer_of(content, "baseline_year", 0),
     }
-    cleaned = valid(IndicatorForm, data, "indicator")
-    values = {name: cleaned[name] for name in IndicatorForm.base_fields}
+
+
+def _apply_state(
+    record: SignedRecord,
+    entry: LogEntry,
+    model: type[Deliverable] | type[Indicator],
+    members: tuple[str, ...],
+    form_class: type[DeliverableForm] | type[IndicatorForm],
+    data_of: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """Apply a record of an object's full state with a revision: created, or brought to a newer
+    revision; an older or equal one changes nothing. Checked as the object's form checks a user's input."""
+    what = model._meta.model_name or "record"
+    content = content_of(record, members)
+    uid = uid_of(content)
+    revision = integer_of(content, "revision", 1)
+    existing = model.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, what)
+        if existing.revision >= revision:
+            return  # already applied, or older than what is held
+    party = author_party(record)
+    organisation = party_organisation(party, content["organisation"])
+    action = action_of(content)
+    if existing is not None and existing.action_id != action.pk:
+        raise RecordRejected(f"{what} {uid} belongs to paragraph {existing.action.paragraph}")
+    cleaned = valid(form_class, data_of(content), what)
+    values = {name: cleaned[name] for name in form_class.base_fields}
     when = record_time(record)
     with transaction.atomic():
         if existing is None:
-            indicator = Indicator.objects.create(
+            created = model.objects.create(
                 uid=uid,
                 action=action,
                 party=party,
@@ -447,9 +438,9 @@ def apply_indicator(record: SignedRecord, entry: LogEntry) -> None:
                 ledger_entry=entry,
                 **values,
             )
-            Indicator.objects.filter(pk=indicator.pk).update(created_at=when, updated_at=when)
+            model.objects.filter(pk=created.pk).update(created_at=when, updated_at=when)
         else:
-            Indicator.objects.filter(pk=existing.pk).update(
+            model.objects.filter(pk=existing.pk).update(
                 organisation=organisation, revision=revision, ledger_entry=entry, updated_at=when, **values
             )
 

@@ -204,16 +204,15 @@ def _owner_organisation(actor: Actor, code: str | None) -> Organisation:
     return organisation
 
 
-def _sign_deliverable(actor: Actor, deliverable: Deliverable, now: datetime.datetime) -> None:
-    entry = records.sign(
-        records.DELIVERABLE,
-        actor.party.code,
-        actor.organisation.code,
-        now,
-        records.deliverable_content(deliverable),
-    )
-    Deliverable.objects.filter(pk=deliverable.pk).update(ledger_entry=entry)
-    deliverable.ledger_entry = entry
+def _sign_state(actor: Actor, record: Deliverable | Indicator, now: datetime.datetime) -> None:
+    """Sign the full current state of a deliverable or indicator and link the object to its entry."""
+    if isinstance(record, Deliverable):
+        record_type, content = records.DELIVERABLE, records.deliverable_content(record)
+    else:
+        record_type, content = records.INDICATOR, records.indicator_content(record)
+    entry = records.sign(record_type, actor.party.code, actor.organisation.code, now, content)
+    type(record).objects.filter(pk=record.pk).update(ledger_entry=entry)
+    record.ledger_entry = entry
 
 
 @transaction.atomic
@@ -234,7 +233,7 @@ def create_deliverable(user, paragraph: int, data: Mapping[str, Any]) -> Deliver
     deliverable.save()
     Deliverable.objects.filter(pk=deliverable.pk).update(created_at=now, updated_at=now)
     deliverable.created_at = deliverable.updated_at = now
-    _sign_deliverable(actor, deliverable, now)
+    _sign_state(actor, deliverable, now)
     return deliverable
 
 
@@ -302,23 +301,11 @@ def change_deliverable(user, uid: UUID | str, data: Mapping[str, Any], if_match:
     now = timezone.now()
     # QuerySet.update() does not apply auto_now: the change's time is set with the values.
     _compare_and_set(Deliverable, deliverable, expected, {**values, "updated_at": now})
-    _sign_deliverable(actor, deliverable, now)
+    _sign_state(actor, deliverable, now)
     return deliverable
 
 
 # --- indicators -------------------------------------------------------------------------------------
-
-
-def _sign_indicator(actor: Actor, indicator: Indicator, now: datetime.datetime) -> None:
-    entry = records.sign(
-        records.INDICATOR,
-        actor.party.code,
-        actor.organisation.code,
-        now,
-        records.indicator_content(indicator),
-    )
-    Indicator.objects.filter(pk=indicator.pk).update(ledger_entry=entry)
-    indicator.ledger_entry = entry
 
 
 @transaction.atomic
@@ -339,7 +326,7 @@ def create_indicator(user, paragraph: int, data: Mapping[str, Any]) -> Indicator
     indicator.created_at = indicator.updated_at = now
     # Read back: the record carries the stored decimals, not the input's spelling of them.
     indicator.refresh_from_db(fields=["baseline_value", "target_value"])
-    _sign_indicator(actor, indicator, now)
+    _sign_state(actor, indicator, now)
     return indicator
 
 
@@ -364,7 +351,7 @@ def change_indicator(user, uid: UUID | str, data: Mapping[str, Any], if_match: s
     now = timezone.now()
     values = {name: cleaned[name] for name in IndicatorForm.base_fields}
     _compare_and_set(Indicator, indicator, expected, {**values, "updated_at": now})
-    _sign_indicator(actor, indicator, now)
+    _sign_state(actor, indicator, now)
     return indicator
 
 
