@@ -11,10 +11,10 @@ def sample_images(transactional_db, programme, tmp_path):
     """Demo issuers trusted by Japan, and the QR images of a certificate of each format."""
     from partnership.trust.health_certificates import samples
     from partnership.trust.health_certificates.models import TrustAnchor
-    from partnership.trust.health_certificates.services import _anchors, party_by_code
+    from partnership.trust.health_certificates.services import anchors_for, party_by_code
 
     issued = samples.issue()
-    for anchor in _anchors(party_by_code("JP"), issued.trust):
+    for anchor in anchors_for(party_by_code("JP"), issued.trust):
         anchor.save()
     assert TrustAnchor.objects.filter(party__code="JP").count() == 3
     images = {}

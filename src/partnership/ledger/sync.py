@@ -319,16 +319,20 @@ def _check_duplicate(raw: dict, party: str, page: list[tuple[int, bytes, bytes, 
 _ROTATION_MARK = b'"type":"' + KEY_ROTATION.encode() + b'"'  # as it appears in canonical JSON
 
 
+def _refused(party: str, index: int, detail: str) -> SyncError:
+    return SyncError(
+        gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
+        party=party,
+        index=index,
+        detail=detail,
+    )
+
+
 def _rotation(party: str, index: int, data: bytes, signature: bytes, public: bytes) -> tuple[str, bytes]:
     try:
         return rotated_key(verify_record(data, signature, public))
     except RecordError as exc:
-        raise SyncError(
-            gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
-            party=party,
-            index=index,
-            detail=str(exc),
-        ) from None
+        raise _refused(party, index, str(exc)) from None
 
 
 def _store_page(
@@ -373,23 +377,13 @@ def _store_page(
             else:
                 checks.append((index, data, signature, public))
         for index in bad_signatures(checks)[:1]:
-            raise SyncError(
-                gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
-                party=party,
-                index=index,
-                detail="the record's signature does not verify with the author's key",
-            )
+            raise _refused(party, index, "the record's signature does not verify with the author's key")
         records = []
         for index, data, _signature, _kid in decoded:
             try:
                 record = parse_record(data)
             except RecordError as exc:
-                raise SyncError(
-                    gettext_noop("%(party)s's entry %(index)s is refused: %(detail)s"),
-                    party=party,
-                    index=index,
-                    detail=str(exc),
-                ) from None
+                raise _refused(party, index, str(exc)) from None
             if record.party != party:
                 raise SyncError(
                     gettext_noop(

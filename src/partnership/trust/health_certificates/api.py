@@ -53,9 +53,4 @@ def verify(request, payload: VerifyIn):
     party = services.party_by_code(code) if code else None
     at = payload.at or datetime.now(UTC)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    results = []
-    for result in services.verify(data, party, at):
-        body = result.as_json()
-        body["rules"] = {p: d.as_json() for p, d in services.decisions(result, at).items()}
-        results.append(body)
-    return {"results": results}
+    return {"results": services.verify_as_json(data, party, at)}

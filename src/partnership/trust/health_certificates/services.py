@@ -51,51 +51,29 @@ def trust_store(party: Party | None) -> TrustStore:
     return store
 
 
-def _anchors(party: Party, store: TrustStore) -> list[TrustAnchor]:
-    anchors = []
+def anchors_for(party: Party, store: TrustStore) -> list[TrustAnchor]:
+    """The party's anchors (unsaved) for everything in `store`; `trust_store` reads them back."""
+    Kind = TrustAnchor.Kind
+    rows: list[tuple[str, str, str, bytes]] = []  # kind, key, subject, data
     for kid, certs in store.dcc_signers.items():
-        for cert in certs:
-            anchors.append(
-                TrustAnchor(
-                    party=party,
-                    kind=TrustAnchor.Kind.DCC_SIGNER,
-                    key=base64.b64encode(kid).decode("ascii"),
-                    subject=cert.subject[:500],
-                    data=cert.der,
-                )
-            )
+        rows += [(Kind.DCC_SIGNER, base64.b64encode(kid).decode("ascii"), c.subject, c.der) for c in certs]
     for issuer, keys in store.shc_issuers.items():
-        for key in keys:
-            data = json.dumps(key, sort_keys=True).encode()
-            anchors.append(
-                TrustAnchor(
-                    party=party, kind=TrustAnchor.Kind.SHC_ISSUER, key=issuer, subject=key["kid"], data=data
-                )
-            )
+        rows += [(Kind.SHC_ISSUER, issuer, k["kid"], json.dumps(k, sort_keys=True).encode()) for k in keys]
     for (issuer, key_id), crl in store.shc_crls.items():
-        anchors.append(
-            TrustAnchor(
-                party=party,
-                kind=TrustAnchor.Kind.SHC_CRL,
-                key=issuer,
-                subject=key_id,
-                data=json.dumps(crl, sort_keys=True).encode(),
-            )
-        )
+        rows.append((Kind.SHC_CRL, issuer, key_id, json.dumps(crl, sort_keys=True).encode()))
     for country, certs in store.cscas.items():
-        for cert in certs:
-            anchors.append(
-                TrustAnchor(
-                    party=party,
-                    kind=TrustAnchor.Kind.CSCA,
-                    key=country,
-                    subject=cert.subject[:500],
-                    data=cert.der,
-                )
-            )
-    for anchor in anchors:
-        anchor.sha256 = hashlib.sha256(bytes(anchor.data)).hexdigest()
-    return anchors
+        rows += [(Kind.CSCA, country, c.subject, c.der) for c in certs]
+    return [
+        TrustAnchor(
+            party=party,
+            kind=kind,
+            key=key,
+            subject=subject[:500],
+            data=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        for kind, key, subject, data in rows
+    ]
 
 
 def import_trust(user, party_code: str, path: str | Path, issuer: str | None = None) -> list[str]:
@@ -118,7 +96,7 @@ def import_trust(user, party_code: str, path: str | Path, issuer: str | None = N
             _("path: %(path)s holds no certificate or key set") % {"path": path}, {"path": str(path)}
         )
     with transaction.atomic():
-        for anchor in _anchors(party, store):
+        for anchor in anchors_for(party, store):
             anchor.added_by = actor.user
             TrustAnchor.objects.get_or_create(
                 party=party,
@@ -144,6 +122,18 @@ def verify(data: bytes, party: Party | None, at: datetime, extra: TrustStore | N
     `party` is None), or with `extra` alone."""
     store = extra if extra is not None else trust_store(party)
     return verify_input(data, store, at)
+
+
+def verify_as_json(
+    data: bytes, party: Party | None, at: datetime, extra: TrustStore | None = None
+) -> list[dict]:
+    """`verify`, each result as JSON with each party's rule decision: what the command and the API answer."""
+    answers = []
+    for result in verify(data, party, at, extra):
+        body = result.as_json()
+        body["rules"] = {code: decision.as_json() for code, decision in decisions(result, at).items()}
+        answers.append(body)
+    return answers
 
 
 def decisions(result: Result, at: datetime) -> dict[str, Decision]:

@@ -115,47 +115,37 @@ class Command(BaseCommand):
                 raise CommandError(f"--trust: {exc}") from None
         code = options["party"] or settings.NODE_PARTY
         party = services.party_by_code(code) if code else None
-        results = services.verify(data, party, at, extra)
-        payload = []
-        for result in results:
-            body = result.as_json()
-            body["rules"] = {p: d.as_json() for p, d in services.decisions(result, at).items()}
-            payload.append(body)
-            if not options["json"]:
-                self._describe(result, body)
+        payload = services.verify_as_json(data, party, at, extra)
         if options["json"]:
             self.stdout.write(
                 json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
             )
-        if any(result.format is None for result in results):
+        else:
+            for body in payload:
+                self._describe(body)
+        if any(body["format"] is None for body in payload):
             sys.exit(2)
-        if not all(result.valid for result in results):
+        if not all(body["valid"] for body in payload):
             sys.exit(1)
 
-    def _describe(self, result, body):
-        if not result.valid:
-            error = result.error
+    def _describe(self, body):
+        if not body["valid"]:
             self.stdout.write(
                 _("invalid (%(format)s): %(step)s: %(message)s [%(code)s]")
-                % {
-                    "format": result.format or "?",
-                    "step": error.step,
-                    "message": error.message,
-                    "code": error.code,
-                }
+                % {**body["error"], "format": body["format"] or "?"}
             )
             return
-        cert = result.certificate
+        cert, holder = body["certificate"], body["certificate"]["holder"]
         self.stdout.write(
             _("valid %(format)s certificate of %(name)s, born %(dob)s, issued by %(issuer)s")
             % {
-                "format": result.format,
-                "name": f"{cert.holder.given_name} {cert.holder.family_name}".strip(),
-                "dob": cert.holder.date_of_birth,
-                "issuer": cert.issuer,
+                "format": body["format"],
+                "name": f"{holder['given_name']} {holder['family_name']}".strip(),
+                "dob": holder["date_of_birth"],
+                "issuer": cert["issuer"],
             }
         )
-        for event in cert.events:
+        for event in cert["events"]:
             self.stdout.write("  " + describe_event(event))
         for party, decision in body["rules"].items():
             verdict = (
@@ -166,19 +156,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {party}: {verdict}")
 
 
-def describe_event(event) -> str:
-    if event.kind == "vaccination":
-        dose = f"{event.dose}/{event.doses}" if event.dose else "?"
-        return _("vaccination %(product)s, dose %(dose)s, %(date)s %(country)s") % {
-            "product": event.product,
-            "dose": dose,
-            "date": event.date,
-            "country": event.country,
-        }
-    if event.kind == "test":
+def describe_event(event: dict) -> str:
+    if event["kind"] == "vaccination":
+        dose = f"{event['dose']}/{event['doses']}" if event["dose"] else "?"
+        return _("vaccination %(product)s, dose %(dose)s, %(date)s %(country)s") % {**event, "dose": dose}
+    if event["kind"] == "test":
         return _("test %(type)s %(result)s, sampled %(time)s") % {
-            "type": event.test_type,
-            "result": event.result,
-            "time": event.sampled_at,
+            "type": event["test_type"],
+            "result": event["result"],
+            "time": event["sampled_at"],
         }
-    return _("recovery, first positive %(date)s") % {"date": event.first_positive}
+    return _("recovery, first positive %(date)s") % {"date": event["first_positive"]}
