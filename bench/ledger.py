@@ -136,6 +136,32 @@ def measure_appends(runs: int) -> dict[str, list[float]]:
     return rates
 
 
+def measure_signature_checks(runs: int, count: int = 20_000) -> dict[str, list[float]]:
+    """Signature checks per second of the same signed records: OpenSSL on one core, libsodium on one
+    core, and the batch check `verify_log` uses (libsodium, one process per core)."""
+    from partnership.ledger import services
+    from partnership.ledger.keys import public_key_bytes
+    from partnership.ledger.records import bad_signatures, bad_signatures_in_parallel, sign_record
+
+    key = services.node_key()
+    public, raw = key.public_key(), public_key_bytes(key)
+    signed = [sign_record(record(n), key) for n in range(count)]
+    checks = [(n, data, signature, raw) for n, (data, signature) in enumerate(signed)]
+    rates: dict[str, list[float]] = {"openssl": [], "sodium": [], "parallel": []}
+    for _ in range(runs):
+        start = time.perf_counter()
+        for data, signature in signed:
+            public.verify(signature, data)
+        rates["openssl"].append(count / (time.perf_counter() - start))
+        start = time.perf_counter()
+        assert bad_signatures(checks) == []
+        rates["sodium"].append(count / (time.perf_counter() - start))
+        start = time.perf_counter()
+        assert bad_signatures_in_parallel(checks) == []
+        rates["parallel"].append(count / (time.perf_counter() - start))
+    return rates
+
+
 def fill_log(target: int) -> float:
     """Append records until the own log has `target` entries, FILL_BATCH per transaction; entries/s."""
 
@@ -362,6 +388,23 @@ def run(runs: int, sync_runs: int, verify_runs: int) -> bool:
     )
     judge(f"raw Ed25519 signing, same bytes (median of {runs})", None, f"{raw:,.0f} /s", "-")
     judge("append / raw signing", None, f"{batched / raw:.2f} (100/txn), {single / raw:.2f} (1/txn)", "-")
+
+    print(f"\nSignature checks: {runs} rounds, OpenSSL and libsodium in turn", flush=True)
+    checks = measure_signature_checks(runs)
+    openssl, sodium, parallel = (statistics.median(checks[m]) for m in ("openssl", "sodium", "parallel"))
+    judge(
+        f"Ed25519 checks, OpenSSL (cryptography), one core (median of {runs})",
+        None,
+        f"{openssl:,.0f} /s",
+        "-",
+    )
+    judge(f"Ed25519 checks, libsodium (PyNaCl), one core (median of {runs})", None, f"{sodium:,.0f} /s", "-")
+    judge(
+        f"Ed25519 checks, records.bad_signatures_in_parallel, every core (median of {runs})",
+        None,
+        f"{parallel:,.0f} /s (x{parallel / openssl:.1f} OpenSSL)",
+        "-",
+    )
 
     print(
         f"\nFilling the own log to {VERIFY_LOG_SIZE:,} entries ({FILL_BATCH:,} per transaction)...",

@@ -214,9 +214,10 @@ def bad_signatures(checks: Sequence[SignatureCheck]) -> list[int]:
     """The indexes whose Ed25519 signature does not verify.
 
     libsodium (PyNaCl) verifies here rather than OpenSSL (`cryptography`): on this project's 2-core
-    machine it checks 14,800 signatures a second against OpenSSL's 5,900 (bench/ledger.py), which is what
-    lets `verify` recheck a 100,000-entry log within the issue's 10 s. Both implement RFC 8032; libsodium
-    is the stricter of the two (it also refuses small-order keys), so it never passes what OpenSSL refuses.
+    machine it checks about twice as many signatures a second (`bench/ledger.py` prints both rates), which
+    is what lets `verify` recheck a 100,000-entry log within the issue's 10 s. Both implement RFC 8032;
+    libsodium is the stricter of the two (it also refuses small-order keys), so it never passes what
+    OpenSSL refuses.
     """
     keys: dict[bytes, VerifyKey] = {}
     bad = []

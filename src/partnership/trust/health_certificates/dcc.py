@@ -151,8 +151,8 @@ for _value, _char in enumerate(_B45_ALPHABET):
 
 def b45decode(text: str) -> bytes:
     """RFC 9285 base45, decoded by hand rather than with the `base45` package: its character-by-character
-    loop cost more than the signature check itself (bench/certificates.py), and RFC 9285 is this short.
-    tests/trust/health_certificates/test_dcc.py holds it to the package's answers."""
+    loop takes about three times as long as this (bench/certificates.py prints both), close to the cost of
+    the signature check, and RFC 9285 is this short. test_dcc.py holds it to the package's answers."""
     try:
         values = text.encode("ascii").translate(_B45_VALUES)
     except UnicodeEncodeError:
