@@ -4,18 +4,14 @@ import json
 import uuid
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from partnership.cycle import services
 from partnership.cycle.models import Meeting, Outcome
 from partnership.errors import PermissionDenied
-from partnership.ledger import registry
-from partnership.ledger import services as ledger_services
-from partnership.ledger.keys import public_key_bytes
 from partnership.ledger.models import LogEntry
-from partnership.ledger.records import verify_record
 from partnership.ledger.registry import RecordRejected
+from tests.helpers import apply, signed, signed_in
 
 CYCLE = {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"}
 MESSAGE = "This record was signed by the EU node; it can only be changed there."
@@ -33,23 +29,6 @@ def council(user):
             "date": "2026-05-12",
         },
     )
-
-
-def signed(entry: LogEntry):
-    return verify_record(
-        bytes(entry.record), bytes(entry.signature), public_key_bytes(ledger_services.node_key())
-    )
-
-
-def apply(record, entry):
-    with transaction.atomic():
-        registry.applier_for(record.type)(record, entry)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from partnership.cycle.models import (
     Priority,
 )
 from partnership.programme.models import ProgressUpdate
+from tests.helpers import signed_in
 
 LAST, THIS = 2025, 2026
 SCRIPT = "<script>alert('owned')</script>"
@@ -42,13 +43,6 @@ ROLES = [
 ]
 SECRETARIATS = {"jp_secretariat", "eu_secretariat"}
 CONTRIBUTORS = {"jp_stakeholder", "eu_stakeholder", "eu_member_state"}
-
-
-def signed_in(user, **options) -> Client:
-    client = Client(**options)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def text(response) -> str:

@@ -12,13 +12,12 @@ from django.test import Client
 
 from partnership.errors import PermissionDenied
 from partnership.ledger import registry
-from partnership.ledger import services as ledger_services
-from partnership.ledger.keys import public_key_bytes
 from partnership.ledger.models import LogEntry
-from partnership.ledger.records import format_time, verify_record
+from partnership.ledger.records import format_time
 from partnership.ledger.registry import RecordRejected
 from partnership.programme import services
 from partnership.programme.models import Deliverable, Indicator, IndicatorValue, ProgressUpdate
+from tests.helpers import apply, signed, signed_in
 
 UPDATE = {"status": "on_track", "narrative": "Expert meeting held in Brussels.", "language": "en"}
 DELIVERABLE = {"title": "Joint 6G white paper", "language": "en", "due_date": "2027-03-31"}
@@ -37,25 +36,6 @@ MESSAGE = "This record was signed by the EU node; it can only be changed there."
 
 def own_entries():
     return LogEntry.objects.filter(log="")
-
-
-def signed(entry: LogEntry):
-    """The record of one of this node's entries, once its signature is checked with the node's key."""
-    return verify_record(
-        bytes(entry.record), bytes(entry.signature), public_key_bytes(ledger_services.node_key())
-    )
-
-
-def apply(record, entry):
-    """Apply as `sync` does: through the registry, inside the transaction that stores the entry."""
-    with transaction.atomic():
-        registry.applier_for(record.type)(record, entry)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def send(client, method, path, body, authorization, **headers):

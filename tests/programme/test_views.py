@@ -22,15 +22,10 @@ from partnership.programme.models import (
     current_period,
 )
 from tests.factories import DeliverableFactory, IndicatorFactory
+from tests.helpers import signed_in
 
 UPDATE = {"status": "on_track", "narrative": "Expert meeting held in Brussels.", "language": "en"}
 SCRIPT = "<script>alert('owned')</script>"
-
-
-def signed_in(user, **options) -> Client:
-    client = Client(**options)
-    client.force_login(user)
-    return client
 
 
 def text(response) -> str:

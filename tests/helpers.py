@@ -1,0 +1,31 @@
+"""Small helpers shared by test modules: a signed-in client, and the ledger records of this node."""
+
+from django.db import transaction
+from django.test import Client
+
+from partnership.ledger import registry
+from partnership.ledger import services as ledger_services
+from partnership.ledger.keys import public_key_bytes
+from partnership.ledger.models import LogEntry
+from partnership.ledger.records import SignedRecord, verify_record
+
+
+def signed_in(user, **options) -> Client:
+    """A test client signed in as `user` (anonymous when `user` is None)."""
+    client = Client(**options)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def signed(entry: LogEntry) -> SignedRecord:
+    """The record of one of this node's entries, once its signature is checked with the node's key."""
+    return verify_record(
+        bytes(entry.record), bytes(entry.signature), public_key_bytes(ledger_services.node_key())
+    )
+
+
+def apply(record: SignedRecord, entry: LogEntry) -> None:
+    """Apply as `sync` does: through the registry, inside the transaction that stores the entry."""
+    with transaction.atomic():
+        registry.applier_for(record.type)(record, entry)
