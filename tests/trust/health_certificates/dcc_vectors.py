@@ -73,7 +73,7 @@ TEST = {
 }
 RECOVERY = {
     "ver": "1.3.0",
-    "nam": {"fn": "Dupont", "gn": "Marie"},
+    "nam": {"fn": "Dupont", "fnt": "DUPONT", "gn": "Marie"},
     "dob": "1970-01-31",
     "r": [
         {

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partnership.trust.health_certificates import dcc
+from partnership.trust.health_certificates import dcc, schema
 from partnership.trust.health_certificates.errors import (
     MAX_DECOMPRESSED_BYTES,
     MAX_INPUT_BYTES,
@@ -182,8 +182,8 @@ def cose_of(case: dict[str, Any]) -> bytes:
 def test_dgc_testdata(file: Path) -> None:
     """Every EXPECTED* of a dgc-testdata file, each mapped to the step that must pass or fail.
 
-    EXPECTEDSCHEMAVALIDATION and EXPECTEDVALIDOBJECT are not checked: no DCC JSON schema (nor a schema
-    validator) is available here.
+    EXPECTEDSCHEMAVALIDATION is the DCC decoded from the COSE payload and EXPECTEDVALIDOBJECT the file's
+    JSON member, each against the EU DCC schema (`schema.check_schema`, one schema for every `ver`).
     """
     case = json.loads(file.read_text(encoding="utf-8"))
     context = case["TESTCTX"]
@@ -256,6 +256,26 @@ def test_dgc_testdata(file: Path) -> None:
             assert comparable(decoded) == comparable(case["JSON"])
         checked += [key for key in ("EXPECTEDDECODE", "EXPECTEDVALIDJSON") if key in expected]
 
+    if "EXPECTEDSCHEMAVALIDATION" in expected:
+        # Upstream's test 8: the DCC as the chain decodes it from COSE (so HU's CBOR date-time tags too).
+        def decode_and_check() -> None:
+            schema.check_schema(dcc.decode_claims(dcc.decode_cose(cose_of(case)).payload).dcc)
+
+        if expected["EXPECTEDSCHEMAVALIDATION"]:
+            decode_and_check()
+        else:
+            assert fails_at({Step.STRUCTURE}, decode_and_check).code == "dcc.schema"
+        checked.append("EXPECTEDSCHEMAVALIDATION")
+
+    if "EXPECTEDVALIDOBJECT" in expected:
+        # Upstream's code generation test 1: the file's JSON member itself.
+        assert "JSON" in case, "EXPECTEDVALIDOBJECT without a JSON member"
+        if expected["EXPECTEDVALIDOBJECT"]:
+            schema.check_schema(case["JSON"])
+        else:
+            assert fails_at({Step.STRUCTURE}, schema.check_schema, case["JSON"]).code == "dcc.schema"
+        checked.append("EXPECTEDVALIDOBJECT")
+
     if "EXPECTEDVERIFY" in expected:
         if expected["EXPECTEDVERIFY"]:
             message = dcc.decode_cose(cose_of(case))
@@ -300,9 +320,7 @@ def test_dgc_testdata(file: Path) -> None:
         if "JSON" in case:
             assert comparable(certificate.raw["dcc"]) == comparable(case["JSON"])
 
-    unchecked = (
-        set(expected) - set(checked) - {"EXPECTEDSCHEMAVALIDATION", "EXPECTEDVALIDOBJECT", "EXPECTEDENCODE"}
-    )
+    unchecked = set(expected) - set(checked) - {"EXPECTEDENCODE"}
     assert not unchecked, f"expectations without a check: {sorted(unchecked)}"
     if expected.get("EXPECTEDENCODE") and "CBOR" in case and "JSON" in case:
         # Maps have no order (upstream note 2): compare what both decode to, not the bytes.
@@ -736,24 +754,26 @@ def test_signed_payload_that_is_not_cbor() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "field", "value"),
+    ("kind", "field", "value", "code"),
     [
-        ("v", "dt", "June"),
-        ("v", "dt", None),
-        ("t", "sc", "yesterday"),
-        ("r", "fr", 20260301),
-        ("r", "du", "soon"),
-        ("v", None, "not a list"),
+        ("v", "dt", "June", "dcc.content"),
+        ("v", "dt", None, "dcc.schema"),
+        ("t", "sc", "yesterday", "dcc.content"),
+        ("r", "fr", 20260301, "dcc.schema"),
+        ("r", "du", "soon", "dcc.content"),
+        ("v", None, "not a list", "dcc.schema"),
     ],
     ids=["dt-text", "dt-missing", "sc-text", "fr-number", "du-text", "entries-not-list"],
 )
-def test_bad_content(kind: str, field: str | None, value: Any) -> None:
+def test_bad_content(kind: str, field: str | None, value: Any, code: str) -> None:
+    """What the schema refuses (a missing or mistyped field) is a schema error; what it lets through but
+    is no date (the schema leaves formats unchecked) is refused when mapped to the model."""
     content = json.loads(json.dumps({"v": VACCINATION, "t": TEST, "r": RECOVERY}[kind]))
     if field is None:
         content[kind] = value
     else:
         content[kind][0][field] = value
-    assert_fails(qr_text(sign(claims(content), signer())), Step.STRUCTURE, "dcc.content")
+    assert_fails(qr_text(sign(claims(content), signer())), Step.STRUCTURE, code)
 
 
 # === properties: nothing but CertificateError escapes ======================================================

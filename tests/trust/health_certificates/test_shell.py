@@ -159,6 +159,21 @@ def test_a_key_set_needs_its_issuer(members, tmp_path):
     assert TrustAnchor.objects.get().key == "https://issuer.example"
 
 
+def test_a_refused_trust_file_is_explained_in_the_readers_language(members, tmp_path):
+    from django.utils import translation
+
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(
+        json.dumps({"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b", "kid": "k", "d": "s"}]})
+    )
+    with translation.override("ja"), pytest.raises(Invalid) as refused:
+        services.import_trust(members["jp_secretariat"], "JP", jwks, issuer="https://issuer.example/")
+    assert str(refused.value) == "鍵セットの 1 番目の鍵は秘密鍵です。公開鍵のみを公開してください"
+    with pytest.raises(Invalid, match="key 1 of the set is a private key"):
+        services.import_trust(members["jp_secretariat"], "JP", jwks, issuer="https://issuer.example/")
+    assert not TrustAnchor.objects.exists()
+
+
 # --- the command, the API and the page on a real DCC ------------------------------------------------------
 
 

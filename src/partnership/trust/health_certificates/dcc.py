@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import struct
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from . import vocabulary
 from .errors import MAX_DECOMPRESSED_BYTES, MAX_INPUT_BYTES, CertificateError, Step
 from .model import Certificate, Event, Holder, Recovery, Test, Vaccination
+from .schema import check_schema
 from .trust import TrustedCertificate, TrustStore
 
 FORMAT = "eu-dcc"
@@ -113,6 +113,7 @@ def verify(text: str, trust: TrustStore, at: datetime) -> Certificate:
     claims = decode_claims(message.payload)
     check_validity(claims, at)
     check_key_usage(signer, claims.dcc)
+    check_schema(claims.dcc)
     return to_certificate(claims, message.kid or b"")
 
 
@@ -150,9 +151,14 @@ for _value, _char in enumerate(_B45_ALPHABET):
 
 
 def b45decode(text: str) -> bytes:
-    """RFC 9285 base45, decoded by hand rather than with the `base45` package: its character-by-character
-    loop takes about three times as long as this (bench/certificates.py prints both), close to the cost of
-    the signature check, and RFC 9285 is this short. test_dcc.py holds it to the package's answers."""
+    """RFC 9285 base45, decoded by hand rather than with the `base45` package, whose character-by-character
+    loop costs about eight times as much as this (bench/certificates.py prints both); RFC 9285 is this short.
+    test_dcc.py holds it to the package's answers.
+
+    No Python loop runs per character: each triple "abc" is the 16-bit word a + 45b + 2025c, so the a,
+    b and c digits are spread into 4-byte slots of three big integers, combined with one multiply-add
+    (no slot overflows: a word is below 2**17) and the slots' low two bytes read back in big-endian order.
+    """
     try:
         values = text.encode("ascii").translate(_B45_VALUES)
     except UnicodeEncodeError:
@@ -161,20 +167,27 @@ def b45decode(text: str) -> bytes:
         raise ValueError(f"{text[values.index(0xFF)]!r} is not a base45 character")
     if len(values) % 3 == 1:
         raise ValueError("a base45 text cannot have a length of 3k + 1")
-    full = len(values) - len(values) % 3
-    words = [
-        a + b * 45 + c * 2025
-        for a, b, c in zip(values[0:full:3], values[1:full:3], values[2:full:3], strict=True)
-    ]
-    if words and max(words) > 0xFFFF:
+    groups = len(values) // 3
+    full = 3 * groups
+    slots = bytearray(4 * groups)
+    slots[0::4] = values[0:full:3]
+    a = int.from_bytes(slots, "little")
+    slots[0::4] = values[1:full:3]
+    b = int.from_bytes(slots, "little")
+    slots[0::4] = values[2:full:3]
+    c = int.from_bytes(slots, "little")
+    words = (a + 45 * b + 2025 * c).to_bytes(4 * groups, "little")
+    if words[2::4].count(0) != groups:
         raise ValueError("a base45 triple is larger than two bytes")
-    out = struct.pack(f">{len(words)}H", *words)
+    out = bytearray(2 * groups + (len(values) > full))
+    out[0 : 2 * groups : 2] = words[1::4]
+    out[1 : 2 * groups : 2] = words[0::4]
     if len(values) > full:
         last = values[full] + values[full + 1] * 45
         if last > 0xFF:
             raise ValueError("the final base45 pair is larger than a byte")
-        out += bytes([last])
-    return out
+        out[-1] = last
+    return bytes(out)
 
 
 def decompress(data: bytes) -> bytes:
@@ -206,20 +219,6 @@ def _cbor(data: bytes, what: str) -> Any:
         raise CertificateError(Step.CBOR, "dcc.cbor", f"{what}: CBOR nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - untrusted bytes: the decoder raises many kinds of error
         raise CertificateError(Step.CBOR, "dcc.cbor", f"{what}: not valid CBOR: {exc}") from None
-
-
-def _plain(value: Any) -> Any:
-    """Plain dicts and lists for the frozen maps and tuples cbor2 gives inside tags and map keys."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bytes or kind is bool or value is None:
-        return value  # the common leaves first: the generic checks below cost more than the rest
-    if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}  # keys stay hashable (frozen)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
 
 
 def decode_cose(data: bytes) -> CoseSign1:
@@ -357,7 +356,9 @@ def _timestamp(claims: dict[Any, Any], key: int, name: str) -> tuple[int | None,
 
 def decode_claims(payload: bytes) -> Claims:
     """The CWT claims: iss (1), exp (4), iat (6) and the hcert claim (-260) holding the DCC JSON (1)."""
-    claims = _plain(_cbor(payload, "CWT payload"))
+    # cbor2 gives plain dicts and lists here: its frozen maps and tuples appear only as map keys and
+    # inside unknown tags, which stay CBORTag values that nothing below reads as a DCC.
+    claims = _cbor(payload, "CWT payload")
     if not isinstance(claims, dict):
         raise CertificateError(Step.STRUCTURE, "dcc.claims", "the COSE payload is not a CWT claims map")
     hcert = claims.get(CLAIM_HCERT)
@@ -489,9 +490,10 @@ def _code(lookup: Any, code: Any, unmapped: list[str], default: str = "unknown")
 def events_of(dcc: dict[str, Any], unmapped: list[str]) -> list[Event]:
     """The vaccinations, tests and recoveries of a DCC in our vocabulary; unknown codes go to `unmapped`."""
     events: list[Event] = []
-    for entry in _entries(dcc, "v") + _entries(dcc, "t") + _entries(dcc, "r"):
+    vaccinations, tests, recoveries = _entries(dcc, "v"), _entries(dcc, "t"), _entries(dcc, "r")
+    for entry in vaccinations + tests + recoveries:
         _code(vocabulary.disease, entry.get("tg"), unmapped)
-    for entry in _entries(dcc, "v"):
+    for entry in vaccinations:
         product_code = _text(entry.get("mp"))
         events.append(
             Vaccination(
@@ -506,7 +508,7 @@ def events_of(dcc: dict[str, Any], unmapped: list[str]) -> list[Event]:
                 country=_text(entry.get("co")),
             )
         )
-    for entry in _entries(dcc, "t"):
+    for entry in tests:
         events.append(
             Test(
                 test_type=_code(vocabulary.test_type, entry.get("tt"), unmapped),
@@ -515,7 +517,7 @@ def events_of(dcc: dict[str, Any], unmapped: list[str]) -> list[Event]:
                 country=_text(entry.get("co")),
             )
         )
-    for entry in _entries(dcc, "r"):
+    for entry in recoveries:
         events.append(
             Recovery(
                 first_positive=_date(entry.get("fr"), "the first positive test date (fr)"),

@@ -1,9 +1,11 @@
 """What each failing step means, in the reader's language (the library's messages are technical detail
 in English; the step and the code say what failed, these sentences say it to a verifier)."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Step
+from .trust import TrustError
 
 STEP_NAMES = {
     Step.PREFIX: _("format"),
@@ -32,3 +34,9 @@ EXPLANATIONS = {
     Step.KEY_USAGE: _("The signer may not sign this kind of certificate."),
     Step.RULES: _("The certificate does not meet the acceptance rules."),
 }
+
+
+def trust_error_text(error: TrustError) -> str:
+    """A trust file's refusal in the reader's language (the library words it in English)."""
+    template = gettext(error.template)
+    return template % error.params if error.params else template

@@ -19,6 +19,7 @@ from partnership.errors import Invalid, NotFound
 from partnership.people.models import Party
 from partnership.people.permissions import require_manage_trust
 
+from .messages import trust_error_text
 from .model import Result
 from .models import TrustAnchor
 from .rules import Decision, evaluate, load_rules
@@ -89,8 +90,13 @@ def import_trust(user, party_code: str, path: str | Path, issuer: str | None = N
     store = TrustStore()
     try:
         lines = store.load(path, issuer=issuer)
-    except (TrustError, OSError) as exc:
-        raise Invalid(str(exc), {"path": str(exc)}) from None
+    except TrustError as exc:
+        raise Invalid(trust_error_text(exc), {"path": trust_error_text(exc)}) from None
+    except OSError as exc:
+        raise Invalid(
+            _("path: %(path)s cannot be read: %(reason)s") % {"path": path, "reason": exc.strerror},
+            {"path": str(path)},
+        ) from None
     if not lines:
         raise Invalid(
             _("path: %(path)s holds no certificate or key set") % {"path": path}, {"path": str(path)}

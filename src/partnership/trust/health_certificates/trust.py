@@ -27,8 +27,22 @@ from asn1crypto import x509 as asn1_x509
 CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the app's translation catalog (Django's makemessages looks for this name);
+    the library itself needs no Django and speaks English."""
+    return message
+
+
 class TrustError(ValueError):
-    """A trust file that cannot be imported: the message names the file and the reason."""
+    """A trust file that cannot be imported: the message names the file and the reason.
+
+    `template` is the English message with %(name)s placeholders, filled from `params`; the Django shell
+    translates the template (messages.trust_error_text) so a reader sees it in their language."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 @dataclass(frozen=True)
@@ -73,23 +87,28 @@ class TrustStore:
         elif kind == "dcc-signer":
             self.dcc_signers.setdefault(kid or cert.kid, []).append(cert)
         else:
-            raise TrustError(f"unknown kind of certificate {kind!r}")
+            raise TrustError(gettext_noop("unknown kind of certificate %(kind)r"), kind=kind)
         return kind
 
     def add_key_set(self, issuer: str, key_set: dict[str, Any]) -> int:
         """Trust the keys of a SMART Health Cards issuer (a JWKS); returns how many keys were added."""
         if not isinstance(issuer, str) or not issuer.startswith("https://"):
-            raise TrustError(f"an issuer is an https URL, not {issuer!r}")
+            raise TrustError(gettext_noop("an issuer is an https URL, not %(issuer)r"), issuer=issuer)
         keys = key_set.get("keys") if isinstance(key_set, dict) else None
         if not isinstance(keys, list) or not keys:
-            raise TrustError("a key set is a JSON object with a non-empty list `keys`")
+            raise TrustError(gettext_noop("a key set is a JSON object with a non-empty list `keys`"))
         for number, key in enumerate(keys, 1):
             if not isinstance(key, dict) or key.get("kty") != "EC" or key.get("crv") != "P-256":
-                raise TrustError(f"key {number} of the set is not an EC P-256 public key")
+                raise TrustError(
+                    gettext_noop("key %(number)s of the set is not an EC P-256 public key"), number=number
+                )
             if not all(isinstance(key.get(name), str) for name in ("x", "y", "kid")):
-                raise TrustError(f"key {number} of the set lacks x, y or kid")
+                raise TrustError(gettext_noop("key %(number)s of the set lacks x, y or kid"), number=number)
             if "d" in key:
-                raise TrustError(f"key {number} of the set is a private key: publish only public keys")
+                raise TrustError(
+                    gettext_noop("key %(number)s of the set is a private key: publish only public keys"),
+                    number=number,
+                )
         self.shc_issuers.setdefault(issuer.rstrip("/"), []).extend(keys)
         return len(keys)
 
@@ -97,15 +116,15 @@ class TrustStore:
         """Trust an SHC issuer's revocation list for one key (SMART Health Cards 1.3, method "rid");
         returns how many revocations it lists. A later list (higher `ctr`) replaces an earlier one."""
         if not isinstance(issuer, str) or not issuer.startswith("https://"):
-            raise TrustError(f"an issuer is an https URL, not {issuer!r}")
+            raise TrustError(gettext_noop("an issuer is an https URL, not %(issuer)r"), issuer=issuer)
         if not isinstance(crl, dict) or crl.get("method") != "rid" or not isinstance(crl.get("kid"), str):
-            raise TrustError('a revocation list is {"kid", "method": "rid", "ctr", "rids"}')
+            raise TrustError(gettext_noop('a revocation list is {"kid", "method": "rid", "ctr", "rids"}'))
         rids = crl.get("rids")
         if not isinstance(rids, list) or not all(isinstance(r, str) and r for r in rids):
-            raise TrustError("a revocation list's rids are non-empty texts")
+            raise TrustError(gettext_noop("a revocation list's rids are non-empty texts"))
         ctr = crl.get("ctr")
         if isinstance(ctr, bool) or not isinstance(ctr, int) or ctr < 1:
-            raise TrustError("a revocation list's ctr is a positive whole number")
+            raise TrustError(gettext_noop("a revocation list's ctr is a positive whole number"))
         key = (issuer.rstrip("/"), crl["kid"])
         held = self.shc_crls.get(key)
         if held is not None and held["ctr"] >= ctr:
@@ -114,7 +133,9 @@ class TrustStore:
         for entry in rids:
             rid, _dot, stamp = entry.partition(".")
             if stamp and not stamp.isdigit():
-                raise TrustError(f"revocation {entry!r}: the part after the dot is a Unix time")
+                raise TrustError(
+                    gettext_noop("revocation %(entry)r: the part after the dot is a Unix time"), entry=entry
+                )
             revoked[rid] = int(stamp) if stamp else None
         self.shc_crls[key] = crl
         self.shc_revoked[key] = revoked
@@ -148,25 +169,32 @@ class TrustStore:
             elif path.is_dir():
                 continue  # other files in a folder (READMEs, CRLs) are not trust material
             else:
-                raise TrustError(f"{file}: not a certificate (.pem .crt .cer .der) or a key set (.json)")
+                raise TrustError(
+                    gettext_noop("%(file)s: not a certificate (.pem .crt .cer .der) or a key set (.json)"),
+                    file=file,
+                )
         return done
 
     def _load_json(self, file: Path, issuer: str | None) -> list[str]:
         try:
             value = json.loads(file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise TrustError(f"{file}: not JSON: {exc}") from None
+            raise TrustError(gettext_noop("%(file)s: not JSON: %(reason)s"), file=file, reason=exc) from None
         if isinstance(value, dict) and "rids" in value:
             if issuer is None:
                 if file.parent.name == "crl":
                     return []  # a revocation list in a folder, without its issuer: skipped, say --issuer
-                raise TrustError(f"{file}: a revocation list needs its issuer URL (--issuer)")
+                raise TrustError(
+                    gettext_noop("%(file)s: a revocation list needs its issuer URL (--issuer)"), file=file
+                )
             return [f"{file}: {self.add_crl(issuer, value)} revocation(s) of {issuer} key {value['kid']}"]
         if isinstance(value, dict) and "keys" in value:
             if issuer is None:
                 if file.parent.name == ".well-known":
                     return []  # a key set in a folder, without its issuer: skipped, say --issuer
-                raise TrustError(f"{file}: a key set needs its issuer URL (--issuer)")
+                raise TrustError(
+                    gettext_noop("%(file)s: a key set needs its issuer URL (--issuer)"), file=file
+                )
             return [f"{file}: {self.add_key_set(issuer, value)} key(s) of {issuer}"]
         if isinstance(value, dict) and "issuers" in value:
             # {"issuers": {"https://issuer": {"keys": [...]}}}: several SHC issuers in one file
@@ -182,7 +210,11 @@ class TrustStore:
                     kid = base64.b64decode(item["kid"], validate=True)
                     der = base64.b64decode(item.get("rawData") or item.get("raw") or "", validate=True)
                 except (binascii.Error, ValueError, TypeError):
-                    raise TrustError(f"{file}: item {number}: kid and rawData must be base64") from None
+                    raise TrustError(
+                        gettext_noop("%(file)s: item %(number)s: kid and rawData must be base64"),
+                        file=file,
+                        number=number,
+                    ) from None
                 self.add_certificate(der, kid=kid, kind="dcc-signer")
                 lines.append(f"{file}: dcc-signer kid {base64.b64encode(kid).decode()}")
             return lines
@@ -202,7 +234,7 @@ def certificates_in(data: bytes, source: Any = "input") -> list[bytes]:
     if asn1_pem.detect(data):
         ders = [der for kind, _headers, der in asn1_pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"]
         if not ders:
-            raise TrustError(f"{source}: a PEM file without a CERTIFICATE")
+            raise TrustError(gettext_noop("%(file)s: a PEM file without a CERTIFICATE"), file=source)
         return ders
     return [data]
 
@@ -220,4 +252,4 @@ def read_certificate(der: bytes) -> TrustedCertificate:
             der, subject, country, is_ca, validity["not_before"].native, validity["not_after"].native
         )
     except (ValueError, TypeError, KeyError) as exc:
-        raise TrustError(f"not an X.509 certificate: {exc}") from None
+        raise TrustError(gettext_noop("not an X.509 certificate: %(reason)s"), reason=exc) from None

@@ -46,7 +46,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -66,6 +66,7 @@ __all__ = [
     "FORMAT",
     "MESSAGE_TYPES",
     "Seal",
+    "SignerFacts",
     "alpha2_of",
     "check_signer_validity",
     "decode_base64url",
@@ -75,6 +76,7 @@ __all__ = [
     "read_message",
     "read_seal",
     "read_signer_certificate",
+    "signer_facts",
     "verify",
     "verify_all",
     "verify_chain",
@@ -467,9 +469,32 @@ def _signer_key(der: bytes) -> PublicKey:
     return public_key_of(_read_signer(der).public_key)
 
 
+class SignerFacts(NamedTuple):
+    """What the steps after reading need of a signer certificate, read once per certificate: asn1crypto
+    re-checks a whole parsed certificate for changes on every `dump()` and `.native`, which took longer
+    than the seal's signature check when done per seal."""
+
+    der: bytes
+    issuer: bytes  # the issuer Name as encoded
+    issuer_text: str
+    subject_text: str
+    not_before: datetime
+    not_after: datetime
+
+
 @lru_cache(maxsize=256)
-def _subject_text(der: bytes) -> str:
-    return _read_signer(der).subject.human_friendly
+def signer_facts(der: bytes) -> SignerFacts:
+    """The facts of the signer certificate `der` (read with `read_signer_certificate`, which refuses)."""
+    signer = _read_signer(der)
+    validity = signer["tbs_certificate"]["validity"]
+    return SignerFacts(
+        der,
+        signer.issuer.dump(),
+        signer.issuer.human_friendly,
+        signer.subject.human_friendly,
+        validity["not_before"].native,
+        validity["not_after"].native,
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -478,24 +503,21 @@ def _named_by(issuer_der: bytes, csca_der: bytes) -> bool:
     return asn1_x509.Certificate.load(csca_der).subject == asn1_x509.Name.load(issuer_der)
 
 
-def verify_chain(
-    signer: asn1_x509.Certificate, issuing_country: str, trust: TrustStore
-) -> TrustedCertificate:
+def verify_chain(signer: SignerFacts, issuing_country: str, trust: TrustStore) -> TrustedCertificate:
     """The CSCA of `issuing_country` that signed `signer`: named as its issuer, and its key verifies it."""
     alpha2 = alpha2_of(issuing_country)
     cscas = trust.cscas.get(alpha2, []) if alpha2 else []
-    issuer = signer.issuer.dump()
-    named = [csca for csca in cscas if _named_by(issuer, csca.der)]
+    named = [csca for csca in cscas if _named_by(signer.issuer, csca.der)]
     if not named:
         raise _fail(
             Step.TRUST,
             "vds.unknown-csca",
-            f"no trusted CSCA of {issuing_country[:3]!r} is named {signer.issuer.human_friendly!r}",
+            f"no trusted CSCA of {issuing_country[:3]!r} is named {signer.issuer_text!r}",
         )
     reasons = []
     for csca in named:
         try:
-            _chain_verified(signer.dump(), csca.der)
+            _chain_verified(signer.der, csca.der)
             return csca
         except InvalidSignature:
             reasons.append("signature does not verify")
@@ -504,23 +526,24 @@ def verify_chain(
     raise _fail(
         Step.TRUST,
         "vds.chain",
-        f"no trusted CSCA named {signer.issuer.human_friendly!r} signed the signer certificate "
-        f"({'; '.join(reasons)})",
+        f"no trusted CSCA named {signer.issuer_text!r} signed the signer certificate ({'; '.join(reasons)})",
     )
 
 
-def check_signer_validity(signer: asn1_x509.Certificate, at: datetime) -> None:
+def check_signer_validity(signer: SignerFacts, at: datetime) -> None:
     """The signer certificate must be valid at `at` (a naive `at` is read as UTC)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    validity = signer["tbs_certificate"]["validity"]
-    not_before, not_after = validity["not_before"].native, validity["not_after"].native
-    if at < not_before:
+    if at < signer.not_before:
         raise _fail(
-            Step.VALIDITY, "vds.signer-not-yet-valid", f"the signer certificate is valid from {not_before}"
+            Step.VALIDITY,
+            "vds.signer-not-yet-valid",
+            f"the signer certificate is valid from {signer.not_before}",
         )
-    if at > not_after:
-        raise _fail(Step.VALIDITY, "vds.signer-expired", f"the signer certificate expired at {not_after}")
+    if at > signer.not_after:
+        raise _fail(
+            Step.VALIDITY, "vds.signer-expired", f"the signer certificate expired at {signer.not_after}"
+        )
 
 
 def verify_seal_signature(seal: Seal, signature: bytes, key: PublicKey) -> None:
@@ -701,7 +724,7 @@ def verify_seal(value: Any, trust: TrustStore, at: datetime) -> Certificate:
     certificate = read_message(seal)
     signer_der = decode_base64url(seal.cer, "sig.cer")
     signature = decode_base64url(seal.sigvl, "sig.sigvl")
-    signer = read_signer_certificate(signer_der)
+    signer = signer_facts(signer_der)  # refuses what is not a certificate, like read_signer_certificate
     try:
         signer_key = _signer_key(signer_der)
     except ValueError as exc:
@@ -709,7 +732,7 @@ def verify_seal(value: Any, trust: TrustStore, at: datetime) -> Certificate:
     verify_chain(signer, seal.issuing_country, trust)
     verify_seal_signature(seal, signature, signer_key)
     check_signer_validity(signer, at)
-    certificate.signer = _subject_text(signer_der)
+    certificate.signer = signer.subject_text
     return certificate
 
 

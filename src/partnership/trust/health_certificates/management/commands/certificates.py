@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.trust.health_certificates import services
 from partnership.trust.health_certificates.equivalence import table
+from partnership.trust.health_certificates.messages import trust_error_text
 from partnership.trust.health_certificates.models import TrustAnchor
 from partnership.trust.health_certificates.trust import TrustError, TrustStore
 
@@ -111,8 +112,10 @@ class Command(BaseCommand):
             extra = TrustStore()
             try:
                 extra.load(options["trust"], issuer=options["issuer"])
-            except (TrustError, OSError) as exc:
-                raise CommandError(f"--trust: {exc}") from None
+            except TrustError as exc:
+                raise CommandError(f"--trust: {trust_error_text(exc)}") from None
+            except OSError as exc:
+                raise CommandError(f"--trust: {exc.strerror}: {exc.filename}") from None
         code = options["party"] or settings.NODE_PARTY
         party = services.party_by_code(code) if code else None
         payload = services.verify_as_json(data, party, at, extra)
