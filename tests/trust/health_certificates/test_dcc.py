@@ -8,6 +8,7 @@ import base64
 import binascii
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import zlib
@@ -30,7 +31,7 @@ from partnership.trust.health_certificates.errors import (
     Step,
 )
 from partnership.trust.health_certificates.model import Recovery, Test, Vaccination
-from partnership.trust.health_certificates.trust import TrustedCertificate, TrustStore
+from partnership.trust.health_certificates.trust import TrustedCertificate, TrustError, TrustStore
 from tests.conftest import shared_dir
 
 from .dcc_vectors import (
@@ -871,3 +872,95 @@ def test_our_base45_decoder_refuses_what_the_package_refuses(text):
     except ValueError:
         ours = None
     assert ours == expected
+
+
+# === revocation lists (eHealth Network, DCC revocation) ====================================================
+
+
+def revocation_batch(hash_type: str, value: bytes, kid: bytes | None, expires: datetime = EXPIRES) -> dict:
+    return {
+        "country": "AT",
+        "expires": expires.isoformat().replace("+00:00", "Z"),
+        "kid": base64.b64encode(kid).decode() if kid else "UNKNOWN_KID",
+        "hashType": hash_type,
+        "entries": [
+            {"hash": base64.b64encode(bytes(range(16))).decode()},
+            {"hash": base64.b64encode(value).decode()},
+        ],
+    }
+
+
+def revocation_case(kind: str = "ec"):
+    by = signer(kind)
+    text = qr_text(sign(claims(), by))
+    uci = VACCINATION["v"][0]["ci"]
+    cose = dcc.decode_cose(dcc.decompress(dcc.decode_base45(dcc.strip_prefix(text))))
+    signed = cose.signature[:32] if kind == "ec" else cose.signature
+    hashes = {
+        "SIGNATURE": hashlib.sha256(signed).digest()[:16],
+        "UCI": hashlib.sha256(uci.encode()).digest()[:16],
+        "COUNTRYCODEUCI": hashlib.sha256(("AT" + uci).encode()).digest()[:16],
+    }
+    return by, text, hashes
+
+
+@pytest.mark.parametrize("hash_type", ["SIGNATURE", "UCI", "COUNTRYCODEUCI"])
+@pytest.mark.parametrize("named", [True, False], ids=["its-kid", "unknown-kid"])
+def test_a_revoked_certificate_fails_by_each_hash_type(hash_type: str, named: bool) -> None:
+    by, text, hashes = revocation_case()
+    trust = by.trust()
+    assert (
+        trust.add_dcc_revocations(revocation_batch(hash_type, hashes[hash_type], by.kid if named else None))
+        == 2
+    )
+    assert_fails(text, Step.VALIDITY, "dcc.revoked", trust)
+
+
+def test_the_signature_hash_of_an_rsa_certificate_covers_the_whole_signature() -> None:
+    by, text, hashes = revocation_case("rsa")
+    trust = by.trust()
+    trust.add_dcc_revocations(revocation_batch("SIGNATURE", hashes["SIGNATURE"], by.kid))
+    assert_fails(text, Step.VALIDITY, "dcc.revoked", trust)
+
+
+def test_revocations_of_another_signer_or_expired_batches_do_not_apply() -> None:
+    by, text, hashes = revocation_case()
+    trust = by.trust()
+    trust.add_dcc_revocations(revocation_batch("UCI", hashes["UCI"], b"otherkid"))
+    trust.add_dcc_revocations(revocation_batch("SIGNATURE", hashes["SIGNATURE"], by.kid, expires=ISSUED))
+    assert dcc.verify(text, trust, CLOCK).events
+    assert_fails(text, Step.VALIDITY, "dcc.revoked", trust, at=ISSUED)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hashType": "MD5"}, "hashType"),
+        ({"kid": ""}, "kid"),
+        ({"kid": "not base64!"}, "base64"),
+        ({"expires": "soon"}, "ISO 8601"),
+        ({"entries": []}, "entries"),
+        ({"entries": [{"hash": "AAAA"}]}, "entry 1"),
+        ({"entries": [{}]}, "entry 1"),
+    ],
+)
+def test_a_bad_revocation_batch_is_refused_whole(change: dict, message: str, tmp_path: Path) -> None:
+    by, _text, hashes = revocation_case()
+    batch = {**revocation_batch("UCI", hashes["UCI"], by.kid), **change}
+    (tmp_path / "batch.json").write_text(json.dumps(batch))
+    trust = TrustStore()
+    with pytest.raises(TrustError, match=message):
+        trust.load(tmp_path)
+    assert trust.dcc_revoked == {} and trust.dcc_revocation_batches == []
+
+
+def test_a_revocation_batch_file_is_loaded(tmp_path: Path) -> None:
+    by, text, hashes = revocation_case()
+    (tmp_path / "batch.json").write_text(
+        json.dumps(revocation_batch("COUNTRYCODEUCI", hashes["COUNTRYCODEUCI"], None))
+    )
+    trust = by.trust()
+    (line,) = trust.load(tmp_path / "batch.json")
+    assert "2 EU DCC revocation(s), COUNTRYCODEUCI, kid UNKNOWN_KID" in line
+    assert trust.summary()["dcc-revocation-batches"] == 1
+    assert_fails(text, Step.VALIDITY, "dcc.revoked", trust)

@@ -330,3 +330,17 @@ def test_a_revocation_list_is_kept_in_the_partys_store(members, tmp_path):
     store = services.trust_store(services.party_by_code("JP"))
     assert store.shc_revoked == {("https://issuer.example", "k1"): {"abc": 1000, "def": None}}
     assert services.trust_store(services.party_by_code("EU")).shc_revoked == {}
+
+
+def test_a_dcc_revocation_batch_is_kept_in_the_partys_store(members, tmp_path):
+    hashed = base64.b64encode(bytes(16)).decode()
+    batch = {"country": "AT", "expires": "2030-01-01T00:00:00Z", "kid": "UNKNOWN_KID", "hashType": "UCI"}
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps({**batch, "entries": [{"hash": hashed}]}))
+    lines = services.import_trust(members["eu_secretariat"], "EU", path)
+    assert "1 EU DCC revocation(s), UCI, kid UNKNOWN_KID" in lines[0]
+    anchor = TrustAnchor.objects.get()
+    assert (anchor.kind, anchor.key) == ("dcc-revocation", "AT UCI UNKNOWN_KID")
+    store = services.trust_store(services.party_by_code("EU"))
+    assert list(store.dcc_revoked) == [(None, "UCI")]
+    assert services.trust_store(services.party_by_code("JP")).dcc_revoked == {}

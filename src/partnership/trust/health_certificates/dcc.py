@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ def verify(text: str, trust: TrustStore, at: datetime) -> Certificate:
     signer = check_signature(message, signers)
     claims = decode_claims(message.payload)
     check_validity(claims, at)
+    check_revocation(message, claims, trust, at)
     check_key_usage(signer, claims.dcc)
     check_schema(claims.dcc)
     return to_certificate(claims, message.kid or b"")
@@ -387,6 +389,45 @@ def check_validity(claims: Claims, at: datetime) -> None:
         raise CertificateError(
             Step.VALIDITY, "dcc.not-yet-valid", f"the certificate is issued at {claims.issued_at.isoformat()}"
         )
+
+
+def revocation_hashes(message: CoseSign1, claims: Claims) -> dict[str, bytes]:
+    """What EU DCC revocation lists name a certificate by (eHealth Network, DCC revocation, 2022): the
+    first 16 bytes of SHA-256 over its signature (for ES256 the r half only: an ECDSA signature has two
+    valid s values), over its UCI, and over the issuing country followed by its UCI."""
+    signature = (
+        message.signature[: len(message.signature) // 2] if message.alg == ES256 else message.signature
+    )
+    hashes = {"SIGNATURE": hashlib.sha256(signature).digest()[:16]}
+    uci = next(
+        (
+            entry.get("ci")
+            for kind in KIND_NAMES
+            for entry in (claims.dcc.get(kind) or [])[:1]
+            if isinstance(entry, dict)
+        ),
+        None,
+    )
+    if isinstance(uci, str) and uci:
+        hashes["UCI"] = hashlib.sha256(uci.encode("utf-8")).digest()[:16]
+        hashes["COUNTRYCODEUCI"] = hashlib.sha256((claims.issuer + uci).encode("utf-8")).digest()[:16]
+    return hashes
+
+
+def check_revocation(message: CoseSign1, claims: Claims, trust: TrustStore, at: datetime) -> None:
+    """Refuse a certificate that a trusted revocation batch of its signer (or of no named signer) lists,
+    while the batch has not expired at `at`."""
+    if not trust.dcc_revoked:
+        return
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    for hash_type, value in revocation_hashes(message, claims).items():
+        for kid in (message.kid, None):
+            expires = trust.dcc_revoked.get((kid, hash_type), {}).get(value)
+            if expires is not None and at <= expires:
+                raise CertificateError(
+                    Step.VALIDITY, "dcc.revoked", f"the certificate is revoked (by its {hash_type} hash)"
+                )
 
 
 def certificate_kinds(dcc: dict[str, Any]) -> set[str]:

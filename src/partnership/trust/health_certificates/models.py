@@ -13,13 +13,15 @@ class TrustAnchor(models.Model):
         SHC_ISSUER = "shc-issuer", _("SMART Health Cards issuer key")
         CSCA = "csca", _("ICAO country signing CA")
         SHC_CRL = "shc-crl", _("SMART Health Cards revocation list")
+        DCC_REVOCATION = "dcc-revocation", _("EU DCC revocation list")
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    # DCC kid (base64), SHC issuer URL (its keys and revocation lists), CSCA country
+    # DCC kid (base64), SHC issuer URL (its keys and revocation lists), CSCA country, DCC revocation
+    # batch: country, hash type and kid
     key = models.CharField(_("key"), max_length=300)
     subject = models.CharField(_("subject"), max_length=500)
-    data = models.BinaryField()  # DER certificate, or the JWK or revocation list as JSON
+    data = models.BinaryField()  # DER certificate, or the JWK or revocation list or batch as JSON
     sha256 = models.CharField(max_length=64)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

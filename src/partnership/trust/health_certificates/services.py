@@ -45,6 +45,8 @@ def trust_store(party: Party | None) -> TrustStore:
             store.shc_issuers.setdefault(anchor.key, []).append(json.loads(data))
         elif anchor.kind == TrustAnchor.Kind.SHC_CRL:
             store.add_crl(anchor.key, json.loads(data))
+        elif anchor.kind == TrustAnchor.Kind.DCC_REVOCATION:
+            store.add_dcc_revocations(json.loads(data))
         elif anchor.kind == TrustAnchor.Kind.CSCA:
             store.cscas.setdefault(anchor.key, []).append(read_certificate(data))
         else:
@@ -62,6 +64,10 @@ def anchors_for(party: Party, store: TrustStore) -> list[TrustAnchor]:
         rows += [(Kind.SHC_ISSUER, issuer, k["kid"], json.dumps(k, sort_keys=True).encode()) for k in keys]
     for (issuer, key_id), crl in store.shc_crls.items():
         rows.append((Kind.SHC_CRL, issuer, key_id, json.dumps(crl, sort_keys=True).encode()))
+    for batch in store.dcc_revocation_batches:
+        key = f"{batch.get('country', '')} {batch['hashType']} {batch['kid']}"
+        subject = f"{len(batch['entries'])} / {batch['expires']}"
+        rows.append((Kind.DCC_REVOCATION, key, subject, json.dumps(batch, sort_keys=True).encode()))
     for country, certs in store.cscas.items():
         rows += [(Kind.CSCA, country, c.subject, c.der) for c in certs]
     return [

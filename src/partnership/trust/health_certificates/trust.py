@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 
 CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
+# EU DCC revocation (eHealth Network, DCC revocation, 2022): what is hashed, and the bytes kept of it
+DCC_REVOCATION_HASH_TYPES = ("SIGNATURE", "UCI", "COUNTRYCODEUCI")
+DCC_REVOCATION_HASH_BYTES = 16
 
 
 def gettext_noop(message: str) -> str:
@@ -72,6 +76,10 @@ class TrustStore:
     # SHC revocation lists: (issuer, kid) -> {rid: revoked for cards issued before this time, or None}
     shc_revoked: dict[tuple[str, str], dict[str, int | None]] = field(default_factory=dict)
     shc_crls: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # as published
+    # EU DCC revocation lists: (kid, hash type) -> {first 16 bytes of a hash: the latest batch expiry};
+    # kid None for the gateway's UNKNOWN_KID batches, which apply whatever the signer.
+    dcc_revoked: dict[tuple[bytes | None, str], dict[bytes, datetime]] = field(default_factory=dict)
+    dcc_revocation_batches: list[dict[str, Any]] = field(default_factory=list)  # as published
 
     # --- adding -----------------------------------------------------------------------------------
 
@@ -141,6 +149,55 @@ class TrustStore:
         self.shc_revoked[key] = revoked
         return len(revoked)
 
+    def add_dcc_revocations(self, batch: dict[str, Any]) -> int:
+        """Trust an EU DCC revocation batch as the DCC Gateway publishes it: {"country", "expires",
+        "kid" (base64, or "UNKNOWN_KID"), "hashType" (SIGNATURE, UCI or COUNTRYCODEUCI), "entries":
+        [{"hash": base64 of the first 16 bytes of a SHA-256}]}. Returns how many hashes it lists."""
+        if not isinstance(batch, dict):
+            raise TrustError(gettext_noop("a DCC revocation batch is a JSON object"))
+        hash_type = batch.get("hashType")
+        if hash_type not in DCC_REVOCATION_HASH_TYPES:
+            raise TrustError(
+                gettext_noop(
+                    "a DCC revocation batch's hashType is SIGNATURE, UCI or COUNTRYCODEUCI, not %(value)r"
+                ),
+                value=hash_type,
+            )
+        kid_text = batch.get("kid")
+        if not isinstance(kid_text, str) or not kid_text:
+            raise TrustError(gettext_noop("a DCC revocation batch names its kid (or UNKNOWN_KID)"))
+        try:
+            kid = None if kid_text == "UNKNOWN_KID" else base64.b64decode(kid_text, validate=True)
+            expires = datetime.fromisoformat(str(batch.get("expires")).replace("Z", "+00:00"))
+        except (binascii.Error, ValueError):
+            raise TrustError(
+                gettext_noop("a DCC revocation batch's kid is base64 and its expires an ISO 8601 time")
+            ) from None
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        entries = batch.get("entries")
+        if not isinstance(entries, list) or not entries:
+            raise TrustError(gettext_noop("a DCC revocation batch has a non-empty list of entries"))
+        hashes = []
+        for number, entry in enumerate(entries, 1):
+            try:
+                value = base64.b64decode(entry["hash"], validate=True)
+            except (binascii.Error, ValueError, TypeError, KeyError):
+                value = b""
+            if len(value) < DCC_REVOCATION_HASH_BYTES:
+                raise TrustError(
+                    gettext_noop(
+                        "entry %(number)s of the DCC revocation batch is not a base64 hash of 16 bytes"
+                    ),
+                    number=number,
+                )
+            hashes.append(value[:DCC_REVOCATION_HASH_BYTES])
+        revoked = self.dcc_revoked.setdefault((kid, hash_type), {})
+        for value in hashes:
+            revoked[value] = max(expires, revoked.get(value, expires))
+        self.dcc_revocation_batches.append(batch)
+        return len(hashes)
+
     def merge(self, other: TrustStore) -> None:
         for kid, certs in other.dcc_signers.items():
             self.dcc_signers.setdefault(kid, []).extend(certs)
@@ -150,6 +207,8 @@ class TrustStore:
             self.cscas.setdefault(country, []).extend(certs)
         for (issuer, _kid), crl in other.shc_crls.items():
             self.add_crl(issuer, crl)
+        for batch in other.dcc_revocation_batches:
+            self.add_dcc_revocations(batch)
 
     # --- loading files ----------------------------------------------------------------------------
 
@@ -180,6 +239,9 @@ class TrustStore:
             value = json.loads(file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise TrustError(gettext_noop("%(file)s: not JSON: %(reason)s"), file=file, reason=exc) from None
+        if isinstance(value, dict) and "hashType" in value:
+            count = self.add_dcc_revocations(value)
+            return [f"{file}: {count} EU DCC revocation(s), {value['hashType']}, kid {value['kid']}"]
         if isinstance(value, dict) and "rids" in value:
             if issuer is None:
                 if file.parent.name == "crl":
@@ -226,6 +288,7 @@ class TrustStore:
             "shc-keys": sum(len(v) for v in self.shc_issuers.values()),
             "cscas": sum(len(v) for v in self.cscas.values()),
             "shc-revocation-lists": len(self.shc_crls),
+            "dcc-revocation-batches": len(self.dcc_revocation_batches),
         }
 
 
