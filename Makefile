@@ -21,11 +21,11 @@ messages: $(STAMP)
 # Each app's strings go to its own locale/; those of the package root (api.py, settings.py, ...) to
 # src/partnership/locale (in LOCALE_PATHS). An absolute data dir keeps stray var/ folders out of src.
 makemessages: $(STAMP)
-	cd src/partnership && for app in ledger people programme cycle web trust/health_certificates; do \
+	cd src/partnership && for app in ledger people programme cycle web trust/health_certificates exchanges/threat_intel; do \
 	  (cd $$app && $(CURDIR)/$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done
 	cd src/partnership && ../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0 \
 	  --ignore 'ledger/*' --ignore 'people/*' --ignore 'programme/*' --ignore 'cycle/*' --ignore 'web/*' \
-	  --ignore 'trust/*'
+	  --ignore 'trust/*' --ignore 'exchanges/*'
 
 demo: $(STAMP) messages
 	$(BIN)/partnership demo --port $(PORT)
@@ -56,6 +56,7 @@ bench: $(STAMP) messages
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/threat_intel.py
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info

@@ -57,7 +57,20 @@ DEMO_ACCOUNTS = [
         "eu-stakeholder", "eu-ebc", Membership.Role.STAKEHOLDER, "European Business Council in Japan"
     ),
     DemoAccount("eu-member-state", "eu-member-states", Membership.Role.MEMBER_STATE, "an EU Member State"),
+    DemoAccount(
+        "jp-isac", "jp-isac", Membership.Role.STAKEHOLDER, "Japan's ISAC, shares threat intelligence (TAXII)"
+    ),
+    DemoAccount(
+        "eu-isac", "eu-isac", Membership.Role.STAKEHOLDER, "the EU's ISAC, shares threat intelligence (TAXII)"
+    ),
 ]
+
+#: The ISAC organisations of the demo (para 54): (code, party, English name, Japanese name).
+DEMO_ISACS = [
+    ("jp-isac", "JP", "Japan ISAC (demo)", "日本ISAC（デモ）"),
+    ("eu-isac", "EU", "EU ISAC (demo)", "EU ISAC（デモ）"),
+]
+THREAT_INTEL_COLLECTION = "ISAC community feed"
 
 
 def demo_password() -> str:
@@ -84,6 +97,7 @@ def create_demo_accounts(password: str) -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts (of this node's party only, on a federated node) that do not exist yet;
     return each with whether it was created."""
     result = []
+    create_isac_organisations()
     for account in DEMO_ACCOUNTS:
         if not _on_this_node(account.username.split("-")[0].upper()):
             continue
@@ -102,6 +116,56 @@ def create_demo_accounts(password: str) -> list[tuple[DemoAccount, bool]]:
             User.objects.filter(username=account.username, email="").update(email=email)
         result.append((account, not exists))
     return result
+
+
+def create_isac_organisations() -> None:
+    """The two demo ISACs (para 54), which the programme's text does not name, unless they exist."""
+    from partnership.people.models import Party
+
+    for code, party, name_en, name_ja in DEMO_ISACS:
+        Organisation.objects.get_or_create(
+            code=code,
+            defaults={
+                "party": Party.objects.get(code=party),
+                "kind": Organisation.Kind.STAKEHOLDER,
+                "name_en": name_en,
+                "name_ja": name_ja,
+            },
+        )
+
+
+@transaction.atomic
+def seed_threat_intel() -> list[str]:
+    """In each party's TAXII API root on this node, a collection both ISACs read and write (community
+    grants, so TLP:GREEN is shared), with sample objects of that party's ISAC; unless it exists already.
+    Returns the TAXII addresses of the collections created."""
+    from partnership.exchanges.threat_intel import queries, samples
+    from partnership.exchanges.threat_intel import services as threat_intel
+    from partnership.exchanges.threat_intel.models import ApiRoot, Collection
+
+    threat_intel.ensure_api_roots()
+    isacs = [Organisation.objects.get(code=code) for code, *_rest in DEMO_ISACS]
+    created = []
+    for party, objects in (("JP", samples.jp_isac_objects), ("EU", samples.eu_isac_objects)):
+        if not _on_this_node(party):
+            continue
+        root = ApiRoot.objects.get(slug=party.lower())
+        if Collection.objects.filter(api_root=root, title=THREAT_INTEL_COLLECTION).exists():
+            continue
+        collection = threat_intel.create_collection(
+            root,
+            THREAT_INTEL_COLLECTION,
+            description="Shared by the ISACs of both parties (demo).",
+            default_tlp="amber",
+            allow_custom=True,
+        )
+        for isac in isacs:
+            threat_intel.grant(collection, isac, can_read=True, can_write=True, community=True)
+        author = User.objects.get(username=f"{party.lower()}-isac")
+        status = threat_intel.add_objects(queries.caller_for(author), collection, {"objects": objects()})
+        assert status.failure_count == 0, status.failures
+        created.append(f"/taxii2/{root.slug}/collections/{collection.pk}/")
+    return created
 
 
 STATUS_CYCLE = ["on_track", "on_track", "at_risk", "on_track", "done", "off_track", "on_track"]
@@ -784,6 +848,15 @@ def prepare_demo(stdout) -> str:
             f"demo issuers trusted; sample QR codes in {folder}"
             if folder
             else "trust stores kept as they were"
+        )
+    )
+    collections = seed_threat_intel()
+    stdout.write(
+        "threat intelligence: "
+        + (
+            "ISAC collections with sample STIX objects at " + ", ".join(collections)
+            if collections
+            else "collections kept as they were"
         )
     )
     stdout.write(f"\nDemo accounts (password: {password}):")

@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "partnership.programme",
     "partnership.cycle",
     "partnership.trust.health_certificates",
+    "partnership.exchanges.threat_intel",
     "partnership.web",
 ]
 

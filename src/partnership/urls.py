@@ -10,6 +10,7 @@ from partnership.web import views as web_views
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/", api.urls),
+    path("taxii2/", include("partnership.exchanges.threat_intel.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", web_views.root, name="root"),
 ]
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("partnership.web.urls")),
     path("", include("partnership.ledger.urls")),
     path("", include("partnership.trust.health_certificates.urls")),
+    path("", include("partnership.exchanges.threat_intel.page_urls")),
     path("", include("partnership.cycle.urls")),
     path("", include("partnership.cycle.report_urls")),
     path("", include("partnership.programme.urls")),

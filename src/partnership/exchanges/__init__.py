@@ -1,0 +1,1 @@
+"""The exchanges: joint actions that are themselves information-exchange systems (DESIGN.md)."""

@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import ApiRoot, Collection, CollectionGrant, Status
+
+
+@admin.register(ApiRoot)
+class ApiRootAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "party", "max_content_length"]
+
+
+class GrantInline(admin.TabularInline):
+    model = CollectionGrant
+    extra = 1
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "api_root", "default_tlp", "allow_custom"]
+    inlines = [GrantInline]
+
+
+@admin.register(Status)
+class StatusAdmin(admin.ModelAdmin):
+    list_display = ["id", "collection", "user", "request_timestamp", "success_count", "failure_count"]
+    readonly_fields = [field.name for field in Status._meta.fields]

@@ -1,0 +1,124 @@
+"""The exchange contract of threat-intelligence sharing between the parties' ISACs (joint action para 54).
+
+Para 30 (cybersecurity information sharing between both sides) is served too, but the registry takes
+joint actions of the Annex only (46-83), so it is named in the report section, not in
+`annex_paragraphs`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import indicators as figures
+
+SOURCE = "threat_intel"
+
+
+def _hours(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+class ThreatIntelExchange:
+    """Objects shared per party and STIX type, organisations active, time to the other party's first read."""
+
+    name = "threat_intel"
+    annex_paragraphs = (54,)
+
+    def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
+        """The cycle's figures, each named in both languages, with their unit and source."""
+        shared = figures.objects_shared(cycle_year)
+        found: list[dict[str, Any]] = []
+        for party in sorted({party for party, _type in shared}):
+            found.append(
+                {
+                    "name": {
+                        "en": f"STIX objects shared by {party} ISACs",
+                        "ja": f"{party}のISACが共有したSTIXオブジェクト",
+                    },
+                    "value": sum(n for (p, _t), n in shared.items() if p == party),
+                    "unit": "objects",
+                    "source": SOURCE,
+                }
+            )
+        for (party, stix_type), n in sorted(shared.items()):
+            found.append(
+                {
+                    "name": {
+                        "en": f"STIX objects shared by {party} ISACs: {stix_type}",
+                        "ja": f"{party}のISACが共有したSTIXオブジェクト：{stix_type}",
+                    },
+                    "value": n,
+                    "unit": "objects",
+                    "source": SOURCE,
+                }
+            )
+        found.append(
+            {
+                "name": {
+                    "en": "Organisations active in threat-intelligence sharing",
+                    "ja": "脅威情報共有に参加した組織",
+                },
+                "value": len(figures.active_organisations(cycle_year)),
+                "unit": "organisations",
+                "source": SOURCE,
+            }
+        )
+        wait = figures.time_to_first_read_by_other_party(cycle_year)
+        found.append(
+            {
+                "name": {
+                    "en": "Median time from an object's creation to its first read by the other party",
+                    "ja": "オブジェクト作成から相手側による初回閲覧までの時間（中央値）",
+                },
+                "value": _hours(wait.median_hours),
+                "unit": "hours",
+                "source": SOURCE,
+            }
+        )
+        return found
+
+    def report_section(self, cycle_year: int, language: str) -> dict[str, Any]:
+        """The section of the Council progress report, in `language` ("en" or "ja")."""
+        shared = figures.objects_shared(cycle_year)
+        wait = figures.time_to_first_read_by_other_party(cycle_year)
+        with translation.override(language):
+            items = [
+                {
+                    "label": _("Objects shared by %(party)s ISACs") % {"party": party},
+                    "value": sum(n for (p, _t), n in shared.items() if p == party),
+                }
+                for party in sorted({party for party, _type in shared})
+            ]
+            items += [
+                {"label": f"{party} · {stix_type}", "value": n}
+                for (party, stix_type), n in sorted(shared.items())
+            ]
+            items.append(
+                {
+                    "label": _("Organisations active (added or read objects)"),
+                    "value": len(figures.active_organisations(cycle_year)),
+                }
+            )
+            median = _hours(wait.median_hours)
+            items.append(
+                {
+                    "label": _("Median hours from an object's creation to its first read by the other party"),
+                    "value": median if median is not None else "—",
+                }
+            )
+            return {
+                "title": _("Threat-intelligence sharing between ISACs (para 54)"),
+                "figures": items,
+                "events": [
+                    _(
+                        "The ISACs of both parties share STIX 2.1 content over a TAXII 2.1 server that "
+                        "enforces the Traffic Light Protocol on every read (para 54; para 30 on "
+                        "cybersecurity information sharing)."
+                    ),
+                    _("%(count)s objects were first read by the other party during the year.")
+                    % {"count": wait.objects},
+                ],
+            }

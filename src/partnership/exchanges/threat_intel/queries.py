@@ -1,0 +1,394 @@
+"""Read paths of the TAXII server: who the caller is, what they may see, and pages of results.
+
+Every function here applies `access_to` (the collection's grants) and `sharing.visible_to` (TLP) in
+the database before a page is cut, so a page, its `more` and its `next` see the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import operator
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from partnership.errors import NotFound, PermissionDenied
+from partnership.people.permissions import actor_for
+
+from . import paging, sharing
+from .errors import BadRequest
+from .models import ApiRoot, Collection, CollectionGrant, ObjectVersion, Status
+from .stix import format_timestamp, parse_timestamp
+
+#: Most objects (or manifest entries, or versions) on one page; a larger `limit` is cut to it.
+MAX_PAGE = 1000
+DEFAULT_PAGE = 100
+
+_ID = re.compile(r"^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_TYPE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_SPEC_VERSION = re.compile(r"^\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated user of the TAXII server and the organisation and party they act for."""
+
+    user: User
+    organisation_id: int | None
+    party_id: int | None
+
+
+def caller_for(user: User | AnonymousUser) -> Caller:
+    """The caller behind an authenticated user; a user acting for no party has no grants."""
+    actor = actor_for(user)
+    if actor is None:
+        return Caller(user=user, organisation_id=None, party_id=None)  # type: ignore[arg-type]
+    return Caller(user=actor.user, organisation_id=actor.organisation.pk, party_id=actor.party.pk)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a caller may do with one collection."""
+
+    can_read: bool = False
+    can_write: bool = False
+    community: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.can_read or self.can_write
+
+
+def _grants_of(caller: Caller) -> Q:
+    if caller.organisation_id is None:
+        return Q(pk__in=[])
+    return Q(organisation_id=caller.organisation_id) | Q(party_id=caller.party_id)
+
+
+def access_to(caller: Caller, collection: Collection) -> Access:
+    """The union of the grants on `collection` to the caller's organisation and party."""
+    access = Access()
+    for grant in CollectionGrant.objects.filter(_grants_of(caller), collection=collection):
+        access = Access(
+            can_read=access.can_read or grant.can_read,
+            can_write=access.can_write or grant.can_write,
+            community=access.community or (grant.can_read and grant.community),
+        )
+    return access
+
+
+def api_root(slug: str) -> ApiRoot:
+    """The API root at `/taxii2/<slug>/`; NotFound otherwise."""
+    from .services import ensure_api_roots
+
+    found = ApiRoot.objects.filter(slug=slug).first()
+    if found is None and ensure_api_roots():
+        found = ApiRoot.objects.filter(slug=slug).first()
+    if found is None:
+        raise NotFound(_("There is no API root %(root)s.") % {"root": slug})
+    return found
+
+
+def api_roots() -> list[ApiRoot]:
+    """Every API root of this node, one per party at least (created on first use)."""
+    from .services import ensure_api_roots
+
+    ensure_api_roots()
+    return list(ApiRoot.objects.all())
+
+
+def collections(caller: Caller, root: ApiRoot) -> list[tuple[Collection, Access]]:
+    """The collections of `root` the caller may read or write, with what they may do."""
+    granted = CollectionGrant.objects.filter(_grants_of(caller), collection__api_root=root)
+    found = []
+    for collection in Collection.objects.filter(pk__in=granted.values("collection")).order_by("title"):
+        access = access_to(caller, collection)
+        if access.any:
+            found.append((collection, access))
+    return found
+
+
+def collection(caller: Caller, root: ApiRoot, collection_id: str) -> tuple[Collection, Access]:
+    """One collection of `root` and the caller's access; NotFound when it does not exist for them."""
+    try:
+        key = uuid.UUID(collection_id)
+    except ValueError:
+        key = None
+    found = (
+        Collection.objects.filter(api_root=root, pk=key).select_related("api_root").first() if key else None
+    )
+    access = access_to(caller, found) if found else Access()
+    if found is None or not access.any:
+        raise NotFound(_("There is no collection %(id)s here.") % {"id": collection_id})
+    return found, access
+
+
+def readable_collection(caller: Caller, root: ApiRoot, collection_id: str) -> tuple[Collection, Access]:
+    """`collection`, with PermissionDenied when the caller may not read it."""
+    found, access = collection(caller, root, collection_id)
+    if not access.can_read:
+        raise PermissionDenied(_("You may not read this collection."))
+    return found, access
+
+
+@dataclass
+class Filters:
+    """The TAXII filters of one request (section 3.4 of TAXII 2.1)."""
+
+    added_after: datetime.datetime | None = None
+    ids: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+    spec_versions: list[str] = field(default_factory=list)
+    limit: int = DEFAULT_PAGE
+    next: str = ""
+
+    def key(self) -> dict[str, Any]:
+        """The filters that define the query, for the `next` token (not `limit` nor `next` itself)."""
+        return {
+            "added_after": self.added_after.isoformat() if self.added_after else None,
+            "ids": sorted(self.ids),
+            "types": sorted(self.types),
+            "versions": sorted(self.versions),
+            "spec_versions": sorted(self.spec_versions),
+        }
+
+
+def _values(params: QueryDict, name: str) -> list[str]:
+    # Several values come comma-separated (TAXII 2.1, 3.4.1) or as repeated parameters.
+    return [value.strip() for raw in params.getlist(name) for value in raw.split(",") if value.strip()]
+
+
+def _bad(name: str, value: str) -> BadRequest:
+    return BadRequest(
+        _("Malformed filter"), _("%(name)s=%(value)s is not a valid value.") % {"name": name, "value": value}
+    )
+
+
+def parse_filters(params: QueryDict, allowed: frozenset[str]) -> Filters:
+    """The filters of a request among `allowed`; BadRequest (400) for a malformed value."""
+    filters = Filters()
+    added_after: str = params.get("added_after") or ""
+    if "added_after" in allowed and added_after:
+        try:
+            filters.added_after = parse_timestamp(added_after)
+        except ValueError as error:
+            raise _bad("added_after", added_after) from error
+    limit: str = params.get("limit") or ""
+    if "limit" in params:
+        try:
+            filters.limit = int(limit)
+        except ValueError as error:
+            raise _bad("limit", limit) from error
+        if filters.limit < 1:
+            raise _bad("limit", limit)
+        filters.limit = min(filters.limit, MAX_PAGE)
+    filters.next = params.get("next") or ""
+    checks = {"match[id]": _ID.match, "match[type]": _TYPE.match, "match[spec_version]": _SPEC_VERSION.match}
+    targets = {
+        "match[id]": filters.ids,
+        "match[type]": filters.types,
+        "match[spec_version]": filters.spec_versions,
+    }
+    for name, valid in checks.items():
+        if name not in allowed:
+            continue
+        for value in _values(params, name):
+            if not valid(value):
+                raise _bad(name, value)
+            targets[name].append(value)
+    if "match[version]" in allowed:
+        for value in _values(params, "match[version]"):
+            if value not in ("first", "last", "all"):
+                try:
+                    value = parse_timestamp(value).isoformat()
+                except ValueError as error:
+                    raise _bad("match[version]", value) from error
+            filters.versions.append(value)
+    return filters
+
+
+OBJECT_FILTERS = frozenset(
+    {"added_after", "match[id]", "match[type]", "match[version]", "match[spec_version]"}
+)
+ONE_OBJECT_FILTERS = frozenset({"added_after", "match[version]", "match[spec_version]"})
+VERSIONS_FILTERS = frozenset({"added_after", "match[spec_version]"})
+
+
+def _matching(rows: QuerySet[ObjectVersion], filters: Filters, default_version: str) -> QuerySet:
+    if filters.added_after is not None:
+        rows = rows.filter(date_added__gt=filters.added_after)
+    if filters.ids:
+        rows = rows.filter(stix_id__in=filters.ids)
+    if filters.types:
+        rows = rows.filter(type__in=filters.types)
+    if filters.spec_versions:
+        rows = rows.filter(spec_version__in=filters.spec_versions)
+    versions = filters.versions or ([default_version] if default_version else [])
+    if versions and "all" not in versions:
+        rule = Q(pk__in=[])
+        for value in versions:
+            if value == "first":
+                rule |= Q(is_first=True)
+            elif value == "last":
+                rule |= Q(is_latest=True)
+            else:
+                rule |= Q(version=datetime.datetime.fromisoformat(value))
+        rows = rows.filter(rule)
+    return rows
+
+
+def visible(caller: Caller, collection: Collection, access: Access) -> QuerySet[ObjectVersion]:
+    """The versions in `collection` the caller may see under TLP (sharing.visible_to)."""
+    if not access.can_read:
+        return ObjectVersion.objects.none()
+    return ObjectVersion.objects.filter(
+        sharing.visible_to(caller.organisation_id, access.community), collection=collection
+    )
+
+
+def _visible_parts(caller: Caller, access: Access) -> list[Q]:
+    """`visible`'s TLP rule as disjoint parts (sharing.visible_parts), for a page of a whole collection."""
+    if not access.can_read:
+        return [Q(pk__in=[])]
+    return sharing.visible_parts(caller.organisation_id, access.community)
+
+
+@dataclass
+class Page:
+    """One page of results: rows in `date_added` order, whether more follow and the token to get them."""
+
+    rows: list[tuple]
+    more: bool
+    next: str
+
+    @property
+    def date_added_first(self) -> str | None:
+        return format_timestamp(self.rows[0][1]) if self.rows else None
+
+    @property
+    def date_added_last(self) -> str | None:
+        return format_timestamp(self.rows[-1][1]) if self.rows else None
+
+
+def _page(
+    rows: QuerySet[ObjectVersion],
+    filters: Filters,
+    fields: tuple[str, ...],
+    caller: Caller,
+    query: str,
+    parts: list[Q] | None = None,
+) -> Page:
+    """One page of `rows` after the `next` token's position. `parts`: disjoint filters whose union
+    the page is (sharing.visible_parts); each is paged alone on its own index and the pages merged."""
+    if filters.next:
+        try:
+            after = paging.read_token(filters.next, query, caller.user.pk)
+        except paging.BadToken as error:
+            raise BadRequest(_("Bad next token"), str(error)) from error
+        # (date_added, pk) > (last date_added, last pk), with the range first so that the database
+        # starts its walk of the keyset index there instead of filtering from the beginning.
+        rows = rows.filter(
+            Q(date_added__gte=after.date_added),
+            Q(date_added__gt=after.date_added) | Q(pk__gt=after.pk),
+        )
+    columns = ("pk", "date_added", *fields)
+    if parts and len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # UNION ALL of one ordered, limited scan per part (PostgreSQL plans each on an index whose
+        # prefix is the part's equality), then the first `limit + 1` of their merge.
+        pieces = [
+            rows.filter(part).order_by("date_added", "pk").values_list(*columns)[: filters.limit + 1]
+            for part in parts
+        ]
+        merged = pieces[0].union(*pieces[1:], all=True).order_by("date_added", "pk")
+        found = list(merged[: filters.limit + 1])
+    else:
+        if parts:
+            rows = rows.filter(functools.reduce(operator.or_, parts))
+        found = list(rows.order_by("date_added", "pk").values_list(*columns)[: filters.limit + 1])
+    more = len(found) > filters.limit
+    found = found[: filters.limit]
+    token = ""
+    if more:
+        token = paging.make_token(paging.Position(found[-1][1], found[-1][0]), query, caller.user.pk)
+    return Page(rows=found, more=more, next=token)
+
+
+def objects_page(caller: Caller, root: ApiRoot, collection_id: str, params: QueryDict) -> Page:
+    """A page of objects (rows: pk, date_added, JSON text); `match[version]` is `last` by default."""
+    found, access = readable_collection(caller, root, collection_id)
+    filters = parse_filters(params, OBJECT_FILTERS)
+    query = paging.query_key("objects", str(found.pk), filters.key())
+    rows = _matching(ObjectVersion.objects.filter(collection=found), filters, "last")
+    return _page(rows, filters, ("body",), caller, query, _visible_parts(caller, access))
+
+
+def manifest_page(caller: Caller, root: ApiRoot, collection_id: str, params: QueryDict) -> Page:
+    """A page of manifest entries (rows: pk, date_added, id, version, spec_version)."""
+    found, access = readable_collection(caller, root, collection_id)
+    filters = parse_filters(params, OBJECT_FILTERS)
+    query = paging.query_key("manifest", str(found.pk), filters.key())
+    rows = _matching(ObjectVersion.objects.filter(collection=found), filters, "last")
+    fields = ("stix_id", "version", "spec_version")
+    return _page(rows, filters, fields, caller, query, _visible_parts(caller, access))
+
+
+def _object_rows(
+    caller: Caller, root: ApiRoot, collection_id: str, stix_id: str
+) -> tuple[Collection, QuerySet]:
+    found, access = readable_collection(caller, root, collection_id)
+    rows = visible(caller, found, access).filter(stix_id=stix_id)
+    if not _ID.match(stix_id) or not rows.exists():
+        raise NotFound(_("There is no object %(id)s in this collection.") % {"id": stix_id})
+    return found, rows
+
+
+def object_page(caller: Caller, root: ApiRoot, collection_id: str, stix_id: str, params: QueryDict) -> Page:
+    """A page of the versions of one object (rows: pk, date_added, JSON text); `last` by default."""
+    found, rows = _object_rows(caller, root, collection_id, stix_id)
+    filters = parse_filters(params, ONE_OBJECT_FILTERS)
+    query = paging.query_key("object", f"{found.pk}/{stix_id}", filters.key())
+    return _page(_matching(rows, filters, "last"), filters, ("body",), caller, query)
+
+
+def versions_page(caller: Caller, root: ApiRoot, collection_id: str, stix_id: str, params: QueryDict) -> Page:
+    """A page of one object's versions (rows: pk, date_added, version)."""
+    found, rows = _object_rows(caller, root, collection_id, stix_id)
+    filters = parse_filters(params, VERSIONS_FILTERS)
+    query = paging.query_key("versions", f"{found.pk}/{stix_id}", filters.key())
+    return _page(_matching(rows, filters, ""), filters, ("version",), caller, query)
+
+
+def relationships(
+    caller: Caller, collection: Collection, access: Access, stix_id: str, limit: int = MAX_PAGE
+) -> list[dict[str, Any]]:
+    """The last versions of the relationships and sightings that point from or to `stix_id`, among
+    those the caller may read (for an object's page: its neighbours and how they are related)."""
+    rows = (
+        visible(caller, collection, access)
+        .filter(Q(source_ref=stix_id) | Q(target_ref=stix_id), is_latest=True)
+        .order_by("date_added", "pk")
+        .values_list("body", flat=True)[:limit]
+    )
+    return [json.loads(body) for body in rows]
+
+
+def status(caller: Caller, root: ApiRoot, status_id: str) -> Status:
+    """A status resource of `root`, for the user who made the request; NotFound for anyone else."""
+    try:
+        key = uuid.UUID(status_id)
+    except ValueError:
+        key = None
+    found = Status.objects.filter(pk=key, api_root=root, user_id=caller.user.pk).first() if key else None
+    if found is None:
+        raise NotFound(_("There is no status %(id)s here.") % {"id": status_id})
+    return found

@@ -1,0 +1,508 @@
+"""The rules of the TAXII server that change state: API roots, collections and grants, adding objects
+(STIX validation, TLP, recipients, versions) and deleting them. Views and commands call these."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.errors import NotFound, PermissionDenied
+from partnership.people.models import Organisation, Party
+
+from . import queries, sharing
+from .errors import Unprocessable
+from .models import ApiRoot, Collection, CollectionGrant, ObjectRecipient, ObjectVersion, Status, Tlp
+from .stix import InvalidObject, check, format_timestamp
+
+#: Status resources are kept this long (TAXII 2.1 asks for at least 24 hours).
+STATUS_RETENTION = datetime.timedelta(days=7)
+_CHUNK = 500
+
+
+def ensure_api_roots() -> bool:
+    """Create the API root of every party that has none (`/taxii2/jp/`, `/taxii2/eu/`); True if any was."""
+    created = False
+    for party in Party.objects.filter(~Q(pk__in=ApiRoot.objects.filter(party__isnull=False).values("party"))):
+        _root, new = ApiRoot.objects.get_or_create(
+            slug=party.code.lower(),
+            defaults={
+                "party": party,
+                "title": f"{party.name_en} ISAC community",
+                "description": f"Threat intelligence shared by and with {party.name_en}'s ISACs (para 54).",
+                "max_content_length": settings.MAX_UPLOAD_BYTES,
+            },
+        )
+        created = created or new
+    return created
+
+
+def create_collection(
+    api_root: ApiRoot,
+    title: str,
+    *,
+    description: str = "",
+    default_tlp: str = Tlp.AMBER,
+    allow_custom: bool = False,
+    max_content_length: int | None = None,
+) -> Collection:
+    """A new collection in `api_root`; nobody may use it until `grant` says so. For setup code (demo,
+    admin) that has checked who asks."""
+    return Collection.objects.create(
+        api_root=api_root,
+        title=title,
+        description=description,
+        default_tlp=Tlp(default_tlp),
+        allow_custom=allow_custom,
+        max_content_length=max_content_length,
+    )
+
+
+def grant(
+    collection: Collection,
+    grantee: Organisation | Party,
+    *,
+    can_read: bool = True,
+    can_write: bool = False,
+    community: bool = True,
+) -> CollectionGrant:
+    """Let an organisation, or every organisation of a party, read and/or write `collection`.
+
+    `community`: the grantee reads TLP:GREEN; a guest (False) reads TLP:CLEAR only.
+    """
+    key = {"organisation": grantee} if isinstance(grantee, Organisation) else {"party": grantee}
+    found, _created = CollectionGrant.objects.update_or_create(
+        collection=collection,
+        **key,
+        defaults={"can_read": can_read, "can_write": can_write, "community": community},
+    )
+    return found
+
+
+@dataclass
+class _Prepared:
+    """An object that passed every check, ready to store."""
+
+    stix_id: str
+    type: str
+    spec_version: str
+    version: datetime.datetime | None  # None: an observable, versioned by its date_added
+    created: datetime.datetime | None
+    modified: datetime.datetime | None
+    body: str
+    parsed: dict[str, Any]
+    tlp: str
+    recipients: list[str]
+
+
+def _detail(stix_object: Any, message: str = "") -> dict[str, str]:
+    detail = {"id": "", "version": ""}
+    if isinstance(stix_object, dict):
+        detail["id"] = str(stix_object.get("id", ""))[:300]
+        detail["version"] = str(stix_object.get("modified", stix_object.get("created", "")))[:40]
+    if message:
+        detail["message"] = message
+    return detail
+
+
+def _prepare(stix_object: Any, collection: Collection, known_markings: set[str]) -> _Prepared:
+    created, modified = check(stix_object, collection.allow_custom)
+    try:
+        tlp = sharing.tlp_of(stix_object, collection.default_tlp, known_markings)
+        recipients = sharing.recipient_codes(stix_object)
+    except sharing.MarkingError as error:
+        raise InvalidObject(str(error)) from error
+    body = json.dumps(stix_object, ensure_ascii=False, separators=(",", ":"))
+    return _Prepared(
+        stix_id=stix_object["id"],
+        type=stix_object["type"],
+        spec_version=stix_object.get("spec_version", "2.1"),
+        version=modified or created,
+        created=created,
+        modified=modified,
+        body=body,
+        parsed=stix_object,
+        tlp=tlp,
+        recipients=recipients,
+    )
+
+
+def _known_markings(collection: Collection, objects: list[Any]) -> set[str]:
+    """Marking definitions an envelope's objects may reference: the envelope's own and the collection's."""
+    known = {
+        item["id"]
+        for item in objects
+        if isinstance(item, dict)
+        and item.get("type") == "marking-definition"
+        and isinstance(item.get("id"), str)
+    }
+    wanted: set[str] = set()
+    for item in objects:
+        if isinstance(item, dict):
+            refs = item.get("object_marking_refs")
+            if isinstance(refs, list):
+                wanted.update(ref for ref in refs if isinstance(ref, str))
+            granular = item.get("granular_markings")
+            if isinstance(granular, list):
+                wanted.update(
+                    marking["marking_ref"]
+                    for marking in granular
+                    if isinstance(marking, dict) and isinstance(marking.get("marking_ref"), str)
+                )
+    wanted -= known | set(sharing.TLP_MARKINGS)
+    wanted_list = sorted(wanted)
+    for start in range(0, len(wanted_list), _CHUNK):
+        known.update(
+            ObjectVersion.objects.filter(
+                collection=collection,
+                type="marking-definition",
+                stix_id__in=wanted_list[start : start + _CHUNK],
+            ).values_list("stix_id", flat=True)
+        )
+    return known
+
+
+def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -> Status:
+    """Store the objects of a TAXII envelope in `collection` as `caller`; return the status resource.
+
+    Each object is checked alone: a bad one fails with its reason and the good ones are stored. An
+    object identical to a stored version (same id, same version, same JSON) is a success; a different
+    object under an existing id and version is a failure. The good objects are stored in one
+    transaction, so a crash stores none of them and a status never lists an object that is not there.
+    """
+    access = queries.access_to(caller, collection)
+    if not access.any:
+        raise NotFound(_("There is no collection %(id)s here.") % {"id": collection.pk})
+    if not access.can_write:
+        raise PermissionDenied(_("You may not add objects to this collection."))
+    author = caller.organisation_id
+    if author is None:
+        raise PermissionDenied(_("Only members of an organisation may add objects."))
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
+        raise Unprocessable(_("Not an envelope"), _('The body must be a TAXII envelope: {"objects": [...]}.'))
+    objects: list[Any] = envelope["objects"]
+    request_time = timezone.now()
+    successes: list[dict[str, str]] = []
+    failures: list[dict[str, str]] = []
+    prepared: list[_Prepared] = []
+    known = _known_markings(collection, objects)
+    for item in objects:
+        try:
+            prepared.append(_prepare(item, collection, known))
+        except InvalidObject as error:
+            failures.append(_detail(item, str(error)))
+
+    codes = sorted({code for item in prepared for code in item.recipients})
+    organisations = dict(Organisation.objects.filter(code__in=codes).values_list("code", "pk"))
+    accepted: list[_Prepared] = []
+    for item in prepared:
+        unknown = [code for code in item.recipients if code not in organisations]
+        if unknown:
+            failures.append(
+                _detail(
+                    item.parsed,
+                    _("Unknown recipient organisation(s) in %(property)s: %(codes)s.")
+                    % {"property": sharing.RECIPIENTS_PROPERTY, "codes": ", ".join(unknown)},
+                )
+            )
+        else:
+            accepted.append(item)
+
+    with transaction.atomic():
+        # One writer per collection at a time: date_added stays unique and increasing (so `added_after`
+        # resumes exactly), and the first/last flags of an object's versions cannot race.
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        stored, duplicates, clashes = _store(
+            caller, author, collection, accepted, organisations, request_time
+        )
+        if stored:
+            transaction.on_commit(_keep_statistics_fresh)
+    for item in stored:
+        successes.append(_detail(item.parsed))
+    for item in duplicates:
+        successes.append(_detail(item.parsed, _("Already in the collection.")))
+    for item, message in clashes:
+        failures.append(_detail(item.parsed, message))
+
+    Status.objects.filter(request_timestamp__lt=request_time - STATUS_RETENTION).delete()
+    return Status.objects.create(
+        api_root=collection.api_root,
+        collection=collection,
+        user=caller.user,
+        status=Status.State.COMPLETE,
+        request_timestamp=request_time,
+        total_count=len(objects),
+        success_count=len(successes),
+        failure_count=len(failures),
+        pending_count=0,
+        successes=successes,
+        failures=failures,
+        pendings=[],
+    )
+
+
+def _store(
+    caller: queries.Caller,
+    author: int,
+    collection: Collection,
+    accepted: list[_Prepared],
+    organisations: dict[str, int],
+    now: datetime.datetime,
+) -> tuple[list[_Prepared], list[_Prepared], list[tuple[_Prepared, str]]]:
+    """Insert the new versions among `accepted`; return (stored, exact duplicates, clashes)."""
+    ids = sorted({item.stix_id for item in accepted})
+    existing: dict[str, dict[datetime.datetime, int]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for stix_id, version, pk in ObjectVersion.objects.filter(
+            collection=collection, stix_id__in=ids[start : start + _CHUNK]
+        ).values_list("stix_id", "version", "pk"):
+            existing.setdefault(stix_id, {})[version] = pk
+
+    # A version already stored: the same JSON is a success (a client retrying), another one a clash.
+    # An observable has no version of its own: it is a duplicate when its last stored copy is identical.
+    def stored_pk(item: _Prepared) -> int | None:
+        versions = existing.get(item.stix_id, {})
+        if item.version is None:
+            return versions[max(versions)] if versions else None
+        return versions.get(item.version)
+
+    pks = sorted({found for item in accepted if (found := stored_pk(item)) is not None})
+    stored_bodies: dict[int, Any] = {}
+    for start in range(0, len(pks), _CHUNK):
+        for row_pk, body in ObjectVersion.objects.filter(pk__in=pks[start : start + _CHUNK]).values_list(
+            "pk", "body"
+        ):
+            stored_bodies[row_pk] = json.loads(body)
+
+    last = ObjectVersion.objects.filter(collection=collection).aggregate(last=Max("date_added"))["last"]
+    date_added = max(now, last + datetime.timedelta(microseconds=1)) if last else now
+    stored: list[_Prepared] = []
+    duplicates: list[_Prepared] = []
+    clashes: list[tuple[_Prepared, str]] = []
+    rows: list[dict[str, Any]] = []
+    new_versions: dict[str, dict[datetime.datetime, dict[str, Any]]] = {}
+    for item in accepted:
+        stored_at = stored_pk(item)
+        if stored_at is not None:
+            if stored_bodies[stored_at] == item.parsed:
+                duplicates.append(item)
+                continue
+            if item.version is not None:
+                clashes.append((item, _clash_message()))
+                continue
+        version = item.version or date_added
+        if version in new_versions.get(item.stix_id, {}):
+            if new_versions[item.stix_id][version] == item.parsed:
+                duplicates.append(item)
+            else:
+                clashes.append((item, _clash_message()))
+            continue
+        new_versions.setdefault(item.stix_id, {})[version] = item.parsed
+        rows.append(
+            {
+                "collection_id": collection.pk,
+                "stix_id": item.stix_id,
+                "type": item.type,
+                "spec_version": item.spec_version,
+                "version": version,
+                "created": item.created,
+                "modified": item.modified,
+                "date_added": date_added,
+                "source_ref": _reference(item.parsed, "source_ref"),
+                "target_ref": _reference(item.parsed, "target_ref")
+                or _reference(item.parsed, "sighting_of_ref"),
+                "body": item.body,
+                "tlp": item.tlp,
+                "author_organisation_id": author,
+                "added_by_id": caller.user.pk,
+            }
+        )
+        stored.append(item)
+        date_added += datetime.timedelta(microseconds=1)
+
+    # First and last versions of each object, over its stored and new versions.
+    newest_of: dict[str, datetime.datetime] = {}
+    oldest_of: dict[str, datetime.datetime] = {}
+    for stix_id, versions in new_versions.items():
+        every = list(versions) + list(existing.get(stix_id, {}))
+        newest_of[stix_id], oldest_of[stix_id] = max(every), min(every)
+    for row in rows:
+        row["is_latest"] = row["version"] == newest_of[row["stix_id"]]
+        row["is_first"] = row["version"] == oldest_of[row["stix_id"]]
+    no_longer_latest = [s for s in new_versions if s in existing and newest_of[s] > max(existing[s])]
+    no_longer_first = [s for s in new_versions if s in existing and oldest_of[s] < min(existing[s])]
+    for start in range(0, len(no_longer_latest), _CHUNK):
+        ObjectVersion.objects.filter(
+            collection=collection, stix_id__in=no_longer_latest[start : start + _CHUNK], is_latest=True
+        ).update(is_latest=False)
+    for start in range(0, len(no_longer_first), _CHUNK):
+        ObjectVersion.objects.filter(
+            collection=collection, stix_id__in=no_longer_first[start : start + _CHUNK], is_first=True
+        ).update(is_first=False)
+
+    _insert_versions(rows)
+    named = [(row, item) for row, item in zip(rows, stored, strict=True) if item.recipients]
+    if named:
+        # Only the few versions that name recipients need their new primary keys read back.
+        pk_of: dict[tuple[str, datetime.datetime], int] = {}
+        named_ids = sorted({row["stix_id"] for row, _item in named})
+        for start in range(0, len(named_ids), _CHUNK):
+            for stix_id, version, pk in ObjectVersion.objects.filter(
+                collection=collection, stix_id__in=named_ids[start : start + _CHUNK]
+            ).values_list("stix_id", "version", "pk"):
+                pk_of[(stix_id, version)] = pk
+        links = [
+            ObjectRecipient(
+                version_id=pk_of[(row["stix_id"], row["version"])], organisation_id=organisations[code]
+            )
+            for row, item in named
+            for code in item.recipients
+        ]
+        ObjectRecipient.objects.bulk_create(links, batch_size=_CHUNK)
+    return stored, duplicates, clashes
+
+
+_COLUMNS = (
+    "collection_id",
+    "stix_id",
+    "type",
+    "spec_version",
+    "version",
+    "created",
+    "modified",
+    "date_added",
+    "source_ref",
+    "target_ref",
+    "body",
+    "tlp",
+    "author_organisation_id",
+    "added_by_id",
+    "is_first",
+    "is_latest",
+)
+
+
+def _insert_versions(rows: list[dict[str, Any]]) -> None:
+    """Insert new ObjectVersion rows (column name -> value) in the current transaction.
+
+    On PostgreSQL through COPY (psycopg 3): a large envelope is one statement streamed to the server,
+    about three times faster than `bulk_create`'s multi-row INSERTs, which build a model instance and
+    bind every value as a parameter (bench/threat_intel.py). Elsewhere (SQLite), `bulk_create`.
+    """
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ObjectVersion._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(column) for column in _COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([row[column] for column in _COLUMNS])
+        return
+    ObjectVersion.objects.bulk_create([ObjectVersion(**row) for row in rows], batch_size=_CHUNK)
+
+
+#: Rows changed since the last ANALYZE below which the statistics are left to autovacuum.
+_ANALYZE_AFTER = 1000
+
+
+def _keep_statistics_fresh() -> None:
+    """On PostgreSQL, ANALYZE the object tables once they have changed by as much as they held.
+
+    A feed that pushes large envelopes grows the table faster than autovacuum re-reads it (it waits
+    for its naptime, then for 10% of changes): with statistics of an empty table the planner reads a
+    whole collection through the `collection_id` index to find 500 ids, or loops over every restricted
+    object for each recipient link, and a page of 1 ms takes seconds (bench/threat_intel.py). Running
+    ANALYZE each time the table has doubled costs a few ANALYZEs over the table's life.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = [ObjectVersion._meta.db_table, ObjectRecipient._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables WHERE relid = %s::regclass",
+            [tables[0]],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return
+        changed, live = row
+        if changed >= max(_ANALYZE_AFTER, live - changed):
+            # Whole tables: an ANALYZE of some columns leaves the change counter as it was. The JSON
+            # text, which no plan uses, is left out by its statistics target (migration 0003).
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+
+
+def _reference(stix_object: dict[str, Any], name: str) -> str:
+    value = stix_object.get(name, "")
+    return value if isinstance(value, str) and len(value) <= 300 else ""
+
+
+def _clash_message() -> str:
+    return _(
+        "Another object with this id and version is already in the collection; change its modified time."
+    )
+
+
+def _refresh_flags(collection: Collection, stix_ids: list[str]) -> None:
+    """Recompute which version of each object is its first and its last (after a deletion)."""
+    same = ObjectVersion.objects.filter(collection=collection, stix_id=OuterRef("stix_id"))
+    newest = Subquery(same.order_by("-version").values("version")[:1])
+    oldest = Subquery(same.order_by("version").values("version")[:1])
+    for start in range(0, len(stix_ids), _CHUNK):
+        ObjectVersion.objects.filter(
+            collection=collection, stix_id__in=stix_ids[start : start + _CHUNK]
+        ).update(
+            is_latest=Case(When(version=newest, then=Value(True)), default=Value(False)),
+            is_first=Case(When(version=oldest, then=Value(True)), default=Value(False)),
+        )
+
+
+def delete_object(
+    caller: queries.Caller, root: ApiRoot, collection_id: str, stix_id: str, params: Any
+) -> int:
+    """Delete the versions of an object that match the filters (`match[version]` default `all`).
+
+    The caller must read and write the collection, and deletes only versions its own organisation
+    added: another organisation's intelligence is not theirs to withdraw. Returns how many went.
+    """
+    collection, access = queries.readable_collection(caller, root, collection_id)
+    if not access.can_write:
+        raise PermissionDenied(_("You may not delete objects from this collection."))
+    filters = queries.parse_filters(params, queries.ONE_OBJECT_FILTERS - {"added_after"})
+    rows = queries.visible(caller, collection, access).filter(stix_id=stix_id)
+    if not rows.exists():
+        raise NotFound(_("There is no object %(id)s in this collection.") % {"id": stix_id})
+    matching = queries._matching(rows, filters, "all")
+    if matching.exclude(author_organisation_id=caller.organisation_id).exists():
+        raise PermissionDenied(_("Only the organisation that added a version of an object may delete it."))
+    with transaction.atomic():
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        deleted = ObjectVersion.objects.filter(pk__in=list(matching.values_list("pk", flat=True))).delete()[1]
+        _refresh_flags(collection, [stix_id])
+    return deleted.get(ObjectVersion._meta.label, 0)
+
+
+def status_document(status: Status) -> dict[str, Any]:
+    """A status resource as TAXII 2.1 writes it (section 4.3.1)."""
+    return {
+        "id": str(status.id),
+        "status": status.status,
+        "request_timestamp": format_timestamp(status.request_timestamp),
+        "total_count": status.total_count,
+        "success_count": status.success_count,
+        "successes": status.successes,
+        "failure_count": status.failure_count,
+        "failures": status.failures,
+        "pending_count": status.pending_count,
+        "pendings": status.pendings,
+    }

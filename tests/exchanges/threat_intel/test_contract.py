@@ -1,0 +1,138 @@
+"""The exchange contract of threat-intelligence sharing: first reads, indicators and the report section."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from partnership.exchanges.threat_intel import indicators
+from partnership.exchanges.threat_intel.contract import ThreatIntelExchange
+from partnership.exchanges.threat_intel.models import ObjectRead
+from partnership.exchanges.threat_intel.sharing import MARKING_OF_LEVEL
+from tests.exchange_contract import ExchangeContract
+from tests.exchanges.threat_intel.conftest import indicator, objects_url
+
+pytestmark = pytest.mark.django_db
+
+
+class TestThreatIntelContract(ExchangeContract):
+    exchange_class = ThreatIntelExchange
+    cycle_year = timezone.now().year
+
+
+def _post(client, collection, objects):
+    response = client.post(objects_url(collection), {"objects": objects})
+    assert response.status_code == 202, response.content
+    assert response.json()["success_count"] == len(objects)
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_the_taxii_read_paths_record_the_first_read_of_each_version(community, as_user):
+    jp, eu = as_user("jp-isac"), as_user("eu-isac")
+    green = indicator(marking=MARKING_OF_LEVEL["green"])
+    amber = indicator(marking=MARKING_OF_LEVEL["amber"])  # not shared with eu-isac
+    _post(jp, community.collection, [green, amber])
+    base = objects_url(community.collection)
+
+    assert eu.get(base).status_code == 200
+    reads = ObjectRead.objects.filter(organisation=community.eu_isac)
+    assert set(reads.values_list("version__stix_id", flat=True)) == {green["id"]}
+    first = reads.get().first_read_at
+    # Reading again (objects, object, versions) keeps the first time and adds no row.
+    assert eu.get(f"{base}{green['id']}/").status_code == 200
+    assert eu.get(f"{base}{green['id']}/versions/").status_code == 200
+    assert reads.get().first_read_at == first
+    # What a reader may not see is never recorded as read.
+    assert eu.get(f"{base}{amber['id']}/").status_code == 404
+    assert not reads.filter(version__stix_id=amber["id"]).exists()
+
+
+def test_one_insert_records_a_page_of_reads(community, as_user, django_assert_max_num_queries):
+    jp, eu = as_user("jp-isac"), as_user("eu-isac")
+    _post(jp, community.collection, [indicator(marking=MARKING_OF_LEVEL["green"]) for _ in range(30)])
+    eu.get(objects_url(community.collection))  # authenticate once (sessionless: each request does)
+    ObjectRead.objects.all().delete()
+    with django_assert_max_num_queries(12) as queries:
+        assert len(eu.get(objects_url(community.collection)).json()["objects"]) == 30
+    inserts = [q["sql"] for q in queries.captured_queries if "threat_intel_objectread" in q["sql"]]
+    assert len(inserts) == 1
+    assert ObjectRead.objects.filter(organisation=community.eu_isac).count() == 30
+
+
+def test_indicators_count_objects_per_party_and_type_and_active_organisations(community, as_user):
+    jp, eu = as_user("jp-isac"), as_user("eu-isac")
+    now = timezone.now()
+    _post(jp, community.collection, [indicator(marking=MARKING_OF_LEVEL["green"]) for _ in range(3)])
+    malware = {
+        "type": "malware",
+        "spec_version": "2.1",
+        "id": "malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+        "created": _iso(now),
+        "modified": _iso(now),
+        "name": "Poison",
+        "is_family": True,
+        "object_marking_refs": [MARKING_OF_LEVEL["green"]],
+    }
+    _post(eu, community.collection, [malware])
+    # A second version of the malware is not a new object.
+    _post(eu, community.collection, [{**malware, "modified": _iso(now + datetime.timedelta(seconds=1))}])
+    as_user("jp-cert").get(objects_url(community.collection))  # reads only: active too
+
+    shared = indicators.objects_shared(now.year)
+    assert shared == {("JP", "indicator"): 3, ("EU", "malware"): 1}
+    assert indicators.objects_shared(now.year - 1) == {}
+    assert indicators.active_organisations(now.year) == {
+        community.jp_isac.pk,
+        community.eu_isac.pk,
+        community.jp_cert.pk,
+    }
+    values = {
+        indicator_["name"]["en"]: indicator_["value"]
+        for indicator_ in ThreatIntelExchange().indicators(now.year)
+    }
+    assert values["STIX objects shared by JP ISACs"] == 3
+    assert values["STIX objects shared by EU ISACs: malware"] == 1
+    assert values["Organisations active in threat-intelligence sharing"] == 3
+
+
+def test_median_time_to_the_first_read_by_the_other_party(community, as_user):
+    jp = as_user("jp-isac")
+    now = timezone.now()
+    objects = [
+        indicator(
+            marking=MARKING_OF_LEVEL["green"],
+            created=_iso(now - datetime.timedelta(hours=hours)),
+            modified=_iso(now - datetime.timedelta(hours=hours)),
+        )
+        for hours in (2, 4, 9)
+    ]
+    _post(jp, community.collection, objects)
+    # Reads by the author's own party do not count; the EU ISAC's first read does.
+    as_user("jp-cert").get(objects_url(community.collection))
+    assert indicators.time_to_first_read_by_other_party(now.year).objects == 0
+    as_user("eu-isac").get(objects_url(community.collection))
+    wait = indicators.time_to_first_read_by_other_party(now.year)
+    assert wait.objects == 3
+    assert wait.median_hours == pytest.approx(4, abs=0.1)
+    named = {i["name"]["en"]: i for i in ThreatIntelExchange().indicators(now.year)}
+    median = named["Median time from an object's creation to its first read by the other party"]
+    assert median["value"] == pytest.approx(4, abs=0.1) and median["unit"] == "hours"
+
+
+@pytest.mark.parametrize(
+    "language, title, label",
+    [
+        ("en", "Threat-intelligence sharing between ISACs (para 54)", "Objects shared by JP ISACs"),
+        ("ja", "ISAC間の脅威情報共有（第54項）", "JPのISACが共有したオブジェクト"),
+    ],
+)
+def test_the_report_section_in_both_languages(community, as_user, language, title, label):
+    _post(as_user("jp-isac"), community.collection, [indicator(marking=MARKING_OF_LEVEL["green"])])
+    section = ThreatIntelExchange().report_section(timezone.now().year, language)
+    assert section["title"] == title
+    figures = {figure["label"]: figure["value"] for figure in section["figures"]}
+    assert figures[label] == 1
+    assert figures["JP · indicator"] == 1
