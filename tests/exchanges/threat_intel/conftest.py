@@ -116,3 +116,18 @@ def indicator(name: str = "bad domain", marking: str | None = None, recipients=N
         stix["x_partnership_recipients"] = recipients
     stix.update(extra)
     return stix
+
+
+def relationship(source: dict, target: dict, marking: str, relationship_type: str = "related-to") -> dict:
+    """A STIX 2.1 relationship from `source` to `target` under `marking`, new each call."""
+    return {
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": f"relationship--{uuid.uuid4()}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "relationship_type": relationship_type,
+        "source_ref": source["id"],
+        "target_ref": target["id"],
+        "object_marking_refs": [marking],
+    }

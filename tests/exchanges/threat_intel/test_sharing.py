@@ -1,12 +1,10 @@
 """TLP 2.0 (and 1.0) on every read path: objects, one object, versions, manifest and `next` pages."""
 
-import uuid
-
 import pytest
 
 from partnership.exchanges.threat_intel import services
 from partnership.exchanges.threat_intel.sharing import MARKING_OF_LEVEL, TLP1_MARKINGS
-from tests.exchanges.threat_intel.conftest import indicator, objects_url
+from tests.exchanges.threat_intel.conftest import indicator, objects_url, relationship
 
 pytestmark = pytest.mark.django_db
 
@@ -208,22 +206,9 @@ def test_relationships_stay_navigable_within_what_the_reader_may_see(community, 
     target = indicator("target", MARKING_OF_LEVEL["green"])
     other = indicator("other", MARKING_OF_LEVEL["green"])
 
-    def relationship(source, marking):
-        return {
-            "type": "relationship",
-            "spec_version": "2.1",
-            "id": f"relationship--{uuid.uuid4()}",
-            "created": "2026-01-01T00:00:00.000Z",
-            "modified": "2026-01-01T00:00:00.000Z",
-            "relationship_type": "related-to",
-            "source_ref": source["id"],
-            "target_ref": target["id"],
-            "object_marking_refs": [marking],
-        }
-
     public, secret = (
-        relationship(other, MARKING_OF_LEVEL["green"]),
-        relationship(other, MARKING_OF_LEVEL["red"]),
+        relationship(other, target, MARKING_OF_LEVEL["green"]),
+        relationship(other, target, MARKING_OF_LEVEL["red"]),
     )
     post(as_user("jp-isac"), community.collection, [target, other, public, secret])
 

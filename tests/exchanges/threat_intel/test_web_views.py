@@ -7,7 +7,7 @@ from django.test import Client
 
 from partnership.exchanges.threat_intel.models import ObjectRead
 from partnership.exchanges.threat_intel.sharing import MARKING_OF_LEVEL
-from tests.exchanges.threat_intel.conftest import indicator, objects_url
+from tests.exchanges.threat_intel.conftest import indicator, objects_url, relationship
 
 pytestmark = pytest.mark.django_db
 
@@ -32,28 +32,14 @@ def object_url(collection, stix_id, language="en") -> str:
     return list_url(collection, language) + f"{stix_id}/"
 
 
-def relationship(source, target, marking) -> dict:
-    return {
-        "type": "relationship",
-        "spec_version": "2.1",
-        "id": f"relationship--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "relationship_type": "indicates",
-        "source_ref": source["id"],
-        "target_ref": target["id"],
-        "object_marking_refs": [marking],
-    }
-
-
 @pytest.fixture
 def shared(community, as_user):
     """Objects of both ISACs: an EU AMBER object and relationship not shared with the JP ISAC."""
     green = indicator("Shared phishing domain", MARKING_OF_LEVEL["green"])
     jp_amber = indicator("JP amber for EU", MARKING_OF_LEVEL["amber"], recipients=["eu-isac"])
     eu_amber = indicator("EU amber secret", MARKING_OF_LEVEL["amber"])
-    eu_secret_link = relationship(eu_amber, green, MARKING_OF_LEVEL["amber"])
-    public_link = relationship(jp_amber, green, MARKING_OF_LEVEL["green"])
+    eu_secret_link = relationship(eu_amber, green, MARKING_OF_LEVEL["amber"], "indicates")
+    public_link = relationship(jp_amber, green, MARKING_OF_LEVEL["green"], "indicates")
     post(as_user("jp-isac"), community.collection, [green, jp_amber, public_link])
     post(as_user("eu-isac"), community.collection, [eu_amber, eu_secret_link])
     return {
