@@ -177,6 +177,24 @@ def dcc_budget() -> list[tuple[str, float]]:
     ]
 
 
+def openssl_verify_us() -> float | None:
+    """Microseconds of one ECDSA P-256 verification by `openssl speed`, the floor under `cryptography`;
+    None where the openssl command is absent."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    output = subprocess.run(  # noqa: S603 - a fixed command line
+        [openssl, "speed", "-seconds", "2", "ecdsap256"], capture_output=True, text=True, check=False
+    ).stdout
+    for line in output.splitlines():
+        if "ecdsa (nistp256)" in line:
+            return 1e6 / float(line.split()[-1])
+    return None
+
+
 def whole_set() -> tuple[int, float]:
     files = sorted((DATA / "eu-dcc").rglob("*.json"))
     cases = []
@@ -234,6 +252,9 @@ def main(argv=None) -> int:
     cost = budget["both"] - budget["every step but the signature"] - budget["the bare check"]
     print(f"  {'cost of running them back to back':<42} {cost:8.1f} us")
     print(f"  {'best ratio this decoding allows':<42} {budget['both'] / budget['the bare check']:8.2f}")
+    openssl = openssl_verify_us()
+    if openssl is not None:
+        print(f"  {'P-256 verify in OpenSSL itself (openssl speed)':<42} {openssl:8.1f} us")
     count, seconds = whole_set()
     each = seconds / count * 1000
     print(f"\nThe shared EU DCC set: {count} files verified in {seconds:.2f} s ({each:.2f} ms each)")

@@ -107,11 +107,12 @@ def _recently_verified(username: str, password: str):
     """The user whose password was verified in the last VERIFIED_FOR seconds, or None.
 
     A TAXII client sends its Basic credentials with every request, and a full read of a large
-    collection is thousands of requests; Argon2 makes each verification cost tens of milliseconds on
-    purpose, more than the page itself (bench/threat_intel.py). So a verified password is remembered
-    for a minute, per process, as an HMAC keyed with SECRET_KEY (never the password itself) and bound
-    to the account's stored hash: a changed password or a deactivated account takes effect at once,
-    and a wrong password always goes through `authenticate` (and django-axes' failure count).
+    collection is thousands of requests; Argon2 makes each verification cost well over a hundred
+    milliseconds on purpose, ten times a page (bench/threat_intel.py prints both). So a verified
+    password is remembered for a minute, per process, as an HMAC keyed with SECRET_KEY (never the
+    password itself) and bound to the account's stored hash: a changed password or a deactivated
+    account takes effect at once, and a wrong password always goes through `authenticate` (and
+    django-axes' failure count).
     """
     remembered = _verified.get(username)
     if remembered is None:

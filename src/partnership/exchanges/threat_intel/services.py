@@ -393,8 +393,8 @@ def _insert_versions(rows: list[dict[str, Any]]) -> None:
     """Insert new ObjectVersion rows (column name -> value) in the current transaction.
 
     On PostgreSQL through COPY (psycopg 3): a large envelope is one statement streamed to the server,
-    about three times faster than `bulk_create`'s multi-row INSERTs, which build a model instance and
-    bind every value as a parameter (bench/threat_intel.py). Elsewhere (SQLite), `bulk_create`.
+    where `bulk_create` builds a model instance and binds every value of multi-row INSERTs (the ingest
+    rate bench/threat_intel.py prints is with COPY). Elsewhere (SQLite), `bulk_create`.
     """
     if not rows:
         return
@@ -421,8 +421,8 @@ def _keep_statistics_fresh() -> None:
     A feed that pushes large envelopes grows the table faster than autovacuum re-reads it (it waits
     for its naptime, then for 10% of changes): with statistics of an empty table the planner reads a
     whole collection through the `collection_id` index to find 500 ids, or loops over every restricted
-    object for each recipient link, and a page of 1 ms takes seconds (bench/threat_intel.py). Running
-    ANALYZE each time the table has doubled costs a few ANALYZEs over the table's life.
+    object for each recipient link, instead of reading the page's index in order. Running ANALYZE
+    each time the table has doubled costs a few ANALYZEs over the table's life.
     """
     if connection.vendor != "postgresql":
         return
