@@ -17,6 +17,14 @@ from . import indicators as figures
 SOURCE = "threat_intel"
 
 
+def _by_party(shared: dict[tuple[str, str], int]) -> dict[str, int]:
+    """The objects shared per party, from the counts per party and STIX type."""
+    totals: dict[str, int] = {}
+    for (party, _type), n in shared.items():
+        totals[party] = totals.get(party, 0) + n
+    return dict(sorted(totals.items()))
+
+
 def _hours(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
@@ -31,14 +39,14 @@ class ThreatIntelExchange:
         """The cycle's figures, each named in both languages, with their unit and source."""
         shared = figures.objects_shared(cycle_year)
         found: list[dict[str, Any]] = []
-        for party in sorted({party for party, _type in shared}):
+        for party, total in _by_party(shared).items():
             found.append(
                 {
                     "name": {
                         "en": f"STIX objects shared by {party} ISACs",
                         "ja": f"{party}のISACが共有したSTIXオブジェクト",
                     },
-                    "value": sum(n for (p, _t), n in shared.items() if p == party),
+                    "value": total,
                     "unit": "objects",
                     "source": SOURCE,
                 }
@@ -88,9 +96,9 @@ class ThreatIntelExchange:
             items = [
                 {
                     "label": _("Objects shared by %(party)s ISACs") % {"party": party},
-                    "value": sum(n for (p, _t), n in shared.items() if p == party),
+                    "value": total,
                 }
-                for party in sorted({party for party, _type in shared})
+                for party, total in _by_party(shared).items()
             ]
             items += [
                 {"label": f"{party} · {stix_type}", "value": n}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Min, Q
 
+from partnership.people.models import Organisation, localised
+
 from .models import ObjectRead, ObjectVersion
 
 
@@ -92,11 +94,14 @@ class Activity:
     added: int
     read: int
 
+    @property
+    def name(self) -> str:
+        """The organisation's name in the reader's language (English when it has no Japanese name)."""
+        return localised(self, "name")
+
 
 def activity(year: int | None = None) -> list[Activity]:
     """Every organisation that added or read object versions (in `year`, or ever), most active first."""
-    from partnership.people.models import Organisation
-
     added = dict(_added_in(year).values_list("author_organisation_id").annotate(n=Count("pk")).order_by())
     read = dict(_read_in(year).values_list("organisation_id").annotate(n=Count("pk")).order_by())
     organisations = Organisation.objects.filter(pk__in=set(added) | set(read)).select_related("party")

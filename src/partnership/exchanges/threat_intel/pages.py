@@ -7,6 +7,7 @@ before anything is counted, searched or paged: a page never holds what the reade
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,16 @@ class ObjectList:
     rows: list[ObjectRow]
     next: str
     types: list[str] = field(default_factory=list)
+
+
+def list_filters(params: Mapping[str, str]) -> dict[str, str]:
+    """The object list's filters from a request: search `q`, STIX `type`, a known TLP level (else none)."""
+    tlp = params.get("tlp", "")
+    return {
+        "q": params.get("q", "")[:200],
+        "type": params.get("type", "")[:250],
+        "tlp": tlp if tlp in Tlp.values else "",
+    }
 
 
 def object_list(

@@ -28,7 +28,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from .models import ObjectRecipient, ObjectVersion, Tlp
+from .models import ObjectRecipient, Tlp
 
 #: The OASIS TLP 2.0 property extension that the TLP 2.0 marking definitions carry.
 TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -149,16 +149,3 @@ def visible_parts(organisation_id: int | None, community: bool) -> list[Q]:
         parts.append(Q(author_organisation_id=organisation_id) & ~Q(tlp__in=public))
         parts.append(Q(Exists(named), tlp__in=RESTRICTED) & ~Q(author_organisation_id=organisation_id))
     return parts
-
-
-def may_read(version: ObjectVersion, organisation_id: int | None, community: bool) -> bool:
-    """`visible_to` for one version already loaded (e.g. a web page showing a related object)."""
-    if version.tlp == Tlp.CLEAR or (community and version.tlp == Tlp.GREEN):
-        return True
-    if organisation_id is None:
-        return False
-    if version.author_organisation_id == organisation_id:
-        return True
-    return (
-        version.tlp in RESTRICTED and version.recipient_links.filter(organisation_id=organisation_id).exists()
-    )

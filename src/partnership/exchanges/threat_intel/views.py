@@ -140,13 +140,11 @@ def objects(request: HttpRequest, root: str, collection_id: str) -> HttpResponse
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > limit:
-        raise TooLarge(_("Request too large"), _("The limit is %(limit)s bytes.") % {"limit": limit})
-    body = request.body
-    if len(body) > limit:
+    # The declared length first, so an oversized body is refused before it is read.
+    if declared > limit or len(request.body) > limit:
         raise TooLarge(_("Request too large"), _("The limit is %(limit)s bytes.") % {"limit": limit})
     try:
-        envelope = json.loads(body)
+        envelope = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequest(
             _("Malformed JSON"), _("The body is not JSON: %(reason)s") % {"reason": error}

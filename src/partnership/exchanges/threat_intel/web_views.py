@@ -36,11 +36,7 @@ def collections_page(request: HttpRequest) -> HttpResponse:
 def objects_page(request: HttpRequest, root: str, collection_id: str) -> HttpResponse:
     """A collection's objects the user may see: search, filters by type and TLP, pages (HTMX swaps them)."""
     entry = _entry(request, root, collection_id)
-    filters = {
-        "q": request.GET.get("q", "")[:200],
-        "type": request.GET.get("type", "")[:250],
-        "tlp": request.GET.get("tlp", "") if request.GET.get("tlp", "") in dict(pages.tlp_choices()) else "",
-    }
+    filters = pages.list_filters(request.GET)
     try:
         found = pages.object_list(
             queries.caller_for(request.user),
