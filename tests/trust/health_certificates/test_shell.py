@@ -244,6 +244,17 @@ def test_a_flipped_bit_is_a_specific_error_and_exit_1(tmp_path, db):
     assert error["step"] in {"base45", "decompress", "cbor", "structure", "signature"} and error["code"]
 
 
+def test_the_command_lists_a_partys_keys_and_names_a_bad_trust_file(members, tmp_path):
+    from django.core.management.base import CommandError
+
+    services.import_trust(members["jp_secretariat"], "JP", self_signed(tmp_path, "DSC JP"))
+    services.import_trust(members["eu_secretariat"], "EU", self_signed(tmp_path, "DSC EU"))
+    listed = run("trust", "list", "--party", "JP").stdout.decode()
+    assert "\tJP\tdcc-signer\t" in listed and "DSC JP" in listed and "DSC EU" not in listed
+    with pytest.raises(CommandError, match=r"^--trust: path: .*missing\.pem does not exist"):
+        run("verify", "HC1:x", "--trust", str(tmp_path / "missing.pem"))
+
+
 def test_unreadable_input_exits_2(tmp_path, db):
     assert run("verify", "not a certificate at all").returncode == 2
     picture = tmp_path / "blank.png"

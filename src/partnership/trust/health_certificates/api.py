@@ -47,10 +47,5 @@ def verify(request, payload: VerifyIn):
             raise Invalid(_("image: not base64"), {"image": _("not base64")}) from None
     else:
         data = payload.text.encode("utf-8")
-    from django.conf import settings
-
-    code = payload.party or settings.NODE_PARTY
-    party = services.party_by_code(code) if code else None
-    at = payload.at or datetime.now(UTC)
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return {"results": services.verify_as_json(data, party, at)}
+    party = services.party_or_node(payload.party)
+    return {"results": services.verify_as_json(data, party, payload.at or datetime.now(UTC))}

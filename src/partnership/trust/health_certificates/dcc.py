@@ -269,15 +269,11 @@ def find_signers(kid: bytes | None, trust: TrustStore) -> list[TrustedCertificat
     return list(signers)
 
 
+@lru_cache(maxsize=512)
 def public_key(signer: TrustedCertificate) -> Any:
     """The signer certificate's public key; through asn1crypto when cryptography refuses the certificate.
 
     Kept per certificate: reading a certificate costs a good part of a signature check."""
-    return _public_key(signer)
-
-
-@lru_cache(maxsize=512)
-def _public_key(signer: TrustedCertificate) -> Any:
     with contextlib.suppress(Exception):  # cryptography refuses encodings asn1crypto reads: fall back
         return x509.load_der_x509_certificate(signer.der).public_key()
     try:

@@ -8,7 +8,6 @@ States, Japan's municipalities and the Digital Agency.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import zlib
@@ -24,6 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from partnership.ledger.canonical import canonical_json
 
+from .shc import base64url_encode
 from .trust import TrustStore
 
 SHC_ISSUER = "https://demo.partnership.invalid/shc"
@@ -40,10 +40,6 @@ class Samples:
 def _raw(signature: bytes) -> bytes:
     r, s = decode_dss_signature(signature)
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _b45encode(data: bytes) -> str:
@@ -123,10 +119,10 @@ def issue(today: date | None = None) -> Samples:
     jwk = {
         "kty": "EC",
         "crv": "P-256",
-        "x": _b64url(numbers.x.to_bytes(32, "big")),
-        "y": _b64url(numbers.y.to_bytes(32, "big")),
+        "x": base64url_encode(numbers.x.to_bytes(32, "big")),
+        "y": base64url_encode(numbers.y.to_bytes(32, "big")),
     }
-    jwk_kid = _b64url(
+    jwk_kid = base64url_encode(
         hashlib.sha256(json.dumps(jwk, sort_keys=True, separators=(",", ":")).encode()).digest()
     )
     jwks = {"keys": [{**jwk, "kid": jwk_kid, "use": "sig", "alg": "ES256"}]}
@@ -168,11 +164,12 @@ def issue(today: date | None = None) -> Samples:
     }
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     body = compressor.compress(json.dumps(claims, separators=(",", ":")).encode()) + compressor.flush()
-    header = _b64url(
+    header = base64url_encode(
         json.dumps({"alg": "ES256", "zip": "DEF", "kid": jwk_kid}, separators=(",", ":")).encode()
     )
-    signing_input = f"{header}.{_b64url(body)}"
-    jws = f"{signing_input}.{_b64url(_raw(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))))}"
+    signing_input = f"{header}.{base64url_encode(body)}"
+    signature = _raw(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    jws = f"{signing_input}.{base64url_encode(signature)}"
     texts["shc"] = "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in jws)
     files["trust/shc-issuer-jwks.json"] = json.dumps(jwks, indent=2).encode()
 
@@ -211,8 +208,8 @@ def issue(today: date | None = None) -> Samples:
         "data": data,
         "sig": {
             "alg": "ES256",
-            "cer": _b64url(signer.public_bytes(serialization.Encoding.DER)),
-            "sigvl": _b64url(signature),
+            "cer": base64url_encode(signer.public_bytes(serialization.Encoding.DER)),
+            "sigvl": base64url_encode(signature),
         },
     }
     texts["vds-nc"] = json.dumps(seal, separators=(",", ":"), ensure_ascii=False)

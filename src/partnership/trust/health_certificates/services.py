@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,18 @@ def party_by_code(code: str) -> Party:
     if party is None:
         raise NotFound(_("party: no party %(code)s") % {"code": code})
     return party
+
+
+def party_or_node(code: str | None) -> Party | None:
+    """The party named by `code`, else this node's party; None on the single node of every party."""
+    code = code or settings.NODE_PARTY
+    return party_by_code(code) if code else None
+
+
+def anchors(party_code: str | None = None) -> list[TrustAnchor]:
+    """Every trust anchor, or one party's."""
+    rows = TrustAnchor.objects.select_related("party")
+    return list(rows.filter(party__code=party_code) if party_code else rows)
 
 
 def trust_store(party: Party | None) -> TrustStore:
@@ -83,13 +96,9 @@ def anchors_for(party: Party, store: TrustStore) -> list[TrustAnchor]:
     ]
 
 
-def import_trust(user, party_code: str, path: str | Path, issuer: str | None = None) -> list[str]:
-    """Import certificates and key sets from a file or folder into the party's store, all or nothing.
-
-    What was imported, a line each; anchors already held are kept once.
-    """
-    party = party_by_code(party_code)
-    actor = require_manage_trust(user, party.pk)
+def read_trust(path: str | Path, issuer: str | None = None) -> tuple[TrustStore, list[str]]:
+    """The certificates and key sets of a file or folder, as a TrustStore, and a line for each; Invalid
+    naming the path when one of them cannot be read."""
     path = Path(path)
     if not path.exists():
         raise Invalid(_("path: %(path)s does not exist") % {"path": path}, {"path": str(path)})
@@ -107,9 +116,19 @@ def import_trust(user, party_code: str, path: str | Path, issuer: str | None = N
         raise Invalid(
             _("path: %(path)s holds no certificate or key set") % {"path": path}, {"path": str(path)}
         )
+    return store, lines
+
+
+def import_trust(user, party_code: str, path: str | Path, issuer: str | None = None) -> list[str]:
+    """Import certificates and key sets from a file or folder into the party's store, all or nothing.
+
+    What was imported, a line each; anchors already held are kept once.
+    """
+    party = party_by_code(party_code)
+    actor = require_manage_trust(user, party.pk)
+    store, lines = read_trust(path, issuer)
     with transaction.atomic():
         for anchor in anchors_for(party, store):
-            anchor.added_by = actor.user
             TrustAnchor.objects.get_or_create(
                 party=party,
                 kind=anchor.kind,
@@ -129,11 +148,16 @@ def remove_anchor(user, anchor_id: int) -> TrustAnchor:
     return anchor
 
 
+def _aware(at: datetime) -> datetime:
+    """A validation time without a zone is read as UTC."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def verify(data: bytes, party: Party | None, at: datetime, extra: TrustStore | None = None) -> list[Result]:
     """Verify every certificate in `data` (text or QR image) with the party's store (every party's when
-    `party` is None), or with `extra` alone."""
+    `party` is None), or with `extra` alone, at `at` (UTC when it names no zone)."""
     store = extra if extra is not None else trust_store(party)
-    return verify_input(data, store, at)
+    return verify_input(data, store, _aware(at))
 
 
 def verify_as_json(
@@ -141,6 +165,7 @@ def verify_as_json(
 ) -> list[dict]:
     """`verify`, each result as JSON with each party's rule decision: what the command and the API answer."""
     answers = []
+    at = _aware(at)
     for result in verify(data, party, at, extra):
         body = result.as_json()
         body["rules"] = {code: decision.as_json() for code, decision in decisions(result, at).items()}

@@ -198,18 +198,6 @@ class TrustStore:
         self.dcc_revocation_batches.append(batch)
         return len(hashes)
 
-    def merge(self, other: TrustStore) -> None:
-        for kid, certs in other.dcc_signers.items():
-            self.dcc_signers.setdefault(kid, []).extend(certs)
-        for issuer, keys in other.shc_issuers.items():
-            self.shc_issuers.setdefault(issuer, []).extend(keys)
-        for country, certs in other.cscas.items():
-            self.cscas.setdefault(country, []).extend(certs)
-        for (issuer, _kid), crl in other.shc_crls.items():
-            self.add_crl(issuer, crl)
-        for batch in other.dcc_revocation_batches:
-            self.add_dcc_revocations(batch)
-
     # --- loading files ----------------------------------------------------------------------------
 
     def load(self, path: str | Path, issuer: str | None = None) -> list[str]:

@@ -231,10 +231,6 @@ _SEAL_ALGORITHMS: dict[str, tuple[str, type[hashes.HashAlgorithm], str]] = {
 }
 
 
-def _fail(step: Step, code: str, message: str) -> CertificateError:
-    return CertificateError(step, code, message)
-
-
 # --- recognising and reading ---------------------------------------------------------------------------
 
 
@@ -268,15 +264,17 @@ def _refuse_constant(name: str) -> Any:
 def read_json(text: str) -> Any:
     """The JSON value of `text`, refusing oversized input, duplicate members and NaN/Infinity."""
     if not isinstance(text, str):
-        raise _fail(Step.JSON, "vds.json", f"a seal is text, not {type(text).__name__}")
+        raise CertificateError(Step.JSON, "vds.json", f"a seal is text, not {type(text).__name__}")
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_INPUT_BYTES:
-        raise _fail(Step.PREFIX, "vds.too-large", f"the input is larger than {MAX_INPUT_BYTES} bytes")
+        raise CertificateError(
+            Step.PREFIX, "vds.too-large", f"the input is larger than {MAX_INPUT_BYTES} bytes"
+        )
     try:
         return json.loads(
             text.lstrip("\ufeff"), object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
         )
     except (ValueError, RecursionError) as exc:
-        raise _fail(Step.JSON, "vds.json", f"not JSON: {exc}") from None
+        raise CertificateError(Step.JSON, "vds.json", f"not JSON: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -297,7 +295,7 @@ def read_seal(value: Any) -> Seal:
     """Check a seal's shape: data.hdr {t, v, is}, data.msg, sig {alg, cer, sigvl}."""
 
     def structure(message: str) -> CertificateError:
-        return _fail(Step.STRUCTURE, "vds.structure", message)
+        return CertificateError(Step.STRUCTURE, "vds.structure", message)
 
     if not isinstance(value, dict):
         raise structure("a seal is a JSON object with `data` and `sig`")
@@ -315,7 +313,7 @@ def read_seal(value: Any) -> Seal:
     if not isinstance(message_type, str):
         raise structure("`data.hdr.t` (the message type) is missing")
     if message_type not in MESSAGE_TYPES:
-        raise _fail(Step.STRUCTURE, "vds.type", f"unknown message type {message_type[:40]!r}")
+        raise CertificateError(Step.STRUCTURE, "vds.type", f"unknown message type {message_type[:40]!r}")
     if not isinstance(version, int) or isinstance(version, bool):
         raise structure("`data.hdr.v` (the version) is not a number")
     if not isinstance(country, str) or not 1 <= len(country) <= 3:
@@ -326,7 +324,9 @@ def read_seal(value: Any) -> Seal:
     try:
         signed = canonical_json(data)
     except CanonicalError as exc:
-        raise _fail(Step.JSON, "vds.json", f"`data` has no canonical JSON (RFC 8785): {exc}") from None
+        raise CertificateError(
+            Step.JSON, "vds.json", f"`data` has no canonical JSON (RFC 8785): {exc}"
+        ) from None
     return Seal(data, message_type, country, message, sig["alg"], sig["cer"], sig["sigvl"], signed)
 
 
@@ -339,13 +339,13 @@ def decode_base64url(text: str, member: str) -> bytes:
     stripped = text.rstrip("=")
     padding_given = len(text) - len(stripped)
     if padding_given and (len(text) % 4 or padding_given > 2):
-        raise _fail(Step.BASE45, "vds.base64", f"`{member}` has wrong base64url padding")
+        raise CertificateError(Step.BASE45, "vds.base64", f"`{member}` has wrong base64url padding")
     try:
         decoded = base64.b64decode(stripped + "=" * (-len(stripped) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise _fail(Step.BASE45, "vds.base64", f"`{member}` is not base64url: {exc}") from None
+        raise CertificateError(Step.BASE45, "vds.base64", f"`{member}` is not base64url: {exc}") from None
     if base64.urlsafe_b64encode(decoded).decode("ascii").rstrip("=") != stripped:
-        raise _fail(Step.BASE45, "vds.base64", f"`{member}` is not canonical base64url")
+        raise CertificateError(Step.BASE45, "vds.base64", f"`{member}` is not canonical base64url")
     return decoded
 
 
@@ -368,7 +368,7 @@ def _read_signer(der: bytes) -> asn1_x509.Certificate:
         certificate.native  # noqa: B018 -- parse every field now, not lazily in a later step
         return certificate
     except _PARSE_ERRORS as exc:
-        raise _fail(
+        raise CertificateError(
             Step.STRUCTURE, "vds.certificate", f"`sig.cer` is not an X.509 certificate: {exc}"
         ) from None
 
@@ -509,7 +509,7 @@ def verify_chain(signer: SignerFacts, issuing_country: str, trust: TrustStore) -
     cscas = trust.cscas.get(alpha2, []) if alpha2 else []
     named = [csca for csca in cscas if _named_by(signer.issuer, csca.der)]
     if not named:
-        raise _fail(
+        raise CertificateError(
             Step.TRUST,
             "vds.unknown-csca",
             f"no trusted CSCA of {issuing_country[:3]!r} is named {signer.issuer_text!r}",
@@ -523,7 +523,7 @@ def verify_chain(signer: SignerFacts, issuing_country: str, trust: TrustStore) -
             reasons.append("signature does not verify")
         except _PARSE_ERRORS as exc:
             reasons.append(str(exc))
-    raise _fail(
+    raise CertificateError(
         Step.TRUST,
         "vds.chain",
         f"no trusted CSCA named {signer.issuer_text!r} signed the signer certificate ({'; '.join(reasons)})",
@@ -535,13 +535,13 @@ def check_signer_validity(signer: SignerFacts, at: datetime) -> None:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     if at < signer.not_before:
-        raise _fail(
+        raise CertificateError(
             Step.VALIDITY,
             "vds.signer-not-yet-valid",
             f"the signer certificate is valid from {signer.not_before}",
         )
     if at > signer.not_after:
-        raise _fail(
+        raise CertificateError(
             Step.VALIDITY, "vds.signer-expired", f"the signer certificate expired at {signer.not_after}"
         )
 
@@ -550,14 +550,14 @@ def verify_seal_signature(seal: Seal, signature: bytes, key: PublicKey) -> None:
     """The seal's signature (`sigvl`, decoded) over the canonical JSON of `data`, with the signer's key."""
     algorithm = _SEAL_ALGORITHMS.get(seal.alg)
     if algorithm is None:
-        raise _fail(
+        raise CertificateError(
             Step.SIGNATURE, "vds.algorithm", f"the signature algorithm {seal.alg[:20]!r} is not supported"
         )
     key_type, hash_class, scheme = algorithm
     try:
         if key_type == "ec":
             if not isinstance(key, ec.EllipticCurvePublicKey):
-                raise _fail(Step.SIGNATURE, "vds.algorithm", f"{seal.alg} needs an EC signer key")
+                raise CertificateError(Step.SIGNATURE, "vds.algorithm", f"{seal.alg} needs an EC signer key")
             size = (key.curve.key_size + 7) // 8
             if len(signature) != 2 * size:
                 raise InvalidSignature
@@ -565,14 +565,16 @@ def verify_seal_signature(seal: Seal, signature: bytes, key: PublicKey) -> None:
             key.verify(encode_dss_signature(r, s), seal.signed, ec.ECDSA(hash_class()))
         else:
             if not isinstance(key, rsa.RSAPublicKey):
-                raise _fail(Step.SIGNATURE, "vds.algorithm", f"{seal.alg} needs an RSA signer key")
+                raise CertificateError(Step.SIGNATURE, "vds.algorithm", f"{seal.alg} needs an RSA signer key")
             if scheme == "pss":
                 pss = padding.PSS(mgf=padding.MGF1(hash_class()), salt_length=hash_class().digest_size)
                 key.verify(signature, seal.signed, pss, hash_class())
             else:
                 key.verify(signature, seal.signed, padding.PKCS1v15(), hash_class())
     except (InvalidSignature, ValueError):
-        raise _fail(Step.SIGNATURE, "vds.signature", "the seal's signature does not verify") from None
+        raise CertificateError(
+            Step.SIGNATURE, "vds.signature", "the seal's signature does not verify"
+        ) from None
 
 
 # --- the message -----------------------------------------------------------------------------------------
@@ -583,14 +585,16 @@ def _text(container: dict[str, Any], name: str, where: str, required: bool = Tru
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise _fail(Step.STRUCTURE, "vds.structure", f"`{where}.{name}` is missing or not text")
+        raise CertificateError(Step.STRUCTURE, "vds.structure", f"`{where}.{name}` is missing or not text")
     return value
 
 
 def _object(container: dict[str, Any], name: str, where: str) -> dict[str, Any]:
     value = container.get(name)
     if not isinstance(value, dict):
-        raise _fail(Step.STRUCTURE, "vds.structure", f"`{where}.{name}` is missing or not an object")
+        raise CertificateError(
+            Step.STRUCTURE, "vds.structure", f"`{where}.{name}` is missing or not an object"
+        )
     return value
 
 
@@ -598,14 +602,16 @@ def _date(text: str, where: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise _fail(Step.STRUCTURE, "vds.structure", f"`{where}` is not a date: {text[:40]!r}") from None
+        raise CertificateError(
+            Step.STRUCTURE, "vds.structure", f"`{where}` is not a date: {text[:40]!r}"
+        ) from None
 
 
 def _datetime(text: str, where: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise _fail(
+        raise CertificateError(
             Step.STRUCTURE, "vds.structure", f"`{where}` is not a date and time: {text[:40]!r}"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # ICAO gives an offset; none: UTC
@@ -617,18 +623,20 @@ def _dose_number(value: Any, where: str) -> int:
         return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
         return int(value)
-    raise _fail(Step.STRUCTURE, "vds.structure", f"`{where}` is not a dose number")
+    raise CertificateError(Step.STRUCTURE, "vds.structure", f"`{where}` is not a dose number")
 
 
 def _vaccinations(message: dict[str, Any], unmapped: list[str]) -> list[Event]:
     events = message.get("ve")
     if not isinstance(events, list) or not events:
-        raise _fail(Step.STRUCTURE, "vds.structure", "`data.msg.ve` (the vaccination events) is missing")
+        raise CertificateError(
+            Step.STRUCTURE, "vds.structure", "`data.msg.ve` (the vaccination events) is missing"
+        )
     vaccinations: list[Event] = []
     for number, event in enumerate(events):
         where = f"data.msg.ve[{number}]"
         if not isinstance(event, dict):
-            raise _fail(Step.STRUCTURE, "vds.structure", f"`{where}` is not an object")
+            raise CertificateError(Step.STRUCTURE, "vds.structure", f"`{where}` is not an object")
         name = _text(event, "nam", where, required=False)
         code = _text(event, "des", where)
         disease = _text(event, "dis", where, required=False)
@@ -645,11 +653,11 @@ def _vaccinations(message: dict[str, Any], unmapped: list[str]) -> list[Event]:
             unmapped.append(f"ICD11:{disease}")
         doses = event.get("vd")
         if not isinstance(doses, list) or not doses:
-            raise _fail(Step.STRUCTURE, "vds.structure", f"`{where}.vd` (the doses) is missing")
+            raise CertificateError(Step.STRUCTURE, "vds.structure", f"`{where}.vd` (the doses) is missing")
         for dose_index, dose in enumerate(doses):
             dose_where = f"{where}.vd[{dose_index}]"
             if not isinstance(dose, dict):
-                raise _fail(Step.STRUCTURE, "vds.structure", f"`{dose_where}` is not an object")
+                raise CertificateError(Step.STRUCTURE, "vds.structure", f"`{dose_where}` is not an object")
             vaccinations.append(
                 Vaccination(
                     product=product,
@@ -728,7 +736,9 @@ def verify_seal(value: Any, trust: TrustStore, at: datetime) -> Certificate:
     try:
         signer_key = _signer_key(signer_der)
     except ValueError as exc:
-        raise _fail(Step.TRUST, "vds.signer-key", f"the signer's key cannot be used: {exc}") from None
+        raise CertificateError(
+            Step.TRUST, "vds.signer-key", f"the signer's key cannot be used: {exc}"
+        ) from None
     verify_chain(signer, seal.issuing_country, trust)
     verify_seal_signature(seal, signature, signer_key)
     check_signer_validity(signer, at)
@@ -741,13 +751,13 @@ def verify(text: str, trust: TrustStore, at: datetime) -> Certificate:
     value = read_json(text)
     if isinstance(value, list):
         if len(value) > 1:
-            raise _fail(
+            raise CertificateError(
                 Step.STRUCTURE,
                 "vds.several-seals",
                 f"{len(value)} seals in one input: verify them with verify_all",
             )
         if not value:
-            raise _fail(Step.STRUCTURE, "vds.structure", "an empty list holds no seal")
+            raise CertificateError(Step.STRUCTURE, "vds.structure", "an empty list holds no seal")
         value = value[0]
     return verify_seal(value, trust, at)
 
@@ -758,7 +768,7 @@ def verify_all(text: str, trust: TrustStore, at: datetime) -> list[Certificate]:
     value = read_json(text)
     seals = value if isinstance(value, list) else [value]
     if not seals:
-        raise _fail(Step.STRUCTURE, "vds.structure", "an empty list holds no seal")
+        raise CertificateError(Step.STRUCTURE, "vds.structure", "an empty list holds no seal")
     certificates = []
     for number, seal in enumerate(seals, 1):
         try:

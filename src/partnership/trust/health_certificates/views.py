@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 from django import forms
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from partnership.people.models import Party
 from partnership.people.permissions import actor_for
 
 from . import services
+from .equivalence import table
 from .errors import MAX_INPUT_BYTES
 from .messages import EXPLANATIONS, STEP_NAMES
 from .qr import MAX_IMAGE_BYTES
@@ -58,7 +61,6 @@ def verify_page(request):
                 {
                     "result": r,
                     "decisions": services.decisions(r, at),
-                    "certificate": r.certificate,
                     "step": STEP_NAMES[r.error.step] if r.error else "",
                     "explanation": EXPLANATIONS[r.error.step] if r.error else "",
                 }
@@ -70,11 +72,6 @@ def verify_page(request):
 
 
 def table_page(request):
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import get_language
-
-    from .equivalence import table
-
     language = "ja" if (get_language() or "en").startswith("ja") else "en"
     page = table(language, "html")
     body = page[page.index("<h1>") : page.rindex("</html>")]

@@ -55,10 +55,6 @@ def primary_course_doses(product_id: str) -> int | None:
     return _data()["products"].get(product_id, {}).get("doses")
 
 
-def product_name(product_id: str) -> str:
-    return _data()["products"].get(product_id, {}).get("name", product_id)
-
-
 def disease(system: str, code: str | None) -> str | None:
     return _lookup("diseases", system, code)
 

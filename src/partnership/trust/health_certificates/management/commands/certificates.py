@@ -5,7 +5,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
@@ -14,9 +13,6 @@ from django.utils.translation import gettext as _
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.trust.health_certificates import services
 from partnership.trust.health_certificates.equivalence import table
-from partnership.trust.health_certificates.messages import trust_error_text
-from partnership.trust.health_certificates.models import TrustAnchor
-from partnership.trust.health_certificates.trust import TrustError, TrustStore
 
 
 class Command(BaseCommand):
@@ -82,10 +78,7 @@ class Command(BaseCommand):
             for line in services.import_trust(user, options["party"], options["path"], options["issuer"]):
                 self.stdout.write(line)
         elif action == "list":
-            anchors = TrustAnchor.objects.select_related("party")
-            if options["party"]:
-                anchors = anchors.filter(party__code=options["party"])
-            for anchor in anchors:
+            for anchor in services.anchors(options["party"]):
                 self.stdout.write(
                     f"{anchor.pk}\t{anchor.party.code}\t{anchor.kind}\t{anchor.key}\t{anchor.subject}"
                 )
@@ -99,7 +92,7 @@ class Command(BaseCommand):
             parsed = parse_datetime(options["at"])
             if parsed is None:
                 raise CommandError(_("--at: %(value)s is not an ISO 8601 time") % {"value": options["at"]})
-            at = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            at = parsed
         source = options["input"]
         if source == "-":
             data = sys.stdin.buffer.read()
@@ -109,15 +102,11 @@ class Command(BaseCommand):
             data = source.encode("utf-8")
         extra = None
         if options["trust"]:
-            extra = TrustStore()
             try:
-                extra.load(options["trust"], issuer=options["issuer"])
-            except TrustError as exc:
-                raise CommandError(f"--trust: {trust_error_text(exc)}") from None
-            except OSError as exc:
-                raise CommandError(f"--trust: {exc.strerror}: {exc.filename}") from None
-        code = options["party"] or settings.NODE_PARTY
-        party = services.party_by_code(code) if code else None
+                extra, _lines = services.read_trust(options["trust"], options["issuer"])
+            except Invalid as exc:
+                raise CommandError(f"--trust: {exc}") from None
+        party = services.party_or_node(options["party"])
         payload = services.verify_as_json(data, party, at, extra)
         if options["json"]:
             self.stdout.write(
