@@ -349,10 +349,10 @@ def _indicators(year: int) -> list[dict[str, Any]]:
 
 def _signed_by(outcome: Outcome) -> dict[str, Any] | None:
     """Where an outcome signed by a peer node is in that node's log (None for this node's own)."""
-    entry = outcome.ledger_entry if outcome.ledger_entry_id is not None else None
-    if entry is None or not entry.from_peer:
+    party, entry = outcome.signed_by, outcome.ledger_entry
+    if party is None or entry is None:
         return None
-    return {"party": entry.log, "entry": entry.index, "key_id": entry.key_id}
+    return {"party": party, "entry": entry.index, "key_id": entry.key_id}
 
 
 def _outcome(outcome: Outcome) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from . import services
-from .models import OWN, Checkpoint, LogEntry, Peer
+from .models import OWN, LogEntry, Peer
 from .peers import PeerConfigError, configured_peers
 
 
@@ -23,7 +23,7 @@ def status(request):
                 "configured": party in configured,
                 "state": states.get(party),
                 "size": services.size(party),
-                "checkpoint": Checkpoint.objects.filter(log=party).order_by("-size").first(),
+                "checkpoint": services.latest_checkpoint(party),
                 "not_applied": LogEntry.objects.filter(log=party)
                 .exclude(apply_error="")
                 .order_by("index")[:20],

@@ -17,7 +17,15 @@ from partnership.errors import PermissionDenied
 from partnership.people.permissions import can_read_progress
 
 from . import queries, services
-from .models import Comment, Deliverable, Indicator, IndicatorValue, JointAction, ProgressUpdate
+from .models import (
+    Comment,
+    Deliverable,
+    Indicator,
+    IndicatorValue,
+    JointAction,
+    ProgressUpdate,
+    SharedRecord,
+)
 
 router = Router(tags=["programme"])
 
@@ -73,12 +81,11 @@ class SignedOut(Schema):
     )
 
 
-def ledger_fields(record) -> dict[str, Any]:
+def ledger_fields(record: SharedRecord) -> dict[str, Any]:
     """`signed_by` and `ledger_entry` of a record whose ledger_entry is loaded with it."""
-    entry = record.ledger_entry if record.ledger_entry_id is not None else None
     return {
-        "signed_by": entry.log if entry is not None and entry.from_peer else None,
-        "ledger_entry": entry.index if entry is not None else None,
+        "signed_by": record.signed_by,
+        "ledger_entry": record.ledger_entry.index if record.ledger_entry_id is not None else None,
     }
 
 

@@ -309,13 +309,14 @@ def apply_progress_updates(items: list[tuple[SignedRecord, LogEntry]]) -> dict[i
     )
     new: dict[uuid.UUID, ProgressUpdate] = {}
     for entry, update in candidates:
-        if update.uid in held or update.uid in new:
-            if update.uid in held:
-                try:
-                    held_by_peer(held[update.uid], entry, "progress update")
-                except RecordRejected as exc:
-                    rejected[entry.index] = str(exc)
+        if update.uid in held:
+            try:
+                held_by_peer(held[update.uid], entry, "progress update")
+            except RecordRejected as exc:
+                rejected[entry.index] = str(exc)
             continue  # already applied: an update never changes
+        if update.uid in new:
+            continue  # the same record again in this run
         key = (update.action_id, update.party_id, update.period, update.version)
         if key in taken:
             rejected[entry.index] = (

@@ -40,10 +40,10 @@ class Command(BaseCommand):
         handler(options)
 
     def do_verify(self, options):
-        peer = options["peer"]
-        targets = [peer] if peer else services.logs()
-        if peer and peer not in services.logs():
+        peer, held = options["peer"], services.logs()
+        if peer and peer not in held:
             raise CommandError(_("this node holds no log of %(party)s") % {"party": peer})
+        targets = [peer] if peer else held
         failed = []
         for log in targets:
             problems = services.verify_log(log)
