@@ -17,7 +17,9 @@ community member) reads the GREEN ones and those naming it, about 2%: the "reade
 
 Both servers run as real HTTP processes on loopback: ours is `partnership runserver --noreload` on a
 fresh PostgreSQL database (created here, dropped at the end), medallion runs from a throwaway venv in
-the temporary folder, restarted empty for each size. The same client code (requests, HTTP Basic)
+the temporary folder, restarted empty for each size. Ours runs as the JP node of a federation: the
+objects EU organisations may read are sealed to an EU node's key and signed into the ledger as they
+are stored, as in production. The same client code (requests, HTTP Basic)
 measures both; latencies are client-observed on loopback, an upper bound of the server time. Medallion
 has no TLP: its "few" reader is not measured. Prints the figures and PASS/FAIL; exits 0 either way.
 """
@@ -148,12 +150,19 @@ def envelopes(objects: list[dict], batch: int) -> list[bytes]:
 # --- the servers --------------------------------------------------------------------------------
 
 
+def peer_key(workdir: Path) -> str:
+    """The verifier key of a (never started) EU node, so that our server seals what EU may read."""
+    from partnership.ledger.keys import load_or_create_key, verifier_key_string
+
+    return verifier_key_string("EU", load_or_create_key(workdir / "eu-node-key.pem"))
+
+
 class Ours:
     """Our server: a fresh PostgreSQL database, migrated, and `partnership runserver` on it."""
 
     name = "ours"
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, standalone: bool = False):
         self.database = f"bench_taxii_{os.getpid()}"
         self.url_db = f"{POSTGRES}/{self.database}"
         run("createdb", "-h", "127.0.0.1", "-U", "postgres", self.database, check=True)
@@ -163,6 +172,10 @@ class Ours:
             "PARTNERSHIP_DATABASE_URL": self.url_db,
             "PARTNERSHIP_DEBUG": "false",
             "PARTNERSHIP_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Deployed as one of two nodes: what EU organisations may read is sealed to the EU node
+            # and signed into the ledger as it is stored (records.py), so ingest pays for that too.
+            "PARTNERSHIP_NODE_PARTY": "" if standalone else "JP",
+            "PARTNERSHIP_PEERS": "" if standalone else f"http://127.0.0.1:9 {peer_key(workdir)}",
             "DJANGO_SETTINGS_MODULE": "partnership.settings",
         }
         os.environ.update(self.env)
@@ -374,6 +387,12 @@ def measure(server, size: int, objects: list[dict], args) -> dict:
     session("jp-isac").get(f"{collection}objects/", params={"limit": 1}, timeout=120)
     rate, stored = ingest(collection, bodies, budget)
     figures: dict = {"ingest/s": rate, "stored": stored}
+    if server.name == "ours":
+        from partnership.exchanges.threat_intel.models import ObjectVersion
+
+        figures["sealed for EU"] = ObjectVersion.objects.filter(
+            collection_id=collection.rstrip("/").rsplit("/", 1)[1], ledger_entry__isnull=False
+        ).count()
     if rate is None:
         return figures
     try:
@@ -449,6 +468,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=5000, help="objects per envelope at most (and 4.5 MB)")
     parser.add_argument("--medallion-max", type=int, default=10_000, help="largest size medallion is given")
     parser.add_argument("--no-medallion", action="store_true", help="measure our server only")
+    parser.add_argument(
+        "--standalone", action="store_true", help="ours as the embedded single node: no peer, nothing sealed"
+    )
     args = parser.parse_args()
     if not DATA.is_dir() or not list(DATA.glob("*.json")):
         print(f"skipped: no STIX test data at {DATA}")
@@ -461,7 +483,7 @@ def main() -> int:
     print(f"ATT&CK data: {len(base):,} distinct object versions; sizes {', '.join(f'{s:,}' for s in sizes)}")
     with tempfile.TemporaryDirectory(prefix="bench-taxii-") as folder:
         workdir = Path(folder)
-        servers = [Ours(workdir)]
+        servers = [Ours(workdir, args.standalone)]
         results: dict[tuple[str, int], dict] = {}
         try:
             if not args.no_medallion:
@@ -485,6 +507,7 @@ def main() -> int:
 def report(results: dict, sizes: list[int]) -> None:
     keys = [
         "ingest/s",
+        "sealed for EU",
         "first ms",
         "last ms",
         "added_after ms",

@@ -20,11 +20,13 @@ def jp_template(tmp_path_factory):
 
 @pytest.fixture
 def jp_factory(jp_template, tmp_path):
-    """jp_factory(name, skew_seconds=0) -> a started JP node with a copy of the template's data and key."""
+    """jp_factory(name, skew_seconds=0, env=None) -> a started JP node with a copy of the template's data
+    and key (`env`: more PARTNERSHIP_ settings)."""
     started = []
 
-    def make(name: str = "jp", skew_seconds: float = 0) -> Node:
+    def make(name: str = "jp", skew_seconds: float = 0, env: dict[str, str] | None = None) -> Node:
         node = Node("JP", tmp_path / name, skew_seconds)
+        node.extra_env = dict(env or {})
         shutil.copytree(jp_template.data_dir, node.data_dir)
         node.secretariat_token = jp_template.secretariat_token  # the copy has the same accounts
         started.append(node)

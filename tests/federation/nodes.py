@@ -48,6 +48,7 @@ class Node:
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.secretariat_token = ""  # an API token of jp-secretariat, once created
+        self.extra_env: dict[str, str] = {}  # more PARTNERSHIP_ settings, e.g. its own peers
 
     @property
     def url(self) -> str:
@@ -66,6 +67,7 @@ class Node:
             PARTNERSHIP_SYNC_INTERVAL="0",
             PARTNERSHIP_ALLOWED_HOSTS="127.0.0.1,localhost",
         )
+        env.update(self.extra_env)
         env.pop("DJANGO_SETTINGS_MODULE", None)
         return env
 

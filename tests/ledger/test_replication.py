@@ -50,6 +50,20 @@ def test_entries_are_served_as_signed_with_their_key_id(client):
     assert first["key_id"] == key_id("JP", services.node_key()).hex()
 
 
+def test_a_page_of_entries_stops_at_its_byte_budget_but_always_holds_one(client, monkeypatch):
+    from partnership.ledger import api
+
+    services.append_many(
+        [note(n) for n in range(3)] + [SignedRecord("test.big", "JP", "", "2026-11-27T05:30:00Z", "x" * 5000)]
+    )
+    monkeypatch.setattr(api, "PAGE_BYTES", 2 * len(bytes(LogEntry.objects.get(log=OWN, index=0).record)))
+
+    assert [e["index"] for e in client.get("/api/v1/ledger/entries?start=0").json()["entries"]] == [0, 1]
+    assert [e["index"] for e in client.get("/api/v1/ledger/entries?start=2").json()["entries"]] == [2]
+    # A record larger than the budget comes alone, never not at all.
+    assert [e["index"] for e in client.get("/api/v1/ledger/entries?start=3").json()["entries"]] == [3]
+
+
 def test_checkpoint_and_proofs_served_verify(client):
     for n in range(7):
         services.append(note(n))

@@ -23,6 +23,10 @@ from .sync import PAGE
 
 router = Router(tags=["ledger"])
 
+#: Record bytes per page of entries: records that carry sealed threat intelligence can be large, and a
+#: page (base64, about 4/3 of this) must stay well under what sync reads (`sync.MAX_RESPONSE`).
+PAGE_BYTES = 16 * 1024 * 1024
+
 
 class EntryOut(Schema):
     index: int
@@ -89,19 +93,25 @@ def get_checkpoint(request):
 
 @router.get("/ledger/entries", response=EntriesOut)
 def get_entries(request, query: Query[RangeIn]):
-    """Entries of this node's log from `start`, up to `end` (exclusive) or 1000 entries."""
+    """Entries of this node's log from `start`, up to `end` (exclusive), 1000 entries or about
+    `PAGE_BYTES` of records, whichever comes first (at least one entry)."""
     current = services.size()
     end = min(current, query.start + PAGE, query.end if query.end is not None else current)
     rows = LogEntry.objects.filter(log=OWN, index__gte=query.start, index__lt=end).order_by("index")
-    entries = [
-        {
-            "index": row.index,
-            "record": base64.b64encode(bytes(row.record)).decode("ascii"),
-            "signature": base64.b64encode(bytes(row.signature)).decode("ascii"),
-            "key_id": row.key_id,
-        }
-        for row in rows
-    ]
+    entries, total = [], 0
+    for row in rows.iterator(chunk_size=100):
+        record = bytes(row.record)
+        if entries and total + len(record) > PAGE_BYTES:
+            break  # the peer asks again from the next index
+        total += len(record)
+        entries.append(
+            {
+                "index": row.index,
+                "record": base64.b64encode(record).decode("ascii"),
+                "signature": base64.b64encode(bytes(row.signature)).decode("ascii"),
+                "key_id": row.key_id,
+            }
+        )
     return {"origin": services.origin(), "size": current, "entries": entries}
 
 

@@ -26,7 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import merkle
+from . import merkle, sealing
 from .checkpoint import NoteError, sign_checkpoint, verify_note
 from .keys import key_id, load_or_create_key, public_key_bytes, verifier_key_string
 from .models import OWN, Checkpoint, LogEntry, SigningKey, Subtree
@@ -324,11 +324,16 @@ def initial_keys(log: str = OWN) -> dict[str, bytes]:
 
         peer = configured_peers().get(log)
         return dict(peer.keys) if peer else {}
+    return {kid: public_key_bytes(key) for kid, key in _own_private_keys().items()}
+
+
+def _own_private_keys() -> dict[str, Ed25519PrivateKey]:
+    """Key ID (hex) -> the node's key files: the current one and those a rotation retired."""
     current = Path(settings.NODE_KEY_FILE)
     keys = {}
     for path in [current, *sorted(current.parent.glob(current.name + ".retired-*"))]:
         key = _key_at(str(path))
-        keys[key_id(origin(), key).hex()] = public_key_bytes(key)
+        keys[key_id(origin(), key).hex()] = key
     return keys
 
 
@@ -340,6 +345,22 @@ def known_keys(log: str = OWN) -> dict[str, bytes]:
         key = node_key()
         keys[key_id(origin(), key).hex()] = public_key_bytes(key)
     return keys
+
+
+def seal_for(party: str, content: bytes) -> dict | None:
+    """`content` sealed (sealing.py) to the keys this node knows for the node of `party`; None when no
+    node of that party is a configured peer (then nothing leaves this node)."""
+    from .peers import configured_peers
+
+    if party not in configured_peers():
+        return None
+    return sealing.seal(content, known_keys(party))
+
+
+def open_sealed(sealed: object) -> bytes:
+    """Content a peer sealed to this node, opened with the current node key or a retired one
+    (`sealing.SealError` if neither)."""
+    return sealing.open_sealed(sealed, _own_private_keys())
 
 
 def key_name(log: str = OWN) -> str:

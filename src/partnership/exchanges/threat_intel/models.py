@@ -66,6 +66,9 @@ class Collection(models.Model):
         help_text=_("Empty means the API root's limit."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A party code: this collection is the read-only copy of one kept by that party's node, filled
+    # from its signed ledger records (records.py); empty: kept here.
+    peer = models.CharField(_("kept by the node of"), max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["api_root__slug", "title"]
@@ -150,6 +153,11 @@ class ObjectVersion(models.Model):
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The ledger entry that carried this version to the other party's node (here: the own log), or
+    # that brought it here from a peer (the peer's log); empty for what never left its node.
+    ledger_entry = models.ForeignKey(
+        "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     is_first = models.BooleanField(default=True)
     is_latest = models.BooleanField(default=True)

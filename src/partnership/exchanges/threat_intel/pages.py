@@ -175,7 +175,9 @@ def object_detail(caller: queries.Caller, entry: CollectionEntry, stix_id: str) 
     Showing the object is a read: it is recorded like a TAXII read (reads.py)."""
     visible = queries.visible(caller, entry.collection, entry.access)
     versions = list(
-        visible.filter(stix_id=stix_id).select_related("author_organisation").order_by("-version", "-pk")
+        visible.filter(stix_id=stix_id)
+        .select_related("author_organisation", "ledger_entry")
+        .order_by("-version", "-pk")
     )
     if not versions:
         raise NotFound(_("There is no object %(id)s in this collection.") % {"id": stix_id})

@@ -83,6 +83,8 @@ def access_to(caller: Caller, collection: Collection) -> Access:
             can_write=access.can_write or grant.can_write,
             community=access.community or (grant.can_read and grant.community),
         )
+    if collection.peer:  # a copy of another node's collection: read-only here, whatever the grants
+        access = Access(can_read=access.can_read, can_write=False, community=access.community)
     return access
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from partnership.errors import NotFound, PermissionDenied
 from partnership.people.models import Organisation, Party
 
-from . import queries, sharing
+from . import queries, records, sharing
 from .errors import Unprocessable
 from .models import ApiRoot, Collection, CollectionGrant, ObjectRecipient, ObjectVersion, Status, Tlp
 from .stix import InvalidObject, check, format_timestamp
@@ -87,8 +87,8 @@ def grant(
 
 
 @dataclass
-class _Prepared:
-    """An object that passed every check, ready to store."""
+class Prepared:
+    """An object that passed every check, ready to store (here, or from a peer's record: records.py)."""
 
     stix_id: str
     type: str
@@ -112,7 +112,7 @@ def _detail(stix_object: Any, message: str = "") -> dict[str, str]:
     return detail
 
 
-def _prepare(stix_object: Any, collection: Collection, known_markings: set[str]) -> _Prepared:
+def _prepare(stix_object: Any, collection: Collection, known_markings: set[str]) -> Prepared:
     created, modified = check(stix_object, collection.allow_custom)
     try:
         tlp = sharing.tlp_of(stix_object, collection.default_tlp, known_markings)
@@ -120,7 +120,7 @@ def _prepare(stix_object: Any, collection: Collection, known_markings: set[str])
     except sharing.MarkingError as error:
         raise InvalidObject(str(error)) from error
     body = json.dumps(stix_object, ensure_ascii=False, separators=(",", ":"))
-    return _Prepared(
+    return Prepared(
         stix_id=stix_object["id"],
         type=stix_object["type"],
         spec_version=stix_object.get("spec_version", "2.1"),
@@ -169,6 +169,17 @@ def _known_markings(collection: Collection, objects: list[Any]) -> set[str]:
     return known
 
 
+def require_write(collection: Collection, access: queries.Access) -> None:
+    """PermissionDenied unless the caller may add objects: a write grant, on a collection kept here."""
+    if collection.peer:
+        raise PermissionDenied(
+            _("This collection is a copy of the %(party)s node's; add objects there.")
+            % {"party": collection.peer}
+        )
+    if not access.can_write:
+        raise PermissionDenied(_("You may not add objects to this collection."))
+
+
 def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -> Status:
     """Store the objects of a TAXII envelope in `collection` as `caller`; return the status resource.
 
@@ -180,8 +191,7 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     access = queries.access_to(caller, collection)
     if not access.any:
         raise NotFound(_("There is no collection %(id)s here.") % {"id": collection.pk})
-    if not access.can_write:
-        raise PermissionDenied(_("You may not add objects to this collection."))
+    require_write(collection, access)
     author = caller.organisation_id
     if author is None:
         raise PermissionDenied(_("Only members of an organisation may add objects."))
@@ -191,7 +201,7 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     request_time = timezone.now()
     successes: list[dict[str, str]] = []
     failures: list[dict[str, str]] = []
-    prepared: list[_Prepared] = []
+    prepared: list[Prepared] = []
     known = _known_markings(collection, objects)
     for item in objects:
         try:
@@ -201,7 +211,7 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
 
     codes = sorted({code for item in prepared for code in item.recipients})
     organisations = dict(Organisation.objects.filter(code__in=codes).values_list("code", "pk"))
-    accepted: list[_Prepared] = []
+    accepted: list[Prepared] = []
     for item in prepared:
         unknown = [code for code in item.recipients if code not in organisations]
         if unknown:
@@ -219,10 +229,13 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
         # One writer per collection at a time: date_added stays unique and increasing (so `added_after`
         # resumes exactly), and the first/last flags of an object's versions cannot race.
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
-        stored, duplicates, clashes = _store(
-            caller, author, collection, accepted, organisations, request_time
+        stored, duplicates, clashes, added = store(
+            collection, author, caller.user.pk, accepted, organisations, request_time
         )
-        if stored:
+        if added is not None:
+            records.share_added(
+                collection, Organisation.objects.select_related("party").get(pk=author), *added
+            )
             transaction.on_commit(_keep_statistics_fresh)
     for item in stored:
         successes.append(_detail(item.parsed))
@@ -248,15 +261,23 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     )
 
 
-def _store(
-    caller: queries.Caller,
-    author: int,
+def store(
     collection: Collection,
-    accepted: list[_Prepared],
+    author: int,
+    added_by: int | None,
+    accepted: list[Prepared],
     organisations: dict[str, int],
     now: datetime.datetime,
-) -> tuple[list[_Prepared], list[_Prepared], list[tuple[_Prepared, str]]]:
-    """Insert the new versions among `accepted`; return (stored, exact duplicates, clashes)."""
+    ledger_entry_id: int | None = None,
+) -> tuple[
+    list[Prepared],
+    list[Prepared],
+    list[tuple[Prepared, str]],
+    tuple[datetime.datetime, datetime.datetime] | None,
+]:
+    """Insert the new versions among `accepted`, by the `author` organisation, under the collection's
+    lock; return (stored, exact duplicates, clashes, the date_added of the first and last stored or None).
+    `ledger_entry_id`: the peer's entry that brought them (records.py)."""
     ids = sorted({item.stix_id for item in accepted})
     existing: dict[str, dict[datetime.datetime, int]] = {}
     for start in range(0, len(ids), _CHUNK):
@@ -267,7 +288,7 @@ def _store(
 
     # A version already stored: the same JSON is a success (a client retrying), another one a clash.
     # An observable has no version of its own: it is a duplicate when its last stored copy is identical.
-    def stored_pk(item: _Prepared) -> int | None:
+    def stored_pk(item: Prepared) -> int | None:
         versions = existing.get(item.stix_id, {})
         if item.version is None:
             return versions[max(versions)] if versions else None
@@ -283,9 +304,9 @@ def _store(
 
     last = ObjectVersion.objects.filter(collection=collection).aggregate(last=Max("date_added"))["last"]
     date_added = max(now, last + datetime.timedelta(microseconds=1)) if last else now
-    stored: list[_Prepared] = []
-    duplicates: list[_Prepared] = []
-    clashes: list[tuple[_Prepared, str]] = []
+    stored: list[Prepared] = []
+    duplicates: list[Prepared] = []
+    clashes: list[tuple[Prepared, str]] = []
     rows: list[dict[str, Any]] = []
     new_versions: dict[str, dict[datetime.datetime, dict[str, Any]]] = {}
     for item in accepted:
@@ -321,7 +342,8 @@ def _store(
                 "body": item.body,
                 "tlp": item.tlp,
                 "author_organisation_id": author,
-                "added_by_id": caller.user.pk,
+                "added_by_id": added_by,
+                "ledger_entry_id": ledger_entry_id,
             }
         )
         stored.append(item)
@@ -366,7 +388,8 @@ def _store(
             for code in item.recipients
         ]
         ObjectRecipient.objects.bulk_create(links, batch_size=_CHUNK)
-    return stored, duplicates, clashes
+    added = (rows[0]["date_added"], rows[-1]["date_added"]) if rows else None
+    return stored, duplicates, clashes, added
 
 
 _COLUMNS = (
@@ -384,6 +407,7 @@ _COLUMNS = (
     "tlp",
     "author_organisation_id",
     "added_by_id",
+    "ledger_entry_id",
     "is_first",
     "is_latest",
 )
@@ -453,7 +477,7 @@ def _clash_message() -> str:
     )
 
 
-def _refresh_flags(collection: Collection, stix_ids: list[str]) -> None:
+def refresh_flags(collection: Collection, stix_ids: list[str]) -> None:
     """Recompute which version of each object is its first and its last (after a deletion)."""
     same = ObjectVersion.objects.filter(collection=collection, stix_id=OuterRef("stix_id"))
     newest = Subquery(same.order_by("-version").values("version")[:1])
@@ -476,7 +500,7 @@ def delete_object(
     added: another organisation's intelligence is not theirs to withdraw. Returns how many went.
     """
     collection, access = queries.readable_collection(caller, root, collection_id)
-    if not access.can_write:
+    if not access.can_write or caller.organisation_id is None:
         raise PermissionDenied(_("You may not delete objects from this collection."))
     filters = queries.parse_filters(params, queries.ONE_OBJECT_FILTERS - {"added_after"})
     rows = queries.visible(caller, collection, access).filter(stix_id=stix_id)
@@ -487,8 +511,14 @@ def delete_object(
         raise PermissionDenied(_("Only the organisation that added a version of an object may delete it."))
     with transaction.atomic():
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        records.share_deleted(
+            collection,
+            Organisation.objects.select_related("party").get(pk=caller.organisation_id),
+            stix_id,
+            matching,
+        )
         deleted = ObjectVersion.objects.filter(pk__in=list(matching.values_list("pk", flat=True))).delete()[1]
-        _refresh_flags(collection, [stix_id])
+        refresh_flags(collection, [stix_id])
     return deleted.get(ObjectVersion._meta.label, 0)
 
 

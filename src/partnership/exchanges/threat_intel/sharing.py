@@ -134,6 +134,20 @@ def visible_to(organisation_id: int | None, community: bool) -> Q:
     return rule
 
 
+def visible_to_any(organisation_ids: list[int], community: bool) -> Q:
+    """The rows at least one of several readers may see: `visible_to` of each, joined (`community`: any
+    of them reads TLP:GREEN). What a peer party's node may receive (records.py)."""
+    named = ObjectRecipient.objects.filter(version=OuterRef("pk"), organisation_id__in=organisation_ids)
+    rule = (
+        Q(tlp=Tlp.CLEAR)
+        | Q(author_organisation_id__in=organisation_ids)
+        | Q(Exists(named), tlp__in=RESTRICTED)
+    )
+    if community:
+        rule |= Q(tlp=Tlp.GREEN)
+    return rule
+
+
 def visible_parts(organisation_id: int | None, community: bool) -> list[Q]:
     """`visible_to` as disjoint parts whose union is the same rows, each with an equality that an index
     can walk in `date_added` order (TLP level; author organisation; recipient links).

@@ -7,8 +7,6 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from partnership.errors import PermissionDenied
-
 from . import queries, reads, services
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
 from .protocol import (
@@ -129,8 +127,7 @@ def objects(request: HttpRequest, root: str, collection_id: str) -> HttpResponse
         reads.record(caller, page)
         return _envelope(page)
     found, access = queries.collection(caller, found_root, collection_id)
-    if not access.can_write:
-        raise PermissionDenied(_("You may not add objects to this collection."))
+    services.require_write(found, access)  # before the body is read
     if not is_taxii_content(request.META.get("CONTENT_TYPE", "")):
         raise UnsupportedMediaType(
             _("Unsupported media type"), _("Send the envelope as %(type)s.") % {"type": TAXII_MEDIA_TYPE}

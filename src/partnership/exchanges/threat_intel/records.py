@@ -1,0 +1,328 @@
+"""What the TAXII server shares with the other party's node through the ledger, and how it applies there.
+
+Two nodes, one per party (DESIGN.md): JP-ISAC posts to the JP node, EU-ISAC reads from the EU node,
+and neither side depends on a server the other controls. So each object version that an organisation
+of a peer's party may read (the TLP rule of sharing.py, over the collection's grants to that party)
+travels to that party's node as a signed ledger record, in the transaction that stores it:
+
+- `threat_intel.objects`: content `{"api_root", "collection", "to", "sealed"}`. `sealed` (ledger
+  sealing: only the `to` party's node can open it; the log itself is public) holds
+  `{"collection": {"title", "description", "default_tlp", "allow_custom"}, "grants": [{"organisation"
+  | "party", "community"}], "objects": [{"body", "tlp", "recipients"}]}`: the versions that party's
+  organisations may read, each as stored here (the JSON text, its TLP level and named recipients), and
+  the read grants of that party's organisations. The record's organisation is the author organisation.
+  At most CHUNK_BYTES of objects per record.
+- `threat_intel.deletion`: content `{"api_root", "collection", "to", "sealed"}`, `sealed` holding
+  `{"stix_id", "versions"}`: versions the author withdrew (TAXII DELETE) that the party had received.
+
+On the receiving node, the applier keeps a read-only copy of the collection (same UUID, in the author
+party's API root, `Collection.peer` = that party): the objects are checked again as STIX, stored with
+the author, TLP and recipients the record states, and served under the same TLP rule to the grants
+the record carries. Appliers are idempotent: a version already held is a duplicate; a different
+object under a held id and version refuses the record. Nothing is sent for a party without a
+configured peer node: on the embedded single node every party reads the one server.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from partnership.ledger import services as ledger_services
+from partnership.ledger.peers import configured_peers
+from partnership.ledger.records import SignedRecord, format_time
+from partnership.ledger.registry import RecordRejected
+from partnership.ledger.sealing import SealError
+from partnership.people.models import Organisation, Party
+
+from . import services, sharing
+from .models import ApiRoot, Collection, CollectionGrant, ObjectRecipient, ObjectVersion, Tlp
+from .stix import InvalidObject, check, format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from partnership.ledger.models import LogEntry
+
+OBJECTS = "threat_intel.objects"
+DELETION = "threat_intel.deletion"
+#: JSON text of objects per record, so that a record (and a page of the log) stays of a sane size.
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+# --- authoring ------------------------------------------------------------------------------------
+
+
+def _peer_parties(collection: Collection) -> list[tuple[str, list[int], bool, list[dict[str, Any]]]]:
+    """For each configured peer's party with a read grant here: (party code, its organisations that may
+    read, whether any reads TLP:GREEN, the grants as records carry them)."""
+    peers = set(configured_peers())
+    if not peers or collection.peer:
+        return []
+    found = []
+    grants = CollectionGrant.objects.filter(collection=collection, can_read=True).select_related(
+        "organisation__party", "party"
+    )
+    for code in sorted(peers):
+        readers: set[int] = set()
+        community = False
+        described = []
+        for grant in grants:
+            if grant.organisation is not None and grant.organisation.party.code == code:
+                readers.add(grant.organisation.pk)
+                described.append({"organisation": grant.organisation.code, "community": grant.community})
+            elif grant.party is not None and grant.party.code == code:
+                readers.update(Organisation.objects.filter(party=grant.party).values_list("pk", flat=True))
+                described.append({"party": code, "community": grant.community})
+            else:
+                continue
+            community = community or grant.community
+        if readers:
+            found.append((code, sorted(readers), community, described))
+    return found
+
+
+def share_added(
+    collection: Collection, author: Organisation, first: datetime.datetime, last: datetime.datetime
+):
+    """Sign the versions just stored in `collection` (date_added from `first` to `last`) that a peer
+    party may read into the ledger, sealed to that party's node; call inside the storing transaction."""
+    for party, readers, community, grants in _peer_parties(collection):
+        rows = list(
+            ObjectVersion.objects.filter(collection=collection, date_added__gte=first, date_added__lte=last)
+            .filter(sharing.visible_to_any(readers, community))
+            .order_by("date_added", "id")
+            .values_list("pk", "body", "tlp")
+        )
+        if rows:
+            _sign_chunks(collection, author, party, grants, rows)
+
+
+def _sign_chunks(
+    collection: Collection,
+    author: Organisation,
+    party: str,
+    grants: list[dict[str, Any]],
+    rows: list[tuple[int, str, str]],
+) -> None:
+    named: dict[int, list[str]] = {}
+    for version_id, code in ObjectRecipient.objects.filter(
+        version_id__in=[pk for pk, *_ in rows]
+    ).values_list("version_id", "organisation__code"):
+        named.setdefault(version_id, []).append(code)
+    about = {
+        "title": collection.title,
+        "description": collection.description,
+        "default_tlp": collection.default_tlp,
+        "allow_custom": collection.allow_custom,
+    }
+    chunks: list[list[tuple[int, str, str]]] = [[]]
+    size = 0
+    for row in rows:
+        if chunks[-1] and size + len(row[1]) > CHUNK_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(row)
+        size += len(row[1])
+    now = format_time(timezone.now())
+    records = []
+    for chunk in chunks:
+        payload = {
+            "collection": about,
+            "grants": grants,
+            "objects": [
+                {"body": body, "tlp": tlp, "recipients": sorted(named.get(pk, []))} for pk, body, tlp in chunk
+            ],
+        }
+        sealed = ledger_services.seal_for(party, json.dumps(payload, ensure_ascii=False).encode())
+        content = {
+            "api_root": collection.api_root.slug,
+            "collection": str(collection.pk),
+            "to": party,
+            "sealed": sealed,
+        }
+        records.append(SignedRecord(OBJECTS, author.party.code, author.code, now, content))
+    entries = ledger_services.append_many(records)
+    for chunk, entry in zip(chunks, entries, strict=True):
+        ObjectVersion.objects.filter(pk__in=[pk for pk, *_ in chunk]).update(ledger_entry=entry)
+
+
+def share_deleted(
+    collection: Collection, author: Organisation, stix_id: str, rows: Iterable[ObjectVersion]
+) -> None:
+    """Before `rows` (versions of `stix_id`) are deleted: tell each peer party that received any of them."""
+    pks = [row.pk for row in rows]
+    for party, readers, community, _grants in _peer_parties(collection):
+        versions = sorted(
+            {
+                format_timestamp(version)
+                for version in ObjectVersion.objects.filter(pk__in=pks)
+                .filter(sharing.visible_to_any(readers, community))
+                .values_list("version", flat=True)
+            }
+        )
+        if not versions:
+            continue
+        sealed = ledger_services.seal_for(
+            party, json.dumps({"stix_id": stix_id, "versions": versions}, ensure_ascii=False).encode()
+        )
+        content = {
+            "api_root": collection.api_root.slug,
+            "collection": str(collection.pk),
+            "to": party,
+            "sealed": sealed,
+        }
+        ledger_services.append(
+            SignedRecord(DELETION, author.party.code, author.code, format_time(timezone.now()), content)
+        )
+
+
+# --- applying a peer's records --------------------------------------------------------------------------
+
+
+def _opened(record: SignedRecord) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """(the sealed payload, the content) of a record for this node; (None, content) for another party's."""
+    content = record.content
+    if not isinstance(content, dict) or not all(
+        isinstance(content.get(name), str) for name in ("api_root", "collection", "to")
+    ):
+        raise RecordRejected(f"{record.type}: the content lacks api_root, collection or to")
+    if content["to"] != settings.NODE_PARTY:
+        return None, content
+    try:
+        uuid.UUID(content["collection"])
+        payload = json.loads(ledger_services.open_sealed(content.get("sealed")))
+    except SealError as exc:
+        raise RecordRejected(f"{record.type}: {exc}") from None
+    except ValueError:
+        raise RecordRejected(
+            f"{record.type}: the collection is not a UUID or the sealed content is not JSON"
+        ) from None
+    if not isinstance(payload, dict):
+        raise RecordRejected(f"{record.type}: the sealed content is not a JSON object")
+    return payload, content
+
+
+def _author(record: SignedRecord) -> Organisation:
+    author = Organisation.objects.filter(code=record.organisation, party__code=record.party).first()
+    if author is None:
+        raise RecordRejected(
+            f"organisation {record.organisation!r} of {record.party} is not known on this node"
+        )
+    return author
+
+
+def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer's shared object versions, into this node's read-only copy of its collection."""
+    payload, content = _opened(record)
+    if payload is None:
+        return
+    author = _author(record)
+    about, grants, objects = payload.get("collection"), payload.get("grants"), payload.get("objects")
+    if not isinstance(about, dict) or not isinstance(grants, list) or not isinstance(objects, list):
+        raise RecordRejected(f"{record.type}: the sealed content lacks collection, grants or objects")
+    collection = _copy_of(record, content, about)
+    _copy_grants(collection, grants)
+    prepared, codes = [], set()
+    for number, item in enumerate(objects, 1):
+        try:
+            if not isinstance(item, dict) or not isinstance(item.get("body"), str):
+                raise InvalidObject("not an object with a body")
+            stix_object = json.loads(item["body"])
+            created, modified = check(stix_object, collection.allow_custom)
+            recipients = item.get("recipients")
+            if item.get("tlp") not in Tlp.values or not isinstance(recipients, list):
+                raise InvalidObject("no valid tlp or recipients")
+        except (InvalidObject, ValueError) as exc:
+            raise RecordRejected(f"{record.type}: object {number}: {exc}") from None
+        codes.update(recipients)
+        prepared.append(
+            services.Prepared(
+                stix_id=stix_object["id"],
+                type=stix_object["type"],
+                spec_version=stix_object.get("spec_version", "2.1"),
+                version=modified or created,
+                created=created,
+                modified=modified,
+                body=item["body"],
+                parsed=stix_object,
+                tlp=item["tlp"],
+                recipients=sorted(set(recipients)),
+            )
+        )
+    organisations = dict(Organisation.objects.filter(code__in=codes).values_list("code", "pk"))
+    unknown = sorted(codes - set(organisations))
+    if unknown:
+        raise RecordRejected(f"{record.type}: recipients not known on this node: {', '.join(unknown)}")
+    Collection.objects.select_for_update().filter(pk=collection.pk).first()
+    _stored, _duplicates, clashes, _added = services.store(
+        collection, author.pk, None, prepared, organisations, timezone.now(), ledger_entry_id=entry.pk
+    )
+    if clashes:
+        raise RecordRejected(f"{record.type}: {clashes[0][0].stix_id} differs from the version held here")
+
+
+def _copy_of(record: SignedRecord, content: dict[str, Any], about: dict[str, Any]) -> Collection:
+    services.ensure_api_roots()
+    root = ApiRoot.objects.filter(party__code=record.party).first()
+    if root is None:
+        raise RecordRejected(f"party {record.party!r} has no API root on this node")
+    if about.get("default_tlp") not in Tlp.values or not isinstance(about.get("allow_custom"), bool):
+        raise RecordRejected(f"{record.type}: the collection has no valid default_tlp or allow_custom")
+    fields = {
+        "title": str(about.get("title", ""))[:200] or content["collection"],
+        "description": str(about.get("description", "")),
+        "default_tlp": about["default_tlp"],
+        "allow_custom": about["allow_custom"],
+    }
+    collection, created = Collection.objects.get_or_create(
+        pk=content["collection"], defaults={"api_root": root, "peer": record.party, **fields}
+    )
+    if collection.peer != record.party or collection.api_root_id != root.pk:
+        raise RecordRejected(f"collection {collection.pk} here is not {record.party}'s")
+    if not created:
+        Collection.objects.filter(pk=collection.pk).update(**fields)
+    return collection
+
+
+def _copy_grants(collection: Collection, grants: list[Any]) -> None:
+    """The read grants the author's node gives this node's party (never write: the copy is read-only)."""
+    own = Party.objects.filter(code=settings.NODE_PARTY).first()
+    for grant in grants:
+        if not isinstance(grant, dict) or not isinstance(grant.get("community"), bool):
+            raise RecordRejected("a grant is not an object with community true or false")
+        if grant.get("party") is not None:
+            grantee: Organisation | Party | None = own if grant["party"] == settings.NODE_PARTY else None
+        else:
+            grantee = Organisation.objects.filter(code=grant.get("organisation"), party=own).first()
+        if grantee is None:
+            raise RecordRejected(f"the grant {grant!r} names nobody of this node's party")
+        services.grant(collection, grantee, can_read=True, can_write=False, community=grant["community"])
+
+
+def apply_deletion(record: SignedRecord, entry: LogEntry) -> None:
+    """Versions a peer's organisation withdrew, gone from this node's copy too."""
+    payload, content = _opened(record)
+    if payload is None:
+        return
+    author = _author(record)
+    stix_id, versions = payload.get("stix_id"), payload.get("versions")
+    if not isinstance(stix_id, str) or not isinstance(versions, list):
+        raise RecordRejected(f"{record.type}: the sealed content lacks stix_id or versions")
+    try:
+        moments = [parse_timestamp(text) for text in versions]
+    except (TypeError, ValueError) as exc:
+        raise RecordRejected(f"{record.type}: {exc}") from None
+    collection = Collection.objects.filter(pk=content["collection"], peer=record.party).first()
+    if collection is None:
+        return  # nothing of it was ever received here
+    Collection.objects.select_for_update().filter(pk=collection.pk).first()
+    ObjectVersion.objects.filter(
+        Q(version__in=moments), collection=collection, stix_id=stix_id, author_organisation=author
+    ).delete()
+    services.refresh_flags(collection, [stix_id])

@@ -1,0 +1,181 @@
+"""Shared objects travel to the other party's node as signed ledger records, sealed to that node.
+
+The test process plays both nodes in turn: first the JP node (its ISAC posts; the EU node is its
+configured peer), then, with the JP side's collection gone from the database, the EU node applying the
+JP node's records. tests/federation/test_threat_intel.py does the same with two real processes.
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from partnership.exchanges.threat_intel import records
+from partnership.exchanges.threat_intel.models import Collection, ObjectVersion
+from partnership.ledger import services as ledger_services
+from partnership.ledger.keys import key_id, load_or_create_key, verifier_key_string
+from partnership.ledger.models import LogEntry
+from partnership.ledger.records import parse_record
+from partnership.ledger.registry import RecordRejected
+from partnership.ledger.sealing import open_sealed
+from tests.exchanges.threat_intel.conftest import indicator, objects_url
+from tests.exchanges.threat_intel.test_sharing import MATRIX, seen_through_every_path
+
+pytestmark = pytest.mark.django_db
+
+EU_READERS = {"eu-isac", "eu-guest"}
+
+
+@pytest.fixture
+def eu_key(tmp_path):
+    return load_or_create_key(tmp_path / "eu-node-key.pem")
+
+
+@pytest.fixture
+def jp_node(settings, eu_key):
+    """This process as the JP node, with the EU node as its configured peer."""
+    settings.NODE_PARTY = "JP"
+    settings.PEERS = f"http://eu.example {verifier_key_string('EU', eu_key)}"
+    return settings
+
+
+def shared_records(kind=records.OBJECTS):
+    return [
+        (parse_record(bytes(entry.record)), entry)
+        for entry in LogEntry.objects.filter(log="").order_by("index")
+        if parse_record(bytes(entry.record)).type == kind
+    ]
+
+
+def opened(record, eu_key):
+    return json.loads(open_sealed(record.content["sealed"], {key_id("EU", eu_key).hex(): eu_key}))
+
+
+def post_matrix(community, as_user):
+    objects = [
+        indicator(f"matrix {number}", marking, recipients)
+        for number, (marking, recipients, _r) in enumerate(MATRIX)
+    ]
+    response = as_user("jp-isac").post(objects_url(community.collection), {"objects": objects})
+    assert response.json()["success_count"] == len(MATRIX)
+    return objects
+
+
+def test_exactly_what_the_other_partys_organisations_may_read_is_sealed_to_its_node(
+    community, as_user, jp_node, eu_key
+):
+    objects = post_matrix(community, as_user)
+
+    ((record, entry),) = shared_records()
+    assert (record.party, record.organisation, record.content["to"]) == ("JP", "jp-isac", "EU")
+    payload = opened(record, eu_key)
+    sent = {json.loads(item["body"])["id"] for item in payload["objects"]}
+    expected = {
+        item["id"] for item, (_m, _r, readers) in zip(objects, MATRIX, strict=True) if readers & EU_READERS
+    }
+    assert sent == expected
+    assert {"organisation": "eu-isac", "community": True} in payload["grants"]
+    assert {"organisation": "eu-guest", "community": False} in payload["grants"]
+    # The log is public: none of the intelligence is readable in the record.
+    assert b"matrix" not in bytes(entry.record)
+    # Each version sent knows the entry that carried it; the rest never left the node.
+    carried = set(ObjectVersion.objects.filter(ledger_entry=entry).values_list("stix_id", flat=True))
+    assert carried == expected
+
+
+def test_nothing_is_signed_without_a_peer_node(community, as_user, settings):
+    settings.PEERS = ""
+    post_matrix(community, as_user)
+    assert shared_records() == []
+
+
+def test_what_nobody_of_the_other_party_may_read_makes_no_record(community, as_user, jp_node):
+    private = indicator("only ours", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421")
+    as_user("jp-isac").post(objects_url(community.collection), {"objects": [private]})
+    assert shared_records() == []
+
+
+def become_the_eu_node(settings, eu_key, tmp_path, collection):
+    """The JP collection gone (it lives on the other node); this process now runs on the EU key."""
+    path = tmp_path / "eu-node-key.pem"
+    assert load_or_create_key(path).private_bytes_raw() == eu_key.private_bytes_raw()
+    ObjectVersion.objects.filter(collection=collection).delete()
+    Collection.objects.filter(pk=collection.pk).delete()
+    settings.NODE_PARTY = "EU"
+    settings.NODE_KEY_FILE = path
+    settings.PEERS = ""
+
+
+def apply_all(found):
+    for record, entry in found:
+        {records.OBJECTS: records.apply_objects, records.DELETION: records.apply_deletion}[record.type](
+            record, entry
+        )
+
+
+def test_the_eu_node_serves_its_copy_under_the_same_tlp_rule_read_only(
+    community, as_user, jp_node, eu_key, tmp_path, client
+):
+    objects = post_matrix(community, as_user)
+    withdrawn = objects[7]  # RED to eu-isac, withdrawn by its author after it was shared
+    assert (
+        as_user("jp-isac").delete(f"{objects_url(community.collection)}{withdrawn['id']}/").status_code == 200
+    )
+    found = shared_records(records.OBJECTS) + shared_records(records.DELETION)
+    found.sort(key=lambda pair: pair[1].index)
+    assert [record.type for record, _e in found] == [records.OBJECTS, records.DELETION]
+
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    apply_all(found)
+    apply_all(found)  # applied twice: nothing changes the second time
+
+    copy = Collection.objects.get(pk=community.collection.pk)
+    assert (copy.peer, copy.api_root.slug) == ("JP", "jp")
+    assert (
+        ObjectVersion.objects.filter(collection=copy).count()
+        == len([1 for _m, _r, readers in MATRIX if readers & EU_READERS]) - 1
+    )
+    for item, (_marking, _recipients, readers) in zip(objects, MATRIX, strict=True):
+        for reader in sorted(EU_READERS):
+            expected = reader in readers and item is not withdrawn
+            assert seen_through_every_path(as_user(reader), copy, item["id"]) == expected, (
+                reader,
+                item["name"],
+            )
+    # Read-only here: the JP ISAC's node is where objects are added and withdrawn.
+    response = as_user("eu-isac").post(objects_url(copy), {"objects": [indicator("mine")]})
+    assert response.status_code == 403
+    assert "copy of the JP node" in response.json()["description"]
+    assert as_user("eu-isac").delete(f"{objects_url(copy)}{objects[1]['id']}/").status_code == 403
+    listed = as_user("eu-isac").get(f"/taxii2/jp/collections/{copy.pk}/").json()
+    assert (listed["can_read"], listed["can_write"]) == (True, False)
+    # The pages say where the copy comes from (who signed each object: tests/federation).
+    client.force_login(community.users["eu-isac"])
+    page = client.get("/ja/threat-intel/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "JPノードが保持するコレクションの読み取り専用の写し" in page
+
+
+def test_a_record_that_does_not_open_here_is_refused(community, as_user, jp_node, eu_key, tmp_path, settings):
+    post_matrix(community, as_user)
+    ((record, entry),) = shared_records()
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    settings.NODE_KEY_FILE = tmp_path / "another-key.pem"  # not the key the JP node sealed to
+    with pytest.raises(RecordRejected, match="not sealed to any key of this node"):
+        records.apply_objects(record, entry)
+    assert not Collection.objects.filter(pk=community.collection.pk).exists()
+
+
+def test_a_record_for_an_unknown_author_is_refused(community, as_user, jp_node, eu_key, tmp_path):
+    post_matrix(community, as_user)
+    ((record, entry),) = shared_records()
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    community.jp_isac.code = "jp-isac-renamed"
+    community.jp_isac.save()
+    with pytest.raises(RecordRejected, match="not known on this node"):
+        records.apply_objects(record, entry)
+
+
+def test_the_ledger_still_verifies_with_sealed_records(community, as_user, jp_node):
+    post_matrix(community, as_user)
+    assert ledger_services.verify_log() == []
+    call_command("ledger", "verify")
