@@ -10,8 +10,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from partnership.exchanges.threat_intel import records
-from partnership.exchanges.threat_intel.models import Collection, ObjectVersion
+from partnership.exchanges.threat_intel import records, services
+from partnership.exchanges.threat_intel.models import Collection, CollectionGrant, ObjectVersion
 from partnership.ledger import services as ledger_services
 from partnership.ledger.keys import key_id, load_or_create_key, verifier_key_string
 from partnership.ledger.models import LogEntry
@@ -179,3 +179,21 @@ def test_the_ledger_still_verifies_with_sealed_records(community, as_user, jp_no
     post_matrix(community, as_user)
     assert ledger_services.verify_log() == []
     call_command("ledger", "verify")
+
+
+def test_grants_given_and_withdrawn_later_reach_the_copy(community, as_user, jp_node, eu_key, tmp_path):
+    objects = post_matrix(community, as_user)
+    green = objects[1]
+    services.grant(community.collection, community.outsider, can_read=True, community=True)
+    CollectionGrant.objects.filter(collection=community.collection, organisation=community.guest).delete()
+    services.grants_changed(community.collection)  # as the admin's collection page does after a save
+    found = shared_records()
+    assert len(found) == 3
+
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    apply_all(found)
+
+    copy = Collection.objects.get(pk=community.collection.pk)
+    assert seen_through_every_path(as_user("eu-outsider"), copy, green["id"])
+    assert as_user("eu-guest").get(objects_url(copy)).status_code == 404
+    assert as_user("eu-isac").get(objects_url(copy)).status_code == 200

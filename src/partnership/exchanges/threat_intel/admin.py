@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import ApiRoot, Collection, CollectionGrant, Status
 
 
@@ -15,8 +16,12 @@ class GrantInline(admin.TabularInline):
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    list_display = ["title", "api_root", "default_tlp", "allow_custom"]
+    list_display = ["title", "api_root", "peer", "default_tlp", "allow_custom"]
     inlines = [GrantInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.grants_changed(form.instance)
 
 
 @admin.register(Status)

@@ -14,6 +14,9 @@ travels to that party's node as a signed ledger record, in the transaction that 
   At most CHUNK_BYTES of objects per record.
 - `threat_intel.deletion`: content `{"api_root", "collection", "to", "sealed"}`, `sealed` holding
   `{"stix_id", "versions"}`: versions the author withdrew (TAXII DELETE) that the party had received.
+- After a collection's grants change (`share_collection`), `threat_intel.objects` records again:
+  every version the party may now read (the receiving node keeps what it holds), and the party's
+  grants as they now are; with nothing to read, one record of the grants alone (organisation "").
 
 On the receiving node, the applier keeps a read-only copy of the collection (same UUID, in the author
 party's API root, `Collection.peer` = that party): the objects are checked again as STIX, stored with
@@ -32,7 +35,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from partnership.ledger import services as ledger_services
@@ -59,8 +62,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def _peer_parties(collection: Collection) -> list[tuple[str, list[int], bool, list[dict[str, Any]]]]:
-    """For each configured peer's party with a read grant here: (party code, its organisations that may
-    read, whether any reads TLP:GREEN, the grants as records carry them)."""
+    """For each configured peer's party: (party code, its organisations that may read the collection,
+    whether any reads TLP:GREEN, their grants as records carry them); none for a copy of a peer's."""
     peers = set(configured_peers())
     if not peers or collection.peer:
         return []
@@ -82,74 +85,102 @@ def _peer_parties(collection: Collection) -> list[tuple[str, list[int], bool, li
             else:
                 continue
             community = community or grant.community
-        if readers:
-            found.append((code, sorted(readers), community, described))
+        found.append((code, sorted(readers), community, described))
     return found
 
 
 def share_added(
     collection: Collection, author: Organisation, first: datetime.datetime, last: datetime.datetime
-):
+) -> None:
     """Sign the versions just stored in `collection` (date_added from `first` to `last`) that a peer
     party may read into the ledger, sealed to that party's node; call inside the storing transaction."""
     for party, readers, community, grants in _peer_parties(collection):
-        rows = list(
-            ObjectVersion.objects.filter(collection=collection, date_added__gte=first, date_added__lte=last)
-            .filter(sharing.visible_to_any(readers, community))
-            .order_by("date_added", "id")
-            .values_list("pk", "body", "tlp")
-        )
-        if rows:
-            _sign_chunks(collection, author, party, grants, rows)
+        if readers:
+            rows = ObjectVersion.objects.filter(
+                collection=collection, date_added__gte=first, date_added__lte=last
+            ).filter(sharing.visible_to_any(readers, community))
+            _sign(collection, party, grants, rows, grants_alone=False)
 
 
-def _sign_chunks(
+def share_collection(collection: Collection) -> None:
+    """After the grants of `collection` changed: send each peer party its grants now and every version
+    it may now read. The receiving node keeps what it holds (a duplicate changes nothing), takes the
+    new grants, and drops those no longer given."""
+    for party, readers, community, grants in _peer_parties(collection):
+        rows = ObjectVersion.objects.filter(collection=collection)
+        rows = rows.filter(sharing.visible_to_any(readers, community)) if readers else rows.none()
+        _sign(collection, party, grants, rows, grants_alone=True)
+
+
+def _sign(
     collection: Collection,
-    author: Organisation,
     party: str,
     grants: list[dict[str, Any]],
-    rows: list[tuple[int, str, str]],
+    rows: QuerySet[ObjectVersion],
+    grants_alone: bool,
 ) -> None:
+    """Sign `rows` for `party`'s node: one series of records per author organisation, at most
+    CHUNK_BYTES of objects each; when there are no rows, a record of the grants alone if
+    `grants_alone`, else nothing."""
+    found = list(
+        rows.order_by("date_added", "id").values_list(
+            "pk", "body", "tlp", "author_organisation__code", "author_organisation__party__code"
+        )
+    )
     named: dict[int, list[str]] = {}
-    for version_id, code in ObjectRecipient.objects.filter(
-        version_id__in=[pk for pk, *_ in rows]
-    ).values_list("version_id", "organisation__code"):
-        named.setdefault(version_id, []).append(code)
+    for start in range(0, len(found), 1000):
+        for version_id, code in ObjectRecipient.objects.filter(
+            version_id__in=[row[0] for row in found[start : start + 1000]]
+        ).values_list("version_id", "organisation__code"):
+            named.setdefault(version_id, []).append(code)
+    # (author code, author party) -> chunks of rows; a record names one author organisation.
+    chunks: dict[tuple[str, str], list[list[tuple]]] = {}
+    sizes: dict[tuple[str, str], int] = {}
+    for row in found:
+        key = (row[3], row[4])
+        series = chunks.setdefault(key, [[]])
+        if series[-1] and sizes.get(key, 0) + len(row[1]) > CHUNK_BYTES:
+            series.append([])
+            sizes[key] = 0
+        series[-1].append(row)
+        sizes[key] = sizes.get(key, 0) + len(row[1])
+    if not chunks:  # only the grants: signed by the node's party, no author organisation
+        if not grants_alone:
+            return
+        chunks[("", collection.api_root.party.code if collection.api_root.party else settings.NODE_PARTY)] = [
+            []
+        ]
     about = {
         "title": collection.title,
         "description": collection.description,
         "default_tlp": collection.default_tlp,
         "allow_custom": collection.allow_custom,
     }
-    chunks: list[list[tuple[int, str, str]]] = [[]]
-    size = 0
-    for row in rows:
-        if chunks[-1] and size + len(row[1]) > CHUNK_BYTES:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(row)
-        size += len(row[1])
     now = format_time(timezone.now())
-    records = []
-    for chunk in chunks:
-        payload = {
-            "collection": about,
-            "grants": grants,
-            "objects": [
-                {"body": body, "tlp": tlp, "recipients": sorted(named.get(pk, []))} for pk, body, tlp in chunk
-            ],
-        }
-        sealed = ledger_services.seal_for(party, json.dumps(payload, ensure_ascii=False).encode())
-        content = {
-            "api_root": collection.api_root.slug,
-            "collection": str(collection.pk),
-            "to": party,
-            "sealed": sealed,
-        }
-        records.append(SignedRecord(OBJECTS, author.party.code, author.code, now, content))
+    records, carried = [], []
+    for (organisation, author_party), series in chunks.items():
+        for chunk in series:
+            payload = {
+                "collection": about,
+                "grants": grants,
+                "objects": [
+                    {"body": row[1], "tlp": row[2], "recipients": sorted(named.get(row[0], []))}
+                    for row in chunk
+                ],
+            }
+            sealed = ledger_services.seal_for(party, json.dumps(payload, ensure_ascii=False).encode())
+            content = {
+                "api_root": collection.api_root.slug,
+                "collection": str(collection.pk),
+                "to": party,
+                "sealed": sealed,
+            }
+            records.append(SignedRecord(OBJECTS, author_party, organisation, now, content))
+            carried.append([row[0] for row in chunk])
     entries = ledger_services.append_many(records)
-    for chunk, entry in zip(chunks, entries, strict=True):
-        ObjectVersion.objects.filter(pk__in=[pk for pk, *_ in chunk]).update(ledger_entry=entry)
+    for pks, entry in zip(carried, entries, strict=True):
+        for start in range(0, len(pks), 1000):
+            ObjectVersion.objects.filter(pk__in=pks[start : start + 1000]).update(ledger_entry=entry)
 
 
 def share_deleted(
@@ -158,6 +189,8 @@ def share_deleted(
     """Before `rows` (versions of `stix_id`) are deleted: tell each peer party that received any of them."""
     pks = [row.pk for row in rows]
     for party, readers, community, _grants in _peer_parties(collection):
+        if not readers:
+            continue
         versions = sorted(
             {
                 format_timestamp(version)
@@ -218,16 +251,21 @@ def _author(record: SignedRecord) -> Organisation:
 
 
 def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
-    """A peer's shared object versions, into this node's read-only copy of its collection."""
+    """A peer's shared object versions, into this node's read-only copy of its collection, and the
+    grants it gives this node's party (exactly those: a grant it no longer gives goes)."""
     payload, content = _opened(record)
     if payload is None:
         return
-    author = _author(record)
     about, grants, objects = payload.get("collection"), payload.get("grants"), payload.get("objects")
     if not isinstance(about, dict) or not isinstance(grants, list) or not isinstance(objects, list):
         raise RecordRejected(f"{record.type}: the sealed content lacks collection, grants or objects")
+    if not objects and not Collection.objects.filter(pk=content["collection"]).exists() and not grants:
+        return  # nothing shared with this party, nothing held of it
+    author = _author(record) if objects else None
     collection = _copy_of(record, content, about)
     _copy_grants(collection, grants)
+    if author is None:
+        return
     prepared, codes = [], set()
     for number, item in enumerate(objects, 1):
         try:
@@ -291,8 +329,10 @@ def _copy_of(record: SignedRecord, content: dict[str, Any], about: dict[str, Any
 
 
 def _copy_grants(collection: Collection, grants: list[Any]) -> None:
-    """The read grants the author's node gives this node's party (never write: the copy is read-only)."""
+    """Exactly the read grants the author's node gives this node's party (never write: the copy is
+    read-only)."""
     own = Party.objects.filter(code=settings.NODE_PARTY).first()
+    kept = []
     for grant in grants:
         if not isinstance(grant, dict) or not isinstance(grant.get("community"), bool):
             raise RecordRejected("a grant is not an object with community true or false")
@@ -302,7 +342,12 @@ def _copy_grants(collection: Collection, grants: list[Any]) -> None:
             grantee = Organisation.objects.filter(code=grant.get("organisation"), party=own).first()
         if grantee is None:
             raise RecordRejected(f"the grant {grant!r} names nobody of this node's party")
-        services.grant(collection, grantee, can_read=True, can_write=False, community=grant["community"])
+        kept.append(
+            services.grant(
+                collection, grantee, can_read=True, can_write=False, community=grant["community"]
+            ).pk
+        )
+    CollectionGrant.objects.filter(collection=collection).exclude(pk__in=kept).delete()
 
 
 def apply_deletion(record: SignedRecord, entry: LogEntry) -> None:

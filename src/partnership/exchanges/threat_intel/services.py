@@ -78,12 +78,20 @@ def grant(
     `community`: the grantee reads TLP:GREEN; a guest (False) reads TLP:CLEAR only.
     """
     key = {"organisation": grantee} if isinstance(grantee, Organisation) else {"party": grantee}
-    found, _created = CollectionGrant.objects.update_or_create(
-        collection=collection,
-        **key,
-        defaults={"can_read": can_read, "can_write": can_write, "community": community},
-    )
+    with transaction.atomic():
+        found, _created = CollectionGrant.objects.update_or_create(
+            collection=collection,
+            **key,
+            defaults={"can_read": can_read, "can_write": can_write, "community": community},
+        )
+        grants_changed(collection)
     return found
+
+
+def grants_changed(collection: Collection) -> None:
+    """After the grants of a collection kept here changed (here or in the admin): each peer party's
+    node gets its grants now and what they let it read (records.share_collection)."""
+    records.share_collection(collection)
 
 
 @dataclass
