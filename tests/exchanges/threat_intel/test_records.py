@@ -197,3 +197,25 @@ def test_grants_given_and_withdrawn_later_reach_the_copy(community, as_user, jp_
     assert seen_through_every_path(as_user("eu-outsider"), copy, green["id"])
     assert as_user("eu-guest").get(objects_url(copy)).status_code == 404
     assert as_user("eu-isac").get(objects_url(copy)).status_code == 200
+
+
+def test_a_peer_cannot_write_into_a_collection_kept_here_or_as_another_partys_organisation(
+    community, as_user, jp_node, eu_key, tmp_path
+):
+    post_matrix(community, as_user)
+    ((record, entry),) = shared_records()
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    from partnership.exchanges.threat_intel.models import ApiRoot
+
+    # The EU node's own collection under the same id: the JP node's record may not fill it.
+    own = Collection.objects.create(
+        pk=community.collection.pk, api_root=ApiRoot.objects.get(slug="eu"), title="Ours"
+    )
+    with pytest.raises(RecordRejected, match="is not JP's"):
+        records.apply_objects(record, entry)
+    assert not ObjectVersion.objects.filter(collection=own).exists()
+    own.delete()
+    # An author organisation of the other party: a JP record cannot speak for eu-isac.
+    forged = type(record)(record.type, "JP", "eu-isac", record.time, record.content)
+    with pytest.raises(RecordRejected, match="not known on this node"):
+        records.apply_objects(forged, entry)

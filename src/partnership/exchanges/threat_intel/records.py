@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -183,11 +182,8 @@ def _sign(
             ObjectVersion.objects.filter(pk__in=pks[start : start + 1000]).update(ledger_entry=entry)
 
 
-def share_deleted(
-    collection: Collection, author: Organisation, stix_id: str, rows: Iterable[ObjectVersion]
-) -> None:
-    """Before `rows` (versions of `stix_id`) are deleted: tell each peer party that received any of them."""
-    pks = [row.pk for row in rows]
+def share_deleted(collection: Collection, author: Organisation, stix_id: str, pks: list[int]) -> None:
+    """Before the versions `pks` of `stix_id` are deleted: tell each peer party that received any."""
     for party, readers, community, _grants in _peer_parties(collection):
         if not readers:
             continue
@@ -280,17 +276,8 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
             raise RecordRejected(f"{record.type}: object {number}: {exc}") from None
         codes.update(recipients)
         prepared.append(
-            services.Prepared(
-                stix_id=stix_object["id"],
-                type=stix_object["type"],
-                spec_version=stix_object.get("spec_version", "2.1"),
-                version=modified or created,
-                created=created,
-                modified=modified,
-                body=item["body"],
-                parsed=stix_object,
-                tlp=item["tlp"],
-                recipients=sorted(set(recipients)),
+            services.Prepared.of(
+                stix_object, created, modified, item["body"], item["tlp"], sorted(set(recipients))
             )
         )
     organisations = dict(Organisation.objects.filter(code__in=codes).values_list("code", "pk"))

@@ -109,6 +109,30 @@ class Prepared:
     tlp: str
     recipients: list[str]
 
+    @classmethod
+    def of(
+        cls,
+        stix_object: dict[str, Any],
+        created: datetime.datetime | None,
+        modified: datetime.datetime | None,
+        body: str,
+        tlp: str,
+        recipients: list[str],
+    ) -> Prepared:
+        """A checked object (`stix.check` gave `created` and `modified`) with its JSON text and sharing."""
+        return cls(
+            stix_id=stix_object["id"],
+            type=stix_object["type"],
+            spec_version=stix_object.get("spec_version", "2.1"),
+            version=modified or created,
+            created=created,
+            modified=modified,
+            body=body,
+            parsed=stix_object,
+            tlp=tlp,
+            recipients=recipients,
+        )
+
 
 def _detail(stix_object: Any, message: str = "") -> dict[str, str]:
     detail = {"id": "", "version": ""}
@@ -128,18 +152,7 @@ def _prepare(stix_object: Any, collection: Collection, known_markings: set[str])
     except sharing.MarkingError as error:
         raise InvalidObject(str(error)) from error
     body = json.dumps(stix_object, ensure_ascii=False, separators=(",", ":"))
-    return Prepared(
-        stix_id=stix_object["id"],
-        type=stix_object["type"],
-        spec_version=stix_object.get("spec_version", "2.1"),
-        version=modified or created,
-        created=created,
-        modified=modified,
-        body=body,
-        parsed=stix_object,
-        tlp=tlp,
-        recipients=recipients,
-    )
+    return Prepared.of(stix_object, created, modified, body, tlp, recipients)
 
 
 def _known_markings(collection: Collection, objects: list[Any]) -> set[str]:
@@ -519,13 +532,10 @@ def delete_object(
         raise PermissionDenied(_("Only the organisation that added a version of an object may delete it."))
     with transaction.atomic():
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
-        records.share_deleted(
-            collection,
-            Organisation.objects.select_related("party").get(pk=caller.organisation_id),
-            stix_id,
-            matching,
-        )
-        deleted = ObjectVersion.objects.filter(pk__in=list(matching.values_list("pk", flat=True))).delete()[1]
+        pks = list(matching.values_list("pk", flat=True))
+        author = Organisation.objects.select_related("party").get(pk=caller.organisation_id)
+        records.share_deleted(collection, author, stix_id, pks)
+        deleted = ObjectVersion.objects.filter(pk__in=pks).delete()[1]
         refresh_flags(collection, [stix_id])
     return deleted.get(ObjectVersion._meta.label, 0)
 
