@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_for_token
 
-from .errors import LockedOut, NotAcceptable, TaxiiError, Unauthenticated
+from .errors import TaxiiError
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,8 @@ def user_of(request: HttpRequest):
             # middleware would answer with the HTML page of the web sign-in; a TAXII client gets a
             # TAXII error instead, so the flag is taken back here once read.
             request.axes_locked_out = False  # type: ignore[attr-defined]
-            raise LockedOut(
+            raise TaxiiError(
+                429,
                 _("Too many failed logins"),
                 _("Signing in is paused for this account; try again in %(minutes)s minutes.")
                 % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
@@ -188,13 +189,15 @@ def endpoint(*methods: str) -> Callable:
                     response["Allow"] = ", ".join(methods)
                     return response
                 if not accepts_taxii(request.META.get("HTTP_ACCEPT", "")):
-                    raise NotAcceptable(
+                    raise TaxiiError(
+                        406,
                         _("Not acceptable"),
                         _("This server answers with %(type)s.") % {"type": TAXII_MEDIA_TYPE},
                     )
                 user = user_of(request)
                 if user is None:
-                    raise Unauthenticated(
+                    raise TaxiiError(
+                        401,
                         _("Authentication required"),
                         _("Send HTTP Basic credentials or Authorization: Bearer <token>."),
                     )

@@ -25,7 +25,7 @@ from partnership.errors import NotFound, PermissionDenied
 from partnership.people.permissions import actor_for
 
 from . import paging, sharing
-from .errors import BadRequest
+from .errors import TaxiiError
 from .models import ApiRoot, Collection, CollectionGrant, ObjectVersion, Status
 from .stix import format_timestamp, parse_timestamp
 
@@ -170,14 +170,16 @@ def _values(params: QueryDict, name: str) -> list[str]:
     return [value.strip() for raw in params.getlist(name) for value in raw.split(",") if value.strip()]
 
 
-def _bad(name: str, value: str) -> BadRequest:
-    return BadRequest(
-        _("Malformed filter"), _("%(name)s=%(value)s is not a valid value.") % {"name": name, "value": value}
+def _bad(name: str, value: str) -> TaxiiError:
+    return TaxiiError(
+        400,
+        _("Malformed filter"),
+        _("%(name)s=%(value)s is not a valid value.") % {"name": name, "value": value},
     )
 
 
 def parse_filters(params: QueryDict, allowed: frozenset[str]) -> Filters:
-    """The filters of a request among `allowed`; BadRequest (400) for a malformed value."""
+    """The filters of a request among `allowed`; TaxiiError 400 for a malformed value."""
     filters = Filters()
     added_after: str = params.get("added_after") or ""
     if "added_after" in allowed and added_after:
@@ -296,7 +298,7 @@ def _page(
         try:
             after = paging.read_token(filters.next, query, caller.user.pk)
         except paging.BadToken as error:
-            raise BadRequest(_("Bad next token"), str(error)) from error
+            raise TaxiiError(400, _("Bad next token"), str(error)) from error
         # (date_added, pk) > (last date_added, last pk), with the range first so that the database
         # starts its walk of the keyset index there instead of filtering from the beginning.
         rows = rows.filter(

@@ -14,11 +14,10 @@ from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.errors import NotFound, PermissionDenied
+from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.people.models import Organisation, Party
 
 from . import queries, records, sharing
-from .errors import Unprocessable
 from .models import ApiRoot, Collection, CollectionGrant, ObjectRecipient, ObjectVersion, Status, Tlp
 from .stix import InvalidObject, check, format_timestamp
 
@@ -217,7 +216,7 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     if author is None:
         raise PermissionDenied(_("Only members of an organisation may add objects."))
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
-        raise Unprocessable(_("Not an envelope"), _('The body must be a TAXII envelope: {"objects": [...]}.'))
+        raise Invalid(_('The body must be a TAXII envelope: {"objects": [...]}.'))
     objects: list[Any] = envelope["objects"]
     request_time = timezone.now()
     successes: list[dict[str, str]] = []

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from . import queries, reads, services
-from .errors import BadRequest, TooLarge, UnsupportedMediaType
+from .errors import TaxiiError
 from .protocol import (
     STIX_MEDIA_TYPE,
     TAXII_MEDIA_TYPE,
@@ -129,8 +129,8 @@ def objects(request: HttpRequest, root: str, collection_id: str) -> HttpResponse
     found, access = queries.collection(caller, found_root, collection_id)
     services.require_write(found, access)  # before the body is read
     if not is_taxii_content(request.META.get("CONTENT_TYPE", "")):
-        raise UnsupportedMediaType(
-            _("Unsupported media type"), _("Send the envelope as %(type)s.") % {"type": TAXII_MEDIA_TYPE}
+        raise TaxiiError(
+            415, _("Unsupported media type"), _("Send the envelope as %(type)s.") % {"type": TAXII_MEDIA_TYPE}
         )
     limit = found.content_limit
     try:
@@ -139,12 +139,12 @@ def objects(request: HttpRequest, root: str, collection_id: str) -> HttpResponse
         declared = 0
     # The declared length first, so an oversized body is refused before it is read.
     if declared > limit or len(request.body) > limit:
-        raise TooLarge(_("Request too large"), _("The limit is %(limit)s bytes.") % {"limit": limit})
+        raise TaxiiError(413, _("Request too large"), _("The limit is %(limit)s bytes.") % {"limit": limit})
     try:
         envelope = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as error:
-        raise BadRequest(
-            _("Malformed JSON"), _("The body is not JSON: %(reason)s") % {"reason": error}
+        raise TaxiiError(
+            400, _("Malformed JSON"), _("The body is not JSON: %(reason)s") % {"reason": error}
         ) from error
     result = services.add_objects(caller, found, envelope)
     return taxii_response(services.status_document(result), status=202)
