@@ -8,7 +8,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from partnership.ledger.canonical import canonical_json
 from partnership.ledger.keys import public_key_bytes
+from partnership.ledger.models import render_error
 from partnership.ledger.records import RecordError, SignedRecord, format_time, sign_record, verify_record
+from partnership.ledger.registry import RecordRejected
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +147,23 @@ def test_format_time():
     with pytest.raises(RecordError, match="timezone-aware"):
         format_time(datetime(2026, 11, 27, 5, 30))
     record(time=format_time(datetime.now(UTC)))
+
+
+@pytest.mark.parametrize(
+    "reason, shown",
+    [
+        (
+            RecordRejected("%(type)s: the sealed content is not a JSON object", type="x.y"),
+            "x.y: the sealed content",
+        ),
+        (RecordRejected("progress went 100% off the rails"), "progress went 100% off the rails"),
+        (RecordRejected(), "rejected"),
+    ],
+)
+def test_a_rejection_reason_is_kept_as_data_and_shown_whole(reason, shown):
+    assert render_error(reason.as_data()).startswith(shown)
+
+
+def test_text_that_is_not_data_is_shown_as_it_is():
+    assert render_error("a plain reason from a batch applier") == "a plain reason from a batch applier"
+    assert render_error('["not", "params"]') == '["not", "params"]'

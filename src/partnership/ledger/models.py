@@ -14,13 +14,20 @@ OWN = ""
 
 
 def render_error(data: str) -> str:
-    """A stored sync error (`sync.SyncError.as_data`: msgid and parameters) in the active language;
-    any other text as it is."""
+    """A stored sync error or reason a record was not applied (`SyncError.as_data`,
+    `RecordRejected.as_data`: msgid and parameters) in the active language; any other text as it is."""
     try:
         message, params = json.loads(data)
+    except (ValueError, TypeError):
+        return data
+    if not isinstance(message, str) or not isinstance(params, dict):
+        return data
+    if not params:
+        return gettext(message)  # e.g. a reason worded whole, which may hold a "%" of its own
+    try:
         return gettext(message) % params
     except (ValueError, TypeError, KeyError):
-        return data
+        return message % params
 
 
 class LogEntry(models.Model):

@@ -14,6 +14,7 @@ with that reason, and nothing the applier did for it remains.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,7 +36,20 @@ T = TypeVar("T")
 
 
 class RecordRejected(Exception):
-    """A verified record that this node cannot apply (e.g. it names a joint action this node lacks)."""
+    """A verified record that this node cannot apply (e.g. it names a joint action this node lacks).
+
+    `message` (a msgid marked with `gettext_noop`) and its `%(name)s` `params` are kept as data
+    (`as_data`), so the ledger page shows the reason in the reader's language (`models.render_error`).
+    """
+
+    def __init__(self, message: str = "", **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+    def as_data(self) -> str:
+        """What `LogEntry.apply_error` keeps: the msgid and its values."""
+        return json.dumps([self.message or "rejected", self.params], ensure_ascii=False)
 
 
 def register(record_type: str, applier: Applier, many: BatchApplier | None = None) -> None:

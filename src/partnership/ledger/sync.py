@@ -463,7 +463,7 @@ def _apply_all(stored: list[tuple[LogEntry, Any]], result: SyncResult) -> None:
                         applier(record, entry)
                     error = ""
                 except registry.RecordRejected as exc:
-                    error = str(exc) or "rejected"  # the applier's message
+                    error = exc.as_data()  # the applier's reason, translatable when it has params
             if error:
                 errors.setdefault(error, []).append(entry.pk)
             else:

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from partnership.exchanges.threat_intel import records, services
 from partnership.exchanges.threat_intel.models import Collection, CollectionGrant, ObjectVersion
@@ -171,8 +172,14 @@ def test_a_record_for_an_unknown_author_is_refused(community, as_user, jp_node, 
     become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
     community.jp_isac.code = "jp-isac-renamed"
     community.jp_isac.save()
-    with pytest.raises(RecordRejected, match="not known on this node"):
+    with pytest.raises(RecordRejected, match="not known on this node") as refused:
         records.apply_objects(record, entry)
+    # The reason is kept as data, so the ledger page shows it in the reader's language.
+    entry.apply_error = refused.value.as_data()
+    with translation.override("ja"):
+        assert entry.apply_error_text == "JPの組織 jp-isac はこのノードに登録されていません"
+    with translation.override("en"):
+        assert entry.apply_error_text == "organisation jp-isac of JP is not known on this node"
 
 
 def test_the_ledger_still_verifies_with_sealed_records(community, as_user, jp_node):
@@ -211,7 +218,7 @@ def test_a_peer_cannot_write_into_a_collection_kept_here_or_as_another_partys_or
     own = Collection.objects.create(
         pk=community.collection.pk, api_root=ApiRoot.objects.get(slug="eu"), title="Ours"
     )
-    with pytest.raises(RecordRejected, match="is not JP's"):
+    with pytest.raises(RecordRejected, match="is not kept by JP"):
         records.apply_objects(record, entry)
     assert not ObjectVersion.objects.filter(collection=own).exists()
     own.delete()

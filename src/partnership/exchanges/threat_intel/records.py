@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from partnership.ledger import services as ledger_services
 from partnership.ledger.peers import configured_peers
@@ -122,7 +123,7 @@ def _sign(
     CHUNK_BYTES of objects each; when there are no rows, a record of the grants alone if
     `grants_alone`, else nothing."""
     found = list(
-        rows.order_by("date_added", "id").values_list(
+        rows.order_by("author_organisation_id", "date_added", "id").values_list(
             "pk", "body", "tlp", "author_organisation__code", "author_organisation__party__code"
         )
     )
@@ -132,23 +133,19 @@ def _sign(
             version_id__in=[row[0] for row in found[start : start + 1000]]
         ).values_list("version_id", "organisation__code"):
             named.setdefault(version_id, []).append(code)
-    # (author code, author party) -> chunks of rows; a record names one author organisation.
-    chunks: dict[tuple[str, str], list[list[tuple]]] = {}
-    sizes: dict[tuple[str, str], int] = {}
+    # (author organisation, its party, rows): a record names one author and holds at most CHUNK_BYTES.
+    batches: list[tuple[str, str, list[tuple]]] = []
+    size = 0
     for row in found:
-        key = (row[3], row[4])
-        series = chunks.setdefault(key, [[]])
-        if series[-1] and sizes.get(key, 0) + len(row[1]) > CHUNK_BYTES:
-            series.append([])
-            sizes[key] = 0
-        series[-1].append(row)
-        sizes[key] = sizes.get(key, 0) + len(row[1])
-    if not chunks:  # only the grants: signed by the node's party, no author organisation
+        if not batches or batches[-1][:2] != row[3:] or size + len(row[1]) > CHUNK_BYTES:
+            batches.append((row[3], row[4], []))
+            size = 0
+        batches[-1][2].append(row)
+        size += len(row[1])
+    if not batches:
         if not grants_alone:
             return
-        chunks[("", collection.api_root.party.code if collection.api_root.party else settings.NODE_PARTY)] = [
-            []
-        ]
+        batches.append(("", ledger_services.origin(), []))  # the grants alone, from this node's party
     about = {
         "title": collection.title,
         "description": collection.description,
@@ -157,25 +154,18 @@ def _sign(
     }
     now = format_time(timezone.now())
     records, carried = [], []
-    for (organisation, author_party), series in chunks.items():
-        for chunk in series:
-            payload = {
-                "collection": about,
-                "grants": grants,
-                "objects": [
-                    {"body": row[1], "tlp": row[2], "recipients": sorted(named.get(row[0], []))}
-                    for row in chunk
-                ],
-            }
-            sealed = ledger_services.seal_for(party, json.dumps(payload, ensure_ascii=False).encode())
-            content = {
-                "api_root": collection.api_root.slug,
-                "collection": str(collection.pk),
-                "to": party,
-                "sealed": sealed,
-            }
-            records.append(SignedRecord(OBJECTS, author_party, organisation, now, content))
-            carried.append([row[0] for row in chunk])
+    for organisation, author_party, batch in batches:
+        payload = {
+            "collection": about,
+            "grants": grants,
+            "objects": [
+                {"body": row[1], "tlp": row[2], "recipients": sorted(named.get(row[0], []))} for row in batch
+            ],
+        }
+        records.append(
+            SignedRecord(OBJECTS, author_party, organisation, now, _content(collection, party, payload))
+        )
+        carried.append([row[0] for row in batch])
     entries = ledger_services.append_many(records)
     for pks, entry in zip(carried, entries, strict=True):
         for start in range(0, len(pks), 1000):
@@ -197,18 +187,20 @@ def share_deleted(collection: Collection, author: Organisation, stix_id: str, pk
         )
         if not versions:
             continue
-        sealed = ledger_services.seal_for(
-            party, json.dumps({"stix_id": stix_id, "versions": versions}, ensure_ascii=False).encode()
-        )
-        content = {
-            "api_root": collection.api_root.slug,
-            "collection": str(collection.pk),
-            "to": party,
-            "sealed": sealed,
-        }
+        content = _content(collection, party, {"stix_id": stix_id, "versions": versions})
         ledger_services.append(
             SignedRecord(DELETION, author.party.code, author.code, format_time(timezone.now()), content)
         )
+
+
+def _content(collection: Collection, party: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A record's content: the collection, the party it is for, and `payload` sealed to that party's node."""
+    return {
+        "api_root": collection.api_root.slug,
+        "collection": str(collection.pk),
+        "to": party,
+        "sealed": ledger_services.seal_for(party, json.dumps(payload, ensure_ascii=False).encode()),
+    }
 
 
 # --- applying a peer's records --------------------------------------------------------------------------
@@ -220,20 +212,27 @@ def _opened(record: SignedRecord) -> tuple[dict[str, Any] | None, dict[str, Any]
     if not isinstance(content, dict) or not all(
         isinstance(content.get(name), str) for name in ("api_root", "collection", "to")
     ):
-        raise RecordRejected(f"{record.type}: the content lacks api_root, collection or to")
+        raise RecordRejected(
+            gettext_noop("%(type)s: the content lacks api_root, collection or to"), type=record.type
+        )
     if content["to"] != settings.NODE_PARTY:
         return None, content
     try:
         uuid.UUID(content["collection"])
         payload = json.loads(ledger_services.open_sealed(content.get("sealed")))
     except SealError as exc:
-        raise RecordRejected(f"{record.type}: {exc}") from None
+        raise RecordRejected(
+            gettext_noop("%(type)s: %(reason)s"), type=record.type, reason=str(exc)
+        ) from None
     except ValueError:
         raise RecordRejected(
-            f"{record.type}: the collection is not a UUID or the sealed content is not JSON"
+            gettext_noop("%(type)s: the collection is not a UUID or the sealed content is not JSON"),
+            type=record.type,
         ) from None
     if not isinstance(payload, dict):
-        raise RecordRejected(f"{record.type}: the sealed content is not a JSON object")
+        raise RecordRejected(
+            gettext_noop("%(type)s: the sealed content is not a JSON object"), type=record.type
+        )
     return payload, content
 
 
@@ -241,7 +240,9 @@ def _author(record: SignedRecord) -> Organisation:
     author = Organisation.objects.filter(code=record.organisation, party__code=record.party).first()
     if author is None:
         raise RecordRejected(
-            f"organisation {record.organisation!r} of {record.party} is not known on this node"
+            gettext_noop("organisation %(organisation)s of %(party)s is not known on this node"),
+            organisation=record.organisation,
+            party=record.party,
         )
     return author
 
@@ -254,7 +255,9 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
         return
     about, grants, objects = payload.get("collection"), payload.get("grants"), payload.get("objects")
     if not isinstance(about, dict) or not isinstance(grants, list) or not isinstance(objects, list):
-        raise RecordRejected(f"{record.type}: the sealed content lacks collection, grants or objects")
+        raise RecordRejected(
+            gettext_noop("%(type)s: the sealed content lacks collection, grants or objects"), type=record.type
+        )
     if not objects and not Collection.objects.filter(pk=content["collection"]).exists() and not grants:
         return  # nothing shared with this party, nothing held of it
     author = _author(record) if objects else None
@@ -266,14 +269,19 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
     for number, item in enumerate(objects, 1):
         try:
             if not isinstance(item, dict) or not isinstance(item.get("body"), str):
-                raise InvalidObject("not an object with a body")
+                raise InvalidObject("no body")
             stix_object = json.loads(item["body"])
             created, modified = check(stix_object, collection.allow_custom)
             recipients = item.get("recipients")
             if item.get("tlp") not in Tlp.values or not isinstance(recipients, list):
                 raise InvalidObject("no valid tlp or recipients")
         except (InvalidObject, ValueError) as exc:
-            raise RecordRejected(f"{record.type}: object {number}: {exc}") from None
+            raise RecordRejected(
+                gettext_noop("%(type)s: object %(number)s: %(reason)s"),
+                type=record.type,
+                number=number,
+                reason=str(exc),
+            ) from None
         codes.update(recipients)
         prepared.append(
             services.Prepared.of(
@@ -283,22 +291,33 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
     organisations = dict(Organisation.objects.filter(code__in=codes).values_list("code", "pk"))
     unknown = sorted(codes - set(organisations))
     if unknown:
-        raise RecordRejected(f"{record.type}: recipients not known on this node: {', '.join(unknown)}")
+        raise RecordRejected(
+            gettext_noop("%(type)s: recipients not known on this node: %(codes)s"),
+            type=record.type,
+            codes=", ".join(unknown),
+        )
     Collection.objects.select_for_update().filter(pk=collection.pk).first()
     _stored, _duplicates, clashes, _added = services.store(
         collection, author.pk, None, prepared, organisations, timezone.now(), ledger_entry_id=entry.pk
     )
     if clashes:
-        raise RecordRejected(f"{record.type}: {clashes[0][0].stix_id} differs from the version held here")
+        raise RecordRejected(
+            gettext_noop("%(type)s: %(id)s differs from the version held here"),
+            type=record.type,
+            id=clashes[0][0].stix_id,
+        )
 
 
 def _copy_of(record: SignedRecord, content: dict[str, Any], about: dict[str, Any]) -> Collection:
     services.ensure_api_roots()
     root = ApiRoot.objects.filter(party__code=record.party).first()
     if root is None:
-        raise RecordRejected(f"party {record.party!r} has no API root on this node")
+        raise RecordRejected(gettext_noop("party %(party)s has no API root on this node"), party=record.party)
     if about.get("default_tlp") not in Tlp.values or not isinstance(about.get("allow_custom"), bool):
-        raise RecordRejected(f"{record.type}: the collection has no valid default_tlp or allow_custom")
+        raise RecordRejected(
+            gettext_noop("%(type)s: the collection has no valid default_tlp or allow_custom"),
+            type=record.type,
+        )
     fields = {
         "title": str(about.get("title", ""))[:200] or content["collection"],
         "description": str(about.get("description", "")),
@@ -309,7 +328,11 @@ def _copy_of(record: SignedRecord, content: dict[str, Any], about: dict[str, Any
         pk=content["collection"], defaults={"api_root": root, "peer": record.party, **fields}
     )
     if collection.peer != record.party or collection.api_root_id != root.pk:
-        raise RecordRejected(f"collection {collection.pk} here is not {record.party}'s")
+        raise RecordRejected(
+            gettext_noop("collection %(id)s here is not kept by %(party)s"),
+            id=str(collection.pk),
+            party=record.party,
+        )
     if not created:
         Collection.objects.filter(pk=collection.pk).update(**fields)
     return collection
@@ -322,13 +345,17 @@ def _copy_grants(collection: Collection, grants: list[Any]) -> None:
     kept = []
     for grant in grants:
         if not isinstance(grant, dict) or not isinstance(grant.get("community"), bool):
-            raise RecordRejected("a grant is not an object with community true or false")
+            raise RecordRejected(
+                gettext_noop("grant %(grant)s: community must be true or false"), grant=json.dumps(grant)
+            )
         if grant.get("party") is not None:
             grantee: Organisation | Party | None = own if grant["party"] == settings.NODE_PARTY else None
         else:
             grantee = Organisation.objects.filter(code=grant.get("organisation"), party=own).first()
         if grantee is None:
-            raise RecordRejected(f"the grant {grant!r} names nobody of this node's party")
+            raise RecordRejected(
+                gettext_noop("grant %(grant)s names nobody of this node's party"), grant=json.dumps(grant)
+            )
         kept.append(
             services.grant(
                 collection, grantee, can_read=True, can_write=False, community=grant["community"]
@@ -345,11 +372,15 @@ def apply_deletion(record: SignedRecord, entry: LogEntry) -> None:
     author = _author(record)
     stix_id, versions = payload.get("stix_id"), payload.get("versions")
     if not isinstance(stix_id, str) or not isinstance(versions, list):
-        raise RecordRejected(f"{record.type}: the sealed content lacks stix_id or versions")
+        raise RecordRejected(
+            gettext_noop("%(type)s: the sealed content lacks stix_id or versions"), type=record.type
+        )
     try:
         moments = [parse_timestamp(text) for text in versions]
     except (TypeError, ValueError) as exc:
-        raise RecordRejected(f"{record.type}: {exc}") from None
+        raise RecordRejected(
+            gettext_noop("%(type)s: %(reason)s"), type=record.type, reason=str(exc)
+        ) from None
     collection = Collection.objects.filter(pk=content["collection"], peer=record.party).first()
     if collection is None:
         return  # nothing of it was ever received here
