@@ -97,19 +97,28 @@ def objects_url(collection, root: str = "jp") -> str:
     return f"/taxii2/{root}/collections/{collection.pk}/objects/"
 
 
-def indicator(name: str = "bad domain", marking: str | None = None, recipients=None, **extra) -> dict:
-    """A valid STIX 2.1 indicator, new each call unless `id` and `modified` are given."""
-    stix = {
-        "type": "indicator",
+def stix_object(stix_type: str, **fields) -> dict:
+    """A STIX 2.1 object of `stix_type` with a new id, created and modified at 2026-01-01, and `fields`
+    (which may replace any of these)."""
+    return {
+        "type": stix_type,
         "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
+        "id": f"{stix_type}--{uuid.uuid4()}",
         "created": "2026-01-01T00:00:00.000Z",
         "modified": "2026-01-01T00:00:00.000Z",
-        "name": name,
-        "pattern": "[domain-name:value = 'evil.example']",
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
+        **fields,
     }
+
+
+def indicator(name: str = "bad domain", marking: str | None = None, recipients=None, **extra) -> dict:
+    """A valid STIX 2.1 indicator, new each call unless `id` and `modified` are given."""
+    stix = stix_object(
+        "indicator",
+        name=name,
+        pattern="[domain-name:value = 'evil.example']",
+        pattern_type="stix",
+        valid_from="2026-01-01T00:00:00Z",
+    )
     if marking:
         stix["object_marking_refs"] = [marking]
     if recipients is not None:
@@ -120,14 +129,10 @@ def indicator(name: str = "bad domain", marking: str | None = None, recipients=N
 
 def relationship(source: dict, target: dict, marking: str, relationship_type: str = "related-to") -> dict:
     """A STIX 2.1 relationship from `source` to `target` under `marking`, new each call."""
-    return {
-        "type": "relationship",
-        "spec_version": "2.1",
-        "id": f"relationship--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "relationship_type": relationship_type,
-        "source_ref": source["id"],
-        "target_ref": target["id"],
-        "object_marking_refs": [marking],
-    }
+    return stix_object(
+        "relationship",
+        relationship_type=relationship_type,
+        source_ref=source["id"],
+        target_ref=target["id"],
+        object_marking_refs=[marking],
+    )

@@ -10,7 +10,7 @@ from partnership.exchanges.threat_intel.contract import ThreatIntelExchange
 from partnership.exchanges.threat_intel.models import ObjectRead
 from partnership.exchanges.threat_intel.sharing import MARKING_OF_LEVEL
 from tests.exchange_contract import ExchangeContract
-from tests.exchanges.threat_intel.conftest import indicator, objects_url
+from tests.exchanges.threat_intel.conftest import indicator, objects_url, stix_object
 
 pytestmark = pytest.mark.django_db
 
@@ -66,16 +66,14 @@ def test_indicators_count_objects_per_party_and_type_and_active_organisations(co
     jp, eu = as_user("jp-isac"), as_user("eu-isac")
     now = timezone.now()
     _post(jp, community.collection, [indicator(marking=MARKING_OF_LEVEL["green"]) for _ in range(3)])
-    malware = {
-        "type": "malware",
-        "spec_version": "2.1",
-        "id": "malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
-        "created": _iso(now),
-        "modified": _iso(now),
-        "name": "Poison",
-        "is_family": True,
-        "object_marking_refs": [MARKING_OF_LEVEL["green"]],
-    }
+    malware = stix_object(
+        "malware",
+        created=_iso(now),
+        modified=_iso(now),
+        name="Poison",
+        is_family=True,
+        object_marking_refs=[MARKING_OF_LEVEL["green"]],
+    )
     _post(eu, community.collection, [malware])
     # A second version of the malware is not a new object.
     _post(eu, community.collection, [{**malware, "modified": _iso(now + datetime.timedelta(seconds=1))}])

@@ -7,7 +7,7 @@ import pytest
 
 from partnership.exchanges.threat_intel import services
 from partnership.exchanges.threat_intel.models import ApiRoot, ObjectVersion
-from tests.exchanges.threat_intel.conftest import indicator, objects_url
+from tests.exchanges.threat_intel.conftest import indicator, objects_url, stix_object
 
 pytestmark = pytest.mark.django_db
 
@@ -75,15 +75,7 @@ def test_versions_endpoint_and_manifest(community, three_versions):
 def test_spec_version_type_and_id_filters(community, as_user):
     client = as_user("jp-isac")
     other = indicator("other")
-    malware = {
-        "type": "malware",
-        "spec_version": "2.1",
-        "id": f"malware--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "name": "m",
-        "is_family": False,
-    }
+    malware = stix_object("malware", name="m", is_family=False)
     client.post(objects_url(community.collection), {"objects": [other, malware]})
     url = objects_url(community.collection)
 
@@ -174,13 +166,7 @@ def test_a_bad_object_fails_alone_with_its_reason(community, as_user):
 def test_custom_types_only_where_the_collection_allows_them(community, as_user):
     strict = services.create_collection(ApiRoot.objects.get(slug="jp"), "Strict", allow_custom=False)
     services.grant(strict, community.jp_isac, can_read=True, can_write=True)
-    custom = {
-        "type": "x-isac-note",
-        "spec_version": "2.1",
-        "id": f"x-isac-note--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-    }
+    custom = stix_object("x-isac-note")
     custom_property = indicator(x_isac_score=5)
     client = as_user("jp-isac")
     refused = client.post(objects_url(strict), {"objects": [custom, custom_property]}).json()
