@@ -226,3 +226,49 @@ def test_a_peer_cannot_write_into_a_collection_kept_here_or_as_another_partys_or
     forged = type(record)(record.type, "JP", "eu-isac", record.time, record.content)
     with pytest.raises(RecordRejected, match="not known on this node"):
         records.apply_objects(forged, entry)
+
+
+def test_a_grant_added_in_the_admin_reaches_the_peer(community, jp_node, eu_key, client, django_user_model):
+    from django.urls import reverse
+
+    collection = community.collection
+    grants = list(collection.grants.order_by("pk"))
+    data = {
+        "api_root": collection.api_root_id,
+        "title": collection.title,
+        "description": "",
+        "alias": "",
+        "default_tlp": collection.default_tlp,
+        "allow_custom": "on",
+        "max_content_length": "",
+        "grants-TOTAL_FORMS": str(len(grants) + 1),
+        "grants-INITIAL_FORMS": str(len(grants)),
+        "grants-MIN_NUM_FORMS": "0",
+        "grants-MAX_NUM_FORMS": "1000",
+    }
+    for number, grant in enumerate(grants):
+        data.update(
+            {
+                f"grants-{number}-id": grant.pk,
+                f"grants-{number}-collection": collection.pk,
+                f"grants-{number}-organisation": grant.organisation_id,
+                f"grants-{number}-can_read": "on",
+                f"grants-{number}-community": "on" if grant.community else "",
+                **({f"grants-{number}-can_write": "on"} if grant.can_write else {}),
+            }
+        )
+    new = len(grants)
+    data.update(
+        {
+            f"grants-{new}-collection": collection.pk,
+            f"grants-{new}-organisation": community.outsider.pk,
+            f"grants-{new}-can_read": "on",
+            f"grants-{new}-community": "on",
+        }
+    )
+    client.force_login(django_user_model.objects.create_superuser("admin", "admin@example.org", "x"))
+    response = client.post(reverse("admin:threat_intel_collection_change", args=[collection.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ((record, _entry),) = shared_records()
+    assert {"organisation": "eu-outsider", "community": True} in opened(record, eu_key)["grants"]

@@ -17,6 +17,9 @@ class GrantInline(admin.TabularInline):
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
     list_display = ["title", "api_root", "peer", "default_tlp", "allow_custom"]
+    readonly_fields = [
+        "peer"
+    ]  # set by the ledger for a copy of a peer's collection (records.py), never by hand
     inlines = [GrantInline]
 
     def save_related(self, request, form, formsets, change):
