@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, renderers
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from partnership.errors import (
     Conflict,
@@ -20,6 +21,7 @@ from partnership.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from partnership.inputs import JsonInputError, load_json
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,16 @@ class JSONRenderer(renderers.JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class StrictJSONParser(Parser):
+    """Bodies are I-JSON (`partnership.inputs`): no NaN, duplicate names, NUL or runaway nesting."""
+
+    def parse_body(self, request: HttpRequest):
+        return load_json(request.body)
+
+
 api = NinjaAPI(
     renderer=JSONRenderer(),
+    parser=StrictJSONParser(),
     title="Japan-EU Digital Partnership",
     version="1",
     description="The programme of joint actions and each party's progress. "
@@ -153,6 +163,11 @@ def _precondition_required(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, JsonInputError):
+        # ninja wraps every parser error in "Cannot parse request body"; say what is wrong.
+        return error_response(
+            request, 400, "malformed", exc.__cause__.message, {"body": exc.__cause__.message}
+        )
     code = ERROR_CODES.get(exc.status_code, "error")
     return error_response(request, exc.status_code, code, str(exc))
 

@@ -481,3 +481,21 @@ def test_the_api_docs_page(client, programme):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"openapi.json" in response.content
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"status": "on_track", "narrative": "x", "language": "en", "n": NaN}', "NaN"),
+        ('{"status": "on_track", "narrative": "x", "language": "en", "n": 1e999}', "1e999"),
+        ('{"status": "on_track", "narrative": "x", "narrative": "y", "language": "en"}', "twice"),
+        ('{"status": "on_track", "narrative": "held\\u0000", "language": "en"}', "NUL"),
+        ("[" * 50_000 + "]" * 50_000, "nested"),
+    ],
+)
+def test_a_body_that_is_not_i_json_is_refused_with_its_reason(client, members, jp, body, says):
+    before = ProgressUpdate.objects.count()
+    response = send(client, "post", "/api/v1/actions/46/updates", body, jp)
+    error = assert_error(response, 400, "malformed")
+    assert says in error["message"]
+    assert ProgressUpdate.objects.count() == before

@@ -1,0 +1,122 @@
+"""Untrusted input, read once for every entry point: JSON bodies (API, TAXII) and text.
+
+I-JSON (RFC 7493) is the rule for what we accept: no NaN or Infinity (also not as an overflowing
+number like `1e999`), no duplicate member names, and no NUL character in any string (PostgreSQL
+cannot store U+0000 in text or jsonb, so a NUL that SQLite takes would break the other database and
+the peer node). Nesting is bounded, since every later step (validation, canonical JSON, rendering)
+walks the value recursively. Django's form fields already refuse NUL (ProhibitNullCharactersValidator);
+`check_text` is the same rule for values that do not come through a form.
+
+Below `people` and `ledger`, like `errors`: it imports nothing else of ours.
+"""
+
+import json
+import math
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from partnership.errors import Invalid
+
+#: How deeply arrays and objects may nest in a body we accept (STIX and our API need under 20).
+MAX_DEPTH = 64
+
+
+class JsonInputError(Invalid):
+    """A body that is not I-JSON; `message` says what and where, in the reader's language."""
+
+
+def _no_constant(name: str) -> Any:
+    raise JsonInputError(_("%(value)s is not a JSON number (I-JSON, RFC 7493).") % {"value": name})
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonInputError(
+            _("The number %(value)s is too large to be represented (I-JSON, RFC 7493).")
+            % {"value": text[:40]}
+        )
+    return value
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _value in pairs:
+            if name in seen:
+                raise JsonInputError(
+                    _("The member %(name)s appears twice in one object (I-JSON, RFC 7493).")
+                    % {"name": json.dumps(name[:80], ensure_ascii=False)}
+                )
+            seen.add(name)
+    return result
+
+
+def load_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """The JSON value in `data`, refused with `JsonInputError` (an `Invalid`) unless it is I-JSON.
+
+    Refused: bytes that are not UTF-8 or not JSON, NaN/Infinity and numbers that overflow a double,
+    duplicate member names, U+0000 in any string or name, nesting deeper than `max_depth`.
+    """
+    if isinstance(data, bytes | bytearray):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise JsonInputError(
+                _("The body is not UTF-8 (byte %(position)s).") % {"position": error.start}
+            ) from None
+    else:
+        text = data
+    try:
+        value = json.loads(
+            text,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_members,
+        )
+    except JsonInputError:
+        raise
+    except RecursionError:
+        raise JsonInputError(_("The body is nested too deeply.")) from None
+    except ValueError as error:
+        raise JsonInputError(_("The body is not JSON: %(reason)s") % {"reason": error}) from None
+    # Strings can only hold U+0000 as the escape \u0000 (a raw NUL is not valid JSON), so the walk is
+    # only needed when the text has one; nesting is checked on every value.
+    check_value(value, max_depth=max_depth, nul="\\u0000" in text.lower())
+    return value
+
+
+def check_value(value: Any, *, max_depth: int = MAX_DEPTH, nul: bool = True) -> None:
+    """Refuse (`JsonInputError`) a decoded value nested deeper than `max_depth` or, if `nul`, holding NUL."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth >= max_depth:
+                raise JsonInputError(
+                    _("The body is nested more than %(limit)s levels deep.") % {"limit": max_depth}
+                )
+            for name, member in item.items():
+                if nul and "\x00" in name:
+                    raise JsonInputError(_("A member name holds the NUL character (U+0000)."))
+                stack.append((member, depth + 1))
+        elif isinstance(item, list):
+            if depth >= max_depth:
+                raise JsonInputError(
+                    _("The body is nested more than %(limit)s levels deep.") % {"limit": max_depth}
+                )
+            stack.extend((member, depth + 1) for member in item)
+        elif nul and isinstance(item, str) and "\x00" in item:
+            raise JsonInputError(_("A text value holds the NUL character (U+0000), which is not allowed."))
+
+
+def check_text(value: str, field: str) -> str:
+    """`value` unchanged, or `Invalid` naming `field` when it holds NUL (forms refuse it the same way)."""
+    if "\x00" in value:
+        raise Invalid(
+            _("%(field)s holds the NUL character (U+0000), which is not allowed.") % {"field": field},
+            {field: _("Null characters are not allowed.")},
+        )
+    return value
