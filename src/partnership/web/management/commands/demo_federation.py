@@ -7,6 +7,7 @@ For each node a script `PARTNERSHIP_DATA_DIR/federation/<party>/partnership` run
 command against that node, e.g. `var/federation/eu/partnership ledger verify`.
 """
 
+import contextlib
 import os
 import shlex
 import signal
@@ -19,6 +20,61 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 PARTIES = ("JP", "EU")
+#: The signals that stop the federation: each stops both nodes before this process ends.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class _Stop(Exception):
+    """A stop signal arrived."""
+
+
+def _raise_stop(signum, frame):
+    raise _Stop(signum)
+
+
+def supervise(commands: list[tuple[list[str], dict]], started=lambda: None) -> bool:
+    """Run each (argv, env) as a child until a stop signal or until one child ends, then stop them all.
+
+    Returns True when stopped by a signal, False when a child ended by itself. Without the handlers a
+    SIGTERM (a service manager, `kill`, a closed terminal's SIGHUP) would end this process at once and
+    leave both node servers running with nobody to stop them. Each child gets its own session so that
+    a signal meant for us reaches it only through here, and everything it started goes with it.
+    """
+    previous = {number: signal.signal(number, _raise_stop) for number in STOP_SIGNALS}
+    processes: list[subprocess.Popen] = []
+    try:
+        for argv, env in commands:
+            processes.append(
+                subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
+                    argv, env=env, stdout=subprocess.DEVNULL, start_new_session=True
+                )
+            )
+        started()
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.2)
+        return False
+    except _Stop:
+        return True
+    finally:
+        # No further signal may interrupt the stopping itself.
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        for process in processes:
+            _stop_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _stop_group(process, signal.SIGKILL)
+                process.wait()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it ended by itself meanwhile
+        os.killpg(process.pid, signum)
 
 
 class Command(BaseCommand):
@@ -54,31 +110,18 @@ class Command(BaseCommand):
             self.stdout.write(self._run(node["env"], "demo", "--no-serve"))
         if options["no_serve"]:
             return
-        processes = []
-        try:
-            for node in nodes.values():
-                port = node["url"].rsplit(":", 1)[1]
-                processes.append(
-                    subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
-                        self._argv("demo", "--port", port), env=node["env"], stdout=subprocess.DEVNULL
-                    )
-                )
-            self.stdout.write(
-                "\nBoth nodes are serving; each pulls the other's log every "
-                f"{options['sync_interval']} s. Commands against a node:\n"
-                + "\n".join(f"  {n['dir'] / 'partnership'} ledger sync|verify|key" for n in nodes.values())
-                + "\n(Ctrl-C stops both)"
-            )
-            while all(p.poll() is None for p in processes):
-                time.sleep(0.5)
+        commands = []
+        for node in nodes.values():
+            port = node["url"].rsplit(":", 1)[1]
+            commands.append((self._argv("demo", "--port", port), node["env"]))
+        message = (
+            "\nBoth nodes are serving; each pulls the other's log every "
+            f"{options['sync_interval']} s. Commands against a node:\n"
+            + "\n".join(f"  {n['dir'] / 'partnership'} ledger sync|verify|key" for n in nodes.values())
+            + "\n(Ctrl-C or SIGTERM stops both)"
+        )
+        if not supervise(commands, lambda: self.stdout.write(message)):
             raise CommandError("a node stopped; see its output above")
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-                    process.wait(timeout=10)
 
     @staticmethod
     def _argv(*args: str) -> list[str]:
