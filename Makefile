@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench fuzz
 	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench fuzz
