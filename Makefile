@@ -18,14 +18,14 @@ $(STAMP): pyproject.toml
 messages: $(STAMP)
 	cd src/partnership && ../../$(BIN)/partnership compilemessages --verbosity 0
 
-# Each app's strings go to its own locale/; those of the package root (api.py, settings.py, ...) to
-# src/partnership/locale (in LOCALE_PATHS). An absolute data dir keeps stray var/ folders out of src.
+# Each app's strings go to its own locale/ (every folder below src/partnership that has one: a new
+# exchange's is found); those of the package root (api.py, settings.py, ...) to src/partnership/locale
+# (in LOCALE_PATHS). An absolute data dir keeps stray var/ folders out of src.
 makemessages: $(STAMP)
-	cd src/partnership && for app in ledger people programme cycle web trust/health_certificates exchanges/threat_intel; do \
+	cd src/partnership && for app in $$(find . -mindepth 2 -maxdepth 3 -type d -name locale | sed 's|^\./||; s|/locale$$||'); do \
 	  (cd $$app && $(CURDIR)/$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done
 	cd src/partnership && ../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0 \
-	  --ignore 'ledger/*' --ignore 'people/*' --ignore 'programme/*' --ignore 'cycle/*' --ignore 'web/*' \
-	  --ignore 'trust/*' --ignore 'exchanges/*'
+	  --ignore '*/*'
 
 demo: $(STAMP) messages
 	$(BIN)/partnership demo --port $(PORT)

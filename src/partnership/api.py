@@ -195,17 +195,21 @@ def _unexpected(request, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from django.utils.module_loading import import_string
+
     from partnership.cycle.api import router as cycle_router
     from partnership.ledger.api import router as ledger_router
     from partnership.people.api import router as people_router
     from partnership.programme.api import router as programme_router
-    from partnership.trust.health_certificates.api import router as certificates_router
+    from partnership.programme.exchanges import registered
 
     api.add_router("/v1/", people_router)
     api.add_router("/v1/", programme_router)
     api.add_router("/v1/", cycle_router)
     api.add_router("/v1/", ledger_router)
-    api.add_router("/v1/", certificates_router)
+    for exchange in registered():
+        if exchange.api_router:
+            api.add_router(f"/v1/{exchange.api_prefix}", import_string(exchange.api_router))
 
 
 _register_routers()

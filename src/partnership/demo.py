@@ -7,7 +7,6 @@ Running it again keeps what is there: accounts, passwords and progress already p
 import datetime
 import os
 import secrets
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,17 +23,9 @@ from partnership.cycle.models import ConsultationWindow, Contribution, Cycle, Ou
 from partnership.people.models import Membership, Organisation
 from partnership.people.services import create_member
 from partnership.programme import services
+from partnership.programme.exchanges import DemoAccount, DemoContext, registered
 from partnership.programme.loader import load_programme
 from partnership.programme.models import JointAction, ProgressUpdate
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    organisation: str
-    role: str
-    description: str
-
 
 DEMO_ACCOUNTS = [
     DemoAccount(
@@ -57,20 +48,7 @@ DEMO_ACCOUNTS = [
         "eu-stakeholder", "eu-ebc", Membership.Role.STAKEHOLDER, "European Business Council in Japan"
     ),
     DemoAccount("eu-member-state", "eu-member-states", Membership.Role.MEMBER_STATE, "an EU Member State"),
-    DemoAccount(
-        "jp-isac", "jp-isac", Membership.Role.STAKEHOLDER, "Japan's ISAC, shares threat intelligence (TAXII)"
-    ),
-    DemoAccount(
-        "eu-isac", "eu-isac", Membership.Role.STAKEHOLDER, "the EU's ISAC, shares threat intelligence (TAXII)"
-    ),
 ]
-
-#: The ISAC organisations of the demo (para 54): (code, party, English name, Japanese name).
-DEMO_ISACS = [
-    ("jp-isac", "JP", "Japan ISAC (demo)", "日本ISAC（デモ）"),
-    ("eu-isac", "EU", "EU ISAC (demo)", "EU ISAC（デモ）"),
-]
-THREAT_INTEL_COLLECTION = "ISAC community feed"
 
 
 def demo_password() -> str:
@@ -97,8 +75,8 @@ def create_demo_accounts(password: str) -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts (of this node's party only, on a federated node) that do not exist yet;
     return each with whether it was created."""
     result = []
-    create_isac_organisations()
-    for account in DEMO_ACCOUNTS:
+    create_exchange_organisations()
+    for account in [*DEMO_ACCOUNTS, *(a for exchange in registered() for a in exchange.demo_accounts)]:
         if not _on_this_node(account.username.split("-")[0].upper()):
             continue
         exists = User.objects.filter(username=account.username).exists()
@@ -118,54 +96,22 @@ def create_demo_accounts(password: str) -> list[tuple[DemoAccount, bool]]:
     return result
 
 
-def create_isac_organisations() -> None:
-    """The two demo ISACs (para 54), which the programme's text does not name, unless they exist."""
+def create_exchange_organisations() -> None:
+    """The organisations the installed exchanges need for their demo (e.g. the ISACs of para 54), which
+    the programme's text does not name, unless they exist."""
     from partnership.people.models import Party
 
-    for code, party, name_en, name_ja in DEMO_ISACS:
-        Organisation.objects.get_or_create(
-            code=code,
-            defaults={
-                "party": Party.objects.get(code=party),
-                "kind": Organisation.Kind.STAKEHOLDER,
-                "name_en": name_en,
-                "name_ja": name_ja,
-            },
-        )
-
-
-@transaction.atomic
-def seed_threat_intel() -> list[str]:
-    """In each party's TAXII API root on this node, a collection both ISACs read and write (community
-    grants, so TLP:GREEN is shared), with sample objects of that party's ISAC; unless it exists already.
-    Returns the TAXII addresses of the collections created."""
-    from partnership.exchanges.threat_intel import queries, samples
-    from partnership.exchanges.threat_intel import services as threat_intel
-    from partnership.exchanges.threat_intel.models import ApiRoot, Collection
-
-    threat_intel.ensure_api_roots()
-    isacs = [Organisation.objects.get(code=code) for code, *_rest in DEMO_ISACS]
-    created = []
-    for party, objects in (("JP", samples.jp_isac_objects), ("EU", samples.eu_isac_objects)):
-        if not _on_this_node(party):
-            continue
-        root = ApiRoot.objects.get(slug=party.lower())
-        if Collection.objects.filter(api_root=root, title=THREAT_INTEL_COLLECTION).exists():
-            continue
-        collection = threat_intel.create_collection(
-            root,
-            THREAT_INTEL_COLLECTION,
-            description="Shared by the ISACs of both parties (demo).",
-            default_tlp="amber",
-            allow_custom=True,
-        )
-        for isac in isacs:
-            threat_intel.grant(collection, isac, can_read=True, can_write=True, community=True)
-        author = User.objects.get(username=f"{party.lower()}-isac")
-        status = threat_intel.add_objects(queries.caller_for(author), collection, {"objects": objects()})
-        assert status.failure_count == 0, status.failures
-        created.append(f"/taxii2/{root.slug}/collections/{collection.pk}/")
-    return created
+    for exchange in registered():
+        for organisation in exchange.demo_organisations:
+            Organisation.objects.get_or_create(
+                code=organisation.code,
+                defaults={
+                    "party": Party.objects.get(code=organisation.party),
+                    "kind": organisation.kind,
+                    "name_en": organisation.name_en,
+                    "name_ja": organisation.name_ja,
+                },
+            )
 
 
 STATUS_CYCLE = ["on_track", "on_track", "at_risk", "on_track", "done", "off_track", "on_track"]
@@ -841,50 +787,13 @@ def prepare_demo(stdout) -> str:
     stdout.write(
         "cycles: " + ("last year's and this year's, with meetings and contributions" if cycles else kept)
     )
-    folder = seed_certificates()
-    stdout.write(
-        "certificates: "
-        + (
-            f"demo issuers trusted; sample QR codes in {folder}"
-            if folder
-            else "trust stores kept as they were"
-        )
-    )
-    collections = seed_threat_intel()
-    stdout.write(
-        "threat intelligence: "
-        + (
-            "ISAC collections with sample STIX objects at " + ", ".join(collections)
-            if collections
-            else "collections kept as they were"
-        )
-    )
+    context = DemoContext(on_this_node=_on_this_node, data_dir=settings.DATA_DIR)
+    for exchange in registered():
+        line = exchange.seed_demo(context)
+        if line:
+            stdout.write(f"{exchange.title}: {line}")
     stdout.write(f"\nDemo accounts (password: {password}):")
     for account, created in accounts:
         note = "" if created else "  (existing account, password unchanged)"
         stdout.write(f"  {account.username:<16} {account.description}{note}")
     return password
-
-
-def seed_certificates() -> Path | None:
-    """Sample issuers of the three health-certificate formats, trusted by each party on this node, and a
-    QR image of a certificate of each in DATA_DIR/demo-certificates/, unless trust anchors exist."""
-    from partnership.trust.health_certificates import samples
-    from partnership.trust.health_certificates import services as certificate_services
-    from partnership.trust.health_certificates.models import TrustAnchor
-
-    if TrustAnchor.objects.exists():
-        return None
-    folder = Path(settings.DATA_DIR) / "demo-certificates"
-    issued = samples.issue()
-    for name, data in issued.files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-    for kind, text in issued.texts.items():
-        (folder / f"{kind}.txt").write_text(text, encoding="utf-8")
-        (folder / f"{kind}.png").write_bytes(samples.qr_png(text))
-    for party in ("JP", "EU"):
-        if _on_this_node(party):
-            user = User.objects.get(username=f"{party.lower()}-secretariat")
-            certificate_services.import_trust(user, party, folder / "trust", issuer=samples.SHC_ISSUER)
-    return folder

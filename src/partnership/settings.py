@@ -145,6 +145,14 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+#: The installed exchanges and trust services (DESIGN.md, "The exchange contract"): the one place outside
+#: its own folder where an exchange is named. Each registers itself from its AppConfig.ready(); the
+#: URLs, API, navigation, ledger, demo and report find it through `programme.exchanges.registered()`.
+EXCHANGES = [
+    "partnership.trust.health_certificates",
+    "partnership.exchanges.threat_intel",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -158,8 +166,7 @@ INSTALLED_APPS = [
     "partnership.people",
     "partnership.programme",
     "partnership.cycle",
-    "partnership.trust.health_certificates",
-    "partnership.exchanges.threat_intel",
+    *EXCHANGES,
     "partnership.web",
 ]
 

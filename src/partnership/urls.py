@@ -5,20 +5,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from partnership.api import api
+from partnership.programme.exchanges import registered
 from partnership.web import views as web_views
 
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/", api.urls),
-    path("taxii2/", include("partnership.exchanges.threat_intel.urls")),
+    # An exchange's protocol endpoints, outside the language prefix (e.g. TAXII at /taxii2/).
+    *[path(prefix, include(module)) for exchange in registered() for prefix, module in exchange.root_urls],
     path("i18n/", include("django.conf.urls.i18n")),
     path("", web_views.root, name="root"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("partnership.web.urls")),
     path("", include("partnership.ledger.urls")),
-    path("", include("partnership.trust.health_certificates.urls")),
-    path("", include("partnership.exchanges.threat_intel.page_urls")),
+    *[path("", include(exchange.page_urls)) for exchange in registered() if exchange.page_urls],
     path("", include("partnership.cycle.urls")),
     path("", include("partnership.cycle.report_urls")),
     path("", include("partnership.programme.urls")),

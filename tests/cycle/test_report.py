@@ -446,7 +446,7 @@ def test_query_count_does_not_grow_with_the_data(cycles, members):
 # --- the exchange contract ----------------------------------------------------------------------------
 
 
-class OutageExchange:
+class OutageExchange(exchanges.Exchange):
     """A test exchange serving para 61, registered the way an app's AppConfig.ready() would."""
 
     name = "test_outages"

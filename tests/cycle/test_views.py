@@ -811,7 +811,7 @@ def test_the_demo_holds_two_cycles_and_running_it_twice_keeps_them(programme, se
     again = io.StringIO()
     call_command("demo", "--no-serve", stdout=again)
     assert "cycles: kept as they were" in again.getvalue()
-    assert "certificates: trust stores kept as they were" in again.getvalue()
+    assert "Health certificates: trust stores kept as they were" in again.getvalue()
     assert _demo_counts() == first
     # Sample certificates of the three formats, trusted by both parties, verify from their QR images.
     from partnership.trust.health_certificates import services as certificate_services

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from partnership.people.permissions import actor_for
+from partnership.programme.exchanges import registered
 
 from . import alerts
 
@@ -18,4 +19,8 @@ def site(request: HttpRequest) -> dict:
         "forked_peers": forked,
         "other_language": "ja" if language == "en" else "en",
         "node_party": settings.NODE_PARTY,
+        "exchange_navigation": sorted(
+            (exchange.navigation for exchange in registered() if exchange.navigation),
+            key=lambda entry: (entry.order, entry.url_name),
+        ),
     }

@@ -43,5 +43,5 @@ def test_the_demo_creates_the_isacs_their_collections_and_samples(programme, set
     # Running the demo again keeps them as they were.
     again = io.StringIO()
     call_command("demo", "--no-serve", stdout=again)
-    assert "threat intelligence: collections kept as they were" in again.getvalue()
+    assert "Threat intelligence: collections kept as they were" in again.getvalue()
     assert Collection.objects.filter(title="ISAC community feed").count() == 2

@@ -10,13 +10,8 @@ class ThreatIntelConfig(AppConfig):
     verbose_name = _("Threat intelligence")
 
     def ready(self) -> None:
-        from partnership.ledger import registry
         from partnership.programme import exchanges
 
-        from . import records
         from .contract import ThreatIntelExchange
 
         exchanges.register(ThreatIntelExchange())
-
-        registry.register(records.OBJECTS, records.apply_objects)
-        registry.register(records.DELETION, records.apply_deletion)

@@ -11,8 +11,20 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnership.people.models import Membership, Organisation
+from partnership.programme.exchanges import (
+    DemoAccount,
+    DemoContext,
+    DemoOrganisation,
+    Exchange,
+    Navigation,
+    RecordType,
+)
 
 from . import indicators as figures
+from . import records
 
 SOURCE = "threat_intel"
 
@@ -29,11 +41,48 @@ def _hours(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-class ThreatIntelExchange:
+class ThreatIntelExchange(Exchange):
     """Objects shared per party and STIX type, organisations active, time to the other party's first read."""
 
     name = "threat_intel"
+    title = gettext_lazy("Threat intelligence")
     annex_paragraphs = (54,)
+    root_urls = (("taxii2/", "partnership.exchanges.threat_intel.urls"),)
+    page_urls = "partnership.exchanges.threat_intel.page_urls"
+    navigation = Navigation("threat-intel", gettext_lazy("Threat intelligence"), order=50)
+    record_types = (
+        RecordType(records.OBJECTS, records.apply_objects),
+        RecordType(records.DELETION, records.apply_deletion),
+    )
+    # The ISACs of the demo (para 54), which the programme's text does not name.
+    demo_organisations = (
+        DemoOrganisation(
+            "jp-isac", "JP", Organisation.Kind.STAKEHOLDER, "Japan ISAC (demo)", "日本ISAC（デモ）"
+        ),
+        DemoOrganisation("eu-isac", "EU", Organisation.Kind.STAKEHOLDER, "EU ISAC (demo)", "EU ISAC（デモ）"),
+    )
+    demo_accounts = (
+        DemoAccount(
+            "jp-isac",
+            "jp-isac",
+            Membership.Role.STAKEHOLDER,
+            "Japan's ISAC, shares threat intelligence (TAXII)",
+        ),
+        DemoAccount(
+            "eu-isac",
+            "eu-isac",
+            Membership.Role.STAKEHOLDER,
+            "the EU's ISAC, shares threat intelligence (TAXII)",
+        ),
+    )
+
+    def seed_demo(self, context: DemoContext) -> str | None:
+        from .demo import seed_collections
+
+        created = seed_collections(context, [account.organisation for account in self.demo_accounts])
+        if not created:
+            return "collections kept as they were"
+        return "ISAC collections with sample STIX objects at " + ", ".join(created)
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
         """The cycle's figures, each named in both languages, with their unit and source."""

@@ -35,7 +35,7 @@ class VerifyOut(Schema):
     results: list[ResultOut]
 
 
-@router.post("/certificates/verify", response={200: VerifyOut, **error_responses(400, 404, 413, 422)})
+@router.post("/verify", response={200: VerifyOut, **error_responses(400, 404, 413, 422)})
 def verify(request, payload: VerifyIn):
     """Verify every certificate in the text or image against the party's trusted keys and rules."""
     if (payload.text is None) == (payload.image is None):

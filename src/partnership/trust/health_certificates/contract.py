@@ -5,11 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnership.programme.exchanges import DemoContext, Exchange, Navigation
 
 
-class HealthCertificates:
+class HealthCertificates(Exchange):
+    """The verifier of health certificates across EU DCC, SMART Health Cards and ICAO VDS-NC (para 78)."""
+
     name = "health_certificates"
+    title = gettext_lazy("Health certificates")
     annex_paragraphs = (78,)
+    api_router = "partnership.trust.health_certificates.api.router"
+    api_prefix = "certificates/"
+    page_urls = "partnership.trust.health_certificates.urls"
+    navigation = Navigation("certificates", gettext_lazy("Certificates"), order=40)
+    commands = ("certificates",)
+
+    def seed_demo(self, context: DemoContext) -> str | None:
+        from .demo import seed_certificates
+
+        folder = seed_certificates(context)
+        if folder is None:
+            return "trust stores kept as they were"
+        return f"demo issuers trusted; sample QR codes in {folder}"
+
+    def generated_docs(self) -> dict[str, str]:
+        from .equivalence import table
+
+        return {
+            "health-certificates-equivalence.en.md": table("en"),
+            "health-certificates-equivalence.ja.md": table("ja"),
+        }
 
     def _counts(self) -> dict[tuple[str, str], int]:
         from django.db.models import Count

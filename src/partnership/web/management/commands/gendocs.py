@@ -1,5 +1,5 @@
-"""`partnership gendocs [--check]`: regenerate docs/cli.md, docs/openapi.json and the health-certificate
-equivalence tables (English, Japanese) from the code and its data."""
+"""`partnership gendocs [--check]`: regenerate docs/cli.md, docs/openapi.json and the files each installed
+exchange generates (e.g. the health-certificate equivalence tables) from the code and its data."""
 
 import json
 import os
@@ -25,6 +25,13 @@ COMMANDS = [
 ]
 
 
+def documented_commands() -> list[tuple[str, str]]:
+    """Our commands, then each installed exchange's (DESIGN.md: an exchange declares its commands)."""
+    from partnership.programme.exchanges import registered
+
+    return COMMANDS + [(exchange.module, name) for exchange in registered() for name in exchange.commands]
+
+
 def cli_reference() -> str:
     """The help of every `partnership` command of ours, as Markdown."""
     os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; fix it so the output is stable
@@ -34,7 +41,7 @@ def cli_reference() -> str:
         "command (`migrate`, `check`, `createsuperuser`, ...) runs as `partnership COMMAND`.",
         "Dashes and underscores are interchangeable in command names (`load-programme`).\n",
     ]
-    for app, name in COMMANDS:
+    for app, name in documented_commands():
         command = load_command_class(app, name)
         parser = command.create_parser("partnership", name)
         parts += [
@@ -61,15 +68,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", default=str(DOCS), help="docs folder (default: the repository's docs/)")
 
     def handle(self, *args, **options):
-        out = Path(options["out"])
-        from partnership.trust.health_certificates.equivalence import table
+        from partnership.programme.exchanges import registered
 
-        files = {
-            out / "cli.md": cli_reference(),
-            out / "openapi.json": openapi_document(),
-            out / "health-certificates-equivalence.en.md": table("en"),
-            out / "health-certificates-equivalence.ja.md": table("ja"),
-        }
+        out = Path(options["out"])
+        files = {out / "cli.md": cli_reference(), out / "openapi.json": openapi_document()}
+        for exchange in registered():
+            files.update({out / name: text for name, text in exchange.generated_docs().items()})
         stale = [path for path, text in files.items() if not path.exists() or path.read_text() != text]
         if options["check"]:
             if stale:
