@@ -52,12 +52,9 @@ check: lint messages
 test: lint messages
 	$(BIN)/pytest
 
+# Every script in bench/ (one per figure an issue names; a new exchange adds its own).
 bench: $(STAMP) messages
-	$(BIN)/python bench/pages.py
-	$(BIN)/python bench/report.py
-	$(BIN)/python bench/ledger.py
-	$(BIN)/python bench/certificates.py
-	$(BIN)/python bench/threat_intel.py
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info
