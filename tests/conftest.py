@@ -1,9 +1,14 @@
-"""Shared fixtures: the Japan-EU programme loaded once per test database, members of every role."""
+"""Shared fixtures: the Japan-EU programme loaded once per test database, members of every role, and a
+real JP peer node in its own process (tests/federation/nodes.py) beside this process as the EU node."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from partnership.ledger.keys import load_or_create_key, verifier_key_string
+from tests.federation.nodes import Node
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -132,3 +137,56 @@ def peer_log(db):
         return record, entry
 
     return append
+
+
+# --- two real nodes: a JP node in its own process, this process as the EU node -------------------------
+
+
+@pytest.fixture(scope="session")
+def jp_template(tmp_path_factory):
+    """A JP node's data set up once: migrated, programme loaded, JP demo accounts and progress."""
+    node = Node("JP", tmp_path_factory.mktemp("jp-template") / "data")
+    node.call("demo", "--no-serve")
+    node.secretariat_token = node.token("jp-secretariat")
+    return node
+
+
+@pytest.fixture
+def jp_factory(jp_template, tmp_path):
+    """jp_factory(name, skew_seconds=0, env=None) -> a started JP node with a copy of the template's data
+    and key (`env`: more PARTNERSHIP_ settings)."""
+    started = []
+
+    def make(name: str = "jp", skew_seconds: float = 0, env: dict[str, str] | None = None) -> Node:
+        node = Node("JP", tmp_path / name, skew_seconds)
+        node.extra_env = dict(env or {})
+        shutil.copytree(jp_template.data_dir, node.data_dir)
+        node.secretariat_token = jp_template.secretariat_token  # the copy has the same accounts
+        started.append(node)
+        return node.start()
+
+    yield make
+    for node in started:
+        node.stop()
+
+
+@pytest.fixture
+def jp(jp_factory):
+    return jp_factory()
+
+
+@pytest.fixture
+def eu_node(settings, programme):
+    """This process as the EU node; `peer(node)` makes `node` its configured JP peer."""
+
+    class Eu:
+        def peer(self, node: Node, vkey: str | None = None) -> None:
+            settings.PEERS = f"{node.url} {vkey or jp_vkey(node)}"
+
+    settings.NODE_PARTY = "EU"
+    return Eu()
+
+
+def jp_vkey(node: Node) -> str:
+    """The node's verifier key, read from its key file as its operator would hand it over."""
+    return verifier_key_string("JP", load_or_create_key(node.data_dir / "node-key.pem"))

@@ -1,6 +1,9 @@
 """The exchange contract of threat-intelligence sharing: first reads, indicators and the report section."""
 
 import datetime
+import json
+import urllib.request
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -9,8 +12,17 @@ from partnership.exchanges.threat_intel import indicators
 from partnership.exchanges.threat_intel.contract import ThreatIntelExchange
 from partnership.exchanges.threat_intel.models import ObjectRead
 from partnership.exchanges.threat_intel.sharing import MARKING_OF_LEVEL
-from tests.exchange_contract import ExchangeContract
-from tests.exchanges.threat_intel.conftest import indicator, objects_url, stix_object
+from tests.exchange_contract import ExchangeContract, Sample, Write
+from tests.exchanges.threat_intel.conftest import (
+    TAXII,
+    Taxii,
+    basic,
+    indicator,
+    make_community,
+    objects_url,
+    stix_object,
+)
+from tests.federation.nodes import PASSWORD as NODE_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +30,72 @@ pytestmark = pytest.mark.django_db
 class TestThreatIntelContract(ExchangeContract):
     exchange_class = ThreatIntelExchange
     cycle_year = timezone.now().year
+
+    def sample_data(self, members, tmp_path) -> Sample:
+        """A JP collection only jp-isac may write, with objects in it; eu-isac (the other party) has no
+        grant on it."""
+        from partnership.exchanges.threat_intel import queries, services
+        from partnership.exchanges.threat_intel.models import ApiRoot, ObjectVersion
+
+        community = make_community()
+        owner, other = community.users["jp-isac"], community.users["eu-isac"]
+        collection = services.create_collection(
+            ApiRoot.objects.get(slug="jp"), "JP only", default_tlp="amber"
+        )
+        services.grant(collection, community.jp_isac, can_read=True, can_write=True)
+        caller = queries.caller_for(owner)
+
+        def more(count: int) -> None:
+            objects = [indicator(f"indicator {n}", MARKING_OF_LEVEL["green"]) for n in range(count)]
+            assert services.add_objects(caller, collection, {"objects": objects}).failure_count == 0
+
+        more(3)
+        first = ObjectVersion.objects.filter(collection=collection).order_by("pk").first()
+        objects = objects_url(collection)
+        return Sample(
+            owner=owner,
+            other_party=other,
+            pages=[
+                "threat-intel/",
+                f"threat-intel/jp/{collection.pk}/",
+                f"threat-intel/jp/{collection.pk}/{first.stix_id}/",
+            ],
+            count=ObjectVersion.objects.count,
+            more=more,
+            protected=[objects, f"/taxii2/jp/collections/{collection.pk}/manifest/"],
+            writes=[Write("post", objects, {"objects": [indicator("new")]}, content_type=TAXII)],
+            missing=[f"/taxii2/jp/collections/{uuid.uuid4()}/objects/"],
+            auth=lambda user: {"Authorization": basic(user.username)},
+            headers={"Accept": TAXII},
+        )
+
+    def author_on_peer(self, node) -> dict:
+        make_community()  # this node's organisations and members, eu-isac among them
+        (feed,) = _taxii(node, "/taxii2/jp/collections/")["collections"]
+        shared = indicator("green for the community", MARKING_OF_LEVEL["green"])
+        status = _taxii(node, f"/taxii2/jp/collections/{feed['id']}/objects/", {"objects": [shared]})
+        assert status["success_count"] == 1
+        return {"collection": feed["id"], "object": shared["id"]}
+
+    def assert_received(self, authored: dict) -> None:
+        from partnership.exchanges.threat_intel.models import Collection
+
+        copy = Collection.objects.get(pk=authored["collection"])
+        assert copy.peer == "JP"
+        listed = Taxii("eu-isac").get(f"/taxii2/jp/collections/{copy.pk}/objects/").json()["objects"]
+        assert authored["object"] in {item["id"] for item in listed}
+
+
+def _taxii(node, path: str, body: dict | None = None) -> dict:
+    """A TAXII request to a real node as its demo jp-isac."""
+    request = urllib.request.Request(
+        node.url + path,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": basic("jp-isac", NODE_PASSWORD), "Accept": TAXII, "Content-Type": TAXII},
+        method="POST" if body is not None else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (a loopback test node)
+        return json.loads(response.read())
 
 
 def _post(client, collection, objects):

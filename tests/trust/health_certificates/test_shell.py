@@ -16,14 +16,13 @@ from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 
 from partnership.errors import Invalid, PermissionDenied
-from partnership.programme import exchanges
 from partnership.trust.health_certificates import services
 from partnership.trust.health_certificates.equivalence import table
 from partnership.trust.health_certificates.model import Certificate, Holder, Test, Vaccination
 from partnership.trust.health_certificates.models import TrustAnchor
 from partnership.trust.health_certificates.rules import evaluate, load_rules
 from tests.conftest import shared_dir
-from tests.exchange_contract import ExchangeContract
+from tests.exchange_contract import ExchangeContract, Sample
 
 UTC = dt.UTC
 AT = dt.datetime(2021, 9, 1, 12, tzinfo=UTC)
@@ -323,9 +322,25 @@ class TestHealthCertificatesContract(ExchangeContract):
 
     from partnership.trust.health_certificates.contract import HealthCertificates as exchange_class
 
-    @pytest.fixture
-    def exchange(self, db):
-        yield exchanges.register(self.exchange_class())  # stays registered, as AppConfig.ready left it
+    def sample_data(self, members, tmp_path) -> Sample:
+        folder = tmp_path
+        jp, eu = members["jp_secretariat"], members["eu_secretariat"]
+        services.import_trust(jp, "JP", self_signed(folder, "DSC JP 0"))
+
+        def more(count: int) -> None:
+            for n in range(1, count + 1):
+                services.import_trust(jp, "JP", self_signed(folder, f"DSC JP {n}"))
+
+        return Sample(
+            owner=jp,
+            other_party=eu,
+            pages=["certificates/", "certificates/equivalence/"],
+            count=TrustAnchor.objects.count,
+            more=more,
+            # A party's trust store is its own word: the other party cannot add to it.
+            service_writes=[lambda user: services.import_trust(user, "JP", self_signed(folder, "DSC EU"))],
+            missing=["/api/v1/certificates/nothing-here"],
+        )
 
     def test_indicators_count_each_partys_trusted_keys(self, members, tmp_path):
         services.import_trust(members["jp_secretariat"], "JP", self_signed(tmp_path))
