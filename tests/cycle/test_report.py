@@ -24,7 +24,6 @@ from partnership.errors import Conflict, NotFound, PermissionDenied
 from partnership.programme import exchanges
 from partnership.programme import services as programme
 from partnership.programme.models import Area, JointAction, ProgressUpdate
-from tests.exchange_contract import ExchangeContract
 
 IN_CI = os.environ.get("CI") == "true"
 PARAGRAPHS = range(46, 84)
@@ -491,12 +490,6 @@ def test_registered_exchange_appears_in_the_report(cycles, outage_exchange):
     assert "cable outage exchange" in english
     japanese = report.render_html(data, "ja")
     assert "海底ケーブルの障害" in japanese and "報告された障害" in japanese
-
-
-class TestOutageExchangeContract(ExchangeContract):
-    """The test exchange passes the contract tests every exchange inherits."""
-
-    exchange_class = OutageExchange
 
 
 def test_register_refuses_what_breaks_the_contract():
