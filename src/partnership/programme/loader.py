@@ -199,6 +199,16 @@ def parse(path: str | Path) -> dict[str, Any]:
     if top.get("schema") != 1:
         raise check.fail(top.key_lines.get("schema", 1), _("“schema” must be 1"))
 
+    parties = _parties(check, top)
+    organisations = _organisations(check, top, parties)
+    areas = _areas(check, top)
+    actions = _actions(check, top, areas, organisations)
+    _check_related(check, actions)
+    return {"parties": parties, "organisations": organisations, "areas": areas, "actions": actions}
+
+
+def _parties(check: _Checker, top: Any) -> dict[str, dict[str, Any]]:
+    """The file's parties, by code."""
     parties = {}
     for item, where in check.items(top, "parties", "file"):
         code = check.get(item, "code", str, where)
@@ -225,7 +235,11 @@ def parse(path: str | Path) -> dict[str, Any]:
             "languages": languages,
             "time_zone": zone,
         }
+    return parties
 
+
+def _organisations(check: _Checker, top: Any, parties: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The file's organisations, by code; each names a known party (or none)."""
     kinds = {choice.value for choice in Organisation.Kind}
     organisations = {}
     for item, where in check.items(top, "organisations", "file"):
@@ -258,7 +272,11 @@ def parse(path: str | Path) -> dict[str, Any]:
             "name": check.text(item, "name", where, _max_length(Organisation, "name_en")),
             "paragraphs": check.int_list(item, "paragraphs", where, required=False),
         }
+    return organisations
 
+
+def _areas(check: _Checker, top: Any) -> dict[str, dict[str, Any]]:
+    """The file's priority areas, by code."""
     areas = {}
     for item, where in check.items(top, "areas", "file"):
         code = check.get(item, "code", str, where, max_length=_max_length(Area, "code"))
@@ -271,9 +289,14 @@ def parse(path: str | Path) -> dict[str, Any]:
             "paragraphs": check.int_list(item, "paragraphs", where),
             "text": check.get(item, "text", str, where),
         }
+    return areas
 
+
+def _actions(
+    check: _Checker, top: Any, areas: dict[str, Any], organisations: dict[str, Any]
+) -> dict[int, dict[str, Any]]:
+    """The file's joint actions, by paragraph; each in a known area, led by known organisations."""
     actions: dict[int, dict[str, Any]] = {}
-    lines: dict[int, int] = {}
     for item, where in check.items(top, "actions", "file"):
         paragraph = check.get(item, "paragraph", int, where)
         where = _("action %(paragraph)s") % {"paragraph": paragraph}
@@ -291,7 +314,6 @@ def parse(path: str | Path) -> dict[str, Any]:
                     item.key_lines["leads"],
                     _("%(where)s: unknown lead organisation %(code)s") % {"where": where, "code": lead},
                 )
-        lines[paragraph] = item.line
         actions[paragraph] = {
             "area": area,
             "heading": check.text(item, "heading", where, _max_length(JointAction, "heading_en")),
@@ -301,6 +323,11 @@ def parse(path: str | Path) -> dict[str, Any]:
             "leads": leads,
             "_related_line": item.key_lines.get("related", item.line),
         }
+    return actions
+
+
+def _check_related(check: _Checker, actions: dict[int, dict[str, Any]]) -> None:
+    """Related actions exist, are not the action itself, and list each other."""
     for paragraph, action in actions.items():
         for other in action["related"]:
             if other not in actions or other == paragraph:
@@ -316,7 +343,6 @@ def parse(path: str | Path) -> dict[str, Any]:
                     _("action %(other)s: related must also list %(paragraph)s (links are mutual)")
                     % {"paragraph": paragraph, "other": other},
                 )
-    return {"parties": parties, "organisations": organisations, "areas": areas, "actions": actions}
 
 
 def _sync(model, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport, kind: str):
