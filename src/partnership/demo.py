@@ -10,6 +10,7 @@ import secrets
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
@@ -254,365 +255,32 @@ def seed_progress(today: datetime.date | None = None) -> bool:
 
 # --- the yearly cycle: last year's complete, this year's under way ---------------------------------------
 
-COUNCIL_PARTICIPANTS = [
-    "jp-digital-agency",
-    "jp-mic",
-    "jp-meti",
-    "eu-dg-connect",
-    "eu-dg-grow",
-    "eu-dg-trade",
-]
+#: The demo's meetings, outcomes and contributions of both cycles, as data (see the file's header).
+CYCLES_FILE = Path(__file__).resolve().parent / "data" / "demo-cycles.yaml"
 
 
-def _meetings(last: int, this: int) -> list[dict]:
-    """Meetings of the mechanisms of para 21 and of the Council, in both cycles, with their outcomes."""
-    return [
-        {
-            "year": last,
-            "days_before_council": 150,
-            "mechanism": "digital-policy-dialogue",
-            "kind": "dialogue",
-            "title": f"第{last - 2015}回 日EUデジタル政策対話",
-            "language": "ja",
-            "place": "東京",
-            "participants": ["jp-digital-agency", "jp-mic", "eu-dg-connect"],
-            "minutes": (
-                "双方は、デジタルパートナーシップの各共同行動の進捗を確認した。"
-                "半導体サプライチェーンの早期警戒について、情報交換の窓口と頻度を定めることで一致した。"
-                "海底ケーブル障害の報告様式については、EU側が次回までに案を示すこととなった。"
-            ),
-            "agenda": [
-                {"title": "共同行動の進捗確認", "actions": []},
-                {"title": "半導体サプライチェーンの早期警戒", "actions": [46]},
-                {"title": "海底ケーブルの安全性と障害報告", "actions": [61]},
-            ],
-            "outcomes": [
-                {
-                    "kind": "decision",
-                    "text": (
-                        "半導体の需給逼迫に関する情報交換の窓口を双方で指定し、四半期ごとに情報を共有する。"
-                    ),
-                    "language": "ja",
-                    "owner": "jp-meti",
-                    "actions": [46],
-                    "areas": ["semiconductors"],
-                },
-                {
-                    "kind": "note",
-                    "text": "EU側は海底ケーブル障害報告の様式案を次回対話までに提示する意向を示した。",
-                    "language": "ja",
-                    "actions": [61],
-                },
-            ],
-        },
-        {
-            "year": last,
-            "days_before_council": 120,
-            "mechanism": "cybersecurity-dialogue",
-            "kind": "dialogue",
-            "title": "EU-Japan Cyber Dialogue",
-            "language": "en",
-            "place": "Brussels",
-            "participants": ["jp-nisc", "jp-mofa", "eu-dg-connect"],
-            "minutes": (
-                "Both sides reviewed the ISAC information-sharing "
-                "pilot and the ICS cybersecurity training for "
-                "the Indo-Pacific region. They agreed to align their positions ahead of the UN Open-Ended "
-                "Working Group."
-            ),
-            "agenda": [
-                {"title": "ISAC information sharing over TAXII", "actions": [54]},
-                {"title": "Positions in international fora", "actions": [55]},
-            ],
-            "outcomes": [
-                {
-                    "kind": "guidance",
-                    "text": "Extend the ISAC pilot to the energy sector and report figures to the Council.",
-                    "language": "en",
-                    "owner": "jp-nisc",
-                    "actions": [54],
-                    "areas": ["cybersecurity"],
-                }
-            ],
-        },
-        {
-            "year": last,
-            "days_before_council": 90,
-            "mechanism": "eu-japan-brt",
-            "kind": "round_table",
-            "title": "EU-Japan Business Round Table: digital working party",
-            "language": "en",
-            "place": "Tokyo",
-            "online": True,
-            "participants": ["jp-jbce", "eu-ebc", "jp-meti", "eu-dg-grow"],
-            "minutes": (
-                "Business representatives asked for a joint reference on AI in manufacturing and for faster "
-                "mutual recognition of trust services."
-            ),
-            "agenda": [
-                {"title": "Digital manufacturing and SMEs", "actions": [72]},
-                {"title": "Trust services in cross-border business", "actions": [77]},
-            ],
-            "outcomes": [],
-        },
-        {
-            "year": last,
-            "days_before_council": 60,
-            "mechanism": "expert-workshops",
-            "kind": "workshop",
-            "title": "Expert workshop on hybrid quantum-HPC applications",
-            "language": "en",
-            "place": "",
-            "online": True,
-            "participants": ["jp-mext", "eu-eurohpc-ju"],
-            "minutes": "Researchers compared access procedures for Fugaku and the EuroHPC systems.",
-            "agenda": [
-                {"title": "Reciprocal access for researchers", "actions": [52]},
-                {"title": "Application porting for exascale", "actions": [53]},
-            ],
-            "outcomes": [],
-        },
-        {
-            "year": last,
-            "days_before_council": 0,
-            "mechanism": "digital-partnership-council",
-            "kind": "council",
-            "title": f"Japan–EU Digital Partnership Council {last}",
-            "language": "en",
-            "place": "Brussels",
-            "participants": COUNCIL_PARTICIPANTS,
-            "minutes": (
-                "Ministers took stock of the progress report of "
-                "the secretariats. They welcomed the early-warning "
-                "exchange on semiconductors and the first joint "
-                "submarine cable outage reports, and asked for "
-                "faster work on trustworthy AI and data flows."
-            ),
-            "agenda": [
-                {"title": "Stock-take of the joint actions", "actions": []},
-                {"title": "Economic security: semiconductors and submarine cables", "actions": [46, 61]},
-                {"title": "Trustworthy AI and data free flow with trust", "actions": [57, 66]},
-                {"title": "Priorities for the next cycle", "actions": []},
-            ],
-            "outcomes": [
-                {
-                    "kind": "decision",
-                    "text": (
-                        "Launch the joint submarine cable outage reporting between the two sides' operators."
-                    ),
-                    "language": "en",
-                    "owner": "eu-dg-connect",
-                    "actions": [61],
-                    "areas": ["connectivity"],
-                },
-                {
-                    "kind": "guidance",
-                    "text": (
-                        "信頼できるAIに関するリスクベースの実施方法について、"
-                        "共通の用語集を次回理事会までに作成すること。"
-                    ),
-                    "language": "ja",
-                    "owner": "jp-digital-agency",
-                    "actions": [57, 60],
-                    "areas": ["ai"],
-                },
-                {
-                    "kind": "guidance",
-                    "text": (
-                        "Prepare a joint paper on data intermediaries and information banks for stakeholders."
-                    ),
-                    "language": "en",
-                    "owner": "eu-dg-connect",
-                    "actions": [67],
-                    "areas": ["data"],
-                },
-                {
-                    "kind": "note",
-                    "text": "Ministers welcomed Japan's participation in EU Code Week.",
-                    "language": "en",
-                    "actions": [80],
-                },
-            ],
-            "priorities": [
-                {
-                    "area": "semiconductors",
-                    "rationale": (
-                        "Make the early-warning exchange routine and extend it to like-minded partners."
-                    ),
-                    "language": "en",
-                },
-                {
-                    "action": 61,
-                    "rationale": "海底ケーブル障害の相互報告を本格運用に移行する。",
-                    "language": "ja",
-                },
-                {
-                    "area": "ai",
-                    "rationale": "Agree a common glossary for risk-based implementation of trustworthy AI.",
-                    "language": "en",
-                },
-            ],
-        },
-        {
-            "year": this,
-            "days_ago": 40,
-            "mechanism": "industrial-dialogue",
-            "kind": "dialogue",
-            "title": "EU-Japan Industrial Policy Dialogue",
-            "language": "en",
-            "place": "Tokyo",
-            "participants": ["jp-meti", "eu-dg-grow"],
-            "minutes": (
-                "Both sides exchanged on long-term investment strategies for semiconductors and on SMEs."
-            ),
-            "agenda": [
-                {"title": "Semiconductor investment strategies", "actions": [46, 47]},
-                {"title": "Digitalisation of SMEs and the circular economy", "actions": [72, 73]},
-            ],
-            "outcomes": [
-                {
-                    "kind": "guidance",
-                    "text": "Organise a workshop on digital product passports with the EU-Japan Centre.",
-                    "language": "en",
-                    "owner": "eu-dg-grow",
-                    "actions": [73],
-                    "areas": ["sme"],
-                }
-            ],
-        },
-        {
-            "year": this,
-            "days_ago": 25,
-            "mechanism": "epa-committees",
-            "kind": "committee",
-            "title": "EPA電子商取引に関する委員会",
-            "language": "ja",
-            "place": "ブリュッセル",
-            "participants": ["jp-mofa", "jp-meti", "eu-dg-trade"],
-            "minutes": (
-                "デジタル貿易原則の実施状況を確認し、第三国のデジタル保護主義的措置について情報を交換した。"
-            ),
-            "agenda": [
-                {"title": "デジタル貿易原則の実施", "actions": [70]},
-                {"title": "第三国のデジタル保護主義的措置", "actions": [71]},
-            ],
-            "outcomes": [],
-        },
-        {
-            "year": this,
-            "days_ago": 10,
-            "mechanism": "digital-policy-dialogue",
-            "kind": "dialogue",
-            "title": f"Digital Policy Dialogue {this}",
-            "language": "en",
-            "place": "Brussels",
-            "participants": ["jp-digital-agency", "jp-mic", "eu-dg-connect", "eu-member-states"],
-            "minutes": "The secretariats reviewed the call for updates and the Council's priorities.",
-            "agenda": [
-                {"title": "Call for updates and the progress report", "actions": []},
-                {"title": "Submarine cable outage reporting in practice", "actions": [61]},
-                {"title": "Trust services pilots", "actions": [77]},
-            ],
-            "outcomes": [
-                {
-                    "kind": "note",
-                    "text": (
-                        "The secretariats will circulate the draft "
-                        "progress report a month before the Council."
-                    ),
-                    "language": "en",
-                }
-            ],
-        },
-    ]
+def _cycles_data(last: int, this: int) -> dict:
+    """The demo cycles' file with its years filled in: `year` and {last}/{this} in texts."""
+    document = yaml.safe_load(CYCLES_FILE.read_text(encoding="utf-8"))
+    years = {"last": last, "this": this}
 
+    def fill(value):
+        if isinstance(value, dict):
+            return {key: fill(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        if isinstance(value, str):
+            return value.replace("{last}", str(last)).replace("{this}", str(this))
+        return value
 
-CONTRIBUTIONS = {
-    "last": [
-        (
-            "jp-stakeholder",
-            {
-                "text": (
-                    "JBCEとして、AIを活用した製造業の事例を日EU双方で共有する場の設置を提案する。"
-                    "中小企業が参加しやすいよう、オンライン開催と日英の資料提供をお願いしたい。"
-                ),
-                "language": "ja",
-                "areas": ["ai", "sme"],
-                "actions": [72],
-            },
-            {"status": "accepted", "reply": "ご提案を産業政策対話の議題に加えました。"},
-        ),
-        (
-            "eu-stakeholder",
-            {
-                "text": (
-                    "EBC members ask for a single point of contact "
-                    "for trust-service recognition questions and for "
-                    "the pilot results to be published."
-                ),
-                "language": "en",
-                "areas": ["trust-services"],
-                "actions": [77],
-            },
-            {"status": "accepted", "reply": ""},
-        ),
-        (
-            "eu-member-state",
-            {
-                "text": "Our ministry would like funding for a national 6G testbed under the partnership.",
-                "language": "en",
-                "areas": ["5g-b5g"],
-                "actions": [51],
-            },
-            {
-                "status": "rejected",
-                "reason": (
-                    "The partnership has no financial implications (para 11); please use Horizon Europe."
-                ),
-                "reply": "",
-            },
-        ),
-    ],
-    "this": [
-        (
-            "eu-member-state",
-            {
-                "text": (
-                    "Member States welcome the early-warning exchange "
-                    "on semiconductors and ask to be briefed "
-                    "on its results before the Council, to keep national measures complementary (para 45)."
-                ),
-                "language": "en",
-                "areas": ["semiconductors"],
-                "actions": [46],
-            },
-            {"status": "accepted", "reply": "A briefing is planned for the Council working party."},
-        ),
-        (
-            "jp-stakeholder",
-            {
-                "text": (
-                    "海底ケーブル障害の報告について、陸揚げ局の事業者も参加できる仕組みとしていただきたい。"
-                    "添付の意見書に具体的な提案をまとめた。"
-                ),
-                "language": "ja",
-                "areas": ["connectivity"],
-                "actions": [61],
-            },
-            {"status": "accepted", "reply": ""},
-        ),
-        (
-            "eu-stakeholder",
-            {
-                "text": "EBC suggests a joint workshop on the data intermediaries paper once it is drafted.",
-                "language": "en",
-                "areas": ["data"],
-                "actions": [67],
-            },
-            None,  # left for the secretariats to moderate
-        ),
-    ],
-}
+    meetings = []
+    for item in fill(document["meetings"]):
+        item["year"] = years[item["year"]]
+        if item.get("participants") == "council":
+            item["participants"] = document["council_participants"]
+        meetings.append(item)
+    return {"meetings": meetings, "contributions": fill(document["contributions"])}
+
 
 POSITION_PAPER = (
     "海底ケーブル障害報告に関する意見書\n\n"
@@ -697,7 +365,8 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
     )
 
     council = None
-    for index, item in enumerate(_meetings(last, this)):
+    data = _cycles_data(last, this)
+    for index, item in enumerate(data["meetings"]):
         secretariat = jp if index % 2 == 0 else eu
         if item["year"] == last:
             date = council_last - datetime.timedelta(days=item["days_before_council"])
@@ -748,15 +417,18 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
                 "closes": now + datetime.timedelta(days=25),
             },
         )
-        for username, data, decision_data in CONTRIBUTIONS[key]:
+        for entry in data["contributions"][key]:
+            username, decision_data = entry["account"], entry["moderation"]
             attachment = None
             if username == "jp-stakeholder" and key == "this":
                 attachment = ContentFile(POSITION_PAPER, name="ikensho.txt")
             contribution = cycle_services.submit_contribution(
-                User.objects.get(username=username), window.pk, data, attachment
+                User.objects.get(username=username), window.pk, entry["contribution"], attachment
             )
             if decision_data is not None:
-                cycle_services.moderate(eu if key == "last" else jp, contribution.uid, decision_data)
+                # Each party's secretariat moderates its own party's stakeholders and Member States.
+                secretariat = jp if username.startswith("jp-") else eu
+                cycle_services.moderate(secretariat, contribution.uid, decision_data)
         start = datetime.datetime.combine(opens, datetime.time(0, 0), tzinfo=datetime.UTC)
         end = datetime.datetime.combine(closes, datetime.time(23, 59), tzinfo=datetime.UTC)
         ConsultationWindow.objects.filter(pk=window.pk).update(opens=start, closes=end)
