@@ -115,6 +115,21 @@ def _explain(value: Any, exc: BaseException) -> str:
 
 def _first_problem(value: Any, path: str, seen: set[int]) -> tuple[str, str] | None:
     """The path and reason of the first part of `value` that JCS cannot represent, or None."""
+    if isinstance(value, (list, tuple, dict)):
+        if id(value) in seen:
+            return path, "the value contains itself"
+        seen = seen | {id(value)}
+        if isinstance(value, dict):
+            return _member_problem(value, path, seen)
+        for index, item in enumerate(value):
+            found = _first_problem(item, f"{path}[{index}]", seen)
+            if found:
+                return found
+        return None
+    return _scalar_problem(value, path)
+
+
+def _scalar_problem(value: Any, path: str) -> tuple[str, str] | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -127,27 +142,17 @@ def _first_problem(value: Any, path: str, seen: set[int]) -> tuple[str, str] | N
         return path, f"{value!r} is not a JSON number (NaN and Infinity cannot be represented)"
     if isinstance(value, str):
         return _string_problem(value, path)
-    if isinstance(value, (list, tuple, dict)):
-        if id(value) in seen:
-            return path, "the value contains itself"
-        seen = seen | {id(value)}
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _first_problem(item, f"{path}[{index}]", seen)
-            if found:
-                return found
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return path, f"object key {key!r} is a {type(key).__name__}; JSON object keys are strings"
-            found = _string_problem(key, f"{path} (key {key!r})") or _first_problem(
-                item, f"{path}.{key}", seen
-            )
-            if found:
-                return found
-        return None
     return path, f"a {type(value).__name__} is not a JSON value (use str, int, float, bool, None, list, dict)"
+
+
+def _member_problem(value: dict, path: str, seen: set[int]) -> tuple[str, str] | None:
+    for key, item in value.items():
+        if not isinstance(key, str):
+            return path, f"object key {key!r} is a {type(key).__name__}; JSON object keys are strings"
+        found = _string_problem(key, f"{path} (key {key!r})") or _first_problem(item, f"{path}.{key}", seen)
+        if found:
+            return found
+    return None
 
 
 def _string_problem(text: str, path: str) -> tuple[str, str] | None:

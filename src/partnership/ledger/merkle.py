@@ -261,6 +261,23 @@ def verify_consistency(
     - old_size > new_size, negative sizes: never consistent.
     Returns None on success and raises ProofError saying what failed otherwise.
     """
+    _check_consistency_input(old_size, new_size, old_root, new_root, proof)
+    if _trivially_consistent(old_size, new_size, old_root, new_root, proof):
+        return
+    fr, sr = _consistency_roots(old_size, new_size, old_root, proof)
+    if fr != old_root:
+        raise ProofError(
+            f"consistency proof gives old root {fr.hex()} for size {old_size}, not {old_root.hex()}"
+        )
+    if sr != new_root:
+        raise ProofError(
+            f"consistency proof gives new root {sr.hex()} for size {new_size}, not {new_root.hex()}"
+        )
+
+
+def _check_consistency_input(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> None:
     if old_size < 0 or new_size < 0:
         raise ProofError(f"negative tree size {old_size} or {new_size}")
     if old_size > new_size:
@@ -269,18 +286,32 @@ def verify_consistency(
     _check_hash("new root", new_root)
     for i, c in enumerate(proof):
         _check_hash(f"proof element {i}", c)
+
+
+def _trivially_consistent(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """The cases RFC 9162's algorithm leaves out (equal sizes, the empty old tree): True when one of them
+    holds and is consistent, ProofError when one holds and is not, False when the algorithm applies."""
     if old_size == new_size:
         if proof:
             raise ProofError(f"consistency proof between equal sizes {old_size} must be empty")
         if old_root != new_root:
             raise ProofError(f"two different roots for the same tree size {old_size}: a fork")
-        return
+        return True
     if old_size == 0:
         if proof:
             raise ProofError("consistency proof from the empty tree must be empty")
         if old_root != EMPTY_ROOT:
             raise ProofError(f"root of the empty tree must be {EMPTY_ROOT.hex()}, not {old_root.hex()}")
-        return
+        return True
+    return False
+
+
+def _consistency_roots(
+    old_size: int, new_size: int, old_root: bytes, proof: Sequence[bytes]
+) -> tuple[bytes, bytes]:
+    """RFC 9162 §2.1.4.2 steps 1-7 for 0 < old_size < new_size: the old and new roots the proof gives."""
     # Step 1.
     if not proof:
         raise ProofError(f"empty consistency proof from size {old_size} to {new_size}")
@@ -316,11 +347,4 @@ def verify_consistency(
     # Step 7.
     if sn != 0:
         raise ProofError(f"consistency proof too short: {len(proof)} hashes from {old_size} to {new_size}")
-    if fr != old_root:
-        raise ProofError(
-            f"consistency proof gives old root {fr.hex()} for size {old_size}, not {old_root.hex()}"
-        )
-    if sr != new_root:
-        raise ProofError(
-            f"consistency proof gives new root {sr.hex()} for size {new_size}, not {new_root.hex()}"
-        )
+    return fr, sr
