@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
@@ -97,3 +97,25 @@ class ErrorBody(Schema):
 def error_responses(*codes: int) -> dict[int, type[ErrorBody]]:
     """The error responses an endpoint documents; they all share one body."""
     return dict.fromkeys(codes, ErrorBody)
+
+
+class SignedOut(Schema):
+    """Where a shared record's latest version is in the ledger, and whether a peer node signed it."""
+
+    signed_by: str | None = Field(
+        None,
+        description="Party code of the peer node that signed this record (read-only on this node); "
+        "null for this node's own records",
+    )
+    ledger_entry: int | None = Field(
+        None, description="Index of the record's latest entry in the signing node's log"
+    )
+
+
+def ledger_fields(record: Any) -> dict[str, Any]:
+    """`signed_by` and `ledger_entry` of a shared record (any app's: it has `signed_by` and a
+    `ledger_entry` foreign key, loaded with it)."""
+    return {
+        "signed_by": record.signed_by,
+        "ledger_entry": record.ledger_entry.index if record.ledger_entry_id is not None else None,
+    }

@@ -8,9 +8,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from partnership.api_helpers import WRITE_AUTH, error_responses, reader
+from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader
 from partnership.people.permissions import actor_for
-from partnership.programme.api import SignedOut, ledger_fields
 
 from . import services
 from .models import Contribution, Cycle, Meeting, Outcome

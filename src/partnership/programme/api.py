@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status as WithStatus  # `Status` names the update statuses below
 from pydantic import BaseModel, ConfigDict, Field
 
-from partnership.api_helpers import WRITE_AUTH, error_responses, paginate, reader
+from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, reader
 from partnership.errors import PermissionDenied
 from partnership.people.permissions import can_read_progress
 
@@ -24,7 +24,6 @@ from .models import (
     IndicatorValue,
     JointAction,
     ProgressUpdate,
-    SharedRecord,
 )
 
 router = Router(tags=["programme"])
@@ -66,27 +65,6 @@ class ActionOut(BaseModel):
     title_ja: str
     related: list[int]
     leads: list[str]
-
-
-class SignedOut(Schema):
-    """Where a shared record's latest version is in the ledger, and whether a peer node signed it."""
-
-    signed_by: str | None = Field(
-        None,
-        description="Party code of the peer node that signed this record (read-only on this node); "
-        "null for this node's own records",
-    )
-    ledger_entry: int | None = Field(
-        None, description="Index of the record's latest entry in the signing node's log"
-    )
-
-
-def ledger_fields(record: SharedRecord) -> dict[str, Any]:
-    """`signed_by` and `ledger_entry` of a record whose ledger_entry is loaded with it."""
-    return {
-        "signed_by": record.signed_by,
-        "ledger_entry": record.ledger_entry.index if record.ledger_entry_id is not None else None,
-    }
 
 
 class UpdateOut(SignedOut):
