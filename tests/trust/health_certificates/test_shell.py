@@ -479,3 +479,20 @@ def test_the_api_refuses_a_30_mb_body_without_reading_it(client, db):
     assert not response.wsgi_request.environ["wsgi.input"].read_started
     assert response.status_code == 413
     assert "リクエスト本文が" in response.json()["error"]["message"]
+
+
+def test_a_ca_marked_document_signer_imported_into_a_store_verifies_dccs(client, members, tmp_path):
+    from .dcc_vectors import CLOCK, claims, qr_text, sign, signer
+
+    by = signer(ca=True, name="DSC marked CA")
+    path = tmp_path / "dsc.pem"
+    path.write_bytes(x509.load_der_x509_certificate(by.der).public_bytes(serialization.Encoding.PEM))
+    services.import_trust(members["eu_secretariat"], "EU", path)
+    response = client.post(
+        "/api/v1/certificates/verify",
+        {"text": qr_text(sign(claims(), by)), "party": "EU", "at": CLOCK.isoformat()},
+        content_type="application/json",
+    )
+    (result,) = response.json()["results"]
+    assert result["valid"], result["error"]
+    assert result["certificate"]["holder"]["family_name"] == "Musterfrau-Gößinger"
