@@ -69,7 +69,9 @@ def _initial(request) -> dict[str, str]:
     return {"party": actor.party.code if actor else settings.NODE_PARTY or "JP"}
 
 
-@csrf_exempt  # CsrfViewMiddleware would read the whole body for its token: the size is checked first
+# CsrfViewMiddleware would read (and spool) the whole body to find its token before this view runs:
+# the size is checked first, then _verify_page makes the same CSRF check (csrf_protect).
+@csrf_exempt
 def verify_page(request):
     """The page; a POST larger than the upload limit is answered from its Content-Length alone, before
     anything (the CSRF check included) reads the body or spools it to disk."""
