@@ -10,14 +10,17 @@ the SMART Health Cards example 00, Japan's VDS-NC seal), it times in one process
 - the bare signature check of the same certificate with `cryptography` (the key already loaded, the
   signed bytes and the DER signature already prepared),
 
-and reports the medians and their ratio (target <= 1.5 for the EU DCC and VDS-NC). Then the time to
-verify every file of the shared EU DCC set with its own signer. The library needs no Django.
+and reports the medians and their ratio. Issue 5 asked for 1.5 for the EU DCC and VDS-NC; issue 12
+accepted what Python decoding allows (the EU DCC at about 1.6-1.8, no compiled decoder), so the ratio is
+printed beside that decision, not judged. Then the time to verify every file of the shared EU DCC set
+with its own signer. The library needs no Django. The shared data is ../shared, or PARTNERSHIP_SHARED_DIR.
 """
 
 import argparse
 import base64
 import contextlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -35,8 +38,11 @@ from partnership.ledger.canonical import canonical_json  # noqa: E402
 from partnership.trust.health_certificates import dcc, shc, vdsnc  # noqa: E402
 from partnership.trust.health_certificates.trust import TrustStore  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "testdata" / "health-certificates"
-TARGET_RATIO = 1.5
+DATA = (
+    Path(os.environ.get("PARTNERSHIP_SHARED_DIR", ROOT.parent / "shared"))
+    / "testdata"
+    / "health-certificates"
+)
 
 
 def der(raw: bytes) -> bytes:
@@ -236,12 +242,11 @@ def main(argv=None) -> int:
             rounds[name][0].append(rate(whole))
             rounds[name][1].append(rate(bare))
     print(f"Verifications per second on one core (median of {options.runs} rounds, taken in turn):")
-    print(f"  {'format':<30} {'whole':>10} {'bare signature':>16} {'ratio':>7}  target")
+    print(f"  {'format':<30} {'whole':>10} {'bare signature':>16} {'ratio':>7}")
     for name, (whole, bare) in rounds.items():
         w, b = statistics.median(whole), statistics.median(bare)
-        target = f"<= {TARGET_RATIO}" if "SMART" not in name else "(information)"
-        verdict = "" if "SMART" in name else ("PASS" if b / w <= TARGET_RATIO else "FAIL")
-        print(f"  {name:<30} {w:>10,.0f} {b:>16,.0f} {b / w:>7.2f}  {target} {verdict}")
+        decision = "  (accepted in issue 12: about 1.6-1.8)" if "EU DCC" in name else ""
+        print(f"  {name:<30} {w:>10,.0f} {b:>16,.0f} {b / w:>7.2f}{decision}")
     print("\nSteps and choices, microseconds each (one core):")
     for name, micros in steps():
         print(f"  {name:<42} {micros:8.1f} us")

@@ -108,8 +108,13 @@ class Signer:
 
 
 @cache
-def signer(kind: str = "ec", usages: tuple[str, ...] = (), name: str = "DCC test signer") -> Signer:
-    """A self-signed document signer, EC P-256 (ES256) or RSA 2048 (PS256), with the given EKU OIDs."""
+def signer(
+    kind: str = "ec", usages: tuple[str, ...] = (), name: str = "DCC test signer", ca: bool = False
+) -> Signer:
+    """A self-signed document signer, EC P-256 (ES256) or RSA 2048 (PS256), with the given EKU OIDs.
+
+    `ca`: signed the way one country's official test data is: basic constraints CA=true and a key
+    usage of keyCertSign and cRLSign only (no digitalSignature)."""
     key: Any = (
         ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else rsa.generate_private_key(65537, 2048)
     )
@@ -125,6 +130,23 @@ def signer(kind: str = "ec", usages: tuple[str, ...] = (), name: str = "DCC test
         .not_valid_before(ISSUED - timedelta(days=1))
         .not_valid_after(EXPIRES + timedelta(days=1))
     )
+    if ca:
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=True, path_length=None), critical=True
+        ).add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     if usages:
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([x509.ObjectIdentifier(oid) for oid in usages]), critical=False

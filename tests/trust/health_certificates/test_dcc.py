@@ -20,6 +20,8 @@ from typing import Any
 import base45
 import cbor2
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +40,7 @@ from .dcc_vectors import (
     ALTERNATIVE_VACCINATION_OID,
     CLIENT_AUTH_OID,
     CLOCK,
+    ES256,
     EXPIRES,
     ISSUED,
     RECOVERY,
@@ -46,6 +49,7 @@ from .dcc_vectors import (
     TEST_OID,
     VACCINATION,
     VACCINATION_OID,
+    Signer,
     claims,
     qr_text,
     sign,
@@ -190,7 +194,9 @@ def test_dgc_testdata(file: Path) -> None:
     context = case["TESTCTX"]
     expected = expectations(case)
     trust = TrustStore()
-    trust.add_certificate(base64.b64decode(context["CERTIFICATE"]), kind="dcc-signer")
+    # Given as a user gives a certificate file, its kind not said: a CA-marked document signer (ES
+    # 501-503) is kept as a CSCA and must still verify the DCCs that name it.
+    trust.add_certificate(base64.b64decode(context["CERTIFICATE"]))
     at = validation_clock(context["VALIDATIONCLOCK"])
     checked = []
 
@@ -479,6 +485,44 @@ def test_key_usage_allows_what_the_oids_name() -> None:
     # Extended key usages, but no hcert one: the signer may sign every kind.
     other = signer(usages=(CLIENT_AUTH_OID,))
     assert dcc.verify(qr_text(sign(claims(RECOVERY), other)), other.trust(), CLOCK).events
+
+
+def trusted_from_a_file(by: Signer, folder: Path) -> TrustStore:
+    """A store holding the signer's certificate as a user gives it: a PEM file, kind not said."""
+    path = folder / "signer.pem"
+    path.write_bytes(x509.load_der_x509_certificate(by.der).public_bytes(serialization.Encoding.PEM))
+    store = TrustStore()
+    store.load(path)
+    return store
+
+
+def test_a_document_signer_marked_ca_without_digital_signature_signs_dccs(tmp_path: Path) -> None:
+    # One country's official test data signs with such a certificate, and national verifier apps accept
+    # it: the DCC specification checks the signer's extended key usage, not its basic constraints.
+    by = signer(ca=True)
+    trust = trusted_from_a_file(by, tmp_path)
+    for content in (VACCINATION, TEST, RECOVERY):
+        assert dcc.verify(qr_text(sign(claims(content), by)), trust, CLOCK).events
+    assert trust.summary()["cscas"] == 1  # still a CSCA for ICAO VDS-NC, as a CA certificate is
+
+
+def test_a_ca_document_signer_keeps_the_extended_key_usage_of_the_dcc_specification(
+    tmp_path: Path,
+) -> None:
+    by = signer(usages=(TEST_OID,), ca=True)
+    trust = trusted_from_a_file(by, tmp_path)
+    assert dcc.verify(qr_text(sign(claims(TEST), by)), trust, CLOCK).events
+    assert_fails(qr_text(sign(claims(), by)), Step.KEY_USAGE, "dcc.key-usage", trust=trust)
+
+
+def test_a_ca_certificate_signs_only_the_dccs_that_name_it_by_its_kid(tmp_path: Path) -> None:
+    by = signer(ca=True)
+    trust = trusted_from_a_file(by, tmp_path)
+    other = signer(name="another signer")
+    # Signed by another key with the CA's kid: the CA's key is tried, and the signature fails.
+    forged = sign(claims(), other, protected={1: ES256, 4: by.kid})
+    assert_fails(qr_text(forged), Step.SIGNATURE, "dcc.signature", trust=trust)
+    assert_fails(qr_text(sign(claims(), other)), Step.TRUST, "dcc.unknown-kid", trust=trust)
 
 
 def test_validity_is_inclusive_at_both_ends_and_naive_clock_is_utc() -> None:

@@ -54,3 +54,74 @@ def test_an_image_without_a_code_and_a_broken_image_are_specific_errors():
     with pytest.raises(CertificateError) as broken:
         read_codes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     assert broken.value.code == "image.unreadable"
+
+
+# --- hostile images: refused from their header, before a pixel is decoded --------------------------------
+
+
+def blank_png(width: int, height: int) -> bytes:
+    """A valid white 1-bit PNG of any size, written row by row with zlib: the test itself never holds the
+    pixels (an image beyond Pillow's own limits would cost it gigabytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)  # filter byte 0, then the row's bits
+    packer = zlib.compressobj(9)
+    rows = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+def pillow_png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded():
+    # The attacker's image: 8,900 x 8,900 pixels in a few kilobytes; decoding it cost 500 MB per request.
+    bomb = pillow_png(8900, 8900)
+    assert len(bomb) < 400_000
+    with pytest.raises(CertificateError) as refused:
+        read_codes(bomb)
+    assert refused.value.code == "image.too-many-pixels"
+    assert "8900 × 8900 pixels" in refused.value.message
+    (result,) = verify_input(bomb, TrustStore(), datetime.now(UTC))
+    assert result.error is not None and result.error.code == "image.too-many-pixels"
+
+
+@pytest.mark.parametrize(
+    "width, height",
+    [(10_000, 10_000), (14_000, 14_000)],
+    ids=["over-pillows-warning-limit", "over-pillows-error-limit"],
+)
+def test_images_pillow_itself_calls_bombs_are_refused_the_same_way(width, height):
+    # Pillow warns above 89 million pixels (an error under this suite's filterwarnings) and raises above
+    # 179 million, both while reading the header: each is the same refusal, never an exception.
+    png = blank_png(width, height)
+    with pytest.raises(CertificateError) as refused:
+        read_codes(png)
+    assert refused.value.code == "image.too-many-pixels"
+
+
+def test_an_image_wider_than_zxing_reads_is_refused():
+    # zxing-cpp raises ValueError above 65,535 pixels on a side; 70,000 x 8 is well within the pixel budget.
+    wide = pillow_png(70_000, 8)
+    with pytest.raises(CertificateError) as refused:
+        read_codes(wide)
+    assert refused.value.code == "image.too-many-pixels"
+    assert "70000 × 8 pixels" in refused.value.message
+    (result,) = verify_input(wide, TrustStore(), datetime.now(UTC))
+    assert result.error is not None and result.error.code == "image.too-many-pixels"
+
+
+def test_an_image_within_the_budget_is_still_read():
+    # A phone photo's size (4,032 x 3,024) is within the budget: only its content decides.
+    photo = io.BytesIO()
+    page = Image.new("L", (4032, 3024), 255)
+    page.paste(qr("HC1:NCFOXN%TS3DH3ZSUZK"), (1800, 1300))
+    page.save(photo, "JPEG", quality=90)
+    assert read_codes(photo.getvalue()) == ["HC1:NCFOXN%TS3DH3ZSUZK"]

@@ -370,3 +370,144 @@ def test_a_dcc_revocation_batch_is_kept_in_the_partys_store(members, tmp_path):
     store = services.trust_store(services.party_by_code("EU"))
     assert list(store.dcc_revoked) == [(None, "UCI")]
     assert services.trust_store(services.party_by_code("JP")).dcc_revoked == {}
+
+
+# --- hostile uploads: refused in the reader's language, before the body or the pixels are read -----------
+
+
+def hostile_png(width: int, height: int) -> bytes:
+    """A tiny PNG of many pixels (Pillow compresses a blank 1-bit image to almost nothing)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+BOMB = (8900, 8900)  # the attacker's 500 MB per request
+WIDE = (70_000, 8)  # beyond zxing-cpp's 65,535 pixels a side
+
+
+@pytest.mark.parametrize("size", [BOMB, WIDE], ids=["8900x8900", "70000-wide"])
+@pytest.mark.parametrize("language, words", [("en", "too many pixels"), ("ja", "画素数が多すぎます")])
+def test_the_api_refuses_an_image_of_too_many_pixels(client, db, size, language, words):
+    response = client.post(
+        "/api/v1/certificates/verify",
+        {"image": base64.b64encode(hostile_png(*size)).decode()},
+        content_type="application/json",
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert words in error["message"] and words in error["fields"]["image"]
+
+
+@pytest.mark.parametrize("size", [BOMB, WIDE], ids=["8900x8900", "70000-wide"])
+@pytest.mark.parametrize("language, words", [("en", "too many pixels"), ("ja", "画素数が多すぎます")])
+def test_the_page_refuses_an_image_of_too_many_pixels(client, db, size, language, words):
+    upload = io.BytesIO(hostile_png(*size))
+    upload.name = "bomb.png"
+    response = client.post(f"/{language}/certificates/", {"image": upload, "party": "EU"})
+    assert response.status_code == 200
+    assert words in response.context["form"].errors["image"][0]
+    assert words in response.content.decode()
+
+
+def test_the_command_refuses_a_png_wider_than_zxing_reads_without_a_traceback(tmp_path):
+    # The real command in its own process: what an operator sees is its output and exit status.
+    import os
+    import subprocess
+
+    image = tmp_path / "wide.png"
+    image.write_bytes(hostile_png(*WIDE))
+    trust = self_signed(tmp_path)  # keys given on the command line: the run needs no database
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIP_", "DJANGO_"))}
+    env.update(PARTNERSHIP_DATA_DIR=str(tmp_path / "var"), PARTNERSHIP_NODE_PARTY="")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "partnership.cli",
+            "certificates",
+            "verify",
+            str(image),
+            "--trust",
+            str(trust),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "too many pixels" in result.stderr
+
+
+THIRTY_MB = 30 * 1024 * 1024
+
+
+def test_the_page_refuses_a_30_mb_upload_without_reading_it(db):
+    from django.test import Client
+
+    # With the CSRF check on, as in production: the middleware would read (and spool to disk) the whole
+    # body to find the token if the page did not look at its size first.
+    client = Client(enforce_csrf_checks=True, headers={"accept-language": "ja"})
+    client.get("/ja/certificates/")
+    upload = io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(THIRTY_MB))
+    upload.name = "large.png"
+    response = client.post(
+        "/ja/certificates/",
+        {"image": upload, "party": "EU", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert not response.wsgi_request.environ["wsgi.input"].read_started  # not a byte of it was read
+    assert response.status_code == 413
+    assert "アップロードが大きすぎます" in response.context["form"].errors["image"][0]
+
+
+def test_the_page_still_checks_csrf_and_reads_a_picture_of_normal_size(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get("/en/certificates/")
+    blank = io.BytesIO(hostile_png(64, 64))
+    blank.name = "blank.png"
+    assert client.post("/en/certificates/", {"image": blank, "party": "EU"}).status_code == 403
+    blank.seek(0)
+    response = client.post(
+        "/en/certificates/",
+        {"image": blank, "party": "EU", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 200
+    assert "<code>image.no-code</code>" in response.content.decode()
+
+
+def test_the_api_refuses_a_30_mb_body_without_reading_it(client, db):
+    body = json.dumps({"image": "A" * THIRTY_MB})
+    response = client.post(
+        "/api/v1/certificates/verify",
+        body,
+        content_type="application/json",
+        headers={"accept-language": "ja"},
+    )
+    assert not response.wsgi_request.environ["wsgi.input"].read_started
+    assert response.status_code == 413
+    assert "リクエスト本文が" in response.json()["error"]["message"]
+
+
+def test_a_ca_marked_document_signer_imported_into_a_store_verifies_dccs(client, members, tmp_path):
+    from .dcc_vectors import CLOCK, claims, qr_text, sign, signer
+
+    by = signer(ca=True, name="DSC marked CA")
+    path = tmp_path / "dsc.pem"
+    path.write_bytes(x509.load_der_x509_certificate(by.der).public_bytes(serialization.Encoding.PEM))
+    services.import_trust(members["eu_secretariat"], "EU", path)
+    response = client.post(
+        "/api/v1/certificates/verify",
+        {"text": qr_text(sign(claims(), by)), "party": "EU", "at": CLOCK.isoformat()},
+        content_type="application/json",
+    )
+    (result,) = response.json()["results"]
+    assert result["valid"], result["error"]
+    assert result["certificate"]["holder"]["family_name"] == "Musterfrau-Gößinger"

@@ -258,15 +258,16 @@ def decode_cose(data: bytes) -> CoseSign1:
 
 
 def find_signers(kid: bytes | None, trust: TrustStore) -> list[TrustedCertificate]:
-    """The trusted document signer certificates with this kid (several may share one)."""
+    """The trusted document signer certificates with this kid (several may share one), whatever their
+    basic constraints and key usage say (`TrustStore.dcc_signers_for`)."""
     if kid is None:
         raise CertificateError(Step.TRUST, "dcc.missing-kid", "the certificate names no signer key (kid)")
-    signers = trust.dcc_signers.get(kid)
+    signers = trust.dcc_signers_for(kid)
     if not signers:
         raise CertificateError(
             Step.TRUST, "dcc.unknown-kid", f"no trusted signer has the kid {base64.b64encode(kid).decode()}"
         )
-    return list(signers)
+    return signers
 
 
 @lru_cache(maxsize=512)

@@ -4,7 +4,8 @@ in English; the step and the code say what failed, these sentences say it to a v
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .errors import Step
+from .errors import CertificateError, Step
+from .qr import MAX_IMAGE_BYTES, MAX_PIXELS, MAX_SIDE
 from .trust import TrustError
 
 STEP_NAMES = {
@@ -40,3 +41,24 @@ def trust_error_text(error: TrustError) -> str:
     """A trust file's refusal in the reader's language (the library words it in English)."""
     template = gettext(error.template)
     return template % error.params if error.params else template
+
+
+IMAGE_REFUSALS = {
+    "image.too-large": _("The image is larger than %(bytes)s bytes. Send a smaller picture."),
+    "image.too-many-pixels": _(
+        "The image has too many pixels: at most %(pixels)s pixels, and %(side)s on a side, are read. "
+        "Crop it to the QR code or send a smaller picture."
+    ),
+}
+
+
+def image_refusal_text(error: CertificateError) -> str | None:
+    """Why an image is refused before it is decoded, in the reader's language; None for other errors."""
+    template = IMAGE_REFUSALS.get(error.code)
+    if template is None:
+        return None
+    return str(template) % {
+        "bytes": f"{MAX_IMAGE_BYTES:,}",
+        "pixels": f"{MAX_PIXELS:,}",
+        "side": f"{MAX_SIDE:,}",
+    }

@@ -20,9 +20,11 @@ from partnership.errors import Invalid, NotFound
 from partnership.people.models import Party
 from partnership.people.permissions import require_manage_trust
 
-from .messages import trust_error_text
+from .errors import CertificateError
+from .messages import image_refusal_text, trust_error_text
 from .model import Result
 from .models import TrustAnchor
+from .qr import check_image, is_image
 from .rules import Decision, evaluate, load_rules
 from .trust import TrustError, TrustStore, read_certificate
 from .verifier import verify_input
@@ -153,9 +155,26 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
+def refuse_oversized_image(data: bytes) -> None:
+    """Refuse an image too large to decode (bytes, pixels or a side, read from its header alone) as a
+    request error naming the image, in the reader's language: nothing was verified, so it is not a
+    certificate that failed but input to send again smaller."""
+    if not is_image(data):
+        return
+    try:
+        check_image(data)
+    except CertificateError as error:
+        text = image_refusal_text(error)
+        if text is not None:
+            raise Invalid(text, {"image": text}) from None
+        # an image without a readable header is reported like any certificate that cannot be read
+
+
 def verify(data: bytes, party: Party | None, at: datetime, extra: TrustStore | None = None) -> list[Result]:
     """Verify every certificate in `data` (text or QR image) with the party's store (every party's when
-    `party` is None), or with `extra` alone, at `at` (UTC when it names no zone)."""
+    `party` is None), or with `extra` alone, at `at` (UTC when it names no zone). Invalid for an image
+    too large to decode (`refuse_oversized_image`)."""
+    refuse_oversized_image(data)
     store = extra if extra is not None else trust_store(party)
     return verify_input(data, store, _aware(at))
 

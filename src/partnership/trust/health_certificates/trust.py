@@ -198,6 +198,23 @@ class TrustStore:
         self.dcc_revocation_batches.append(batch)
         return len(hashes)
 
+    # --- finding ----------------------------------------------------------------------------------
+
+    def dcc_signers_for(self, kid: bytes) -> list[TrustedCertificate]:
+        """The certificates an EU DCC naming this kid may be signed with: the document signers trusted
+        under it, else a trusted CA certificate whose own kid it is.
+
+        Some countries issue document signers with basic constraints CA=true and a key usage without
+        digitalSignature (one country's official test data signs this way, and national verifier apps
+        accept it). Given as a file, such a certificate is kept as a CSCA (the guess for a CA), yet a
+        DCC that names it by its kid, a hash of that very certificate, is its own: neither its basic
+        constraints nor its key usage is what the DCC specification checks, its extended key usage is
+        (dcc.check_key_usage)."""
+        signers = self.dcc_signers.get(kid)
+        if signers:
+            return list(signers)
+        return [cert for certs in self.cscas.values() for cert in certs if cert.kid == kid]
+
     # --- loading files ----------------------------------------------------------------------------
 
     def load(self, path: str | Path, issuer: str | None = None) -> list[str]:

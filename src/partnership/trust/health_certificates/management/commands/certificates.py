@@ -107,7 +107,10 @@ class Command(BaseCommand):
             except Invalid as exc:
                 raise CommandError(f"--trust: {exc}") from None
         party = services.party_or_node(options["party"])
-        payload = services.verify_as_json(data, party, at, extra)
+        try:
+            payload = services.verify_as_json(data, party, at, extra)
+        except Invalid as exc:  # an image too large to read: unreadable input, exit 2
+            raise CommandError(str(exc), returncode=2) from None
         if options["json"]:
             self.stdout.write(
                 json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
