@@ -81,11 +81,19 @@ def demo_password() -> str:
     if path.exists():
         return path.read_text().strip()
     password = secrets.token_urlsafe(12)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(password)
     return password
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `path` for its owner only, as everything in the data directory (settings.py)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def _on_this_node(party: str) -> bool:
@@ -877,12 +885,13 @@ def seed_certificates() -> Path | None:
         return None
     folder = Path(settings.DATA_DIR) / "demo-certificates"
     issued = samples.issue()
-    for name, data in issued.files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
+    files = dict(issued.files)
     for kind, text in issued.texts.items():
-        (folder / f"{kind}.txt").write_text(text, encoding="utf-8")
-        (folder / f"{kind}.png").write_bytes(samples.qr_png(text))
+        files[f"{kind}.txt"] = text.encode("utf-8")
+        files[f"{kind}.png"] = samples.qr_png(text)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, data in files.items():
+        _write_private(folder / name, data)
     for party in ("JP", "EU"):
         if _on_this_node(party):
             user = User.objects.get(username=f"{party.lower()}-secretariat")

@@ -32,7 +32,7 @@ DATA_DIR = Path(
     env(
         "PARTNERSHIP_DATA_DIR",
         "./var",
-        "Folder for the SQLite database, the generated secret key and demo password.",
+        "Folder for the SQLite database, the generated secret key and demo password (kept mode 0700).",
     )
 ).resolve()
 DEBUG = env_bool("PARTNERSHIP_DEBUG", False, "Django debug mode; never in production.")
@@ -108,11 +108,40 @@ _secret_key = env(
 )
 
 
+def _private_folder(path: Path) -> Path:
+    """Create `path` for its owner only (0700), or take group and others' access away if it exists.
+
+    The data directory holds the database, the secret key, the node key and uploads: one readable
+    file there would let another account on the machine sign in as anyone or sign as the node.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(path, 0o700)
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """Create `path` empty for its owner only (0600), or take group and others' access away if it exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _owner_only(path, 0o600)
+    return path
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Set `mode` on `path` if its group or others may access it (files of earlier versions)."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
+    except (FileNotFoundError, PermissionError):
+        pass  # not ours to change: `partnership check` reports it (partnership.W002)
+
+
 def _read_or_create_secret(path: Path) -> str:
     """Return the secret kept at `path`, creating it with mode 0600 on first run."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(path.parent)
     value = secrets.token_urlsafe(50)
     # O_EXCL: two processes starting together must not both write a different key.
     try:
@@ -124,16 +153,25 @@ def _read_or_create_secret(path: Path) -> str:
     return value
 
 
+# At every start, so that the data directory of an earlier version (0755) becomes private too.
+_owner_only(DATA_DIR, 0o700)
 SECRET_KEY = _secret_key or _read_or_create_secret(DATA_DIR / "secret-key")
 
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _sqlite_file = DATA_DIR / "partnership.sqlite3"
+    _private_folder(DATA_DIR)
+    # SQLite would create the file 0644. It takes an empty file as a new database, and creates its
+    # -wal, -shm and -journal files with the mode of the database file; those of earlier runs are
+    # tightened here.
+    _private_file(_sqlite_file)
+    for _suffix in ("-wal", "-shm", "-journal"):
+        _owner_only(_sqlite_file.with_name(_sqlite_file.name + _suffix), 0o600)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "partnership.sqlite3",
+            "NAME": _sqlite_file,
             # WAL lets readers go on while one request writes; IMMEDIATE takes the write lock at BEGIN
             # so two writers queue instead of failing with "database is locked" on upgrade.
             "OPTIONS": {
@@ -253,3 +291,5 @@ LOGGING = {
 # Uploaded files (contribution attachments) live in the data directory; they are served through
 # views that check who may read them, never as public media.
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
