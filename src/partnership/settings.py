@@ -36,6 +36,17 @@ DATA_DIR = Path(
     )
 ).resolve()
 DEBUG = env_bool("PARTNERSHIP_DEBUG", False, "Django debug mode; never in production.")
+HTTPS = env_bool(
+    "PARTNERSHIP_HTTPS",
+    False,
+    "The node is reached over HTTPS only: secure cookies, HSTS, plain HTTP redirected. On in production.",
+)
+TLS_PROXY_HEADER = env(
+    "PARTNERSHIP_TLS_PROXY_HEADER",
+    "",
+    "Header by which a TLS-terminating reverse proxy says a request came over HTTPS, e.g. X-Forwarded-Proto; "
+    "only when every request passes through that proxy.",
+)
 ALLOWED_HOSTS = [
     host.strip()
     for host in env(
@@ -278,6 +289,32 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# PARTNERSHIP_HTTPS=true is the production setting (README, "Production"): cookies never leave over
+# plain HTTP, and browsers are told to use HTTPS only, for a year, on this host and its subdomains.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# A load balancer's health probe may come over plain HTTP from inside the network; /healthz tells it
+# nothing secret, and a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+# The subdomains of a node's host name are the node's too (an operator who serves something else in
+# plain HTTP below it must not turn HTTPS on for the node, and the README says so).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# No `preload`: preload lists take whole registrable domains (a ministry's, a Commission's), so the
+# decision belongs to that domain's owner and is made at its apex, not by an application on one host.
+SECURE_HSTS_PRELOAD = False
+# Behind a TLS-terminating proxy, Django sees plain HTTP and must be told by the proxy which scheme the
+# client used. Trusting that header when no proxy overwrites it would let any client claim HTTPS, so it
+# is trusted only when the operator names it.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + TLS_PROXY_HEADER.strip().upper().replace("-", "_"), "https")
+    if TLS_PROXY_HEADER.strip()
+    else None
+)
+SILENCED_SYSTEM_CHECKS = [
+    "security.W021",  # SECURE_HSTS_PRELOAD: see above, not this application's decision
+]
 
 NINJA_PAGINATION_PER_PAGE = 50
 
