@@ -91,7 +91,12 @@ def settings_read_from(monkeypatch, data_dir: Path, **variables: str) -> dict:
 
 def production_environment(data_dir: Path, **variables: str) -> dict[str, str]:
     """The environment of a node run as the README's "Production" paragraph says."""
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("PARTNERSHIP_")}
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        # The browser tests' conftest turns Django's async guard off for this process; a node never does.
+        if not name.startswith("PARTNERSHIP_") and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(
         {
             "PARTNERSHIP_DATA_DIR": str(data_dir),
