@@ -60,7 +60,7 @@ def demo_password() -> str:
     if path.exists():
         return path.read_text().strip()
     password = secrets.token_urlsafe(12)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(password)

@@ -32,10 +32,21 @@ DATA_DIR = Path(
     env(
         "PARTNERSHIP_DATA_DIR",
         "./var",
-        "Folder for the SQLite database, the generated secret key and demo password.",
+        "Folder for the SQLite database, the generated secret key and demo password (kept mode 0700).",
     )
 ).resolve()
 DEBUG = env_bool("PARTNERSHIP_DEBUG", False, "Django debug mode; never in production.")
+HTTPS = env_bool(
+    "PARTNERSHIP_HTTPS",
+    False,
+    "The node is reached over HTTPS only: secure cookies, HSTS, plain HTTP redirected. On in production.",
+)
+TLS_PROXY_HEADER = env(
+    "PARTNERSHIP_TLS_PROXY_HEADER",
+    "",
+    "Header by which a TLS-terminating reverse proxy says a request came over HTTPS, e.g. X-Forwarded-Proto; "
+    "only when every request passes through that proxy.",
+)
 ALLOWED_HOSTS = [
     host.strip()
     for host in env(
@@ -108,11 +119,40 @@ _secret_key = env(
 )
 
 
+def _private_folder(path: Path) -> Path:
+    """Create `path` for its owner only (0700), or take group and others' access away if it exists.
+
+    The data directory holds the database, the secret key, the node key and uploads: one readable
+    file there would let another account on the machine sign in as anyone or sign as the node.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(path, 0o700)
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """Create `path` empty for its owner only (0600), or take group and others' access away if it exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _owner_only(path, 0o600)
+    return path
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Set `mode` on `path` if its group or others may access it (files of earlier versions)."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
+    except (FileNotFoundError, PermissionError):
+        pass  # not ours to change: `partnership check` reports it (partnership.W002)
+
+
 def _read_or_create_secret(path: Path) -> str:
     """Return the secret kept at `path`, creating it with mode 0600 on first run."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(path.parent)
     value = secrets.token_urlsafe(50)
     # O_EXCL: two processes starting together must not both write a different key.
     try:
@@ -124,16 +164,25 @@ def _read_or_create_secret(path: Path) -> str:
     return value
 
 
+# At every start, so that the data directory of an earlier version (0755) becomes private too.
+_owner_only(DATA_DIR, 0o700)
 SECRET_KEY = _secret_key or _read_or_create_secret(DATA_DIR / "secret-key")
 
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _sqlite_file = DATA_DIR / "partnership.sqlite3"
+    _private_folder(DATA_DIR)
+    # SQLite would create the file 0644. It takes an empty file as a new database, and creates its
+    # -wal, -shm and -journal files with the mode of the database file; those of earlier runs are
+    # tightened here.
+    _private_file(_sqlite_file)
+    for _suffix in ("-wal", "-shm", "-journal"):
+        _owner_only(_sqlite_file.with_name(_sqlite_file.name + _suffix), 0o600)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "partnership.sqlite3",
+            "NAME": _sqlite_file,
             # WAL lets readers go on while one request writes; IMMEDIATE takes the write lock at BEGIN
             # so two writers queue instead of failing with "database is locked" on upgrade.
             "OPTIONS": {
@@ -172,6 +221,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "partnership.web.middleware.ContentSecurityPolicyMiddleware",
     # Early, so that it sees every error response of an API request.
     "partnership.api.ApiErrorBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -248,6 +298,47 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# PARTNERSHIP_HTTPS=true is the production setting (README, "Production"): cookies never leave over
+# plain HTTP, and browsers are told to use HTTPS only, for a year, on this host and its subdomains.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# A load balancer's health probe may come over plain HTTP from inside the network; /healthz tells it
+# nothing secret, and a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+# The subdomains of a node's host name are the node's too (an operator who serves something else in
+# plain HTTP below it must not turn HTTPS on for the node, and the README says so).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# No `preload`: preload lists take whole registrable domains (a ministry's, a Commission's), so the
+# decision belongs to that domain's owner and is made at its apex, not by an application on one host.
+SECURE_HSTS_PRELOAD = False
+# Behind a TLS-terminating proxy, Django sees plain HTTP and must be told by the proxy which scheme the
+# client used. Trusting that header when no proxy overwrites it would let any client claim HTTPS, so it
+# is trusted only when the operator names it.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + TLS_PROXY_HEADER.strip().upper().replace("-", "_"), "https")
+    if TLS_PROXY_HEADER.strip()
+    else None
+)
+SILENCED_SYSTEM_CHECKS = [
+    "security.W021",  # SECURE_HSTS_PRELOAD: see above, not this application's decision
+]
+
+# Sent on every response, also in development so that the browser tests see what it blocks: scripts and
+# styles from this node's static files only (no inline script, handler or style attribute), images of
+# our own or data: URLs (the admin's and Swagger UI's icons), nothing in frames. The middleware is in
+# web; a page that needs more (the report's own <style>) sets its policy through `partnership.csp`.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 LOGGING = {
@@ -260,3 +351,5 @@ LOGGING = {
 # Uploaded files (contribution attachments) live in the data directory; they are served through
 # views that check who may read them, never as public media.
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

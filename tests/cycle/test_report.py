@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from partnership import csp
 from partnership.cycle import report, services
 from partnership.cycle.models import PublishedReport
 from partnership.errors import Conflict, NotFound, PermissionDenied
@@ -393,6 +394,23 @@ def test_public_sees_published_reports_but_not_live_ones(cycles, members):
     progress = public.get("/ja/progress/")
     assert progress.status_code == 200
     assert Area.objects.get(code="semiconductors").name_ja in progress.content.decode()
+
+
+def test_report_pages_allow_their_own_style_element_and_nothing_else(cycles, members):
+    """The report is a standalone document with its CSS inline; its page's policy allows exactly that
+    <style> element by its hash, and still no inline script."""
+    member = Client()
+    member.force_login(members["eu_stakeholder"])
+    report.publish_report(members["jp_secretariat"], 2026)
+    for path in ("/ja/cycles/2026/report/", "/en/reports/2026/"):
+        response = member.get(path)
+        styles = re.findall(r"<style>(.*?)</style>", response.content.decode(), re.DOTALL)
+        assert len(styles) == 1
+        policy = dict(
+            (part.split()[0], part.split()[1:]) for part in response["Content-Security-Policy"].split(";")
+        )
+        assert policy["style-src"] == ["'self'", csp.hash_source(styles[0])]
+        assert policy["script-src"] == ["'self'"]
 
 
 def test_diff_page(cycles, members):

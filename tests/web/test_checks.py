@@ -20,3 +20,16 @@ def test_empty_allowed_hosts_is_an_error(programme, settings):
     settings.ALLOWED_HOSTS = []
     with pytest.raises(SystemCheckError, match="PARTNERSHIP_ALLOWED_HOSTS is empty"):
         call_command("check")
+
+
+def test_a_data_directory_others_can_read_is_reported(programme, settings, tmp_path):
+    """settings.py makes the data directory private at start; one it could not change is reported."""
+    data_dir = tmp_path / "shared"
+    data_dir.mkdir()
+    data_dir.chmod(0o755)
+    settings.DATA_DIR = data_dir
+    settings.MEDIA_ROOT = data_dir / "uploads"
+    with pytest.raises(SystemCheckError, match=f"{data_dir} has mode 0755"):
+        call_command("check", fail_level="WARNING")
+    data_dir.chmod(0o700)
+    call_command("check", fail_level="WARNING")

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from partnership import csp
 from partnership.errors import Conflict, NotFound
 
 from . import report
@@ -18,6 +19,11 @@ def _published_or_404(year: int):
     return found
 
 
+def _document(html: str) -> HttpResponse:
+    """The report's standalone HTML, with the policy that lets its own <style> element apply."""
+    return csp.allow(HttpResponse(html), style_src=[report.style_source()])
+
+
 def report_list(request: HttpRequest) -> HttpResponse:
     """The published reports, newest first (public)."""
     return render(request, "cycle/report_list.html", {"reports": report.published_reports()})
@@ -26,7 +32,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def published_report(request: HttpRequest, year: int) -> HttpResponse:
     """A published report as a standalone HTML document in the page's language (public)."""
     found = _published_or_404(year)
-    return HttpResponse(report.render_html(found.data, request.LANGUAGE_CODE, found))
+    return _document(report.render_html(found.data, request.LANGUAGE_CODE, found))
 
 
 def published_pdf(request: HttpRequest, year: int) -> HttpResponse:
@@ -56,7 +62,7 @@ def live_report(request: HttpRequest, year: int) -> HttpResponse:
         data = report.build_report(year)
     except NotFound as error:
         raise Http404(str(error)) from None
-    return HttpResponse(report.render_html(data, request.LANGUAGE_CODE))
+    return _document(report.render_html(data, request.LANGUAGE_CODE))
 
 
 def report_diff(request: HttpRequest) -> HttpResponse:

@@ -57,7 +57,7 @@ def _key_at(path: str) -> Ed25519PrivateKey:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         load_or_create_key(path)
         info = os.stat(path)
     return _load_key(path, info.st_ino, info.st_mtime_ns)

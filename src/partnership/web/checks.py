@@ -1,5 +1,8 @@
 """`partnership check`: misconfiguration reported in words, before it bites at run time."""
 
+import stat
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
@@ -51,3 +54,31 @@ def check_node_party(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_private_files(app_configs, **kwargs):
+    """The data directory and the secrets in it are the owner's only (settings.py creates them so and
+    tightens them at start; one it could not change, not being its owner, is reported here)."""
+    data_dir = Path(settings.DATA_DIR)
+    paths = [data_dir, data_dir / "secret-key", data_dir / "demo-password", Path(settings.MEDIA_ROOT)]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        paths.append(Path(database["NAME"]))
+    problems = []
+    for path in paths:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if mode & 0o077:
+            private = 0o700 if path.is_dir() else 0o600
+            problems.append(
+                Warning(
+                    f"{path} has mode {mode:04o}: other accounts on this machine can reach what the node "
+                    "keeps secret there (members' data, keys, passwords).",
+                    hint=f"chmod {private:o} {path} (as its owner).",
+                    id="partnership.W002",
+                )
+            )
+    return problems

@@ -1,10 +1,11 @@
-"""Show times in the reader's time zone: their party's, else the one of the page's language."""
+"""The reader's time zone, and the Content-Security-Policy header of every response."""
 
 import zoneinfo
 
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from partnership import csp
 from partnership.people.permissions import actor_for
 
 LANGUAGE_ZONES = {"ja": "Asia/Tokyo", "en": "Europe/Brussels"}
@@ -24,3 +25,20 @@ class ReaderTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the node's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY) on every response.
+
+    Always, in development too, so that the browser tests see what the policy blocks. A response that
+    already has the header was given a policy of its own by its view (`partnership.csp.allow`).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if csp.HEADER not in response:
+            response[csp.HEADER] = csp.policy()
+        return response

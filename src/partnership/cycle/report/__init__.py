@@ -20,7 +20,16 @@ from .publish import (
     report_data,
     require_live_report_reader,
 )
-from .render import cjk_font_files, diff_text, published_pdf, render_html, render_json, render_pdf
+from .render import (
+    cjk_font_files,
+    diff_text,
+    published_pdf,
+    render_html,
+    render_json,
+    render_pdf,
+    style_source,
+    stylesheet,
+)
 
 __all__ = [
     "LANGUAGES",
@@ -43,4 +52,6 @@ __all__ = [
     "report_data",
     "require_live_report_reader",
     "sha256_of",
+    "style_source",
+    "stylesheet",
 ]

@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from partnership import csp
+
 from .. import charts
 from ..models import PublishedReport
 from .build import LANGUAGES
@@ -135,6 +137,18 @@ def _print_fonts() -> str:
     return "\n".join(rules)
 
 
+def stylesheet(print_fonts: str = "") -> str:
+    """The report's CSS, inline in its <style> element so that the document stands alone (a file the
+    command writes, the PDF)."""
+    return f"\n{print_fonts}\n{render_to_string('cycle/report.css')}"
+
+
+def style_source() -> str:
+    """The Content-Security-Policy source that lets a browser apply the report's <style> element (its
+    hash; the web page has no embedded fonts), where the node's policy allows no inline style."""
+    return csp.hash_source(stylesheet())
+
+
 def render_html(
     data: dict[str, Any], language: str, report: PublishedReport | None = None, print_fonts: str = ""
 ) -> str:
@@ -147,7 +161,7 @@ def render_html(
             language=language,
             report=report,
             sha256=report.sha256 if report else None,
-            print_fonts=print_fonts,
+            stylesheet=stylesheet(print_fonts),
         )
         return render_to_string("cycle/report.html", context)
 

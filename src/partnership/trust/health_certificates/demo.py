@@ -1,11 +1,20 @@
 """What `make demo` creates for the verifier: sample issuers both parties trust, and QR images."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
 
 from partnership.programme.exchanges import DemoContext
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `path` for its owner only, as everything in the data directory (settings.py)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def seed_certificates(context: DemoContext) -> Path | None:
@@ -19,12 +28,13 @@ def seed_certificates(context: DemoContext) -> Path | None:
         return None
     folder = Path(settings.DATA_DIR) / "demo-certificates"
     issued = samples.issue()
-    for name, data in issued.files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
+    files = dict(issued.files)
     for kind, text in issued.texts.items():
-        (folder / f"{kind}.txt").write_text(text, encoding="utf-8")
-        (folder / f"{kind}.png").write_bytes(samples.qr_png(text))
+        files[f"{kind}.txt"] = text.encode("utf-8")
+        files[f"{kind}.png"] = samples.qr_png(text)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, data in files.items():
+        _write_private(folder / name, data)
     for party in ("JP", "EU"):
         if context.on_this_node(party):
             user = User.objects.get(username=f"{party.lower()}-secretariat")

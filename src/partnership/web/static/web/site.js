@@ -1,0 +1,12 @@
+// What the pages would otherwise write inline: the Content-Security-Policy (settings.py) runs no inline
+// script or handler attribute, and HTMX is told not to evaluate hx-on (base.html), so it lives here.
+"use strict";
+
+// A form marked data-reset-on-success is emptied once HTMX has sent it successfully (a posted comment
+// appears in the list above it; the box is ready for the next one).
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.target;
+  if (event.detail.successful && form instanceof HTMLFormElement && form.hasAttribute("data-reset-on-success")) {
+    form.reset();
+  }
+});
