@@ -57,6 +57,7 @@ bench: $(STAMP) messages
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/threat_intel.py
+	$(BIN)/python bench/spreadsheets.py
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info
