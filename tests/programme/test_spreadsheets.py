@@ -405,3 +405,41 @@ def test_a_csv_with_old_mac_line_ends_and_quoted_line_breaks_still_reads(members
     path.write_bytes(HEADER.strip().encode() + b'\r46,"Two\r\nlines",en,2027-03-31,,planned,\r')
     call_command("import", "deliverables", str(path), "--user", "jp-secretariat")
     assert Deliverable.objects.get().title == "Two\r\nlines"
+
+
+def test_an_xlsx_with_an_entity_expansion_bomb_or_broken_xml_is_refused_in_words(members, tmp_path):
+    import zipfile
+
+    plain = tmp_path / "plain.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["action", "title", "language"])
+    workbook.save(plain)
+    # "Billion laughs": ten entities of ten entities ... a few hundred bytes that expand to gigabytes.
+    entities = "".join(f'<!ENTITY lol{level} "' + f"&lol{level - 1};" * 10 + '">' for level in range(2, 10))
+    strings = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol1 "lol">{entities}]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
+    )
+    laughs = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(laughs, "w") as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            if part.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+                )
+            target.writestr(part, data)
+        target.writestr("xl/sharedStrings.xml", strings)
+    _refused(laughs, "laughs.xlsx is not a readable XLSX file: limit on input amplification factor")
+
+    header = _inline_row(1, ["action", "title", "language", "due_cycle"])
+    broken = _xlsx_with_sheet(tmp_path / "broken.xlsx", [header, b'<row r="2"><c r="A2" t="inlineStr"><is>'])
+    _refused(broken, "broken.xlsx is not a readable XLSX file")

@@ -16,11 +16,13 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -268,34 +270,59 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # What a broken or hostile file makes openpyxl raise, as it opens the file or as it reads rows:
+    # XML errors (expat also refuses entity expansion bombs, "billion laughs", with one), a CRC
+    # that fails where a part decompresses to other than it declares, no sheet at all.
+    unreadable = (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        ParseError,
+        EOFError,
+        zlib.error,
+        OSError,
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+    )
     _check_xlsx_sizes(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise SpreadsheetError(
-            _("%(file)s is not a readable XLSX file: %(error)s") % {"file": path.name, "error": error}
-        ) from None
+    except unreadable as error:
+        raise _unreadable_xlsx(path, error) from None
     try:
-        sheet = workbook.worksheets[0]
-        # The sheet's declared size answers at once for most files that are too long; then its
-        # declaration is dropped, since openpyxl silently stops at a declared last row that lies.
-        if (sheet.max_row or 0) > MAX_ROWS + 1:
-            raise _too_many_rows(path)
-        sheet.reset_dimensions()
-        empty = (None,) * MAX_COLUMNS
-        for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            if row == empty:
-                yield []
-                continue
-            cells = [_cell(value) for value in row]
-            if any("\x00" in cell for cell in cells):
-                raise SpreadsheetError(
-                    _("%(file)s, row %(row)s: holds a NUL character (U+0000).")
-                    % {"file": path.name, "row": number}
-                )
-            yield cells
+        yield from _sheet_rows(workbook, path)
+    except unreadable as error:
+        raise _unreadable_xlsx(path, error) from None
     finally:
         workbook.close()
+
+
+def _unreadable_xlsx(path: Path, error: Exception) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("%(file)s is not a readable XLSX file: %(error)s") % {"file": path.name, "error": error}
+    )
+
+
+def _sheet_rows(workbook: Any, path: Path) -> Iterator[list[str]]:
+    sheet = workbook.worksheets[0]
+    # The sheet's declared size answers at once for most files that are too long; then its
+    # declaration is dropped, since openpyxl silently stops at a declared last row that lies.
+    if (sheet.max_row or 0) > MAX_ROWS + 1:
+        raise _too_many_rows(path)
+    sheet.reset_dimensions()
+    empty = (None,) * MAX_COLUMNS
+    for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+        if row == empty:
+            yield []
+            continue
+        cells = [_cell(value) for value in row]
+        if any("\x00" in cell for cell in cells):
+            raise SpreadsheetError(
+                _("%(file)s, row %(row)s: holds a NUL character (U+0000).")
+                % {"file": path.name, "row": number}
+            )
+        yield cells
 
 
 def _run(rows, apply_row: Callable[[dict[str, str]], str], dry_run: bool, progress) -> ImportResult:
