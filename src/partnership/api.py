@@ -112,7 +112,7 @@ def _location(loc: list) -> str:
 
 @api.exception_handler(ValidationError)
 def _malformed(request, exc: ValidationError):
-    fields = {}
+    fields: dict[str, str] = {}
     for error in exc.errors:
         fields.setdefault(_location(error.get("loc", [])), error.get("msg", _("invalid")))
     first = next(iter(fields.items()), ("body", _("invalid")))

@@ -147,7 +147,7 @@ class ProgressUpdate(SharedRecord):
             raise ValueError("progress updates are append-only; file a new version instead")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args, **kwargs):
         raise ValueError("progress updates are append-only and cannot be deleted")
 
 

@@ -30,7 +30,7 @@ def register(panel: Panel) -> None:
 
 def render_panels(request: HttpRequest) -> list[str]:
     """The HTML of every panel that has something to show to this reader."""
-    rendered = []
+    rendered: list[str] = []
     for panel in _panels:
         context = panel.context(request)
         if context is not None:

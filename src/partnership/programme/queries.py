@@ -284,7 +284,7 @@ def chart_points(
     }
 
 
-def _attach_values(indicators: list[Indicator]) -> None:
+def _attach_values(indicators: list[Any]) -> None:
     """Give each indicator its chart, value count, latest value and recent values (two queries).
 
     The chart needs only numbers, so the whole series comes as (indicator, float) pairs; only the
@@ -379,10 +379,10 @@ def action_page(
             )
         )
     )
-    indicators = list(indicators if all_indicators else indicators[: INDICATORS_SHOWN + 1])
-    indicators_cut = not all_indicators and len(indicators) > INDICATORS_SHOWN
-    indicators = indicators[:INDICATORS_SHOWN] if indicators_cut else indicators
-    _attach_values(indicators)
+    shown: list[Any] = list(indicators if all_indicators else indicators[: INDICATORS_SHOWN + 1])
+    indicators_cut = not all_indicators and len(shown) > INDICATORS_SHOWN
+    shown = shown[:INDICATORS_SHOWN] if indicators_cut else shown
+    _attach_values(shown)
     lead_ids = {lead.pk for lead in action.leads.all()}
     return {
         "action": action,
@@ -402,7 +402,7 @@ def action_page(
             .select_related("party", "organisation", "ledger_entry")
             .order_by("party__code", "due_date")
         ),
-        "indicators": indicators,
+        "indicators": shown,
         "indicators_cut": indicators_cut,
         "all_indicators": all_indicators,
         "comments": list(Comment.objects.filter(action=action).select_related("organisation", "author")[:50]),
@@ -417,7 +417,7 @@ def search(user, text: str, limit: int = 30) -> dict[str, list]:
     text = text.strip()
     if not text:
         return {"actions": [], "updates": [], "deliverables": []}
-    found = {
+    found: dict[str, list[Any]] = {
         "actions": list(
             JointAction.objects.filter(
                 Q(title_en__icontains=text)

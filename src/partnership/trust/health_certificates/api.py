@@ -46,6 +46,6 @@ def verify(request, payload: VerifyIn):
         except (binascii.Error, ValueError):
             raise Invalid(_("image: not base64"), {"image": _("not base64")}) from None
     else:
-        data = payload.text.encode("utf-8")
+        data = (payload.text or "").encode("utf-8")
     party = services.party_or_node(payload.party)
     return {"results": services.verify_as_json(data, party, payload.at or datetime.now(UTC))}

@@ -232,6 +232,7 @@ def qr_png(text: str) -> bytes:
     height, width = code.shape[:2]
     out = io.BytesIO()
     page = Image.new("L", (width + 40, height + 40), 255)
-    page.paste(Image.frombytes("L", (width, height), memoryview(code).tobytes()), (20, 20))
+    pixels = bytes(memoryview(code))  # type: ignore[arg-type]  # zxing-cpp's Image has the buffer protocol
+    page.paste(Image.frombytes("L", (width, height), pixels), (20, 20))
     page.save(out, "PNG")
     return out.getvalue()
