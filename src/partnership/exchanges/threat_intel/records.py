@@ -22,7 +22,8 @@ On the receiving node, the applier keeps a read-only copy of the collection (sam
 party's API root, `Collection.peer` = that party): the objects are checked again as STIX, stored with
 the author, TLP and recipients the record states, and served under the same TLP rule to the grants
 the record carries. Appliers are idempotent: a version already held is a duplicate; a different
-object under a held id and version refuses the record. Nothing is sent for a party without a
+object under a held id and version, or a version of an object that another organisation created
+(STIX 2.1, 3.6: `services.store`), refuses the record. Bodies are read as I-JSON, as a TAXII POST's. Nothing is sent for a party without a
 configured peer node: on the embedded single node every party reads the one server.
 """
 
