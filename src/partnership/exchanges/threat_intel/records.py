@@ -23,8 +23,9 @@ party's API root, `Collection.peer` = that party): the objects are checked again
 the author, TLP and recipients the record states, and served under the same TLP rule to the grants
 the record carries. Appliers are idempotent: a version already held is a duplicate; a different
 object under a held id and version, or a version of an object that another organisation created
-(STIX 2.1, 3.6: `services.store`), refuses the record. Bodies are read as I-JSON, as a TAXII POST's. Nothing is sent for a party without a
-configured peer node: on the embedded single node every party reads the one server.
+(STIX 2.1, 3.6: `services.store`), refuses the record. Bodies are read as I-JSON, as a TAXII POST's.
+Nothing is sent for a party without a configured peer node: on the embedded single node every party
+reads the one server.
 """
 
 from __future__ import annotations
