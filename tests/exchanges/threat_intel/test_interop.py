@@ -100,6 +100,8 @@ def test_as_pages_through_a_large_collection_and_added_after_resumption(node, to
     manifest_pages = list(as_pages(reader.get_manifest, per_request=500))
     entries = [entry for page in manifest_pages for entry in page["objects"]]
     assert len(entries) == len(sent)
+    # Who wrote each version rides along in a custom property the client passes over.
+    assert {entry["x_partnership_author"] for entry in entries} == {"eu-isac"}
 
     # A client polling with added_after gets exactly what arrived since its last date_added.
     last_seen = entries[-1]["date_added"]

@@ -272,3 +272,57 @@ def test_a_grant_added_in_the_admin_reaches_the_peer(community, jp_node, eu_key,
     assert response.status_code == 302, response.content.decode()[:2000]
     ((record, _entry),) = shared_records()
     assert {"organisation": "eu-outsider", "community": True} in opened(record, eu_key)["grants"]
+
+
+def forged_record(record, eu_key, organisation, change):
+    """`record` as the JP node could sign it otherwise: its payload changed by `change`, sealed to the EU
+    node again, authored by `organisation` of JP."""
+    payload = opened(record, eu_key)
+    change(payload)
+    collection = Collection.objects.get(pk=record.content["collection"])
+    content = records._content(collection, "EU", payload)
+    return type(record)(record.type, "JP", organisation, record.time, content)
+
+
+def test_a_peer_cannot_re_version_an_object_another_organisation_created(
+    community, as_user, jp_node, eu_key, tmp_path
+):
+    green = indicator("jp-isac's own", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb")
+    as_user("jp-isac").post(objects_url(community.collection), {"objects": [green]})
+    ((record, entry),) = shared_records()
+
+    def newer(payload):
+        forged = {**green, "modified": "2099-01-01T00:00:00.000Z", "name": "jp-cert's text"}
+        payload["objects"] = [{"body": json.dumps(forged), "tlp": "green", "recipients": []}]
+
+    by_another = forged_record(record, eu_key, "jp-cert", newer)
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    records.apply_objects(record, entry)
+
+    with pytest.raises(RecordRejected, match="was created by jp-isac; jp-cert may not add versions"):
+        records.apply_objects(by_another, entry)
+    (held,) = ObjectVersion.objects.filter(stix_id=green["id"])
+    assert json.loads(held.body)["name"] == "jp-isac's own"
+    assert held.author_organisation.code == "jp-isac"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [('"x_score": NaN', "NaN"), ('"x_note": "a\\u0000b"', "NUL"), ('"x_score": 1e999', "1e999")],
+)
+def test_a_peers_object_that_is_not_i_json_refuses_the_record(
+    community, as_user, jp_node, eu_key, tmp_path, text, reason
+):
+    green = indicator("shared", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb")
+    as_user("jp-isac").post(objects_url(community.collection), {"objects": [green]})
+    ((record, entry),) = shared_records()
+
+    def hostile(payload):
+        body = payload["objects"][0]["body"]
+        payload["objects"][0]["body"] = body[:-1] + "," + text + "}"
+
+    forged = forged_record(record, eu_key, "jp-isac", hostile)
+    become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
+    with pytest.raises(RecordRejected, match=reason):
+        records.apply_objects(forged, entry)
+    assert not ObjectVersion.objects.exists()

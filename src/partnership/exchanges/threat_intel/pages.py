@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound
+from partnership.inputs import check_text
 
 from . import paging, queries, reads
 from .models import Collection, ObjectVersion, Tlp
@@ -93,11 +94,13 @@ class ObjectList:
 
 
 def list_filters(params: Mapping[str, str]) -> dict[str, str]:
-    """The object list's filters from a request: search `q`, STIX `type`, a known TLP level (else none)."""
+    """The object list's filters from a request: search `q`, STIX `type`, a known TLP level (else none).
+
+    Invalid for a NUL character in the search or type (PostgreSQL cannot compare text holding one)."""
     tlp = params.get("tlp", "")
     return {
-        "q": params.get("q", "")[:200],
-        "type": params.get("type", "")[:250],
+        "q": check_text(params.get("q", "")[:200], "q"),
+        "type": check_text(params.get("type", "")[:250], "type"),
         "tlp": tlp if tlp in Tlp.values else "",
     }
 
@@ -173,6 +176,8 @@ def object_detail(caller: queries.Caller, entry: CollectionEntry, stix_id: str) 
     """One object as the caller may see it; NotFound when no version of it is visible to them.
 
     Showing the object is a read: it is recorded like a TAXII read (reads.py)."""
+    if not queries.is_stix_id(stix_id):
+        raise NotFound(_("There is no object %(id)s in this collection.") % {"id": stix_id})
     visible = queries.visible(caller, entry.collection, entry.access)
     versions = list(
         visible.filter(stix_id=stix_id)

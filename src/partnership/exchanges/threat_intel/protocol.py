@@ -139,6 +139,8 @@ def user_of(request: HttpRequest):
             username, _sep, password = base64.b64decode(credentials, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
+        if "\x00" in username:
+            return None  # no account has one, and PostgreSQL cannot even look it up (nor django-axes log it)
         known = _recently_verified(username, password)
         if known is not None:
             return known

@@ -22,8 +22,10 @@ On the receiving node, the applier keeps a read-only copy of the collection (sam
 party's API root, `Collection.peer` = that party): the objects are checked again as STIX, stored with
 the author, TLP and recipients the record states, and served under the same TLP rule to the grants
 the record carries. Appliers are idempotent: a version already held is a duplicate; a different
-object under a held id and version refuses the record. Nothing is sent for a party without a
-configured peer node: on the embedded single node every party reads the one server.
+object under a held id and version, or a version of an object that another organisation created
+(STIX 2.1, 3.6: `services.store`), refuses the record. Bodies are read as I-JSON, as a TAXII POST's.
+Nothing is sent for a party without a configured peer node: on the embedded single node every party
+reads the one server.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from partnership.inputs import JsonInputError, load_json
 from partnership.ledger import services as ledger_services
 from partnership.ledger.peers import configured_peers
 from partnership.ledger.records import SignedRecord, format_time
@@ -219,10 +222,14 @@ def _opened(record: SignedRecord) -> tuple[dict[str, Any] | None, dict[str, Any]
         return None, content
     try:
         uuid.UUID(content["collection"])
-        payload = json.loads(ledger_services.open_sealed(content.get("sealed")))
+        payload = load_json(ledger_services.open_sealed(content.get("sealed")))
     except SealError as exc:
         raise RecordRejected(
             gettext_noop("%(type)s: %(reason)s"), type=record.type, reason=str(exc)
+        ) from None
+    except JsonInputError as exc:
+        raise RecordRejected(
+            gettext_noop("%(type)s: the sealed content: %(reason)s"), type=record.type, reason=exc.message
         ) from None
     except ValueError:
         raise RecordRejected(
@@ -270,12 +277,16 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
         try:
             if not isinstance(item, dict) or not isinstance(item.get("body"), str):
                 raise InvalidObject("no body")
-            stix_object = json.loads(item["body"])
+            # The same I-JSON rule as a TAXII body: a peer's object with NaN, NUL or runaway nesting
+            # would not be stored (NUL on PostgreSQL) or served as JSON here.
+            stix_object = load_json(item["body"])
             created, modified = check(stix_object, collection.allow_custom)
             recipients = item.get("recipients")
             if item.get("tlp") not in Tlp.values or not isinstance(recipients, list):
                 raise InvalidObject("no valid tlp or recipients")
-        except (InvalidObject, ValueError) as exc:
+            if not all(isinstance(code, str) for code in recipients):
+                raise InvalidObject("recipients must be organisation codes")
+        except (InvalidObject, JsonInputError) as exc:
             raise RecordRejected(
                 gettext_noop("%(type)s: object %(number)s: %(reason)s"),
                 type=record.type,
@@ -297,14 +308,29 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
             codes=", ".join(unknown),
         )
     Collection.objects.select_for_update().filter(pk=collection.pk).first()
-    _stored, _duplicates, clashes, _added = services.store(
+    outcome = services.store(
         collection, author.pk, None, prepared, organisations, timezone.now(), ledger_entry_id=entry.pk
     )
-    if clashes:
+    if outcome.others:
+        # STIX 2.1, 3.6: only an object's creator versions it. The peer's node enforces this for its
+        # own writers; a record that breaks it (a node that does not, or that lies) changes nothing
+        # here, whichever organisation created the object.
+        stix_id = min(outcome.others)
+        creator = Organisation.objects.filter(pk=outcome.others[stix_id]).values_list("code", flat=True)
+        raise RecordRejected(
+            gettext_noop(
+                "%(type)s: %(id)s was created by %(creator)s; %(organisation)s may not add versions of it"
+            ),
+            type=record.type,
+            id=stix_id,
+            creator=creator.first() or "?",
+            organisation=author.code,
+        )
+    if outcome.clashes:
         raise RecordRejected(
             gettext_noop("%(type)s: %(id)s differs from the version held here"),
             type=record.type,
-            id=clashes[0][0].stix_id,
+            id=outcome.clashes[0][0].stix_id,
         )
 
 

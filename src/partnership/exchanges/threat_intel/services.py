@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,8 +154,11 @@ def _prepare(stix_object: Any, collection: Collection, known_markings: set[str])
     return Prepared.of(stix_object, created, modified, body, tlp, recipients)
 
 
-def _known_markings(collection: Collection, objects: list[Any]) -> set[str]:
-    """Marking definitions an envelope's objects may reference: the envelope's own and the collection's."""
+def _known_markings(
+    collection: Collection, objects: list[Any], readable: QuerySet[ObjectVersion]
+) -> set[str]:
+    """Marking definitions an envelope's objects may reference: the envelope's own and those of the
+    collection among `readable` (the versions the writer may read)."""
     known = {
         item["id"]
         for item in objects
@@ -180,7 +183,7 @@ def _known_markings(collection: Collection, objects: list[Any]) -> set[str]:
     wanted_list = sorted(wanted)
     for start in range(0, len(wanted_list), _CHUNK):
         known.update(
-            ObjectVersion.objects.filter(
+            readable.filter(
                 collection=collection,
                 type="marking-definition",
                 stix_id__in=wanted_list[start : start + _CHUNK],
@@ -205,8 +208,11 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
 
     Each object is checked alone: a bad one fails with its reason and the good ones are stored. An
     object identical to a stored version (same id, same version, same JSON) is a success; a different
-    object under an existing id and version is a failure. The good objects are stored in one
-    transaction, so a crash stores none of them and a status never lists an object that is not there.
+    object under an existing id and version is a failure. Only the organisation that created an object
+    may add versions of it (STIX 2.1, 3.6): a version of another organisation's object is a failure
+    when the caller may read that object, and otherwise answers exactly as a new object would, storing
+    nothing (`_answer_for_others`). The good objects are stored in one transaction, so a crash stores
+    none of them.
     """
     access = queries.access_to(caller, collection)
     if not access.any:
@@ -222,7 +228,9 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     successes: list[dict[str, str]] = []
     failures: list[dict[str, str]] = []
     prepared: list[Prepared] = []
-    known = _known_markings(collection, objects)
+    # Marking definitions the caller may not read are unknown to it: referencing one must not tell
+    # the caller that it exists.
+    known = _known_markings(collection, objects, queries.visible(caller, collection, access))
     for item in objects:
         try:
             prepared.append(_prepare(item, collection, known))
@@ -249,20 +257,25 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
         # One writer per collection at a time: date_added stays unique and increasing (so `added_after`
         # resumes exactly), and the first/last flags of an object's versions cannot race.
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
-        stored, duplicates, clashes, added = store(
-            collection, author, caller.user.pk, accepted, organisations, request_time
-        )
-        if added is not None:
+        outcome = store(collection, author, caller.user.pk, accepted, organisations, request_time)
+        if outcome.added is not None:
             records.share_added(
-                collection, Organisation.objects.select_related("party").get(pk=author), *added
+                collection, Organisation.objects.select_related("party").get(pk=author), *outcome.added
             )
             transaction.on_commit(_keep_statistics_fresh)
-    for item in stored:
-        successes.append(_detail(item.parsed))
-    for item in duplicates:
-        successes.append(_detail(item.parsed, _("Already in the collection.")))
-    for item, message in clashes:
-        failures.append(_detail(item.parsed, message))
+        refusal = _answer_for_others(caller, collection, access, outcome.others)
+    for item in outcome.new:
+        if (message := refusal.get(item.stix_id)) is not None:
+            failures.append(_detail(item.parsed, message))
+        else:
+            successes.append(_detail(item.parsed))
+    for item in outcome.duplicates:
+        if (message := refusal.get(item.stix_id)) is not None:
+            failures.append(_detail(item.parsed, message))
+        else:
+            successes.append(_detail(item.parsed, _("Already in the collection.")))
+    for item, message in outcome.clashes:
+        failures.append(_detail(item.parsed, refusal.get(item.stix_id, message)))
 
     Status.objects.filter(request_timestamp__lt=request_time - STATUS_RETENTION).delete()
     return Status.objects.create(
@@ -281,6 +294,63 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     )
 
 
+def _answer_for_others(
+    caller: queries.Caller, collection: Collection, access: queries.Access, others: dict[str, int]
+) -> dict[str, str]:
+    """The failure message for each id in `others` (ids created by another organisation, of which
+    `store` wrote nothing) that the caller may read; ids it may not read get no message.
+
+    Why an id the caller may not read answers as a new object would (a success, or the same failure
+    two clashing copies in one envelope get), although nothing is stored: the status must not tell
+    the caller that an object it may not read exists, nor confirm its content (a TLP oracle). Its
+    versions stay untouched, which is what item 1 of STIX 2.1's versioning rules asks. A refusal
+    ("created by another organisation") would tell the caller that the id is taken; a success tells
+    it nothing it did not send. What it gives up: a later read by the caller does not find the object
+    it was told was stored. Only someone who already knows the id of an object hidden from them (a
+    random UUID) can get there, and they learn no more than that the id is taken: never its content,
+    level or author. Honest clients make new ids, so they never meet this.
+    """
+    if not others:
+        return {}
+    ids = sorted(others)
+    readable: set[str] = set()
+    rows = queries.visible(caller, collection, access)
+    for start in range(0, len(ids), _CHUNK):
+        readable.update(
+            rows.filter(stix_id__in=ids[start : start + _CHUNK]).values_list("stix_id", flat=True).distinct()
+        )
+    if not readable:
+        return {}
+    wanted = {others[stix_id] for stix_id in readable}
+    creators = dict(Organisation.objects.filter(pk__in=wanted).values_list("pk", "code"))
+    return {stix_id: _creator_message(creators[others[stix_id]]) for stix_id in readable}
+
+
+def _creator_message(creator: str) -> str:
+    return _(
+        "This object was created by the organisation %(creator)s: only its creator may add versions of "
+        "it (STIX 2.1, section 3.6). Give your object a new id."
+    ) % {"creator": creator}
+
+
+@dataclass
+class Stored:
+    """What `store` did with a batch, in the batch's order."""
+
+    #: The new versions (not held yet, nor twice in the batch). All were written, except those whose id
+    #: is in `others`.
+    new: list[Prepared]
+    #: Versions already held with the same JSON, or repeated in the batch: nothing to write.
+    duplicates: list[Prepared]
+    #: Other JSON under an id and version already held or earlier in the batch: refused, with why.
+    clashes: list[tuple[Prepared, str]]
+    #: Ids whose first version another organisation wrote (id -> that organisation's pk): nothing of
+    #: them was written, whatever the versions (STIX 2.1, 3.6: only the creator makes new versions).
+    others: dict[str, int]
+    #: The date_added of the first and last version written, or None when none was.
+    added: tuple[datetime.datetime, datetime.datetime] | None
+
+
 def store(
     collection: Collection,
     author: int,
@@ -289,26 +359,36 @@ def store(
     organisations: dict[str, int],
     now: datetime.datetime,
     ledger_entry_id: int | None = None,
-) -> tuple[
-    list[Prepared],
-    list[Prepared],
-    list[tuple[Prepared, str]],
-    tuple[datetime.datetime, datetime.datetime] | None,
-]:
+) -> Stored:
     """Insert the new versions among `accepted`, by the `author` organisation, under the collection's
-    lock; return (stored, exact duplicates, clashes, the date_added of the first and last stored or None).
-    `ledger_entry_id`: the peer's entry that brought them (records.py)."""
+    lock. `ledger_entry_id`: the peer's entry that brought them (records.py).
+
+    Only the organisation that wrote an object's first version in the collection (its creator) may add
+    versions of it (STIX 2.1, 3.6: anyone else makes a new object with its own id): the versions of an
+    object created by another organisation are not written and its id is in `Stored.others`. Its
+    stored versions are not compared with them either, so the outcome for such an id is the one a new
+    object would have (what the caller is told is decided by the caller: add_objects, records.py).
+    The creators come with the versions already read here: no query more per batch.
+    """
     ids = sorted({item.stix_id for item in accepted})
     existing: dict[str, dict[datetime.datetime, int]] = {}
+    # The creator of each held object: the author of its earliest added version (its first version in
+    # arrival order, which a later, back-dated `modified` cannot take over).
+    first_added: dict[str, tuple[datetime.datetime, int, int]] = {}
     for start in range(0, len(ids), _CHUNK):
-        for stix_id, version, pk in ObjectVersion.objects.filter(
+        for stix_id, version, pk, date_added, creator in ObjectVersion.objects.filter(
             collection=collection, stix_id__in=ids[start : start + _CHUNK]
-        ).values_list("stix_id", "version", "pk"):
+        ).values_list("stix_id", "version", "pk", "date_added", "author_organisation_id"):
             existing.setdefault(stix_id, {})[version] = pk
+            if stix_id not in first_added or (date_added, pk) < first_added[stix_id][:2]:
+                first_added[stix_id] = (date_added, pk, creator)
+    others = {stix_id: found[2] for stix_id, found in first_added.items() if found[2] != author}
 
     # A version already stored: the same JSON is a success (a client retrying), another one a clash.
     # An observable has no version of its own: it is a duplicate when its last stored copy is identical.
     def stored_pk(item: Prepared) -> int | None:
+        if item.stix_id in others:
+            return None  # never compared: as if the collection held nothing under this id
         versions = existing.get(item.stix_id, {})
         if item.version is None:
             return versions[max(versions)] if versions else None
@@ -324,6 +404,7 @@ def store(
 
     last = ObjectVersion.objects.filter(collection=collection).aggregate(last=Max("date_added"))["last"]
     date_added = max(now, last + datetime.timedelta(microseconds=1)) if last else now
+    new: list[Prepared] = []
     stored: list[Prepared] = []
     duplicates: list[Prepared] = []
     clashes: list[tuple[Prepared, str]] = []
@@ -346,6 +427,12 @@ def store(
                 clashes.append((item, _clash_message()))
             continue
         new_versions.setdefault(item.stix_id, {})[version] = item.parsed
+        new.append(item)
+        if item.stix_id in others:
+            # Another organisation's object: not written. The clock still moves on, as for a version
+            # written, so that an observable repeated in the batch gets the outcome it would get new.
+            date_added += datetime.timedelta(microseconds=1)
+            continue
         rows.append(
             {
                 "collection_id": collection.pk,
@@ -373,13 +460,15 @@ def store(
     newest_of: dict[str, datetime.datetime] = {}
     oldest_of: dict[str, datetime.datetime] = {}
     for stix_id, versions in new_versions.items():
+        if stix_id in others:
+            continue
         every = list(versions) + list(existing.get(stix_id, {}))
         newest_of[stix_id], oldest_of[stix_id] = max(every), min(every)
     for row in rows:
         row["is_latest"] = row["version"] == newest_of[row["stix_id"]]
         row["is_first"] = row["version"] == oldest_of[row["stix_id"]]
-    no_longer_latest = [s for s in new_versions if s in existing and newest_of[s] > max(existing[s])]
-    no_longer_first = [s for s in new_versions if s in existing and oldest_of[s] < min(existing[s])]
+    no_longer_latest = [s for s in newest_of if s in existing and newest_of[s] > max(existing[s])]
+    no_longer_first = [s for s in oldest_of if s in existing and oldest_of[s] < min(existing[s])]
     for start in range(0, len(no_longer_latest), _CHUNK):
         ObjectVersion.objects.filter(
             collection=collection, stix_id__in=no_longer_latest[start : start + _CHUNK], is_latest=True
@@ -409,7 +498,7 @@ def store(
         ]
         ObjectRecipient.objects.bulk_create(links, batch_size=_CHUNK)
     added = (rows[0]["date_added"], rows[-1]["date_added"]) if rows else None
-    return stored, duplicates, clashes, added
+    return Stored(new=new, duplicates=duplicates, clashes=clashes, others=others, added=added)
 
 
 _COLUMNS = (
@@ -524,7 +613,7 @@ def delete_object(
         raise PermissionDenied(_("You may not delete objects from this collection."))
     filters = queries.parse_filters(params, queries.ONE_OBJECT_FILTERS - {"added_after"})
     rows = queries.visible(caller, collection, access).filter(stix_id=stix_id)
-    if not rows.exists():
+    if not queries.is_stix_id(stix_id) or not rows.exists():
         raise NotFound(_("There is no object %(id)s in this collection.") % {"id": stix_id})
     matching = queries._matching(rows, filters, "all")
     if matching.exclude(author_organisation_id=caller.organisation_id).exists():

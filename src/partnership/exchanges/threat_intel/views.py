@@ -7,6 +7,8 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from partnership.inputs import JsonInputError, load_json
+
 from . import queries, reads, services
 from .errors import TaxiiError
 from .protocol import (
@@ -18,6 +20,9 @@ from .protocol import (
     taxii_response,
 )
 from .stix import format_timestamp
+
+#: The manifest's custom property naming the organisation (its code) that wrote each version.
+AUTHOR_PROPERTY = "x_partnership_author"
 
 
 def _caller(request: HttpRequest) -> queries.Caller:
@@ -141,11 +146,13 @@ def objects(request: HttpRequest, root: str, collection_id: str) -> HttpResponse
     if declared > limit or len(request.body) > limit:
         raise TaxiiError(413, _("Request too large"), _("The limit is %(limit)s bytes.") % {"limit": limit})
     try:
-        envelope = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise TaxiiError(
-            400, _("Malformed JSON"), _("The body is not JSON: %(reason)s") % {"reason": error}
-        ) from error
+        # I-JSON (RFC 7493), as every JSON entry point reads it: no NaN or Infinity, no number that
+        # overflows, no duplicate member names, no NUL (PostgreSQL cannot store it), bounded nesting.
+        envelope = load_json(request.body)
+    except JsonInputError as error:
+        # A body this server will not read at all: TAXII's 400 ("did not understand the request"),
+        # with the reason; 422 stays for a readable body that is not an envelope.
+        raise TaxiiError(400, _("Malformed JSON"), error.message) from error
     result = services.add_objects(caller, found, envelope)
     return taxii_response(services.status_document(result), status=202)
 
@@ -186,14 +193,17 @@ def manifest(request: HttpRequest, root: str, collection_id: str) -> HttpRespons
     page = queries.manifest_page(_caller(request), queries.api_root(root), collection_id, request.GET)
     if not page.rows:
         return taxii_response({})
+    # Each entry also names the organisation that wrote the version, in a custom property (the `x_`
+    # prefix STIX gives custom properties; TAXII clients pass over properties they do not know).
     entries = [
         {
             "id": stix_id,
             "date_added": format_timestamp(date_added),
             "version": format_timestamp(version, micro=False),
             "media_type": f"application/stix+json;version={spec_version}",
+            AUTHOR_PROPERTY: author,
         }
-        for _pk, date_added, stix_id, version, spec_version in page.rows
+        for _pk, date_added, stix_id, version, spec_version, author in page.rows
     ]
     document: dict = {"more": page.more, "objects": entries}
     if page.next:

@@ -36,8 +36,8 @@ def collections_page(request: HttpRequest) -> HttpResponse:
 def objects_page(request: HttpRequest, root: str, collection_id: str) -> HttpResponse:
     """A collection's objects the user may see: search, filters by type and TLP, pages (HTMX swaps them)."""
     entry = _entry(request, root, collection_id)
-    filters = pages.list_filters(request.GET)
     try:
+        filters = pages.list_filters(request.GET)
         found = pages.object_list(
             queries.caller_for(request.user),
             entry,
