@@ -96,6 +96,19 @@ def test_what_nobody_of_the_other_party_may_read_makes_no_record(community, as_u
     assert shared_records() == []
 
 
+def test_a_node_signs_nothing_for_another_partys_organisation(community, as_user, jp_node):
+    """eu-isac has an account on the JP node and writes into its JP collection: the object stays here.
+    Signing it would put an EU record in the JP log, which the EU node refuses, and sync would stop."""
+    green = indicator("eu-isac, on the JP node", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb")
+    response = as_user("eu-isac").post(objects_url(community.collection), {"objects": [green]})
+    assert response.json()["success_count"] == 1
+    assert shared_records() == []
+    deleted = as_user("eu-isac").delete(objects_url(community.collection) + green["id"] + "/")
+    assert deleted.status_code == 200
+    assert shared_records(records.DELETION) == []
+    assert {parse_record(bytes(entry.record)).party for entry in LogEntry.objects.filter(log="")} <= {"JP"}
+
+
 def become_the_eu_node(settings, eu_key, tmp_path, collection):
     """The JP collection gone (it lives on the other node); this process now runs on the EU key."""
     path = tmp_path / "eu-node-key.pem"

@@ -125,6 +125,10 @@ def _sign(
     """Sign `rows` for `party`'s node: one series of records per author organisation, at most
     CHUNK_BYTES of objects each; when there are no rows, a record of the grants alone if
     `grants_alone`, else nothing."""
+    if settings.NODE_PARTY:
+        # A node speaks only for its own party: the peer refuses (and stops syncing) a log holding
+        # another party's records. What an organisation of another party wrote here stays here.
+        rows = rows.filter(author_organisation__party__code=settings.NODE_PARTY)
     found = list(
         rows.order_by("author_organisation_id", "date_added", "id").values_list(
             "pk", "body", "tlp", "author_organisation__code", "author_organisation__party__code"
@@ -177,6 +181,8 @@ def _sign(
 
 def share_deleted(collection: Collection, author: Organisation, stix_id: str, pks: list[int]) -> None:
     """Before the versions `pks` of `stix_id` are deleted: tell each peer party that received any."""
+    if settings.NODE_PARTY and author.party.code != settings.NODE_PARTY:
+        return  # it was never shared: this node signs only its own party's records (see _sign)
     for party, readers, community, _grants in _peer_parties(collection):
         if not readers:
             continue
