@@ -206,7 +206,9 @@ def test_guidance_needs_an_owner_and_a_note_does_not(jp):
     assert guidance.owner.code == "jp-meti" and guidance.follow_up == "open"
 
 
-def test_guidance_is_followed_up_by_its_owner_or_a_secretariat_and_closes_in_the_current_cycle(members, jp):
+def test_guidance_is_followed_up_by_its_owner_or_its_partys_secretariat_and_closes_in_the_current_cycle(
+    members, jp
+):
     new_cycle(jp, 2025)
     meeting = council(jp, 2025)
     guidance = services.record_outcome(
@@ -218,7 +220,11 @@ def test_guidance_is_followed_up_by_its_owner_or_a_secretariat_and_closes_in_the
     services.follow_up(members["jp_lead"], guidance.uid, {"follow_up": "in_progress", "note": "Survey sent."})
     new_cycle(jp, 2026)
     services.advance_phase(jp, 2026, "call_open")
-    services.follow_up(members["eu_secretariat"], guidance.uid, {"follow_up": "closed"})
+    with pytest.raises(PermissionDenied, match="its own party"):
+        services.follow_up(members["eu_secretariat"], guidance.uid, {"follow_up": "closed"})
+    guidance.refresh_from_db()
+    assert (guidance.follow_up, guidance.follow_up_note) == ("in_progress", "Survey sent.")
+    services.follow_up(members["jp_secretariat"], guidance.uid, {"follow_up": "closed"})
     guidance.refresh_from_db()
     assert guidance.follow_up == "closed" and guidance.closed_in.year == 2026
     assert not services.open_guidance(before_year=2027).exists()
