@@ -318,6 +318,39 @@ def test_a_window_must_close_after_it_opens(jp):
     new_cycle(jp)
     with pytest.raises(Invalid, match="close after"):
         window(jp, opens_in=1, closes_in=0)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "field"),
+    [
+        (
+            datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+            "opens",
+        ),
+        (
+            datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime.max.replace(tzinfo=datetime.UTC),
+            "closes",
+        ),
+        (
+            datetime.datetime(1999, 12, 31, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+            "opens",
+        ),
+        (
+            datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime(2101, 1, 1, tzinfo=datetime.UTC),
+            "closes",
+        ),
+    ],
+)
+def test_a_window_outside_the_years_of_the_partnership_is_refused_naming_the_field(jp, opens, closes, field):
+    new_cycle(jp)
+    with pytest.raises(Invalid, match="give a time between 2000 and 2100") as refused:
+        services.open_window(jp, 2026, {"title": "Typo", "opens": opens, "closes": closes})
+    assert set(refused.value.fields) == {field}
+    assert not ConsultationWindow.objects.exists()
     assert not ConsultationWindow.objects.exists()
 
 

@@ -627,6 +627,27 @@ def test_a_request_far_over_the_limit_is_refused_before_it_is_read(members, cycl
     assert not Contribution.objects.filter(text="Huge.").exists()
 
 
+@pytest.mark.parametrize(
+    ("opens", "closes", "field"),
+    [
+        ("0001-01-01T00:00", f"{THIS}-03-01T00:00", "opens"),
+        (f"{THIS}-01-01T00:00", "9999-12-31T23:59", "closes"),
+        ("1900-01-01T00:00", f"{THIS}-03-01T00:00", "opens"),
+    ],
+)
+def test_a_window_at_the_ends_of_time_is_a_field_error_not_a_crash(members, cycle, opens, closes, field):
+    before = state()
+    for language, words in (("en", "give a time between 2000 and 2100"), ("ja", "2000")):
+        response = signed_in(members["jp_secretariat"]).post(
+            f"/{language}/cycles/{THIS}/consultation/windows/new/",
+            {"title": "Typo", "opens": opens, "closes": closes},
+        )
+        assert response.status_code == 200, (language, response.status_code)
+        assert f'id="id_{field}_errors"' in text(response)
+        assert words in text(response)
+    assert state() == before
+
+
 def test_a_contribution_outside_an_open_window_is_refused_clearly(members, cycle):
     now = timezone.now()
     closed = services.open_window(

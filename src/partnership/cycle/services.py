@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
+from partnership.inputs import check_time
 from partnership.people.models import Membership, Organisation
 from partnership.people.permissions import (
     Actor,
@@ -362,6 +363,8 @@ def open_window(user, year: int, data: Mapping[str, Any]) -> ConsultationWindow:
         raise Invalid(
             _("opens: give the opening and closing times."), {"opens": _("required"), "closes": _("required")}
         )
+    check_time(opens, "opens")
+    check_time(closes, "closes")
     if closes <= opens:
         raise Invalid(_("closes: the window must close after it opens."), {"closes": _("before opening")})
     return ConsultationWindow.objects.create(
