@@ -143,3 +143,16 @@ def check_time(value: datetime.datetime, field: str) -> datetime.datetime:
             {field: _("out of range")},
         )
     return value
+
+
+def check_query(path: str, params: Any) -> None:
+    """Refuse (`Invalid`, naming the parameter) a NUL in a request's path or in any query parameter.
+
+    `params` is a QueryDict (`request.GET`). A NUL is never meaningful in an address, and PostgreSQL
+    refuses it even in a comparison (`WHERE code = 'a\\x00'`), so one filter would answer 500.
+    """
+    check_text(path, "path")
+    for name, values in params.lists():
+        check_text(name, "query")
+        for value in values:
+            check_text(value, name)

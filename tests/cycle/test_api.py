@@ -222,3 +222,63 @@ def test_a_malformed_body_is_400_naming_the_field(client, auth):
     response = post(client, "/api/v1/cycles", {**CYCLE, "year": "next"}, auth["jp_secretariat"])
     assert response.status_code == 400 and "year" in response.json()["error"]["fields"]
     assert not Cycle.objects.exists()
+
+
+# --- a NUL character in any text is refused whole, on both databases ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "meeting title",
+        "meeting minutes",
+        "agenda title",
+        "guidance text",
+        "priority",
+        "follow-up",
+        "contribution",
+    ],
+)
+def test_a_nul_character_in_any_text_is_refused_and_changes_nothing(client, auth, members, open_window, case):
+    jp = members["jp_secretariat"]
+    meeting = services.record_meeting(jp, 2026, COUNCIL)
+    guidance = services.record_outcome(
+        jp, meeting.uid, {"kind": "guidance", "text": "Report.", "language": "en", "owner": "jp-mic"}
+    )
+    nul = "a\u0000b"
+    path, body, who = {
+        "meeting title": ("/api/v1/cycles/2026/meetings", {**COUNCIL, "title": nul}, "jp_secretariat"),
+        "meeting minutes": ("/api/v1/cycles/2026/meetings", {**COUNCIL, "minutes": nul}, "jp_secretariat"),
+        "agenda title": (
+            "/api/v1/cycles/2026/meetings",
+            {**COUNCIL, "agenda": [{"title": nul, "actions": []}]},
+            "jp_secretariat",
+        ),
+        "guidance text": (
+            f"/api/v1/meetings/{meeting.uid}/outcomes",
+            {"kind": "note", "text": nul, "language": "en"},
+            "jp_secretariat",
+        ),
+        "priority": (
+            f"/api/v1/meetings/{meeting.uid}/priorities",
+            {"action": 61, "rationale": nul, "language": "en"},
+            "jp_secretariat",
+        ),
+        "follow-up": (
+            f"/api/v1/outcomes/{guidance.uid}/follow-up",
+            {"follow_up": "closed", "note": nul},
+            "jp_lead",
+        ),
+        "contribution": (
+            f"/api/v1/windows/{open_window.pk}/contributions",
+            {"text": nul, "language": "en"},
+            "jp_stakeholder",
+        ),
+    }[case]
+    before = (Meeting.objects.count(), Outcome.objects.count(), Contribution.objects.count())
+    response = post(client, path, body, auth[who])
+    assert response.status_code in (400, 422), response.content
+    assert "NUL" in response.json()["error"]["message"]
+    guidance.refresh_from_db()
+    assert (Meeting.objects.count(), Outcome.objects.count(), Contribution.objects.count()) == before
+    assert guidance.follow_up == "open"

@@ -943,3 +943,52 @@ def test_errors_are_in_the_readers_language(members, cycle):
     )
     field_error = text(owner).split('id="id_outcome_owner_errors"', 1)[1].split("</p>", 1)[0]
     assert "決定・指針には担当組織が必要です。" in field_error
+
+
+# --- NUL characters: refused with a field error, on both databases -----------------------------------------
+
+NUL = "\x00"
+
+
+def _nul_cases():
+    """(write, field) for every field of every cycle form: the value with a NUL inside it."""
+    fields = {
+        "plan cycle": ["year", "call_opens", "call_closes", "council_date"],
+        "advance phase": ["phase"],
+        "record meeting": [
+            "mechanism",
+            "kind",
+            "title",
+            "language",
+            "date",
+            "place",
+            "participants",
+            "agenda",
+            "minutes",
+        ],
+        "record outcome": ["kind", "text", "language", "owner", "actions"],
+        "set priority": ["cycle", "action", "rationale", "language"],
+        "priority result": ["result", "note"],
+        "open window": ["title", "opens", "closes"],
+        "contribute": ["text", "language", "areas"],
+        "moderate EU": ["status", "reply"],
+        "follow up JP": ["follow_up", "note"],
+    }
+    return [
+        pytest.param(write, field, id=f"{write}-{field}")
+        for write, names in fields.items()
+        for field in names
+    ]
+
+
+@pytest.mark.parametrize(("write", "field"), _nul_cases())
+def test_a_nul_character_in_any_field_is_refused_and_changes_nothing(members, cycle, write, field):
+    path, data, allowed = _writes(cycle)[write]
+    role = sorted(allowed)[0]
+    value = data[field]
+    value = [value[0] + NUL, *value[1:]] if isinstance(value, list) else value[:1] + NUL + value[1:]
+    before = state()
+    response = signed_in(members[role]).post(path, {**data, field: value})
+    assert response.status_code in (200, 302, 400), (write, field, response.status_code)
+    assert "Traceback" not in text(response)
+    assert state() == before, (write, field)

@@ -67,6 +67,25 @@ def _api_operations(method: str = "get") -> list[tuple[str, list[str]]]:
     return sorted(found)
 
 
+def _api_text_probes() -> list[str]:
+    """Every API GET with a NUL in each text path parameter, or in one query parameter at a time."""
+    schema = api.get_openapi_schema()
+    found = []
+    for path, operations in schema["paths"].items():
+        if "get" not in operations:
+            continue
+        parameters = operations["get"].get("parameters", [])
+        plain = hostile = path
+        for parameter in parameters:
+            if parameter["in"] == "path":
+                integer = parameter.get("schema", {}).get("type") == "integer"
+                plain = plain.replace("{" + parameter["name"] + "}", "1" if integer else "x")
+                hostile = hostile.replace("{" + parameter["name"] + "}", "1" if integer else f"x{NUL}y")
+        found.append(hostile)
+        found.extend(f"{plain}?{p['name']}=a{NUL}" for p in parameters if p["in"] == "query")
+    return sorted(set(found))
+
+
 WEB_PATHS = _web_paths()
 ALL_PAGES = _web_paths(with_converters=False)
 #: Query parameters some page reads (lists, filters, searches, report comparisons), all hostile at once.
@@ -75,6 +94,7 @@ HOSTILE_QUERY = (
     f"&q=a{NUL}b&since={NUL}&after={NUL}&area={NUL}&party={NUL}&status={NUL}&history={NUL}"
 )
 API_GETS = _api_operations("get")
+API_TEXT_PROBES = _api_text_probes()
 API_WRITES = [
     (method, path)
     for method in ("post", "patch", "put", "delete")
@@ -155,3 +175,12 @@ def test_a_search_for_a_nul_character_is_a_clear_answer(members):
             response = signed_in(who).get(f"/en/search/?q={query}")
             _clear(response, query)
             assert response.status_code in (200, 400), response.status_code
+
+
+@pytest.mark.parametrize("path", API_TEXT_PROBES)
+def test_an_api_read_with_a_nul_character_is_a_clear_answer(members, token_for, path):
+    """PostgreSQL refuses NUL in a text comparison: a NUL in a path or a filter is 404 or 422, never 500."""
+    headers = {"HTTP_AUTHORIZATION": token_for(members["jp_secretariat"])}
+    for who in ({}, headers):
+        response = Client().get(path, **who)
+        _clear(response, path)

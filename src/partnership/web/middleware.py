@@ -2,9 +2,13 @@
 
 import zoneinfo
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from partnership.errors import Invalid
+from partnership.inputs import check_query
 from partnership.people.permissions import actor_for
 
 LANGUAGE_ZONES = {"ja": "Asia/Tokyo", "en": "Europe/Brussels"}
@@ -24,3 +28,27 @@ class ReaderTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address or a query parameter is a 400 (API: 422 naming the parameter).
+
+    Forms and JSON bodies refuse NUL on their own (`partnership.inputs`); this is the same rule for what
+    no form reads: `?q=`, list filters, path parameters. TAXII answers its own errors in its own media
+    type and checks its parameters itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/taxii2/"):
+            try:
+                check_query(request.path, request.GET)
+            except Invalid as error:
+                if request.path.startswith("/api/"):
+                    from partnership.api import error_response
+
+                    return error_response(request, 422, "invalid", error.message, error.fields)
+                return render(request, "web/400.html", {"message": error.message}, status=400)
+        return self.get_response(request)
