@@ -61,7 +61,11 @@ def reader(request: HttpRequest):
 
 
 def paginate(request: HttpRequest, items, serialise, default_size: int = 50) -> dict[str, Any]:
-    """One page of `items` (a queryset or list) as `{count, next, previous, items}`."""
+    """One page of `items` (a queryset or list) as `{count, next, previous, items}`.
+
+    `page` counts from 1 and `page_size` is 1 to MAX_PAGE_SIZE (422 otherwise); a page past the end is
+    empty, with `previous` pointing back into the list only when that page holds items.
+    """
     try:
         page = int(request.GET.get("page", "1"))
         size = int(request.GET.get("page_size", str(default_size)))
@@ -73,7 +77,9 @@ def paginate(request: HttpRequest, items, serialise, default_size: int = 50) -> 
             {"page_size": str(size)},
         )
     count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
-    window = items[(page - 1) * size : page * size]
+    # A page past the end is an empty page, answered without asking the database: its offset could be
+    # past what the database takes (PostgreSQL's OFFSET is a bigint; `?page=99999999999999999999`).
+    window = items[(page - 1) * size : page * size] if (page - 1) * size < count else []
 
     def link(number: int) -> str:
         query = request.GET.copy()

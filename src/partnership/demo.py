@@ -426,9 +426,9 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
                 User.objects.get(username=username), window.pk, entry["contribution"], attachment
             )
             if decision_data is not None:
-                # Each party's secretariat moderates its own party's stakeholders and Member States.
-                secretariat = jp if username.startswith("jp-") else eu
-                cycle_services.moderate(secretariat, contribution.uid, decision_data)
+                # Each party's secretariat moderates its own party's contributors.
+                moderator = jp if contribution.organisation.party.code == "JP" else eu
+                cycle_services.moderate(moderator, contribution.uid, decision_data)
         start = datetime.datetime.combine(opens, datetime.time(0, 0), tzinfo=datetime.UTC)
         end = datetime.datetime.combine(closes, datetime.time(23, 59), tzinfo=datetime.UTC)
         ConsultationWindow.objects.filter(pk=window.pk).update(opens=start, closes=end)

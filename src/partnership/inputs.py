@@ -10,6 +10,7 @@ walks the value recursively. Django's form fields already refuse NUL (ProhibitNu
 Below `people` and `ledger`, like `errors`: it imports nothing else of ours.
 """
 
+import datetime
 import json
 import math
 from typing import Any
@@ -20,6 +21,13 @@ from partnership.errors import Invalid
 
 #: How deeply arrays and objects may nest in a body we accept (STIX and our API need under 20).
 MAX_DEPTH = 64
+
+#: The span of times a user may give (a consultation window, a meeting): from before the partnership
+#: began (2022) to the last cycle a cycle may be planned for (2100). Outside it a time is a typo or an
+#: attack, and near the ends of Python's range (year 1, year 9999) converting it between time zones
+#: overflows.
+EARLIEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+LATEST_TIME = datetime.datetime(2101, 1, 1, tzinfo=datetime.UTC)
 
 
 class JsonInputError(Invalid):
@@ -120,3 +128,31 @@ def check_text(value: str, field: str) -> str:
             {field: _("Null characters are not allowed.")},
         )
     return value
+
+
+def check_time(value: datetime.datetime, field: str) -> datetime.datetime:
+    """`value` unchanged, or `Invalid` naming `field` when it lies outside EARLIEST_TIME..LATEST_TIME.
+
+    Compared as aware times without converting `value` (the conversion itself can overflow).
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+    if not EARLIEST_TIME <= aware < LATEST_TIME:
+        raise Invalid(
+            _("%(field)s: give a time between %(earliest)s and %(latest)s.")
+            % {"field": field, "earliest": EARLIEST_TIME.year, "latest": LATEST_TIME.year - 1},
+            {field: _("out of range")},
+        )
+    return value
+
+
+def check_query(path: str, params: Any) -> None:
+    """Refuse (`Invalid`, naming the parameter) a NUL in a request's path or in any query parameter.
+
+    `params` is a QueryDict (`request.GET`). A NUL is never meaningful in an address, and PostgreSQL
+    refuses it even in a comparison (`WHERE code = 'a\\x00'`), so one filter would answer 500.
+    """
+    check_text(path, "path")
+    for name, values in params.lists():
+        check_text(name, "query")
+        for value in values:
+            check_text(value, name)

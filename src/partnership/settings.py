@@ -232,6 +232,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "partnership.web.middleware.ReaderTimeZoneMiddleware",
+    # After the language is chosen, so that the refusal is in the reader's language.
+    "partnership.web.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the lockout raised by authentication.
     "axes.middleware.AxesMiddleware",

@@ -115,16 +115,170 @@ def test_contributions_are_public_once_accepted(client, auth, members):
     assert len(client.get("/api/v1/cycles/2026/contributions", **auth["eu_secretariat"]).json()) == 1
     uid = created.json()["id"]
     rejected = post(
-        client, f"/api/v1/contributions/{uid}/moderation", {"status": "rejected"}, auth["jp_secretariat"]
+        client, f"/api/v1/contributions/{uid}/moderation", {"status": "rejected"}, auth["eu_secretariat"]
     )
     assert rejected.status_code == 422 and "reason" in rejected.json()["error"]["fields"]
-    post(client, f"/api/v1/contributions/{uid}/moderation", {"status": "accepted"}, auth["jp_secretariat"])
+    post(client, f"/api/v1/contributions/{uid}/moderation", {"status": "accepted"}, auth["eu_secretariat"])
     public = client.get("/api/v1/cycles/2026/contributions").json()
     assert [c["organisation"] for c in public] == ["eu-ebc"]
     assert Contribution.objects.get().status == "accepted"
+
+
+# --- each party owns its word: moderation and follow-up, every role against each party's records --------
+
+ROLES = [
+    "jp_secretariat",
+    "eu_secretariat",
+    "jp_lead",
+    "eu_lead",
+    "jp_stakeholder",
+    "eu_stakeholder",
+    "eu_member_state",
+    "anonymous",
+]
+#: contributor -> who may moderate its contribution: its own party's secretariat (EU Member States: the EU's).
+MODERATORS = {
+    "jp_stakeholder": {"jp_secretariat"},
+    "eu_stakeholder": {"eu_secretariat"},
+    "eu_member_state": {"eu_secretariat"},
+}
+#: owner organisation of a guidance item -> who may report on it: the owner and its party's secretariat;
+#: a joint mechanism (no party) is reported on by either secretariat.
+FOLLOWERS = {
+    "jp-mic": {"jp_lead", "jp_secretariat"},
+    "eu-dg-grow": {"eu_lead", "eu_secretariat"},
+    "industrial-dialogue": {"jp_secretariat", "eu_secretariat"},
+}
+
+
+@pytest.fixture
+def open_window(members):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    now = timezone.now()
+    return services.open_window(
+        members["eu_secretariat"],
+        2026,
+        {
+            "title": "Call",
+            "opens": now - datetime.timedelta(hours=1),
+            "closes": now + datetime.timedelta(hours=1),
+        },
+    )
+
+
+def _headers(auth, role):
+    return {} if role == "anonymous" else auth[role]
+
+
+@pytest.mark.parametrize("contributor", sorted(MODERATORS))
+@pytest.mark.parametrize("role", ROLES)
+def test_a_secretariat_moderates_only_its_own_partys_contributions(
+    client, auth, members, open_window, role, contributor
+):
+    contribution = services.submit_contribution(
+        members[contributor], open_window.pk, {"text": "Our view.", "language": "en"}
+    )
+    response = post(
+        client,
+        f"/api/v1/contributions/{contribution.uid}/moderation",
+        {"status": "accepted", "reply": "Thanks."},
+        _headers(auth, role),
+    )
+    contribution.refresh_from_db()
+    if role in MODERATORS[contributor]:
+        assert response.status_code == 200, response.content
+        assert contribution.status == "accepted"
+        return
+    assert response.status_code == (401 if role == "anonymous" else 403), response.content
+    assert (contribution.status, contribution.reply, contribution.moderated_by) == ("pending", "", None)
+
+
+@pytest.mark.parametrize("owner", sorted(FOLLOWERS))
+@pytest.mark.parametrize("role", ROLES)
+def test_follow_up_is_the_owners_or_its_partys_secretariats(client, auth, members, role, owner):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    meeting = services.record_meeting(members["jp_secretariat"], 2026, COUNCIL)
+    guidance = services.record_outcome(
+        members["eu_secretariat"],
+        meeting.uid,
+        {"kind": "guidance", "text": "Report back.", "language": "en", "owner": owner},
+    )
+    response = post(
+        client,
+        f"/api/v1/outcomes/{guidance.uid}/follow-up",
+        {"follow_up": "closed", "note": "Done."},
+        _headers(auth, role),
+    )
+    guidance.refresh_from_db()
+    if role in FOLLOWERS[owner]:
+        assert response.status_code == 200, response.content
+        assert (guidance.follow_up, guidance.follow_up_note) == ("closed", "Done.")
+        return
+    assert response.status_code == (401 if role == "anonymous" else 403), response.content
+    assert (guidance.follow_up, guidance.follow_up_note) == ("open", "")
 
 
 def test_a_malformed_body_is_400_naming_the_field(client, auth):
     response = post(client, "/api/v1/cycles", {**CYCLE, "year": "next"}, auth["jp_secretariat"])
     assert response.status_code == 400 and "year" in response.json()["error"]["fields"]
     assert not Cycle.objects.exists()
+
+
+# --- a NUL character in any text is refused whole, on both databases ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "meeting title",
+        "meeting minutes",
+        "agenda title",
+        "guidance text",
+        "priority",
+        "follow-up",
+        "contribution",
+    ],
+)
+def test_a_nul_character_in_any_text_is_refused_and_changes_nothing(client, auth, members, open_window, case):
+    jp = members["jp_secretariat"]
+    meeting = services.record_meeting(jp, 2026, COUNCIL)
+    guidance = services.record_outcome(
+        jp, meeting.uid, {"kind": "guidance", "text": "Report.", "language": "en", "owner": "jp-mic"}
+    )
+    nul = "a\u0000b"
+    path, body, who = {
+        "meeting title": ("/api/v1/cycles/2026/meetings", {**COUNCIL, "title": nul}, "jp_secretariat"),
+        "meeting minutes": ("/api/v1/cycles/2026/meetings", {**COUNCIL, "minutes": nul}, "jp_secretariat"),
+        "agenda title": (
+            "/api/v1/cycles/2026/meetings",
+            {**COUNCIL, "agenda": [{"title": nul, "actions": []}]},
+            "jp_secretariat",
+        ),
+        "guidance text": (
+            f"/api/v1/meetings/{meeting.uid}/outcomes",
+            {"kind": "note", "text": nul, "language": "en"},
+            "jp_secretariat",
+        ),
+        "priority": (
+            f"/api/v1/meetings/{meeting.uid}/priorities",
+            {"action": 61, "rationale": nul, "language": "en"},
+            "jp_secretariat",
+        ),
+        "follow-up": (
+            f"/api/v1/outcomes/{guidance.uid}/follow-up",
+            {"follow_up": "closed", "note": nul},
+            "jp_lead",
+        ),
+        "contribution": (
+            f"/api/v1/windows/{open_window.pk}/contributions",
+            {"text": nul, "language": "en"},
+            "jp_stakeholder",
+        ),
+    }[case]
+    before = (Meeting.objects.count(), Outcome.objects.count(), Contribution.objects.count())
+    response = post(client, path, body, auth[who])
+    assert response.status_code in (400, 422), response.content
+    assert "NUL" in response.json()["error"]["message"]
+    guidance.refresh_from_db()
+    assert (Meeting.objects.count(), Outcome.objects.count(), Contribution.objects.count()) == before
+    assert guidance.follow_up == "open"

@@ -206,7 +206,9 @@ def test_guidance_needs_an_owner_and_a_note_does_not(jp):
     assert guidance.owner.code == "jp-meti" and guidance.follow_up == "open"
 
 
-def test_guidance_is_followed_up_by_its_owner_or_a_secretariat_and_closes_in_the_current_cycle(members, jp):
+def test_guidance_is_followed_up_by_its_owner_or_its_partys_secretariat_and_closes_in_the_current_cycle(
+    members, jp
+):
     new_cycle(jp, 2025)
     meeting = council(jp, 2025)
     guidance = services.record_outcome(
@@ -218,7 +220,11 @@ def test_guidance_is_followed_up_by_its_owner_or_a_secretariat_and_closes_in_the
     services.follow_up(members["jp_lead"], guidance.uid, {"follow_up": "in_progress", "note": "Survey sent."})
     new_cycle(jp, 2026)
     services.advance_phase(jp, 2026, "call_open")
-    services.follow_up(members["eu_secretariat"], guidance.uid, {"follow_up": "closed"})
+    with pytest.raises(PermissionDenied, match="its own party"):
+        services.follow_up(members["eu_secretariat"], guidance.uid, {"follow_up": "closed"})
+    guidance.refresh_from_db()
+    assert (guidance.follow_up, guidance.follow_up_note) == ("in_progress", "Survey sent.")
+    services.follow_up(members["jp_secretariat"], guidance.uid, {"follow_up": "closed"})
     guidance.refresh_from_db()
     assert guidance.follow_up == "closed" and guidance.closed_in.year == 2026
     assert not services.open_guidance(before_year=2027).exists()
@@ -312,6 +318,39 @@ def test_a_window_must_close_after_it_opens(jp):
     new_cycle(jp)
     with pytest.raises(Invalid, match="close after"):
         window(jp, opens_in=1, closes_in=0)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "field"),
+    [
+        (
+            datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+            "opens",
+        ),
+        (
+            datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime.max.replace(tzinfo=datetime.UTC),
+            "closes",
+        ),
+        (
+            datetime.datetime(1999, 12, 31, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+            "opens",
+        ),
+        (
+            datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime(2101, 1, 1, tzinfo=datetime.UTC),
+            "closes",
+        ),
+    ],
+)
+def test_a_window_outside_the_years_of_the_partnership_is_refused_naming_the_field(jp, opens, closes, field):
+    new_cycle(jp)
+    with pytest.raises(Invalid, match="give a time between 2000 and 2100") as refused:
+        services.open_window(jp, 2026, {"title": "Typo", "opens": opens, "closes": closes})
+    assert set(refused.value.fields) == {field}
+    assert not ConsultationWindow.objects.exists()
     assert not ConsultationWindow.objects.exists()
 
 

@@ -76,8 +76,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def cycle(members, media):
-    """Last year's cycle with a Council meeting (guidance owned by MIC, a priority for this year) and this
-    year's cycle with its call for updates open, an open window and three contributions."""
+    """Last year's cycle with a Council meeting (guidance owned by MIC, guidance owned by DG GROW, a priority
+    for this year) and this year's cycle with its call for updates open, an open window and four
+    contributions (pending from each party, one accepted, one rejected)."""
     jp, eu = members["jp_secretariat"], members["eu_secretariat"]
     services.create_cycle(jp, {"year": LAST, "call_opens": f"{LAST}-01-15", "call_closes": f"{LAST}-03-31"})
     services.create_cycle(eu, {"year": THIS, "call_opens": f"{THIS}-01-15", "call_closes": f"{THIS}-03-31"})
@@ -107,6 +108,17 @@ def cycle(members, media):
             "actions": [48],
         },
     )
+    eu_guidance = services.record_outcome(
+        jp,
+        council.uid,
+        {
+            "kind": "guidance",
+            "text": "Report on SMEs.",
+            "language": "en",
+            "owner": "eu-dg-grow",
+            "actions": [72],
+        },
+    )
     priority = services.set_priority(
         jp, council.uid, {"area": "semiconductors", "rationale": "Early warning first.", "language": "en"}
     )
@@ -132,7 +144,7 @@ def cycle(members, media):
         {"text": "JBCEの意見。", "language": "ja"},
         SimpleUploadedFile("iken.txt", b"accepted paper"),
     )
-    services.moderate(eu, accepted.uid, {"status": "accepted", "reply": "Thank you."})
+    services.moderate(jp, accepted.uid, {"status": "accepted", "reply": "Thank you."})
     rejected = services.submit_contribution(
         members["eu_member_state"],
         window.pk,
@@ -140,11 +152,16 @@ def cycle(members, media):
         SimpleUploadedFile("ask.txt", b"rejected paper"),
     )
     services.moderate(
-        jp, rejected.uid, {"status": "rejected", "reason": "No financial implications (para 11)."}
+        eu, rejected.uid, {"status": "rejected", "reason": "No financial implications (para 11)."}
+    )
+    jp_pending = services.submit_contribution(
+        members["jp_stakeholder"], window.pk, {"text": "Pending views of JBCE.", "language": "en"}
     )
     return {
         "council": council,
         "guidance": guidance,
+        "eu_guidance": eu_guidance,
+        "jp_pending": jp_pending,
         "priority": priority,
         "window": window,
         "pending": pending,
@@ -321,15 +338,27 @@ def _writes(cycle) -> dict[str, tuple[str, dict, set[str]]]:
             {"text": "Our view.", "language": "en", "areas": ["data"]},
             CONTRIBUTORS,
         ),
-        "moderate": (
+        # Each party owns its word: a secretariat moderates its own party's contributors only.
+        "moderate EU": (
             f"/en/contributions/{cycle['pending'].uid}/moderate/",
             {"status": "accepted", "reply": "Thanks."},
-            SECRETARIATS,
+            {"eu_secretariat"},  # from EBC, an EU stakeholder
         ),
-        "follow up": (
+        "moderate JP": (
+            f"/en/contributions/{cycle['jp_pending'].uid}/moderate/",
+            {"status": "rejected", "reason": "Off topic."},
+            {"jp_secretariat"},  # from JBCE, a Japanese stakeholder
+        ),
+        # ... and follow-up is the owner's, or its own party's secretariat's.
+        "follow up JP": (
             f"/en/outcomes/{cycle['guidance'].uid}/follow-up/",
             {"follow_up": "in_progress", "note": "Under way."},
-            SECRETARIATS | {"jp_lead"},  # jp-mic owns the guidance
+            {"jp_secretariat", "jp_lead"},  # jp-mic owns the guidance
+        ),
+        "follow up EU": (
+            f"/en/outcomes/{cycle['eu_guidance'].uid}/follow-up/",
+            {"follow_up": "in_progress", "note": "Under way."},
+            {"eu_secretariat", "eu_lead"},  # eu-dg-grow owns the guidance
         ),
     }
 
@@ -343,8 +372,10 @@ WRITES = [
     "priority result",
     "open window",
     "contribute",
-    "moderate",
-    "follow up",
+    "moderate EU",
+    "moderate JP",
+    "follow up JP",
+    "follow up EU",
 ]
 
 
@@ -387,9 +418,11 @@ def test_the_owner_sees_the_follow_up_link_and_others_do_not(members, cycle):
     path = f"/en/meetings/{cycle['council'].uid}/"
     link = f"/en/outcomes/{cycle['guidance'].uid}/follow-up/"
     assert link in text(signed_in(members["jp_lead"]).get(path))
-    assert link in text(signed_in(members["eu_secretariat"]).get(path))
+    assert link in text(signed_in(members["jp_secretariat"]).get(path))
     assert link not in text(signed_in(members["eu_lead"]).get(path))
+    assert link not in text(signed_in(members["eu_secretariat"]).get(path))  # jp-mic is of Japan
     assert signed_in(members["eu_lead"]).get(link).status_code == 403
+    assert signed_in(members["eu_secretariat"]).get(link).status_code == 403
 
 
 # --- the phases -------------------------------------------------------------------------------------------
@@ -491,7 +524,7 @@ def test_guidance_without_an_owner_is_refused(members, cycle):
     body = text(response)
     assert 'id="id_outcome_owner_errors"' in body
     assert "a decision or guidance item needs an owner" in body
-    assert Outcome.objects.count() == 1
+    assert Outcome.objects.count() == 2  # the fixture's two guidance items
     note = signed_in(members["jp_secretariat"]).post(
         f"/en/meetings/{uid}/outcomes/", {"kind": "note", "text": "Noted.", "language": "en"}
     )
@@ -594,6 +627,27 @@ def test_a_request_far_over_the_limit_is_refused_before_it_is_read(members, cycl
     assert not Contribution.objects.filter(text="Huge.").exists()
 
 
+@pytest.mark.parametrize(
+    ("opens", "closes", "field"),
+    [
+        ("0001-01-01T00:00", f"{THIS}-03-01T00:00", "opens"),
+        (f"{THIS}-01-01T00:00", "9999-12-31T23:59", "closes"),
+        ("1900-01-01T00:00", f"{THIS}-03-01T00:00", "opens"),
+    ],
+)
+def test_a_window_at_the_ends_of_time_is_a_field_error_not_a_crash(members, cycle, opens, closes, field):
+    before = state()
+    for language, words in (("en", "give a time between 2000 and 2100"), ("ja", "2000")):
+        response = signed_in(members["jp_secretariat"]).post(
+            f"/{language}/cycles/{THIS}/consultation/windows/new/",
+            {"title": "Typo", "opens": opens, "closes": closes},
+        )
+        assert response.status_code == 200, (language, response.status_code)
+        assert f'id="id_{field}_errors"' in text(response)
+        assert words in text(response)
+    assert state() == before
+
+
 def test_a_contribution_outside_an_open_window_is_refused_clearly(members, cycle):
     now = timezone.now()
     closed = services.open_window(
@@ -616,7 +670,7 @@ def test_a_contribution_outside_an_open_window_is_refused_clearly(members, cycle
 
 
 def test_moderation_accepts_and_rejects_with_a_reason(members, cycle):
-    client = signed_in(members["jp_secretariat"])
+    client = signed_in(members["eu_secretariat"])
     queue = main(client.get(f"/en/cycles/{THIS}/consultation/")).split('id="queue-heading"', 1)[1]
     assert "Pending views of EBC." in queue.split("</section>", 1)[0]
     uid = cycle["pending"].uid
@@ -637,6 +691,21 @@ def test_moderation_accepts_and_rejects_with_a_reason(members, cycle):
     )
     own = main(signed_in(members["eu_stakeholder"]).get(f"/en/cycles/{THIS}/consultation/"))
     assert "Off topic." in own  # the author learns why
+
+
+def test_a_secretariat_sees_the_other_partys_contributions_but_no_form_to_moderate_them(members, cycle):
+    """Each party owns its word: the EU's contribution waits for the EU secretariat, on the page too."""
+    client = signed_in(members["jp_secretariat"])
+    queue = main(client.get(f"/en/cycles/{THIS}/consultation/")).split('id="queue-heading"', 1)[1]
+    queue = queue.split("</section>", 1)[0]
+    assert "Pending views of EBC." in queue and "Pending views of JBCE." in queue
+    assert f"/en/contributions/{cycle['pending'].uid}/moderate/" not in queue
+    assert f"/en/contributions/{cycle['jp_pending'].uid}/moderate/" in queue
+    before = state()
+    response = client.post(f"/en/contributions/{cycle['pending'].uid}/moderate/", {"status": "accepted"})
+    assert response.status_code == 403
+    assert "moderates only the contributions from its own party" in text(response)
+    assert state() == before
 
 
 def test_the_published_list_needs_no_login(client, cycle):
@@ -713,7 +782,7 @@ def test_user_text_is_escaped(members, cycle):
     accepted = services.submit_contribution(
         members["eu_stakeholder"], cycle["window"].pk, {"text": SCRIPT, "language": "en"}
     )
-    services.moderate(jp, accepted.uid, {"status": "accepted", "reply": SCRIPT})
+    services.moderate(members["eu_secretariat"], accepted.uid, {"status": "accepted", "reply": SCRIPT})
     client = signed_in(members["eu_secretariat"])
     for path in (f"/en/meetings/{meeting.uid}/", f"/en/cycles/{THIS}/", f"/ja/cycles/{THIS}/consultation/"):
         body = text(client.get(path))
@@ -874,3 +943,52 @@ def test_errors_are_in_the_readers_language(members, cycle):
     )
     field_error = text(owner).split('id="id_outcome_owner_errors"', 1)[1].split("</p>", 1)[0]
     assert "決定・指針には担当組織が必要です。" in field_error
+
+
+# --- NUL characters: refused with a field error, on both databases -----------------------------------------
+
+NUL = "\x00"
+
+
+def _nul_cases():
+    """(write, field) for every field of every cycle form: the value with a NUL inside it."""
+    fields = {
+        "plan cycle": ["year", "call_opens", "call_closes", "council_date"],
+        "advance phase": ["phase"],
+        "record meeting": [
+            "mechanism",
+            "kind",
+            "title",
+            "language",
+            "date",
+            "place",
+            "participants",
+            "agenda",
+            "minutes",
+        ],
+        "record outcome": ["kind", "text", "language", "owner", "actions"],
+        "set priority": ["cycle", "action", "rationale", "language"],
+        "priority result": ["result", "note"],
+        "open window": ["title", "opens", "closes"],
+        "contribute": ["text", "language", "areas"],
+        "moderate EU": ["status", "reply"],
+        "follow up JP": ["follow_up", "note"],
+    }
+    return [
+        pytest.param(write, field, id=f"{write}-{field}")
+        for write, names in fields.items()
+        for field in names
+    ]
+
+
+@pytest.mark.parametrize(("write", "field"), _nul_cases())
+def test_a_nul_character_in_any_field_is_refused_and_changes_nothing(members, cycle, write, field):
+    path, data, allowed = _writes(cycle)[write]
+    role = sorted(allowed)[0]
+    value = data[field]
+    value = [value[0] + NUL, *value[1:]] if isinstance(value, list) else value[:1] + NUL + value[1:]
+    before = state()
+    response = signed_in(members[role]).post(path, {**data, field: value})
+    assert response.status_code in (200, 302, 400), (write, field, response.status_code)
+    assert "Traceback" not in text(response)
+    assert state() == before, (write, field)

@@ -520,3 +520,51 @@ def test_a_record_signed_by_a_peer_node_is_never_writable_here():
     permissions.require_local_record(None)
     with pytest.raises(PermissionDenied, match="signed by the EU node; it can only be changed there"):
         permissions.require_local_record("EU")
+
+
+# --- the cycle: each party owns its word -------------------------------------------------------------
+# A secretariat moderates the contributions of its own party's stakeholders and Member States (the EU
+# Member States are of the EU side); follow-up on a decision or guidance item is recorded by its owner
+# organisation or by the owner's party's secretariat. The cycle's web and API paths are in tests/cycle.
+
+#: role -> the parties whose contributors it moderates.
+MODERATES = {"jp_secretariat": {"JP"}, "eu_secretariat": {"EU"}}
+#: owner organisation -> the roles that may record its follow-up (a joint mechanism has no party).
+FOLLOWS_UP = {
+    "jp-mic": {"jp_lead", "jp_secretariat"},
+    "eu-dg-grow": {"eu_lead", "eu_secretariat"},
+    "eu-member-states": {"eu_member_state", "eu_secretariat"},
+    "industrial-dialogue": {"jp_secretariat", "eu_secretariat"},
+}
+
+
+@pytest.mark.parametrize("role", [*MAY_WRITE, "anonymous"])
+def test_a_secretariat_moderates_its_own_partys_contributors_only(members, role):
+    from partnership.people.permissions import actor_for, can_moderate
+
+    actor = actor_for(members[role]) if role != "anonymous" else None
+    for contributor in ("jp-jbce", "eu-ebc", "eu-member-states"):
+        organisation = Organisation.objects.get(code=contributor)
+        expected = organisation.party.code in MODERATES.get(role, set())
+        assert can_moderate(actor, organisation.party_id) is expected, (role, contributor)
+
+
+@pytest.mark.parametrize("role", [*MAY_WRITE, "anonymous"])
+def test_follow_up_is_the_owners_or_its_own_partys_secretariats(members, role):
+    from partnership.people.permissions import actor_for, can_follow_up
+
+    actor = actor_for(members[role]) if role != "anonymous" else None
+    for owner, allowed in FOLLOWS_UP.items():
+        organisation = Organisation.objects.get(code=owner)
+        assert can_follow_up(actor, organisation.pk, organisation.party_id) is (role in allowed), (
+            role,
+            owner,
+        )
+
+
+def test_on_a_federated_node_the_other_partys_secretariat_moderates_nothing(members, settings):
+    from partnership.people.permissions import actor_for, can_moderate
+
+    settings.NODE_PARTY = "JP"
+    eu = Party.objects.get(code="EU")
+    assert not can_moderate(actor_for(members["eu_secretariat"]), eu.pk)

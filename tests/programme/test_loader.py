@@ -147,6 +147,19 @@ def test_bad_yaml_syntax_is_refused_with_its_line(programme, tmp_path):
     assert error.reason
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(TITLE_48, 'title: {en: "5G\\0 research"'), ("    languages: [en]\n", '    languages: [en, "e\\0n"]\n')],
+    ids=["title", "languages"],
+)
+def test_a_nul_character_is_refused_with_its_line(programme, tmp_path, old, new):
+    """YAML's "\\0" is a NUL, which PostgreSQL cannot store: refused before anything is written."""
+    path = edited(tmp_path, (old, new))
+    error = _refused(path)
+    assert error.line == line_of(path, new)
+    assert "NUL" in error.reason
+
+
 def test_a_duplicate_key_is_refused_with_its_line(programme, tmp_path):
     path = edited(tmp_path, (ACTION_48, ACTION_48 + '    area: "ai"\n'))
     error = _refused(path)

@@ -256,6 +256,33 @@ def test_deliverable_form_errors_name_the_field(members):
     assert not Deliverable.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("evidence", "https://example.org/report\x00.pdf"),  # passes URLValidator: NUL is not a space
+        ("title", "SME\x00 toolkit"),
+        ("description", "Toolkit\x00"),
+    ],
+)
+def test_a_nul_character_in_a_deliverable_is_a_field_error_on_both_databases(members, field, value):
+    data = {"title": "SME toolkit", "language": "en", "due_period": "2027", "status": "planned", field: value}
+    response = signed_in(members["eu_lead"]).post("/en/actions/72/deliverables/new/", data)
+    assert response.status_code == 200
+    assert f'id="id_{field}_errors"' in text(response)
+    assert "Null characters are not allowed." in text(response)
+    assert not Deliverable.objects.exists()
+
+
+def test_a_search_with_a_nul_character_is_refused_in_words(client, programme):
+    for language, words in (("en", "NUL"), ("ja", "NUL")):
+        response = client.get(f"/{language}/search/?q=5G%00")
+        assert response.status_code == 400
+        assert words in text(response) and 'role="alert"' in text(response)
+    api = client.get("/api/v1/actions?area=data%00")
+    assert api.status_code == 422
+    assert api.json()["error"]["fields"] == {"area": "Null characters are not allowed."}
+
+
 def test_the_value_form_records_a_value_and_refuses_a_conflicting_one(members):
     indicator = IndicatorFactory(action=JointAction.objects.get(paragraph=48))
     client = signed_in(members["jp_lead"])

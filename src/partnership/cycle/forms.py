@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,9 @@ class AgendaField(forms.CharField):
 
     def to_python(self, value) -> list[dict[str, Any]]:  # type: ignore[override]
         text = super().to_python(value) or ""
+        # The field's validators see the parsed list, not the text: refuse NUL here, as CharField would
+        # (PostgreSQL cannot store it).
+        ProhibitNullCharactersValidator()(text)
         items = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():

@@ -200,6 +200,9 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         return data
     if actor.is_secretariat:
         data["queue"] = list(base.filter(status=Contribution.Status.PENDING))
+        for contribution in data["queue"]:
+            # The other party's contributions are shown, but moderated by their own secretariat.
+            contribution.can_moderate = permissions.can_moderate(actor, contribution.organisation.party_id)
         data["rejected"] = list(base.filter(status=Contribution.Status.REJECTED))
     elif data["can_contribute"]:
         data["own"] = list(base.filter(organisation=actor.organisation))
@@ -236,7 +239,9 @@ def can_follow_up(actor: Actor | None, outcome: Outcome) -> bool:
     return (
         outcome.kind != Outcome.Kind.NOTE
         and outcome.signed_by is None
-        and permissions.can_follow_up(actor, outcome.owner_id)
+        and permissions.can_follow_up(
+            actor, outcome.owner_id, outcome.owner.party_id if outcome.owner is not None else None
+        )
     )
 
 

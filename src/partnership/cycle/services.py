@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
+from partnership.inputs import check_time
 from partnership.people.models import Membership, Organisation
 from partnership.people.permissions import (
     Actor,
@@ -22,6 +23,7 @@ from partnership.people.permissions import (
     require_contributor,
     require_follow_up,
     require_local_record,
+    require_moderate,
     require_node_party,
 )
 from partnership.programme.models import Area, JointAction, Language
@@ -268,7 +270,8 @@ def record_outcome(user, meeting_uid, data: Mapping[str, Any]) -> Outcome:
 
 @transaction.atomic
 def follow_up(user, outcome_uid, data: Mapping[str, Any]) -> Outcome:
-    """Report on a decision or guidance item: its owner's members or any secretariat may.
+    """Report on a decision or guidance item: its owner's members or the owner's party's secretariat may
+    (either secretariat for an owner of no party, a joint mechanism).
 
     Signed as a record of the reporting user's party and organisation; an outcome signed by a peer
     node is followed up on that node.
@@ -279,7 +282,8 @@ def follow_up(user, outcome_uid, data: Mapping[str, Any]) -> Outcome:
     outcome = Outcome.objects.select_for_update().filter(uid=outcome_uid).first()
     if outcome is None or outcome.kind == Outcome.Kind.NOTE:
         raise NotFound(_("There is no such decision or guidance item."))
-    require_follow_up(actor, outcome.owner_id)
+    owner_party_id = outcome.owner.party_id if outcome.owner is not None else None
+    require_follow_up(actor, outcome.owner_id, owner_party_id)
     require_local_record(outcome.signed_by)
     status = data.get("follow_up")
     if status not in Outcome.FollowUp.values:
@@ -359,6 +363,8 @@ def open_window(user, year: int, data: Mapping[str, Any]) -> ConsultationWindow:
         raise Invalid(
             _("opens: give the opening and closing times."), {"opens": _("required"), "closes": _("required")}
         )
+    check_time(opens, "opens")
+    check_time(closes, "closes")
     if closes <= opens:
         raise Invalid(_("closes: the window must close after it opens."), {"closes": _("before opening")})
     return ConsultationWindow.objects.create(
@@ -402,11 +408,13 @@ def submit_contribution(user, window_id: int, data: Mapping[str, Any], attachmen
 
 @transaction.atomic
 def moderate(user, contribution_uid, data: Mapping[str, Any]) -> Contribution:
-    """Accept or reject (with a reason) a contribution, optionally with a reply."""
+    """Accept or reject (with a reason) a contribution, optionally with a reply; a secretariat moderates
+    the contributions of its own party's stakeholders and Member States only."""
     actor = require_secretariat(user)
     contribution = Contribution.objects.select_for_update().filter(uid=contribution_uid).first()
     if contribution is None:
         raise NotFound(_("There is no such contribution."))
+    require_moderate(actor, contribution.organisation.party_id)
     decision = data.get("status")
     if decision not in (Contribution.Status.ACCEPTED, Contribution.Status.REJECTED):
         raise Invalid(_("status: choose accepted or rejected."), {"status": str(decision)})

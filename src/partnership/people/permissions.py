@@ -158,18 +158,53 @@ def require_manage_trust(user: User | AnonymousUser | None, party_id: int) -> Ac
     return actor
 
 
-def can_follow_up(actor: Actor | None, owner_organisation_id: int | None) -> bool:
-    """A decision or guidance item is reported on by its owner's members or by a secretariat."""
+def can_follow_up(actor: Actor | None, owner_organisation_id: int | None, owner_party_id: int | None) -> bool:
+    """A decision or guidance item is reported on by its owner's members or its owner's party's secretariat.
+
+    Each party owns its word: a secretariat does not report for an organisation of the other party. An owner
+    of no party (a joint mechanism, para 21) is reported on by its members or by either secretariat.
+    """
     if actor is None or owner_organisation_id is None or not writes_on_this_node(actor):
         return False
-    return actor.is_secretariat or actor.organisation.pk == owner_organisation_id
+    if actor.organisation.pk == owner_organisation_id:
+        return True
+    return actor.is_secretariat and (owner_party_id is None or actor.party.pk == owner_party_id)
 
 
-def require_follow_up(actor: Actor, owner_organisation_id: int | None) -> Actor:
+def require_follow_up(actor: Actor, owner_organisation_id: int | None, owner_party_id: int | None) -> Actor:
     """`can_follow_up`, raising PermissionDenied with the reason."""
     require_node_party(actor)
-    if not can_follow_up(actor, owner_organisation_id):
+    if not can_follow_up(actor, owner_organisation_id, owner_party_id):
+        if actor.is_secretariat:
+            raise PermissionDenied(
+                _("A secretariat reports only on items owned by an organisation of its own party.")
+            )
         raise PermissionDenied(_("Only the owner or a secretariat can report on this item."))
+    return actor
+
+
+def can_moderate(actor: Actor | None, contributor_party_id: int | None) -> bool:
+    """A secretariat moderates the contributions of its own party's stakeholders and Member States.
+
+    Each party owns its word (para 22: each side's stakeholders; para 45: the EU Member States are of the
+    EU side): the other party's secretariat neither accepts nor rejects them.
+    """
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and contributor_party_id is not None
+        and actor.party.pk == contributor_party_id
+        and writes_on_this_node(actor)
+    )
+
+
+def require_moderate(actor: Actor, contributor_party_id: int | None) -> Actor:
+    """`can_moderate`, raising PermissionDenied with the reason."""
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    require_node_party(actor)
+    if not can_moderate(actor, contributor_party_id):
+        raise PermissionDenied(_("A secretariat moderates only the contributions from its own party."))
     return actor
 
 

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, Deliverable, Indicator, IndicatorValue, Language, ProgressUpdate
@@ -23,6 +23,9 @@ class EvidenceField(forms.Field):
             value = value.split()
         if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
             raise ValidationError(_("Give the links as a list of text."), code="invalid_list")
+        # A NUL passes URLValidator in a link's path; PostgreSQL cannot store it. Refused as CharField does.
+        for item in value:
+            ProhibitNullCharactersValidator()(item)
         return [item.strip() for item in value if item.strip()]
 
     def validate(self, value):

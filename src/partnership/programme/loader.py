@@ -15,6 +15,8 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from partnership.errors import Invalid
+from partnership.inputs import check_text
 from partnership.people.models import Organisation, Party
 
 from .models import Area, JointAction
@@ -133,6 +135,14 @@ class _Checker:
                 _("%(where)s: “%(key)s” must be %(kind)s, not %(value)r")
                 % {"where": where, "key": key, "kind": names, "value": value},
             )
+        # YAML writes NUL as "\0" in a quoted string; PostgreSQL cannot store it (the rule of `inputs`).
+        for text in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+            try:
+                check_text(text if isinstance(text, str) else "", key)
+            except Invalid as error:
+                raise self.fail(
+                    mapping.key_lines.get(key, mapping.line), f"{where}: {error.message}"
+                ) from None
         if isinstance(value, str) and required and not value.strip():
             raise self.fail(
                 mapping.key_lines.get(key), _("%(where)s: “%(key)s” is empty") % {"where": where, "key": key}
