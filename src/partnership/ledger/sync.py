@@ -40,6 +40,7 @@ from . import merkle, registry
 from .checkpoint import NoteError, verify_note
 from .keys import key_id
 from .models import Checkpoint, LogEntry, Peer, SigningKey, render_error
+from .node_requests import signed_headers
 from .peers import PeerConfig, configured_peers
 from .records import (
     KEY_ROTATION,
@@ -50,7 +51,7 @@ from .records import (
     rotated_key,
     verify_record,
 )
-from .services import lock_log, root, size, store_entries
+from .services import lock_log, node_key, origin, root, size, store_entries
 from .signals import fork_detected
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,38 @@ class SyncResult:
 
 
 def _get(url: str) -> bytes:
+    """GET `url` of a peer, signed with this node's key (`node_requests`): the peer serves the content of
+    its records only to a node it knows, so each request first asks the peer for a challenge nonce."""
+    base, _sep, _path = url.partition(API)
+    challenge = _fetch(f"{base}{API}/challenge", {})
+    try:
+        nonce = json.loads(challenge)["nonce"]
+        if not isinstance(nonce, str):
+            raise TypeError(nonce)
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError):
+        raise SyncError(
+            gettext_noop("%(url)s sent no challenge nonce"), url=f"{base}{API}/challenge"
+        ) from None
+    return _fetch(url, signed_headers("GET", url, nonce, origin(), node_key()))
+
+
+def _fetch(url: str, headers: dict[str, str]) -> bytes:
     # peers.parse_peers admits only http(s) base URLs.
-    request = urllib.request.Request(url, headers={"Accept": "application/json, text/plain"})  # noqa: S310
+    request = urllib.request.Request(  # noqa: S310
+        url, headers={"Accept": "application/json, text/plain", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             body = response.read(MAX_RESPONSE + 1)
     except urllib.error.HTTPError as exc:
+        message = _error_message(exc)
+        if message:  # e.g. why the peer refused this node's signature
+            raise SyncError(
+                gettext_noop("%(url)s answered %(status)s: %(reason)s"),
+                url=url,
+                status=exc.code,
+                reason=message,
+            ) from None
         raise SyncError(gettext_noop("%(url)s answered %(status)s"), url=url, status=exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -117,6 +144,15 @@ def _get(url: str) -> bytes:
     if len(body) > MAX_RESPONSE:
         raise SyncError(gettext_noop("%(url)s sent more than %(limit)s bytes"), url=url, limit=MAX_RESPONSE)
     return body
+
+
+def _error_message(error: urllib.error.HTTPError) -> str:
+    """The message of the peer's API error body (`{"error": {"message": ...}}`), "" if there is none."""
+    try:
+        message = json.loads(error.read(64 * 1024))["error"]["message"]
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError, OSError):
+        return ""
+    return message[:500] if isinstance(message, str) else ""
 
 
 def _get_json(url: str) -> Any:

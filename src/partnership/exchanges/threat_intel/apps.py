@@ -11,6 +11,7 @@ class ThreatIntelConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.ledger import registry
+        from partnership.people.permissions import can_read_sealed_records
         from partnership.programme import exchanges
 
         from . import records
@@ -18,5 +19,5 @@ class ThreatIntelConfig(AppConfig):
 
         exchanges.register(ThreatIntelExchange())
 
-        registry.register(records.OBJECTS, records.apply_objects)
-        registry.register(records.DELETION, records.apply_deletion)
+        registry.register(records.OBJECTS, records.apply_objects, readable_by=can_read_sealed_records)
+        registry.register(records.DELETION, records.apply_deletion, readable_by=can_read_sealed_records)
