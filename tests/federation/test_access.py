@@ -5,6 +5,7 @@ import base64
 import json
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 
@@ -71,3 +72,19 @@ def test_a_forged_node_request_to_a_real_node_is_a_401(jp):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 401
+
+
+def test_after_this_node_rotates_its_key_a_peer_that_knows_only_the_old_one_still_serves_it(
+    jp_factory, eu_node, settings, tmp_path
+):
+    settings.NODE_KEY_FILE = tmp_path / "eu-node-key.pem"
+    jp = jp_factory(env={"PARTNERSHIP_PEERS": f"http://127.0.0.1:9 {services.verifier_key()}"})
+    eu_node.peer(jp)
+    services.rotate_key(timedelta(days=1))  # the JP node never pulls this node's log: it keeps the old key
+    jp.file_update(jp.secretariat_token, 46, NARRATIVE)
+
+    (result,) = sync.sync_all()
+
+    assert result.error == ""
+    assert result.fetched == services.size("JP") > 0
+    assert services.verify_log("JP") == []

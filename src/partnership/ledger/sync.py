@@ -30,6 +30,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -51,7 +52,7 @@ from .records import (
     rotated_key,
     verify_record,
 )
-from .services import lock_log, node_key, origin, root, size, store_entries
+from .services import lock_log, node_keys, origin, root, size, store_entries
 from .signals import fork_detected
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,22 @@ class SyncResult:
 
 def _get(url: str) -> bytes:
     """GET `url` of a peer, signed with this node's key (`node_requests`): the peer serves the content of
-    its records only to a node it knows, so each request first asks the peer for a challenge nonce."""
+    its records only to a node it knows, so each request first asks the peer for a challenge nonce.
+
+    After a rotation of this node's key, a peer that has not yet pulled the rotation record refuses the
+    new key (401): the request is then signed again with the keys still in the rotation's overlap.
+    """
+    keys = node_keys()
+    for key in keys[:-1]:
+        try:
+            return _signed_get(url, key)
+        except SyncError as exc:
+            if exc.params.get("status") != 401:
+                raise
+    return _signed_get(url, keys[-1])
+
+
+def _signed_get(url: str, key: Ed25519PrivateKey) -> bytes:
     base, _sep, _path = url.partition(API)
     challenge = _fetch(f"{base}{API}/challenge", {})
     try:
@@ -115,7 +131,7 @@ def _get(url: str) -> bytes:
         raise SyncError(
             gettext_noop("%(url)s sent no challenge nonce"), url=f"{base}{API}/challenge"
         ) from None
-    return _fetch(url, signed_headers("GET", url, nonce, origin(), node_key()))
+    return _fetch(url, signed_headers("GET", url, nonce, origin(), key))
 
 
 def _fetch(url: str, headers: dict[str, str]) -> bytes:
