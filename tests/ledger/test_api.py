@@ -145,6 +145,7 @@ def test_the_peer_node_signing_its_request_reads_every_record(client, log, jp_no
     response = signed_by_eu(client, "/api/v1/ledger/entries?start=0", jp_node)
 
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]  # never kept by a shared cache for someone else
     served = response.json()["entries"]
     assert len(served) == len(log)
     for entry in served:

@@ -107,7 +107,7 @@ def get_checkpoint(request):
 
 
 @router.get("/ledger/entries", response=EntriesOut)
-def get_entries(request, query: Query[RangeIn]):
+def get_entries(request, response: HttpResponse, query: Query[RangeIn]):
     """Entries of this node's log from `start`, up to `end` (exclusive), 1000 entries or about
     `PAGE_BYTES` of records, whichever comes first (at least one entry). Every entry's index, type,
     leaf hash, signature and key ID are public; its record only for a peer node that signs the request
@@ -117,12 +117,15 @@ def get_entries(request, query: Query[RangeIn]):
     except NodeAuthError as exc:
         raise HttpError(401, str(exc)) from None
     user = None if node else reader(request)
+    # What is served depends on who asks: no shared cache may keep a member's or the peer's answer.
+    response["Cache-Control"] = "private, no-store"
     return queries.entries(query.start, query.end, limit=PAGE, max_bytes=PAGE_BYTES, node=node, user=user)
 
 
 @router.get("/ledger/challenge", response=ChallengeOut)
-def get_challenge(request):
+def get_challenge(request, response: HttpResponse):
     """A nonce for one request signed by a peer node, valid for `expires_in` seconds and once."""
+    response["Cache-Control"] = "no-store"  # a cached nonce would be one already used
     return {"nonce": issue_challenge(), "expires_in": CHALLENGE_SECONDS}
 
 
