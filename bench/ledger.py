@@ -225,10 +225,11 @@ def measure_proofs(sizes: tuple[int, ...], repeats: int) -> list[tuple[int, list
 class PeerNode:
     """A JP node in its own data directory and process, as tests/federation/nodes.py starts them."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, peers: str = "") -> None:
         import socket
 
         self.data_dir = data_dir
+        self.peers = peers  # PARTNERSHIP_PEERS: it serves record content only to a node it knows
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -246,6 +247,7 @@ class PeerNode:
             PARTNERSHIP_NODE_PARTY="JP",
             PARTNERSHIP_SYNC_INTERVAL="0",
             PARTNERSHIP_ALLOWED_HOSTS="127.0.0.1,localhost",
+            PARTNERSHIP_PEERS=self.peers,
             **extra,
         )
         return env
@@ -434,7 +436,10 @@ def run(runs: int, sync_runs: int, verify_runs: int) -> bool:
         )
 
     print(f"\nStarting a JP node and appending {SYNC_ENTRIES:,} bench.note records to its log...", flush=True)
-    peer = PeerNode(Path(settings.DATA_DIR) / "jp-node")
+    # The JP node knows this process as the EU node, whose signed requests read its records' content.
+    peer = PeerNode(
+        Path(settings.DATA_DIR) / "jp-node", peers=f"http://127.0.0.1:9 {services.verifier_key()}"
+    )
     peer.call("migrate", "--verbosity", "0")
     verifier_key = peer.call("ledger", "key").strip()
     started = time.perf_counter()

@@ -152,14 +152,18 @@ def jp_template(tmp_path_factory):
 
 
 @pytest.fixture
-def jp_factory(jp_template, tmp_path):
+def jp_factory(jp_template, tmp_path, session_node_key):
     """jp_factory(name, skew_seconds=0, env=None) -> a started JP node with a copy of the template's data
-    and key (`env`: more PARTNERSHIP_ settings)."""
+    and key (`env`: more PARTNERSHIP_ settings). It knows this process (the EU node) as its peer, as
+    federated nodes name each other: it serves record content only to a node it knows."""
     started = []
 
     def make(name: str = "jp", skew_seconds: float = 0, env: dict[str, str] | None = None) -> Node:
         node = Node("JP", tmp_path / name, skew_seconds)
-        node.extra_env = dict(env or {})
+        node.extra_env = {
+            "PARTNERSHIP_PEERS": f"http://127.0.0.1:9 {eu_vkey(session_node_key)}",
+            **(env or {}),
+        }
         shutil.copytree(jp_template.data_dir, node.data_dir)
         node.secretariat_token = jp_template.secretariat_token  # the copy has the same accounts
         started.append(node)
@@ -185,6 +189,11 @@ def eu_node(settings, programme):
 
     settings.NODE_PARTY = "EU"
     return Eu()
+
+
+def eu_vkey(key_file) -> str:
+    """This process's verifier key as the EU node (eu_node), as its operator would hand it over."""
+    return verifier_key_string("EU", load_or_create_key(key_file))
 
 
 def jp_vkey(node: Node) -> str:

@@ -7,6 +7,7 @@ from partnership.ledger import registry
 from partnership.ledger import services as ledger_services
 from partnership.ledger.keys import public_key_bytes
 from partnership.ledger.models import LogEntry
+from partnership.ledger.node_requests import signed_headers
 from partnership.ledger.records import SignedRecord, verify_record
 
 
@@ -29,3 +30,9 @@ def apply(record: SignedRecord, entry: LogEntry) -> None:
     """Apply as `sync` does: through the registry, inside the transaction that stores the entry."""
     with transaction.atomic():
         registry.applier_for(record.type)(record, entry)
+
+
+def get_as_node(client: Client, url: str, name: str, key) -> object:
+    """GET `url` as the peer node `name` with node key `key` does: a challenge, then a signed request."""
+    nonce = client.get("/api/v1/ledger/challenge").json()["nonce"]
+    return client.get(url, headers=signed_headers("GET", "http://testserver" + url, nonce, name, key))

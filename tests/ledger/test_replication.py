@@ -7,6 +7,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -16,6 +17,7 @@ from partnership.ledger.keys import key_id, load_or_create_key, public_key_bytes
 from partnership.ledger.models import OWN, LogEntry, SigningKey
 from partnership.ledger.peers import PeerConfigError, parse_peers
 from partnership.ledger.records import SignedRecord, rotated_key, verify_record
+from tests.helpers import get_as_node
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +34,19 @@ def note(n: int, time: str = "2026-11-27T05:30:00Z") -> SignedRecord:
     return SignedRecord("test.note", "JP", "jp-digital-agency", time, {"n": n})
 
 
-def test_entries_are_served_as_signed_with_their_key_id(client):
+@pytest.fixture
+def eu_node_key(settings):
+    """The key of the EU node, this node's configured peer, which reads the content of every record."""
+    key = Ed25519PrivateKey.generate()
+    settings.PEERS = f"http://127.0.0.1:8001 {verifier_key_string('EU', key)}"
+    return key
+
+
+def test_entries_are_served_as_signed_with_their_key_id(client, eu_node_key):
     for n in range(5):
         services.append(note(n))
 
-    body = client.get("/api/v1/ledger/entries?start=1&end=3").json()
+    body = get_as_node(client, "/api/v1/ledger/entries?start=1&end=3", "EU", eu_node_key).json()
 
     assert body["origin"] == "JP" and body["size"] == 5
     assert [e["index"] for e in body["entries"]] == [1, 2]
@@ -50,7 +60,7 @@ def test_entries_are_served_as_signed_with_their_key_id(client):
     assert first["key_id"] == key_id("JP", services.node_key()).hex()
 
 
-def test_a_page_of_entries_stops_at_its_byte_budget_but_always_holds_one(client, monkeypatch):
+def test_a_page_of_entries_stops_at_its_byte_budget_but_always_holds_one(client, monkeypatch, eu_node_key):
     from partnership.ledger import api
 
     services.append_many(
@@ -58,10 +68,14 @@ def test_a_page_of_entries_stops_at_its_byte_budget_but_always_holds_one(client,
     )
     monkeypatch.setattr(api, "PAGE_BYTES", 2 * len(bytes(LogEntry.objects.get(log=OWN, index=0).record)))
 
-    assert [e["index"] for e in client.get("/api/v1/ledger/entries?start=0").json()["entries"]] == [0, 1]
-    assert [e["index"] for e in client.get("/api/v1/ledger/entries?start=2").json()["entries"]] == [2]
+    def indexes(start: int) -> list[int]:
+        url = f"/api/v1/ledger/entries?start={start}"
+        return [e["index"] for e in get_as_node(client, url, "EU", eu_node_key).json()["entries"]]
+
+    assert indexes(0) == [0, 1]
+    assert indexes(2) == [2]
     # A record larger than the budget comes alone, never not at all.
-    assert [e["index"] for e in client.get("/api/v1/ledger/entries?start=3").json()["entries"]] == [3]
+    assert indexes(3) == [3]
 
 
 def test_checkpoint_and_proofs_served_verify(client):

@@ -11,6 +11,7 @@ class CycleConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.ledger import registry
+        from partnership.people.permissions import can_read_outcomes
         from partnership.programme.panels import register
 
         from .panels import PANEL
@@ -18,4 +19,4 @@ class CycleConfig(AppConfig):
 
         register(PANEL)
         # Outcomes arriving from a peer party's node (the ledger knows nothing of the cycle).
-        registry.register(OUTCOME, apply_outcome)
+        registry.register(OUTCOME, apply_outcome, readable_by=can_read_outcomes)

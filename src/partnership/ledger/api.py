@@ -1,7 +1,9 @@
-"""The node's own log over HTTP, for its peers and for anyone who wants to check it (read-only, public).
+"""The node's own log over HTTP, for its peers and for anyone who wants to check it (read-only).
 
 GET /api/v1/ledger/checkpoint               the latest signed checkpoint (C2SP tlog-checkpoint note)
-GET /api/v1/ledger/entries?start=&end=      entries [start, end), at most 1000
+GET /api/v1/ledger/entries?start=&end=      entries [start, end), at most 1000; record content only
+                                            for a signed peer node or a member who may read it
+GET /api/v1/ledger/challenge                a nonce for one request signed by a peer node
 GET /api/v1/ledger/consistency?old=&new=    RFC 9162 consistency proof between two sizes
 GET /api/v1/ledger/proof/{index}?size=      inclusion proof of one entry
 GET /api/v1/ledger/keys                     the node's verifier keys
@@ -9,16 +11,19 @@ GET /api/v1/ledger/keys                     the node's verifier keys
 The formats are described in docs/ledger.md.
 """
 
-import base64
-
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from . import services
+# The reader (bearer token or session) as every API router reads it; the ledger's services and library
+# import nothing of ours, only this HTTP layer does.
+from partnership.api_helpers import reader
+
+from . import queries, services
 from .keys import verifier_key_string
-from .models import OWN, LogEntry, SigningKey
+from .models import OWN, SigningKey
+from .node_requests import CHALLENGE_SECONDS, NodeAuthError, authenticated_node, issue_challenge
 from .sync import PAGE
 
 router = Router(tags=["ledger"])
@@ -30,7 +35,12 @@ PAGE_BYTES = 16 * 1024 * 1024
 
 class EntryOut(Schema):
     index: int
-    record: str = Field(description="base64 of the RFC 8785 canonical JSON record that was signed")
+    type: str = Field(description="the record type, e.g. programme.progress_update")
+    leaf_hash: str = Field(description="hex SHA-256(0x00 || record): what inclusion proofs prove")
+    record: str | None = Field(
+        description="base64 of the RFC 8785 canonical JSON record that was signed; null when the caller "
+        "may not read its content (a peer node signing its request, or a member the type admits, may)"
+    )
     signature: str = Field(description="base64 of the 64-byte Ed25519 signature of the record bytes")
     key_id: str = Field(description="hex C2SP key ID of the signing key")
 
@@ -44,6 +54,11 @@ class EntriesOut(Schema):
 class RangeIn(Schema):
     start: int = Field(0, ge=0)
     end: int | None = Field(None, ge=0, description=f"exclusive; at most {PAGE} entries are returned")
+
+
+class ChallengeOut(Schema):
+    nonce: str = Field(description="for the Signature-Input of one signed request (docs/ledger.md)")
+    expires_in: int = Field(description="seconds the nonce stays valid, by this node's clock")
 
 
 class ConsistencyIn(Schema):
@@ -92,27 +107,26 @@ def get_checkpoint(request):
 
 
 @router.get("/ledger/entries", response=EntriesOut)
-def get_entries(request, query: Query[RangeIn]):
+def get_entries(request, response: HttpResponse, query: Query[RangeIn]):
     """Entries of this node's log from `start`, up to `end` (exclusive), 1000 entries or about
-    `PAGE_BYTES` of records, whichever comes first (at least one entry)."""
-    current = services.size()
-    end = min(current, query.start + PAGE, query.end if query.end is not None else current)
-    rows = LogEntry.objects.filter(log=OWN, index__gte=query.start, index__lt=end).order_by("index")
-    entries, total = [], 0
-    for row in rows.iterator(chunk_size=100):
-        record = bytes(row.record)
-        if entries and total + len(record) > PAGE_BYTES:
-            break  # the peer asks again from the next index
-        total += len(record)
-        entries.append(
-            {
-                "index": row.index,
-                "record": base64.b64encode(record).decode("ascii"),
-                "signature": base64.b64encode(bytes(row.signature)).decode("ascii"),
-                "key_id": row.key_id,
-            }
-        )
-    return {"origin": services.origin(), "size": current, "entries": entries}
+    `PAGE_BYTES` of records, whichever comes first (at least one entry). Every entry's index, type,
+    leaf hash, signature and key ID are public; its record only for a peer node that signs the request
+    (Signature-Input, Signature: docs/ledger.md) or a member who may read records of its type."""
+    try:
+        node = authenticated_node(request)
+    except NodeAuthError as exc:
+        raise HttpError(401, str(exc)) from None
+    user = None if node else reader(request)
+    # What is served depends on who asks: no shared cache may keep a member's or the peer's answer.
+    response["Cache-Control"] = "private, no-store"
+    return queries.entries(query.start, query.end, limit=PAGE, max_bytes=PAGE_BYTES, node=node, user=user)
+
+
+@router.get("/ledger/challenge", response=ChallengeOut)
+def get_challenge(request, response: HttpResponse):
+    """A nonce for one request signed by a peer node, valid for `expires_in` seconds and once."""
+    response["Cache-Control"] = "no-store"  # a cached nonce would be one already used
+    return {"nonce": issue_challenge(), "expires_in": CHALLENGE_SECONDS}
 
 
 @router.get("/ledger/consistency", response=ConsistencyOut)

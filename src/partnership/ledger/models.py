@@ -144,3 +144,14 @@ class Peer(models.Model):
     @property
     def error_text(self) -> str:
         return render_error(self.last_error)
+
+
+class UsedNonce(models.Model):
+    """A challenge nonce a peer node's signed request has used (`node_requests`): a nonce serves once, so
+    a captured request cannot be replayed. Kept only while the nonce could still be fresh."""
+
+    nonce = models.CharField(max_length=128, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.nonce

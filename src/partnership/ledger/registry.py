@@ -10,6 +10,12 @@ signature, its inclusion in the peer's signed checkpoint and `record.party == pe
 checked. An applier must be idempotent (the same record applied twice changes nothing the second time)
 and raises `RecordRejected` with a reason for a record it cannot apply; the entry is then kept, marked
 with that reason, and nothing the applier did for it remains.
+
+Each registration also says who may read the content of such records from this node's log
+(`readable_by(user) -> bool`, a rule of `people.permissions`): the log is public so that anyone can
+verify it, but a record's content is served (`GET /api/v1/ledger/entries`, the ledger page) only to
+callers the rule admits, and to peer nodes that authenticate as nodes (`node_requests`). A type no app
+registered is read by peer nodes alone; `ledger.key_rotation` is public (verifiers need its keys).
 """
 
 from __future__ import annotations
@@ -20,17 +26,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .records import KEY_ROTATION
+
 if TYPE_CHECKING:
     from .models import LogEntry
     from .records import SignedRecord
 
 Applier = Callable[["SignedRecord", "LogEntry"], None]
+# May this user (a Django user or AnonymousUser) read the content of records of a type?
+Reader = Callable[[Any], bool]
 # Applies many records of one type at once, in log order, as the applier would one by one; returns
 # {entry index: reason} for those it rejects (the others are applied).
 BatchApplier = Callable[[list[tuple["SignedRecord", "LogEntry"]]], dict[int, str]]
 
 _appliers: dict[str, Applier] = {}
 _batch_appliers: dict[str, BatchApplier] = {}
+_readers: dict[str, Reader] = {}
 _memo: ContextVar[dict[Any, Any] | None] = ContextVar("ledger_registry_memo", default=None)
 T = TypeVar("T")
 
@@ -52,15 +63,30 @@ class RecordRejected(Exception):
         return json.dumps([self.message or "rejected", self.params], ensure_ascii=False)
 
 
-def register(record_type: str, applier: Applier, many: BatchApplier | None = None) -> None:
+def register(
+    record_type: str, applier: Applier, many: BatchApplier | None = None, *, readable_by: Reader
+) -> None:
     """Make `applier` the one that applies records of `record_type` from peers; `many`, if given, applies
-    a run of them at once (a sync page of thousands of updates in a few queries, not thousands)."""
+    a run of them at once (a sync page of thousands of updates in a few queries, not thousands).
+
+    `readable_by(user)` says who may read such records' content from this node's log (peer nodes
+    always may); there is no default, so a new record type cannot be published by omission.
+    """
     existing = _appliers.get(record_type)
     if existing is not None and existing is not applier:
         raise ValueError(f"record type {record_type!r} already has an applier: {existing!r}")
     _appliers[record_type] = applier
+    _readers[record_type] = readable_by
     if many is not None:
         _batch_appliers[record_type] = many
+
+
+def readable_by(record_type: str, user: Any) -> bool:
+    """May `user` (not a peer node) read the content of a record of `record_type`?"""
+    if record_type == KEY_ROTATION:
+        return True  # the keys that sign the rest of the log: every verifier needs them
+    reader = _readers.get(record_type)
+    return reader is not None and bool(reader(user))
 
 
 def applier_for(record_type: str) -> Applier | None:

@@ -203,6 +203,12 @@ def _signing_keys() -> list[Ed25519PrivateKey]:
     return keys
 
 
+def node_keys() -> list[Ed25519PrivateKey]:
+    """The keys this node may sign with now: the current one, then those still in a rotation's overlap
+    (a peer that has not yet pulled the rotation record knows only those)."""
+    return _signing_keys()
+
+
 def checkpoint() -> Checkpoint:
     """A signed checkpoint of the own log's current size (the stored one if that size is signed)."""
     with transaction.atomic():

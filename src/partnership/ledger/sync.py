@@ -30,6 +30,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +41,7 @@ from . import merkle, registry
 from .checkpoint import NoteError, verify_note
 from .keys import key_id
 from .models import Checkpoint, LogEntry, Peer, SigningKey, render_error
+from .node_requests import signed_headers
 from .peers import PeerConfig, configured_peers
 from .records import (
     KEY_ROTATION,
@@ -50,7 +52,7 @@ from .records import (
     rotated_key,
     verify_record,
 )
-from .services import lock_log, root, size, store_entries
+from .services import lock_log, node_keys, origin, root, size, store_entries
 from .signals import fork_detected
 
 log = logging.getLogger(__name__)
@@ -102,12 +104,53 @@ class SyncResult:
 
 
 def _get(url: str) -> bytes:
+    """GET `url` of a peer, signed with this node's key (`node_requests`): the peer serves the content of
+    its records only to a node it knows, so each request first asks the peer for a challenge nonce.
+
+    After a rotation of this node's key, a peer that has not yet pulled the rotation record refuses the
+    new key (401): the request is then signed again with the keys still in the rotation's overlap.
+    """
+    keys = node_keys()
+    for key in keys[:-1]:
+        try:
+            return _signed_get(url, key)
+        except SyncError as exc:
+            if exc.params.get("status") != 401:
+                raise
+    return _signed_get(url, keys[-1])
+
+
+def _signed_get(url: str, key: Ed25519PrivateKey) -> bytes:
+    base, _sep, _path = url.partition(API)
+    challenge = _fetch(f"{base}{API}/challenge", {})
+    try:
+        nonce = json.loads(challenge)["nonce"]
+        if not isinstance(nonce, str):
+            raise TypeError(nonce)
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError):
+        raise SyncError(
+            gettext_noop("%(url)s sent no challenge nonce"), url=f"{base}{API}/challenge"
+        ) from None
+    return _fetch(url, signed_headers("GET", url, nonce, origin(), key))
+
+
+def _fetch(url: str, headers: dict[str, str]) -> bytes:
     # peers.parse_peers admits only http(s) base URLs.
-    request = urllib.request.Request(url, headers={"Accept": "application/json, text/plain"})  # noqa: S310
+    request = urllib.request.Request(  # noqa: S310
+        url, headers={"Accept": "application/json, text/plain", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             body = response.read(MAX_RESPONSE + 1)
     except urllib.error.HTTPError as exc:
+        message = _error_message(exc)
+        if message:  # e.g. why the peer refused this node's signature
+            raise SyncError(
+                gettext_noop("%(url)s answered %(status)s: %(reason)s"),
+                url=url,
+                status=exc.code,
+                reason=message,
+            ) from None
         raise SyncError(gettext_noop("%(url)s answered %(status)s"), url=url, status=exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -117,6 +160,15 @@ def _get(url: str) -> bytes:
     if len(body) > MAX_RESPONSE:
         raise SyncError(gettext_noop("%(url)s sent more than %(limit)s bytes"), url=url, limit=MAX_RESPONSE)
     return body
+
+
+def _error_message(error: urllib.error.HTTPError) -> str:
+    """The message of the peer's API error body (`{"error": {"message": ...}}`), "" if there is none."""
+    try:
+        message = json.loads(error.read(64 * 1024))["error"]["message"]
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError, OSError):
+        return ""
+    return message[:500] if isinstance(message, str) else ""
 
 
 def _get_json(url: str) -> Any:

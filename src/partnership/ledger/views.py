@@ -1,9 +1,10 @@
-"""The ledger page: this node's log and key, and where sync with each peer stands. Public and read-only."""
+"""The ledger page: this node's log and key, and where sync with each peer stands. Public and read-only;
+why a peer's record was not applied is shown only to those who may read that record (it quotes it)."""
 
 from django.shortcuts import render
 
-from . import services
-from .models import OWN, LogEntry, Peer
+from . import queries, services
+from .models import OWN, Peer
 from .peers import PeerConfigError, configured_peers
 
 
@@ -24,9 +25,7 @@ def status(request):
                 "state": states.get(party),
                 "size": services.size(party),
                 "checkpoint": services.latest_checkpoint(party),
-                "not_applied": LogEntry.objects.filter(log=party)
-                .exclude(apply_error="")
-                .order_by("index")[:20],
+                "not_applied": queries.not_applied(party, request.user),
             }
         )
     return render(

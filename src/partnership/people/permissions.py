@@ -58,6 +58,19 @@ def can_read_progress(user: User | AnonymousUser | None) -> bool:
     return actor_for(user) is not None
 
 
+def can_read_outcomes(user: User | AnonymousUser | None) -> bool:
+    """Meetings and their outcomes (decisions, guidance, follow-up) are for the partnership's members."""
+    return actor_for(user) is not None
+
+
+def can_read_sealed_records(user: User | AnonymousUser | None) -> bool:
+    """The envelope of a record sealed to a peer node (threat intelligence under TLP): the secretariat,
+    which runs the node, sees what the node sees of it, and why the node could not apply one; members
+    read the objects themselves through TAXII, under the TLP rule, never from the ledger."""
+    actor = actor_for(user)
+    return actor is not None and actor.is_secretariat
+
+
 def writes_on_this_node(actor: Actor | None) -> bool:
     """May `actor` author shared records on this node at all?
 

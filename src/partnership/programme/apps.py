@@ -13,8 +13,13 @@ class ProgrammeConfig(AppConfig):
         # The ledger depends on nothing of ours: it learns here how to apply the programme's records
         # that arrive from a peer party's node.
         from partnership.ledger import registry
+        from partnership.people.permissions import can_read_progress
 
         from .records import APPLIERS, BATCH_APPLIERS
 
+        # Progress, deliverables, indicators and their values are for members until published: the
+        # public log serves their content only to members and to peer nodes (issue 12).
         for record_type, applier in APPLIERS.items():
-            registry.register(record_type, applier, BATCH_APPLIERS.get(record_type))
+            registry.register(
+                record_type, applier, BATCH_APPLIERS.get(record_type), readable_by=can_read_progress
+            )

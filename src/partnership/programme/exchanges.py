@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from partnership.ledger.registry import Applier, BatchApplier
+    from partnership.ledger.registry import Applier, BatchApplier, Reader
     from partnership.programme.panels import Panel
 
 
@@ -41,10 +41,12 @@ class Navigation:
 
 @dataclass(frozen=True)
 class RecordType:
-    """A ledger record type the exchange authors, with the applier that takes it from a peer."""
+    """A ledger record type the exchange authors: the applier that takes it from a peer, and who may read
+    its content from the public log (a rule of `people.permissions`; no default, docs/ledger.md)."""
 
     name: str
     applier: Applier
+    readable_by: Reader
     many: BatchApplier | None = None
 
 
@@ -157,7 +159,9 @@ def register(exchange: Exchange) -> Exchange:
     from partnership.programme import panels
 
     for record_type in exchange.record_types:
-        ledger_registry.register(record_type.name, record_type.applier, record_type.many)
+        ledger_registry.register(
+            record_type.name, record_type.applier, record_type.many, readable_by=record_type.readable_by
+        )
     for panel in exchange.panels:
         panels.register(panel)
     _registry[name] = exchange

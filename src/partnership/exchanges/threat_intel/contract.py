@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnership.people.models import Membership, Organisation
+from partnership.people.permissions import can_read_sealed_records
 from partnership.programme.exchanges import (
     DemoAccount,
     DemoContext,
@@ -51,8 +52,9 @@ class ThreatIntelExchange(Exchange):
     page_urls = "partnership.exchanges.threat_intel.page_urls"
     navigation = Navigation("threat-intel", gettext_lazy("Threat intelligence"), order=50)
     record_types = (
-        RecordType(records.OBJECTS, records.apply_objects),
-        RecordType(records.DELETION, records.apply_deletion),
+        # The envelopes are sealed to the peer node; in the log only secretariats see even the envelope.
+        RecordType(records.OBJECTS, records.apply_objects, readable_by=can_read_sealed_records),
+        RecordType(records.DELETION, records.apply_deletion, readable_by=can_read_sealed_records),
     )
     # The ISACs of the demo (para 54), which the programme's text does not name.
     demo_organisations = (
