@@ -11,7 +11,6 @@ import pytest
 
 from partnership.ledger import merkle, services, sync
 from partnership.ledger.checkpoint import verify_note
-
 from tests.conftest import jp_vkey
 
 pytestmark = pytest.mark.django_db(transaction=False)
