@@ -8,11 +8,11 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnership.ledger import services, sync
 from partnership.ledger.keys import verifier_key_string
-from partnership.ledger.models import LogEntry, Peer
+from partnership.ledger.models import Checkpoint, LogEntry, Peer
 from partnership.ledger.peers import configured_peers
 from partnership.programme.models import ProgressUpdate
 
@@ -231,3 +231,63 @@ def test_a_key_rotation_on_the_peer_is_followed(jp, eu_node):
     assert jp_updates().filter(narrative="Signed with the new key.").exists()
     assert len(sync.peer_keys(configured_peers()["JP"])) == 2
     assert services.verify_log("JP") == []
+
+
+def held_note(size: int) -> str:
+    return Checkpoint.objects.get(log="JP", size=size).note
+
+
+@pytest.mark.parametrize(
+    "seen_before, appended, reason",
+    [
+        (True, 0, "rolled its log back from"),
+        (False, 0, "rolled its log back from"),
+        (False, 1, "is not the start of the log of"),
+        (False, 4, "does not extend its log of"),
+    ],
+    ids=[
+        "restored, its old checkpoint seen before",
+        "restored from a backup",
+        "restored, then other entries: fewer",
+        "restored, then other entries: more",
+    ],
+)
+def test_a_peer_restored_from_an_older_backup_is_a_fork_with_both_signed_notes(
+    jp_factory, eu_node, client, seen_before, appended, reason
+):
+    backup = jp_factory("backup")  # the JP node's data as it was before the last three updates
+    live = jp_factory("live")
+    if seen_before:
+        eu_node.peer(backup)
+        assert pull().error == ""
+    for n in range(3):
+        live.file_update(live.secretariat_token, 46, f"Filed after the backup ({n}).")
+    eu_node.peer(live)
+    assert pull().error == ""
+    held = services.size("JP")
+    for n in range(appended):
+        backup.file_update(backup.secretariat_token, 47, f"Filed on the restored node ({n}).")
+    rolled_back_note = backup.call("ledger", "checkpoint").stdout
+
+    eu_node.peer(backup)
+    result = pull()
+
+    assert result.forked
+    assert reason in result.error
+    state = Peer.objects.get(party="JP")
+    assert state.state == Peer.State.FORKED
+    # Evidence: the largest checkpoint held of JP and the one it serves now, both signed by JP's key.
+    assert held_note(held) in state.fork_evidence
+    assert rolled_back_note in state.fork_evidence
+    assert services.size("JP") == held  # the copy keeps what it had verified
+    assert not jp_updates().filter(narrative__startswith="Filed on the restored node").exists()
+    page = client.get("/en/ledger/").content.decode()
+    assert "forked: sync stopped" in page
+    assert reason in page
+    ja = client.get("/ja/ledger/").content.decode()
+    translation.activate("en")
+    assert "フォーク検出：同期停止中" in ja
+    # Still an alarm at the next sync, and after clear-fork while the peer serves the shorter log.
+    assert "stopped" in pull().error
+    call_command("ledger", "clear-fork", "JP")
+    assert pull().forked

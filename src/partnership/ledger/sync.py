@@ -238,6 +238,7 @@ def _check_against_seen(peer: PeerConfig, note: str, new_size: int, new_root: by
     """Fork detection against every checkpoint seen from the peer; the new one is then remembered."""
     party = peer.party
     seen = Checkpoint.objects.filter(log=party)
+    _check_not_shrunk(party, seen, note, new_size, new_root)
     same = seen.filter(size=new_size).first()
     if same is not None:
         if bytes(same.root) != new_root:
@@ -273,6 +274,44 @@ def _check_against_seen(peer: PeerConfig, note: str, new_size: int, new_root: by
             ) from None
     with transaction.atomic():
         Checkpoint.objects.get_or_create(log=party, size=new_size, defaults={"root": new_root, "note": note})
+
+
+def _check_not_shrunk(party: str, seen: Any, note: str, new_size: int, new_root: bytes) -> None:
+    """A checkpoint smaller than the largest one seen from the peer is a fork alarm, whatever it holds.
+
+    A log only grows, so a node that now signs fewer entries than it signed before was restored from an
+    older backup (a rollback) or rewrote its history; both signed notes are the evidence. The smaller
+    checkpoint is checked here against the entries this node holds of the peer (verified against the
+    larger one), not with a proof asked of the peer: a rolled-back peer cannot prove anything about
+    entries it no longer has, and a check that depends on its answer would be only a failed request,
+    or nothing at all when its smaller checkpoint had been seen before.
+    """
+    largest = seen.order_by("-size").first()
+    if largest is None or new_size >= largest.size:
+        return
+    evidence = f"{largest.note}\n{note}"
+    held = size(party)
+    if new_size <= held and root(new_size, party) != new_root:
+        raise ForkError(
+            gettext_noop(
+                "%(party)s now signs a log of %(new)s entries that is not the start of the log of "
+                "%(old)s entries it signed before: it rolled its log back and rewrote it."
+            ),
+            evidence=evidence,
+            party=party,
+            new=new_size,
+            old=largest.size,
+        )
+    raise ForkError(
+        gettext_noop(
+            "%(party)s rolled its log back from %(old)s to %(new)s entries (restored from an older "
+            "backup?): a log must never shrink."
+        ),
+        evidence=evidence,
+        party=party,
+        new=new_size,
+        old=largest.size,
+    )
 
 
 def _decode_entry(raw: Any, expected: int, party: str) -> tuple[bytes, bytes, str]:
