@@ -291,3 +291,39 @@ def test_a_peer_restored_from_an_older_backup_is_a_fork_with_both_signed_notes(
     assert "stopped" in pull().error
     call_command("ledger", "clear-fork", "JP")
     assert pull().forked
+
+
+REPLAY = (
+    "from partnership.ledger import services\n"
+    "from partnership.ledger.models import LogEntry\n"
+    "from partnership.ledger.records import parse_record\n"
+    "(entry,) = [e for e in LogEntry.objects.filter(log='') if b'{marker}' in bytes(e.record)]\n"
+    "services.append(parse_record(bytes(entry.record)))\n"
+)
+
+
+@pytest.mark.parametrize("rotate", [False, True], ids=["same signed bytes", "re-signed with a new key"])
+def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(jp, eu_node, client, rotate):
+    eu_node.peer(jp)
+    jp.file_update(jp.secretariat_token, 46, "Filed once.")
+    assert pull().error == ""
+    (first,) = [e for e in LogEntry.objects.filter(log="JP") if b"Filed once." in bytes(e.record)]
+    if rotate:
+        jp.call("ledger", "rotate-key", "--overlap-days", "1")
+    jp.call("shell", "-c", REPLAY.replace("{marker}", "Filed once."))
+    jp.file_update(jp.secretariat_token, 47, "Filed after the replay.")
+
+    result = pull()
+
+    assert result.error == ""
+    assert result.replayed == 1
+    (replayed,) = [
+        e for e in LogEntry.objects.filter(log="JP", index__gt=first.index) if e.record == first.record
+    ]
+    assert replayed.index > first.index
+    assert f"entry {first.index}" in replayed.apply_error_text
+    assert jp_updates().filter(narrative="Filed once.").count() == 1
+    assert jp_updates().filter(narrative="Filed after the replay.").exists()  # sync goes on
+    assert Peer.objects.get(party="JP").state == Peer.State.OK
+    page = client.get("/en/ledger/").content.decode()
+    assert f"replays entry {first.index}" in page

@@ -93,6 +93,7 @@ class SyncResult:
     fetched: int = 0  # new entries stored
     applied: int = 0  # of which records applied to this node's data
     rejected: int = 0  # of which records stored but not applied (see LogEntry.apply_error)
+    replayed: int = 0  # of which records already in the peer's log at an earlier index, not applied
     size: int = 0  # the peer's log size after the sync
     error: str = ""
     forked: bool = False
@@ -460,10 +461,56 @@ def _store_page(
                 size=tree_size,
                 detail=str(exc),
             ) from None
+        replays = _replays(party, start, entries)
+        if replays:
+            _mark_replays(party, entries, replays, result)
+            stored = [(entry, record) for entry, record in stored if entry.index not in replays]
         with registry.batch():
             _apply_all(stored, result)
         result.fetched += len(stored)
         return len(stored)
+
+
+def _replays(party: str, start: int, entries: list[LogEntry]) -> dict[int, int]:
+    """Entry index -> the earlier index of the same record, for the page's entries that replay one.
+
+    A record is known by its hash (the leaf hash: SHA-256 of its signed bytes, which hold its type,
+    author, time and content), so the same record signed again, even with another key after a rotation,
+    is the same record. The peer's log may legitimately hold it twice only if its node appended it
+    twice, which it never does: a replay is an old record put forward as new (e.g. an older state of a
+    deliverable), so it is kept, as the log is, but reported and never applied a second time.
+    """
+    hashes = {bytes(entry.leaf_hash) for entry in entries}
+    first: dict[bytes, int] = {}
+    earlier = (
+        LogEntry.objects.filter(log=party, index__lt=start, leaf_hash__in=hashes)
+        .order_by("index")
+        .values_list("leaf_hash", "index")
+    )
+    for leaf, index in earlier:
+        first.setdefault(bytes(leaf), index)
+    replays = {}
+    for entry in entries:
+        leaf = bytes(entry.leaf_hash)
+        if leaf in first:
+            replays[entry.index] = first[leaf]
+        else:
+            first[leaf] = entry.index
+    return replays
+
+
+def _mark_replays(party: str, entries: list[LogEntry], replays: dict[int, int], result: SyncResult) -> None:
+    for entry in entries:
+        if entry.index in replays:
+            reason = SyncError(
+                gettext_noop("this record replays entry %(index)s of the log: it is not applied again"),
+                index=replays[entry.index],
+            )
+            LogEntry.objects.filter(pk=entry.pk).update(apply_error=reason.as_data())
+            log.warning(
+                "ledger: %s's entry %s replays its entry %s", party, entry.index, replays[entry.index]
+            )
+    result.replayed += len(replays)
 
 
 def _apply_all(stored: list[tuple[LogEntry, Any]], result: SyncResult) -> None:
