@@ -327,3 +327,32 @@ def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(jp, 
     assert Peer.objects.get(party="JP").state == Peer.State.OK
     page = client.get("/en/ledger/").content.decode()
     assert f"replays entry {first.index}" in page
+
+
+def test_a_serving_node_finds_a_byte_changed_in_its_own_log_by_itself(jp_factory):
+    import json
+    import time
+    import urllib.request
+
+    node = jp_factory("self-checking", env={"PARTNERSHIP_SYNC_INTERVAL": "1"})
+
+    def health() -> dict:
+        with urllib.request.urlopen(node.url + "/healthz", timeout=5) as response:
+            return json.loads(response.read())
+
+    def wait_for(ledger: str) -> dict:
+        deadline = time.monotonic() + 30
+        while (body := health())["ledger"] != ledger and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return body
+
+    assert wait_for("ok")["status"] == "ok"
+    node.flip_byte("record", 5)  # no one runs `ledger verify`
+
+    body = wait_for("failed")
+
+    assert (body["status"], body["ledger"]) == ("degraded", "failed")
+    with urllib.request.urlopen(node.url + "/en/ledger/", timeout=5) as response:
+        page = response.read().decode()
+    assert "does not verify: it was changed outside the ledger" in page
+    assert "entry 5:" in page

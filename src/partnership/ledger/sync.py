@@ -574,24 +574,40 @@ def clear_fork(party: str) -> bool:
 # --- the periodic job ------------------------------------------------------------------------------------
 
 
+_periodic: threading.Thread | None = None
+_periodic_lock = threading.Lock()
+
+
 def start_periodic_sync() -> threading.Thread | None:
-    """While serving: pull every peer each settings.SYNC_INTERVAL seconds in a daemon thread."""
+    """While serving: each settings.SYNC_INTERVAL seconds, in a daemon thread, check this node's own
+    log (`selfcheck`, on a single node too) and pull every peer. Started once per process (wsgi.py
+    and `partnership demo` both ask)."""
+    global _periodic
     interval = settings.SYNC_INTERVAL
-    if interval <= 0 or not settings.PEERS:
+    if interval <= 0:
         return None
-    stop = threading.Event()
+    with _periodic_lock:
+        if _periodic is not None:
+            return _periodic
+        stop = threading.Event()
 
-    def run() -> None:
-        from django.db import close_old_connections
+        def run() -> None:
+            from django.db import close_old_connections
 
-        while not stop.wait(interval):
-            try:
-                sync_all()
-            except Exception:  # keep the job alive; the failure is logged and shows on the ledger page
-                log.exception("ledger: periodic sync failed")
-            finally:
-                close_old_connections()
+            from .selfcheck import check_log
 
-    thread = threading.Thread(target=run, name="ledger-sync", daemon=True)
-    thread.start()
-    return thread
+            jobs: list[tuple[str, Any]] = [("self-check", check_log)]
+            if settings.PEERS:
+                jobs.append(("sync", sync_all))
+            while not stop.wait(interval):
+                for what, job in jobs:
+                    try:
+                        job()
+                    except Exception:  # keep the job alive; the failure is logged and shown
+                        log.exception("ledger: periodic %s failed", what)
+                    finally:
+                        close_old_connections()
+
+        _periodic = threading.Thread(target=run, name="ledger-sync", daemon=True)
+        _periodic.start()
+        return _periodic

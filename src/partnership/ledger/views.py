@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from . import services
+from . import selfcheck, services
 from .models import OWN, LogEntry, Peer
 from .peers import PeerConfigError, configured_peers
 
@@ -34,6 +34,7 @@ def status(request):
         "ledger/status.html",
         {
             "size": services.size(OWN),
+            "self_check": selfcheck.latest(OWN),
             "checkpoint": services.latest_checkpoint(OWN),
             "verifier_key": services.verifier_key(),
             "peers": peers,
