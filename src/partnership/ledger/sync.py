@@ -4,15 +4,17 @@ For each peer (peers.configured_peers), `sync_peer`:
 
 1. fetches the peer's latest signed checkpoint and verifies it with the peer's keys (configured, or
    introduced by rotation records already verified in its log) and that its origin is the peer's party;
-2. compares it with every checkpoint seen from that peer before: the same size with another root, or a
-   consistency proof (RFC 9162 §2.1.4) that fails between it and the nearest one seen, is a fork: the
+2. compares it with every checkpoint seen from that peer before: a smaller size than the largest seen
+   (a rollback: a log never shrinks; checked against the held entries, not with the peer's help), the
+   same size with another root, or a consistency proof (RFC 9162 §2.1.4) that fails between it and the nearest one seen, is a fork: the
    peer is marked forked, sync with it stops until an operator clears it, and `signals.fork_detected`
    is sent (the secretariats are alerted); the checkpoint is kept as evidence in the peer's record;
 3. fetches the entries after the ones stored, a page at a time. Each page is one transaction: every
    entry's signature is checked with the key its key ID names, its record must be authored by the peer's
    party, its leaf is stored with the subtrees it completes, and the stored prefix must be consistent with
    the signed checkpoint (a consistency proof from the page's end, or the root itself at the end).
-   Only then are the records applied (`registry`); anything wrong rolls the whole page back, so a sync
+   Only then are the records applied (`registry`), except those replaying a record already in the
+   peer's log (kept, marked, not applied twice); anything wrong rolls the whole page back, so a sync
    interrupted at any point leaves whole pages or nothing, and the next sync resumes where it stopped.
 
 Entries are pulled by index, never by time, so clocks that disagree between nodes do not matter.
