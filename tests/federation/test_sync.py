@@ -311,12 +311,14 @@ def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(jp, 
     if rotate:
         jp.call("ledger", "rotate-key", "--overlap-days", "1")
     jp.call("shell", "-c", REPLAY.replace("{marker}", "Filed once."))
-    jp.file_update(jp.secretariat_token, 47, "Filed after the replay.")
 
-    result = pull()
+    result = pull()  # the replay is the last entry: alone on its page, or after the rotation
 
     assert result.error == ""
     assert result.replayed == 1
+    assert services.size("JP") == peer_size(jp)
+    jp.file_update(jp.secretariat_token, 47, "Filed after the replay.")
+    assert pull().error == ""
     (replayed,) = [
         e for e in LogEntry.objects.filter(log="JP", index__gt=first.index) if e.record == first.record
     ]

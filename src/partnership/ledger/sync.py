@@ -6,9 +6,10 @@ For each peer (peers.configured_peers), `sync_peer`:
    introduced by rotation records already verified in its log) and that its origin is the peer's party;
 2. compares it with every checkpoint seen from that peer before: a smaller size than the largest seen
    (a rollback: a log never shrinks; checked against the held entries, not with the peer's help), the
-   same size with another root, or a consistency proof (RFC 9162 §2.1.4) that fails between it and the nearest one seen, is a fork: the
-   peer is marked forked, sync with it stops until an operator clears it, and `signals.fork_detected`
-   is sent (the secretariats are alerted); the checkpoint is kept as evidence in the peer's record;
+   same size with another root, or a consistency proof (RFC 9162 §2.1.4) that fails between it and the
+   nearest one seen, is a fork: the peer is marked forked, sync with it stops until an operator clears
+   it, and `signals.fork_detected` is sent (the secretariats are alerted); the checkpoint is kept as
+   evidence in the peer's record;
 3. fetches the entries after the ones stored, a page at a time. Each page is one transaction: every
    entry's signature is checked with the key its key ID names, its record must be authored by the peer's
    party, its leaf is stored with the subtrees it completes, and the stored prefix must be consistent with
@@ -464,11 +465,9 @@ def _store_page(
                 detail=str(exc),
             ) from None
         replays = _replays(party, start, entries)
-        if replays:
-            _mark_replays(party, entries, replays, result)
-            stored = [(entry, record) for entry, record in stored if entry.index not in replays]
+        _mark_replays(party, entries, replays, result)
         with registry.batch():
-            _apply_all(stored, result)
+            _apply_all([item for item in stored if item[0].index not in replays], result)
         result.fetched += len(stored)
         return len(stored)
 
