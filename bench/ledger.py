@@ -11,7 +11,8 @@ Uses bench/pages.py's throwaway data directory (SQLite, WAL). This process is th
   of `cryptography` on the same canonical bytes; the modes take turns round by round, so a busy moment
   of the machine falls on all of them alike, and each figure is the median of the rounds. The target
   (>= 2,000/s) is judged on 100 records per transaction, the batch a sync page or an import commits;
-- `verify_log()` of the own log at 100,000 entries (target <= 10 s);
+- `verify_log()` of the own log at 100,000 entries (target <= 10 s), and the runs of the node's
+  incremental self-check (`selfcheck.check_log`) on the same log: until all is verified, then one run;
 - the SQL queries and time of `services.inclusion_proof(i, n)` for n = 1,000, 10,000 and 100,000:
   the queries must grow as log2(n), not as n;
 - sync of 10,000 new entries from a real JP node (`partnership runserver` in its own process, with its
@@ -191,6 +192,27 @@ def measure_verify(runs: int) -> list[float]:
                 "verify_log found problems in the benchmark's own log: " + "; ".join(problems[:3])
             )
     return times
+
+
+def measure_self_check(runs: int) -> tuple[list[float], list[float]]:
+    """The times of the self-check's runs until the whole log is verified once, then of `runs` runs of
+    the steady state (nothing new: the last block, one older block and the tree above the blocks)."""
+    from partnership.ledger import selfcheck, services
+
+    first, steady = [], []
+    while True:
+        start = time.perf_counter()
+        state = selfcheck.check_log()
+        first.append(time.perf_counter() - start)
+        if not state.ok:
+            raise SystemExit("the self-check found problems in the benchmark's own log")
+        if state.verified_size >= services.size():
+            break
+    for _ in range(runs):
+        start = time.perf_counter()
+        selfcheck.check_log()
+        steady.append(time.perf_counter() - start)
+    return first, steady
 
 
 def measure_proofs(sizes: tuple[int, ...], repeats: int) -> list[tuple[int, list[int], float]]:
@@ -423,6 +445,15 @@ def run(runs: int, sync_runs: int, verify_runs: int) -> bool:
         verify <= TARGET_VERIFY_SECONDS,
         f"{verify:.2f} s ({services.size() / verify:,.0f} entries/s)",
         f"<= {TARGET_VERIFY_SECONDS:.0f} s",
+    )
+
+    first_runs, steady = measure_self_check(runs=5)
+    judge(
+        f"self-check (selfcheck.check_log), {services.size():,} entries: runs to verify all, then one run",
+        None,
+        f"{len(first_runs)} runs ({', '.join(f'{t:.2f}' for t in first_runs)} s), then "
+        f"{statistics.median(steady):.3f} s (median of {len(steady)})",
+        f"- (vs verify_log {verify:.2f} s)",
     )
 
     proofs = measure_proofs(PROOF_SIZES, repeats=50)

@@ -8,11 +8,11 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnership.ledger import services, sync
 from partnership.ledger.keys import verifier_key_string
-from partnership.ledger.models import LogEntry, Peer
+from partnership.ledger.models import Checkpoint, LogEntry, Peer
 from partnership.ledger.peers import configured_peers
 from partnership.programme.models import ProgressUpdate
 
@@ -231,3 +231,130 @@ def test_a_key_rotation_on_the_peer_is_followed(jp, eu_node):
     assert jp_updates().filter(narrative="Signed with the new key.").exists()
     assert len(sync.peer_keys(configured_peers()["JP"])) == 2
     assert services.verify_log("JP") == []
+
+
+def held_note(size: int) -> str:
+    return Checkpoint.objects.get(log="JP", size=size).note
+
+
+@pytest.mark.parametrize(
+    "seen_before, appended, reason",
+    [
+        (True, 0, "rolled its log back from"),
+        (False, 0, "rolled its log back from"),
+        (False, 1, "is not the start of the log of"),
+        (False, 4, "does not extend its log of"),
+    ],
+    ids=[
+        "restored, its old checkpoint seen before",
+        "restored from a backup",
+        "restored, then other entries: fewer",
+        "restored, then other entries: more",
+    ],
+)
+def test_a_peer_restored_from_an_older_backup_is_a_fork_with_both_signed_notes(
+    jp_factory, eu_node, client, seen_before, appended, reason
+):
+    backup = jp_factory("backup")  # the JP node's data as it was before the last three updates
+    live = jp_factory("live")
+    if seen_before:
+        eu_node.peer(backup)
+        assert pull().error == ""
+    for n in range(3):
+        live.file_update(live.secretariat_token, 46, f"Filed after the backup ({n}).")
+    eu_node.peer(live)
+    assert pull().error == ""
+    held = services.size("JP")
+    for n in range(appended):
+        backup.file_update(backup.secretariat_token, 47, f"Filed on the restored node ({n}).")
+    rolled_back_note = backup.call("ledger", "checkpoint").stdout
+
+    eu_node.peer(backup)
+    result = pull()
+
+    assert result.forked
+    assert reason in result.error
+    state = Peer.objects.get(party="JP")
+    assert state.state == Peer.State.FORKED
+    # Evidence: the largest checkpoint held of JP and the one it serves now, both signed by JP's key.
+    assert held_note(held) in state.fork_evidence
+    assert rolled_back_note in state.fork_evidence
+    assert services.size("JP") == held  # the copy keeps what it had verified
+    assert not jp_updates().filter(narrative__startswith="Filed on the restored node").exists()
+    page = client.get("/en/ledger/").content.decode()
+    assert "forked: sync stopped" in page
+    assert reason in page
+    ja = client.get("/ja/ledger/").content.decode()
+    translation.activate("en")
+    assert "フォーク検出：同期停止中" in ja
+    # Still an alarm at the next sync, and after clear-fork while the peer serves the shorter log.
+    assert "stopped" in pull().error
+    call_command("ledger", "clear-fork", "JP")
+    assert pull().forked
+
+
+REPLAY = (
+    "from partnership.ledger import services\n"
+    "from partnership.ledger.models import LogEntry\n"
+    "from partnership.ledger.records import parse_record\n"
+    "(entry,) = [e for e in LogEntry.objects.filter(log='') if b'{marker}' in bytes(e.record)]\n"
+    "services.append(parse_record(bytes(entry.record)))\n"
+)
+
+
+@pytest.mark.parametrize("rotate", [False, True], ids=["same signed bytes", "re-signed with a new key"])
+def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(jp, eu_node, client, rotate):
+    eu_node.peer(jp)
+    jp.file_update(jp.secretariat_token, 46, "Filed once.")
+    assert pull().error == ""
+    (first,) = [e for e in LogEntry.objects.filter(log="JP") if b"Filed once." in bytes(e.record)]
+    if rotate:
+        jp.call("ledger", "rotate-key", "--overlap-days", "1")
+    jp.call("shell", "-c", REPLAY.replace("{marker}", "Filed once."))
+
+    result = pull()  # the replay is the last entry: alone on its page, or after the rotation
+
+    assert result.error == ""
+    assert result.replayed == 1
+    assert services.size("JP") == peer_size(jp)
+    jp.file_update(jp.secretariat_token, 47, "Filed after the replay.")
+    assert pull().error == ""
+    (replayed,) = [
+        e for e in LogEntry.objects.filter(log="JP", index__gt=first.index) if e.record == first.record
+    ]
+    assert replayed.index > first.index
+    assert f"entry {first.index}" in replayed.apply_error_text
+    assert jp_updates().filter(narrative="Filed once.").count() == 1
+    assert jp_updates().filter(narrative="Filed after the replay.").exists()  # sync goes on
+    assert Peer.objects.get(party="JP").state == Peer.State.OK
+    page = client.get("/en/ledger/").content.decode()
+    assert f"replays entry {first.index}" in page
+
+
+def test_a_serving_node_finds_a_byte_changed_in_its_own_log_by_itself(jp_factory):
+    import json
+    import time
+    import urllib.request
+
+    node = jp_factory("self-checking", env={"PARTNERSHIP_SYNC_INTERVAL": "1"})
+
+    def health() -> dict:
+        with urllib.request.urlopen(node.url + "/healthz", timeout=5) as response:
+            return json.loads(response.read())
+
+    def wait_for(ledger: str) -> dict:
+        deadline = time.monotonic() + 30
+        while (body := health())["ledger"] != ledger and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return body
+
+    assert wait_for("ok")["status"] == "ok"
+    node.flip_byte("record", 5)  # no one runs `ledger verify`
+
+    body = wait_for("failed")
+
+    assert (body["status"], body["ledger"]) == ("degraded", "failed")
+    with urllib.request.urlopen(node.url + "/en/ledger/", timeout=5) as response:
+        page = response.read().decode()
+    assert "does not verify: it was changed outside the ledger" in page
+    assert "entry 5:" in page

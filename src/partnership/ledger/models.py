@@ -46,6 +46,8 @@ class LogEntry(models.Model):
     class Meta:
         ordering = ["log", "index"]
         constraints = [models.UniqueConstraint(fields=["log", "index"], name="ledger_entry_unique")]
+        # A record is known by its hash: sync looks a page's records up to find replays (sync._replays).
+        indexes = [models.Index(fields=["log", "leaf_hash"], name="ledger_entry_record_hash")]
 
     def __str__(self) -> str:
         return f"{self.log or 'own'} entry {self.index}"
@@ -155,3 +157,40 @@ class UsedNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class SelfCheck(models.Model):
+    """Where the node's own check of a log it stores stands (`selfcheck.check_log`): how far the log has
+    been verified, where the rolling re-check of older entries is, and what it found."""
+
+    log = models.CharField(max_length=32, default=OWN, blank=True, unique=True)
+    verified_size = models.BigIntegerField(default=0)  # entries [0, verified_size) were checked once
+    cursor = models.BigIntegerField(default=0)  # the first entry of the next older block to re-check
+    checked_at = models.DateTimeField(null=True, blank=True)
+    failed_since = models.DateTimeField(null=True, blank=True)
+    # JSON {part: [[msgid, params], ...]}: what is wrong, by the block of entries (or "tree") it was
+    # found in; a part is cleared when it is checked again and found whole.
+    problems = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.log or 'own'} self-check"
+
+    def problem_data(self) -> dict[str, list]:
+        try:
+            data = json.loads(self.problems or "{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.problem_data().values())
+
+    @property
+    def problem_texts(self) -> list[str]:
+        """What is wrong, in the active language, first block first."""
+        parts = sorted(
+            self.problem_data().items(),
+            key=lambda item: (not item[0].isdigit(), int(item[0]) if item[0].isdigit() else 0),
+        )
+        return [render_error(json.dumps(item)) for _part, items in parts for item in items]

@@ -4,15 +4,18 @@ For each peer (peers.configured_peers), `sync_peer`:
 
 1. fetches the peer's latest signed checkpoint and verifies it with the peer's keys (configured, or
    introduced by rotation records already verified in its log) and that its origin is the peer's party;
-2. compares it with every checkpoint seen from that peer before: the same size with another root, or a
-   consistency proof (RFC 9162 §2.1.4) that fails between it and the nearest one seen, is a fork: the
-   peer is marked forked, sync with it stops until an operator clears it, and `signals.fork_detected`
-   is sent (the secretariats are alerted); the checkpoint is kept as evidence in the peer's record;
+2. compares it with every checkpoint seen from that peer before: a smaller size than the largest seen
+   (a rollback: a log never shrinks; checked against the held entries, not with the peer's help), the
+   same size with another root, or a consistency proof (RFC 9162 §2.1.4) that fails between it and the
+   nearest one seen, is a fork: the peer is marked forked, sync with it stops until an operator clears
+   it, and `signals.fork_detected` is sent (the secretariats are alerted); the checkpoint is kept as
+   evidence in the peer's record;
 3. fetches the entries after the ones stored, a page at a time. Each page is one transaction: every
    entry's signature is checked with the key its key ID names, its record must be authored by the peer's
    party, its leaf is stored with the subtrees it completes, and the stored prefix must be consistent with
    the signed checkpoint (a consistency proof from the page's end, or the root itself at the end).
-   Only then are the records applied (`registry`); anything wrong rolls the whole page back, so a sync
+   Only then are the records applied (`registry`), except those replaying a record already in the
+   peer's log (kept, marked, not applied twice); anything wrong rolls the whole page back, so a sync
    interrupted at any point leaves whole pages or nothing, and the next sync resumes where it stopped.
 
 Entries are pulled by index, never by time, so clocks that disagree between nodes do not matter.
@@ -95,6 +98,7 @@ class SyncResult:
     fetched: int = 0  # new entries stored
     applied: int = 0  # of which records applied to this node's data
     rejected: int = 0  # of which records stored but not applied (see LogEntry.apply_error)
+    replayed: int = 0  # of which records already in the peer's log at an earlier index, not applied
     size: int = 0  # the peer's log size after the sync
     error: str = ""
     forked: bool = False
@@ -290,6 +294,7 @@ def _check_against_seen(peer: PeerConfig, note: str, new_size: int, new_root: by
     """Fork detection against every checkpoint seen from the peer; the new one is then remembered."""
     party = peer.party
     seen = Checkpoint.objects.filter(log=party)
+    _check_not_shrunk(party, seen, note, new_size, new_root)
     same = seen.filter(size=new_size).first()
     if same is not None:
         if bytes(same.root) != new_root:
@@ -325,6 +330,44 @@ def _check_against_seen(peer: PeerConfig, note: str, new_size: int, new_root: by
             ) from None
     with transaction.atomic():
         Checkpoint.objects.get_or_create(log=party, size=new_size, defaults={"root": new_root, "note": note})
+
+
+def _check_not_shrunk(party: str, seen: Any, note: str, new_size: int, new_root: bytes) -> None:
+    """A checkpoint smaller than the largest one seen from the peer is a fork alarm, whatever it holds.
+
+    A log only grows, so a node that now signs fewer entries than it signed before was restored from an
+    older backup (a rollback) or rewrote its history; both signed notes are the evidence. The smaller
+    checkpoint is checked here against the entries this node holds of the peer (verified against the
+    larger one), not with a proof asked of the peer: a rolled-back peer cannot prove anything about
+    entries it no longer has, and a check that depends on its answer would be only a failed request,
+    or nothing at all when its smaller checkpoint had been seen before.
+    """
+    largest = seen.order_by("-size").first()
+    if largest is None or new_size >= largest.size:
+        return
+    evidence = f"{largest.note}\n{note}"
+    held = size(party)
+    if new_size <= held and root(new_size, party) != new_root:
+        raise ForkError(
+            gettext_noop(
+                "%(party)s now signs a log of %(new)s entries that is not the start of the log of "
+                "%(old)s entries it signed before: it rolled its log back and rewrote it."
+            ),
+            evidence=evidence,
+            party=party,
+            new=new_size,
+            old=largest.size,
+        )
+    raise ForkError(
+        gettext_noop(
+            "%(party)s rolled its log back from %(old)s to %(new)s entries (restored from an older "
+            "backup?): a log must never shrink."
+        ),
+        evidence=evidence,
+        party=party,
+        new=new_size,
+        old=largest.size,
+    )
 
 
 def _decode_entry(raw: Any, expected: int, party: str) -> tuple[bytes, bytes, str]:
@@ -473,10 +516,54 @@ def _store_page(
                 size=tree_size,
                 detail=str(exc),
             ) from None
+        replays = _replays(party, start, entries)
+        _mark_replays(party, entries, replays, result)
         with registry.batch():
-            _apply_all(stored, result)
+            _apply_all([item for item in stored if item[0].index not in replays], result)
         result.fetched += len(stored)
         return len(stored)
+
+
+def _replays(party: str, start: int, entries: list[LogEntry]) -> dict[int, int]:
+    """Entry index -> the earlier index of the same record, for the page's entries that replay one.
+
+    A record is known by its hash (the leaf hash: SHA-256 of its signed bytes, which hold its type,
+    author, time and content), so the same record signed again, even with another key after a rotation,
+    is the same record. The peer's log may legitimately hold it twice only if its node appended it
+    twice, which it never does: a replay is an old record put forward as new (e.g. an older state of a
+    deliverable), so it is kept, as the log is, but reported and never applied a second time.
+    """
+    hashes = {bytes(entry.leaf_hash) for entry in entries}
+    first: dict[bytes, int] = {}
+    earlier = (
+        LogEntry.objects.filter(log=party, index__lt=start, leaf_hash__in=hashes)
+        .order_by("index")
+        .values_list("leaf_hash", "index")
+    )
+    for leaf, index in earlier:
+        first.setdefault(bytes(leaf), index)
+    replays = {}
+    for entry in entries:
+        leaf = bytes(entry.leaf_hash)
+        if leaf in first:
+            replays[entry.index] = first[leaf]
+        else:
+            first[leaf] = entry.index
+    return replays
+
+
+def _mark_replays(party: str, entries: list[LogEntry], replays: dict[int, int], result: SyncResult) -> None:
+    for entry in entries:
+        if entry.index in replays:
+            reason = SyncError(
+                gettext_noop("this record replays entry %(index)s of the log: it is not applied again"),
+                index=replays[entry.index],
+            )
+            LogEntry.objects.filter(pk=entry.pk).update(apply_error=reason.as_data())
+            log.warning(
+                "ledger: %s's entry %s replays its entry %s", party, entry.index, replays[entry.index]
+            )
+    result.replayed += len(replays)
 
 
 def _apply_all(stored: list[tuple[LogEntry, Any]], result: SyncResult) -> None:
@@ -540,24 +627,40 @@ def clear_fork(party: str) -> bool:
 # --- the periodic job ------------------------------------------------------------------------------------
 
 
+_periodic: threading.Thread | None = None
+_periodic_lock = threading.Lock()
+
+
 def start_periodic_sync() -> threading.Thread | None:
-    """While serving: pull every peer each settings.SYNC_INTERVAL seconds in a daemon thread."""
+    """While serving: each settings.SYNC_INTERVAL seconds, in a daemon thread, check this node's own
+    log (`selfcheck`, on a single node too) and pull every peer. Started once per process (wsgi.py
+    and `partnership demo` both ask)."""
+    global _periodic
     interval = settings.SYNC_INTERVAL
-    if interval <= 0 or not settings.PEERS:
+    if interval <= 0:
         return None
-    stop = threading.Event()
+    with _periodic_lock:
+        if _periodic is not None:
+            return _periodic
+        stop = threading.Event()
 
-    def run() -> None:
-        from django.db import close_old_connections
+        def run() -> None:
+            from django.db import close_old_connections
 
-        while not stop.wait(interval):
-            try:
-                sync_all()
-            except Exception:  # keep the job alive; the failure is logged and shows on the ledger page
-                log.exception("ledger: periodic sync failed")
-            finally:
-                close_old_connections()
+            from .selfcheck import check_log
 
-    thread = threading.Thread(target=run, name="ledger-sync", daemon=True)
-    thread.start()
-    return thread
+            jobs: list[tuple[str, Any]] = [("self-check", check_log)]
+            if settings.PEERS:
+                jobs.append(("sync", sync_all))
+            while not stop.wait(interval):
+                for what, job in jobs:
+                    try:
+                        job()
+                    except Exception:  # keep the job alive; the failure is logged and shown
+                        log.exception("ledger: periodic %s failed", what)
+                    finally:
+                        close_old_connections()
+
+        _periodic = threading.Thread(target=run, name="ledger-sync", daemon=True)
+        _periodic.start()
+        return _periodic

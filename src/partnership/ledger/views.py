@@ -3,7 +3,7 @@ why a peer's record was not applied is shown only to those who may read that rec
 
 from django.shortcuts import render
 
-from . import queries, services
+from . import queries, selfcheck, services
 from .models import OWN, Peer
 from .peers import PeerConfigError, configured_peers
 
@@ -33,6 +33,7 @@ def status(request):
         "ledger/status.html",
         {
             "size": services.size(OWN),
+            "self_check": selfcheck.latest(OWN),
             "checkpoint": services.latest_checkpoint(OWN),
             "verifier_key": services.verifier_key(),
             "peers": peers,

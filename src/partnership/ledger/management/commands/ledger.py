@@ -118,6 +118,14 @@ class Command(BaseCommand):
                             "size": result.size,
                         }
                     )
+                if result.replayed:
+                    self.stderr.write(
+                        _(
+                            "%(party)s: %(count)s records replay earlier entries of its log and were not "
+                            "applied again (the ledger page lists them)"
+                        )
+                        % {"party": peer.party, "count": result.replayed}
+                    )
             if not options["every"]:
                 if failed:
                     raise CommandError(_("sync did not complete with every peer"))

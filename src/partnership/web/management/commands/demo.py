@@ -21,7 +21,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"\nServing on http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
-        if start_periodic_sync():
+        if start_periodic_sync() and settings.PEERS:
             self.stdout.write(f"Pulling the peers' logs every {settings.SYNC_INTERVAL} s: {settings.PEERS}")
         call_command(
             "runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True
