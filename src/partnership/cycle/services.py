@@ -5,7 +5,7 @@ shared records: each creation and follow-up is signed into the node's ledger in 
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -60,6 +60,10 @@ def get_cycle(year: int) -> Cycle:
     return cycle
 
 
+@overload
+def _date(data: Mapping[str, Any], field: str) -> datetime.date: ...
+@overload
+def _date(data: Mapping[str, Any], field: str, required: bool) -> datetime.date | None: ...
 def _date(data: Mapping[str, Any], field: str, required: bool = True) -> datetime.date | None:
     value = data.get(field)
     if value in (None, ""):

@@ -54,7 +54,8 @@ def entries(start: int, end: int | None, *, limit: int, max_bytes: int, node: st
     stop = min(current, start + limit, end if end is not None else current)
     may_read = ContentRule(node, user)
     rows = LogEntry.objects.filter(log=OWN, index__gte=start, index__lt=stop).order_by("index")
-    served, total = [], 0
+    served: list[Any] = []
+    total = 0
     for row in rows.iterator(chunk_size=100):
         record = bytes(row.record)
         kind = record_type(record)

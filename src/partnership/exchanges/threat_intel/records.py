@@ -79,7 +79,7 @@ def _peer_parties(collection: Collection) -> list[tuple[str, list[int], bool, li
         community = False
         described = []
         for grant in grants:
-            if grant.organisation is not None and grant.organisation.party.code == code:
+            if grant.organisation is not None and _party_code(grant.organisation) == code:
                 readers.add(grant.organisation.pk)
                 described.append({"organisation": grant.organisation.code, "community": grant.community})
             elif grant.party is not None and grant.party.code == code:
@@ -179,9 +179,14 @@ def _sign(
             ObjectVersion.objects.filter(pk__in=pks[start : start + 1000]).update(ledger_entry=entry)
 
 
+def _party_code(organisation: Organisation) -> str:
+    """The code of the organisation's party; "" for a joint body of no party (a mechanism)."""
+    return organisation.party.code if organisation.party is not None else ""
+
+
 def share_deleted(collection: Collection, author: Organisation, stix_id: str, pks: list[int]) -> None:
     """Before the versions `pks` of `stix_id` are deleted: tell each peer party that received any."""
-    if settings.NODE_PARTY and author.party.code != settings.NODE_PARTY:
+    if settings.NODE_PARTY and _party_code(author) != settings.NODE_PARTY:
         return  # it was never shared: this node signs only its own party's records (see _sign)
     for party, readers, community, _grants in _peer_parties(collection):
         if not readers:
@@ -198,7 +203,7 @@ def share_deleted(collection: Collection, author: Organisation, stix_id: str, pk
             continue
         content = _content(collection, party, {"stix_id": stix_id, "versions": versions})
         ledger_services.append(
-            SignedRecord(DELETION, author.party.code, author.code, format_time(timezone.now()), content)
+            SignedRecord(DELETION, _party_code(author), author.code, format_time(timezone.now()), content)
         )
 
 
