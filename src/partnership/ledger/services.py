@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
@@ -384,6 +385,24 @@ def verifiers(log: str = OWN) -> dict[str, list[bytes]]:
 _ROTATION_MARK = b'"type":"' + KEY_ROTATION.encode() + b'"'  # as it appears in canonical JSON
 
 
+def _check_record(log: str, data: bytes, signature: bytes, public: Any, keys: dict[str, Any]) -> str:
+    """What is wrong with one entry's record, or "": its signature, its author's party (a peer's record
+    must be its party's) and, for a key rotation, the new key, added to `keys` at once, before it is used."""
+    try:
+        record = verify_record(data, signature, public)
+        if log != OWN and record.party != log:
+            raise RecordError(
+                _("the record is authored by %(author)s, not by %(party)s")
+                % {"author": record.party, "party": log}
+            )
+        if record.type == KEY_ROTATION:
+            new_name, raw = rotated_key(record)
+            keys[key_id(new_name, raw).hex()] = raw
+    except RecordError as exc:
+        return str(exc)
+    return ""
+
+
 def verify_log(log: str = OWN) -> list[str]:
     """Recompute a whole log and check it; the problems found, first failing entry first ([] if none).
 
@@ -437,19 +456,9 @@ def verify_log(log: str = OWN) -> list[str]:
         if log == OWN and not rotation:
             checks.append((index, data, signature, public))
             continue
-        try:
-            # A peer's record must be its party's; a rotation is verified at once, before its key is used.
-            record = verify_record(data, signature, public)
-            if log != OWN and record.party != log:
-                raise RecordError(
-                    _("the record is authored by %(author)s, not by %(party)s")
-                    % {"author": record.party, "party": log}
-                )
-            if record.type == KEY_ROTATION:
-                new_name, raw = rotated_key(record)
-                keys[key_id(new_name, raw).hex()] = raw
-        except RecordError as exc:
-            problems.append((index, _("entry %(index)s: %(error)s") % {"index": index, "error": exc}))
+        problem = _check_record(log, data, signature, public, keys)
+        if problem:
+            problems.append((index, _("entry %(index)s: %(error)s") % {"index": index, "error": problem}))
     problems.extend(
         (
             index,

@@ -430,6 +430,73 @@ def _rotation(party: str, index: int, data: bytes, signature: bytes, public: byt
         raise _refused(party, index, str(exc)) from None
 
 
+def _decode_page(
+    party: str, page: list[Any], start: int, tree_size: int
+) -> list[tuple[int, bytes, bytes, str]]:
+    """The page's entries from `start` on (none past the signed size), decoded; an entry delivered again
+    is checked to be identical (or it is a fork) and skipped."""
+    decoded: list[tuple[int, bytes, bytes, str]] = []
+    for raw in page:
+        index = start + len(decoded)
+        if index >= tree_size:
+            break
+        if isinstance(raw, dict) and isinstance(raw.get("index"), int) and raw["index"] < index:
+            _check_duplicate(raw, party, decoded)  # an entry delivered again: identical, or a fork
+            continue
+        decoded.append((index, *_decode_entry(raw, index, party)))
+    return decoded
+
+
+def _check_signatures(party: str, decoded: list[tuple[int, bytes, bytes, str]], keys: dict[str, Any]) -> None:
+    """Every entry signed by a known key of the peer; a key rotation is taken (and its key stored) at once."""
+    checks: list[SignatureCheck] = []
+    for index, data, signature, kid in decoded:
+        public = keys.get(kid)
+        if public is None:
+            raise SyncError(
+                gettext_noop(
+                    "%(party)s's entry %(index)s is signed by key %(key)s, which is not a known key of it"
+                ),
+                party=party,
+                index=index,
+                key=kid,
+            )
+        if _ROTATION_MARK in data:
+            # Checked at once: the key it introduces may sign the very next entries of this page.
+            name, raw_key = _rotation(party, index, data, signature, public)
+            new_id = key_id(name, raw_key).hex()
+            keys[new_id] = raw_key
+            SigningKey.objects.get_or_create(
+                log=party, key_id=new_id, defaults={"name": name, "public_key": raw_key}
+            )
+        else:
+            checks.append((index, data, signature, public))
+    for index in bad_signatures(checks)[:1]:
+        raise _refused(party, index, "the record's signature does not verify with the author's key")
+
+
+def _parse_records(party: str, decoded: list[tuple[int, bytes, bytes, str]]) -> list[Any]:
+    """The records of the decoded entries, each authored by the peer's own party."""
+    records = []
+    for index, data, _signature, _kid in decoded:
+        try:
+            record = parse_record(data)
+        except RecordError as exc:
+            raise _refused(party, index, str(exc)) from None
+        if record.party != party:
+            raise SyncError(
+                gettext_noop(
+                    "%(party)s's entry %(index)s is authored by %(author)s: "
+                    "a node signs only its own party's records"
+                ),
+                party=party,
+                index=index,
+                author=record.party,
+            )
+        records.append(record)
+    return records
+
+
 def _store_page(
     peer: PeerConfig, page: list[Any], tree_size: int, tree_root: bytes, result: SyncResult
 ) -> int:
@@ -437,59 +504,11 @@ def _store_page(
     with transaction.atomic():
         lock_log(party)
         start = size(party)  # again, under the lock: another sync may have stored this page meanwhile
-        keys = peer_keys(peer)
-        decoded: list[tuple[int, bytes, bytes, str]] = []
-        for raw in page:
-            index = start + len(decoded)
-            if index >= tree_size:
-                break
-            if isinstance(raw, dict) and isinstance(raw.get("index"), int) and raw["index"] < index:
-                _check_duplicate(raw, party, decoded)  # an entry delivered again: identical, or a fork
-                continue
-            decoded.append((index, *_decode_entry(raw, index, party)))
+        decoded = _decode_page(party, page, start, tree_size)
         if not decoded:
             return 0
-        checks: list[SignatureCheck] = []
-        for index, data, signature, kid in decoded:
-            public = keys.get(kid)
-            if public is None:
-                raise SyncError(
-                    gettext_noop(
-                        "%(party)s's entry %(index)s is signed by key %(key)s, which is not a known key of it"
-                    ),
-                    party=party,
-                    index=index,
-                    key=kid,
-                )
-            if _ROTATION_MARK in data:
-                # Checked at once: the key it introduces may sign the very next entries of this page.
-                name, raw_key = _rotation(party, index, data, signature, public)
-                new_id = key_id(name, raw_key).hex()
-                keys[new_id] = raw_key
-                SigningKey.objects.get_or_create(
-                    log=party, key_id=new_id, defaults={"name": name, "public_key": raw_key}
-                )
-            else:
-                checks.append((index, data, signature, public))
-        for index in bad_signatures(checks)[:1]:
-            raise _refused(party, index, "the record's signature does not verify with the author's key")
-        records = []
-        for index, data, _signature, _kid in decoded:
-            try:
-                record = parse_record(data)
-            except RecordError as exc:
-                raise _refused(party, index, str(exc)) from None
-            if record.party != party:
-                raise SyncError(
-                    gettext_noop(
-                        "%(party)s's entry %(index)s is authored by %(author)s: "
-                        "a node signs only its own party's records"
-                    ),
-                    party=party,
-                    index=index,
-                    author=record.party,
-                )
-            records.append(record)
+        _check_signatures(party, decoded, peer_keys(peer))
+        records = _parse_records(party, decoded)
         entries = store_entries(party, start, [(data, sig, kid) for _i, data, sig, kid in decoded])
         stored = list(zip(entries, records, strict=True))
         end = start + len(stored)
