@@ -171,6 +171,22 @@ def require_manage_trust(user: User | AnonymousUser | None, party_id: int) -> Ac
     return actor
 
 
+def can_manage_collections(actor: Actor | None, party_id: int | None) -> bool:
+    """A party's secretariat sets up the threat-intelligence collections of its own party's API root and
+    who may use them (para 54); no one else, and no one for an API root of no party."""
+    return actor is not None and actor.is_secretariat and party_id is not None and actor.party.pk == party_id
+
+
+def require_manage_collections(user: User | AnonymousUser | None, party_id: int | None) -> Actor:
+    """`can_manage_collections` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not can_manage_collections(actor, party_id):
+        raise PermissionDenied(
+            _("Only a party's secretariat sets up that party's threat-intelligence collections.")
+        )
+    return require_node_party(actor)
+
+
 def can_follow_up(actor: Actor | None, owner_organisation_id: int | None, owner_party_id: int | None) -> bool:
     """A decision or guidance item is reported on by its owner's members or its owner's party's secretariat.
 

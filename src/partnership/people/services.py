@@ -95,3 +95,11 @@ def create_member(
     user = User.objects.create_user(username=username, password=password, email=email, is_staff=is_staff)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+def user_named(username: str) -> User:
+    """The active account `username`, for commands that act as a user (`--user`); NotFound otherwise."""
+    found = User.objects.filter(username=username, is_active=True).first()
+    if found is None:
+        raise NotFound(_("There is no active user %(name)s.") % {"name": username[:150]})
+    return found

@@ -48,6 +48,9 @@ class ThreatIntelExchange(Exchange):
     name = "threat_intel"
     title = gettext_lazy("Threat intelligence")
     annex_paragraphs = (54,)
+    api_router = "partnership.exchanges.threat_intel.api.router"
+    api_prefix = "threat-intel/"
+    commands = ("threat_intel",)
     root_urls = (("taxii2/", "partnership.exchanges.threat_intel.urls"),)
     page_urls = "partnership.exchanges.threat_intel.page_urls"
     navigation = Navigation("threat-intel", gettext_lazy("Threat intelligence"), order=50)

@@ -120,6 +120,27 @@ def collections(caller: Caller, root: ApiRoot) -> list[tuple[Collection, Access]
     return found
 
 
+def collection_by_id(collection_id: str) -> Collection:
+    """A collection by its id, with its API root; NotFound for an id that names none."""
+    try:
+        key = uuid.UUID(str(collection_id))
+    except ValueError:
+        raise NotFound(_("There is no collection %(id)s here.") % {"id": str(collection_id)[:64]}) from None
+    found = Collection.objects.select_related("api_root").filter(pk=key).first()
+    if found is None:
+        raise NotFound(_("There is no collection %(id)s here.") % {"id": key})
+    return found
+
+
+def grants(collection: Collection) -> list[CollectionGrant]:
+    """Who may use a collection: its grants, with their organisation or party, in a fixed order."""
+    return list(
+        collection.grants.select_related("organisation", "party").order_by(
+            "party__code", "organisation__code"
+        )
+    )
+
+
 def collection(caller: Caller, root: ApiRoot, collection_id: str) -> tuple[Collection, Access]:
     """One collection of `root` and the caller's access; NotFound when it does not exist for them."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.inputs import check_text
 from partnership.people.models import Organisation, Party
+from partnership.people.permissions import require_manage_collections
 
 from . import queries, records, sharing
 from .models import ApiRoot, Collection, CollectionGrant, ObjectRecipient, ObjectVersion, Status, Tlp
@@ -85,6 +88,81 @@ def grant(
         )
         grants_changed(collection)
     return found
+
+
+def _flag(data: Mapping[str, Any], field: str, default: bool) -> bool:
+    value = data.get(field, default)
+    if not isinstance(value, bool):
+        raise Invalid(_("%(field)s: give true or false.") % {"field": field}, {field: _("not true or false")})
+    return value
+
+
+def open_collection(user: Any, root_slug: str, data: Mapping[str, Any]) -> Collection:
+    """A new collection in a party's API root, by that party's secretariat (para 54); no grant yet."""
+    root = queries.api_root(root_slug)
+    require_manage_collections(user, root.party_id)
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > 200:
+        raise Invalid(_("title: give a title of 1 to 200 characters."), {"title": _("1 to 200 characters")})
+    description = data.get("description", "")
+    if not isinstance(description, str) or len(description) > 5000:
+        raise Invalid(_("description: at most 5,000 characters."), {"description": _("too long")})
+    tlp = data.get("default_tlp", Tlp.AMBER)
+    if tlp not in Tlp.values:
+        raise Invalid(
+            _("default_tlp: choose one of %(levels)s.") % {"levels": ", ".join(Tlp.values)},
+            {"default_tlp": str(tlp)[:40]},
+        )
+    return create_collection(
+        root,
+        check_text(title.strip(), "title"),
+        description=check_text(description, "description"),
+        default_tlp=tlp,
+        allow_custom=_flag(data, "allow_custom", False),
+    )
+
+
+def managed_collection(user: Any, collection_id: str) -> Collection:
+    """A collection kept on this node whose grants `user` may change (its API root's party's secretariat)."""
+    found = queries.collection_by_id(collection_id)
+    require_manage_collections(user, found.api_root.party_id)
+    if found.peer:
+        raise PermissionDenied(
+            _("This collection is a read-only copy of one kept by the %(party)s node.")
+            % {"party": found.peer}
+        )
+    return found
+
+
+def set_grant(user: Any, collection_id: str, data: Mapping[str, Any]) -> CollectionGrant:
+    """Let an organisation (`organisation`: its code) or a whole party (`party`: its code) read and/or
+    write a collection; the same grantee again replaces its grant. Reaches the peer's copy (records.py)."""
+    collection = managed_collection(user, collection_id)
+    organisation, party = data.get("organisation"), data.get("party")
+    if (organisation is None) == (party is None):
+        message = _("Give either organisation or party, the code of who is granted.")
+        raise Invalid(message, {"organisation": message})
+    grantee: Organisation | Party
+    if organisation is not None:
+        found = Organisation.objects.filter(code=str(organisation)).select_related("party").first()
+        if found is None:
+            raise Invalid(
+                _("organisation: no organisation %(code)s.") % {"code": str(organisation)[:80]},
+                {"organisation": _("unknown")},
+            )
+        grantee = found
+    else:
+        found_party = Party.objects.filter(code=str(party)).first()
+        if found_party is None:
+            raise Invalid(_("party: no party %(code)s.") % {"code": str(party)[:80]}, {"party": _("unknown")})
+        grantee = found_party
+    return grant(
+        collection,
+        grantee,
+        can_read=_flag(data, "can_read", True),
+        can_write=_flag(data, "can_write", False),
+        community=_flag(data, "community", True),
+    )
 
 
 def grants_changed(collection: Collection) -> None:
