@@ -498,6 +498,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-taxii-") as folder:
         workdir = Path(folder)
         servers = [Ours(workdir, args.standalone)]
+        from partnership.exchanges.threat_intel.parallel import helper_count
+
+        print(f"ours: one server process, {helper_count()} helper process(es) for the STIX checks")
         results: dict[tuple[str, int], dict] = {}
         try:
             if not args.no_medallion:

@@ -36,6 +36,9 @@ Result = TypeVar("Result")
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+# Whether a helper of the current pool has finished a chunk, i.e. has started (Django and stix2
+# imported, a second or more): until then a request never waits for one.
+_ready = False
 
 
 def helper_count() -> int:
@@ -67,10 +70,10 @@ def _helpers() -> ProcessPoolExecutor | None:
 
 
 def _discard(broken: ProcessPoolExecutor) -> None:
-    global _pool
+    global _pool, _ready
     with _lock:
         if _pool is broken:
-            _pool = None
+            _pool, _ready = None, False
     broken.shutdown(wait=False, cancel_futures=True)
 
 
@@ -88,6 +91,7 @@ def map_in_order(function: Callable[[Chunk], Result], chunks: Sequence[Chunk]) -
     except (BrokenProcessPool, RuntimeError):
         _discard(pool)
         return [function(chunk) for chunk in chunks]
+    global _ready
     results: dict[int, Result] = {}
     for index in reversed(range(len(chunks))):
         if futures[index].cancel():
@@ -96,8 +100,14 @@ def map_in_order(function: Callable[[Chunk], Result], chunks: Sequence[Chunk]) -
     for index, future in enumerate(futures):
         if index in results:
             continue
+        if not _ready and not future.done():
+            # The helpers are still starting (the first large envelope of this server process): this
+            # thread does the chunk rather than wait; the helper's copy of the work is dropped.
+            results[index] = function(chunks[index])
+            continue
         try:
             results[index] = future.result()
+            _ready = True
         except BrokenProcessPool:
             _discard(pool)
             results[index] = function(chunks[index])
