@@ -687,6 +687,16 @@ def report(results: dict, sizes: list[int]) -> None:
     print()
     for label, passed in verdicts:
         print(f"{'PASS' if passed else 'FAIL'}  {label}")
+    alone_cpu, server_cpu = largest.get("cpu: validation alone s"), largest.get("cpu: server process s")
+    if alone_cpu and server_cpu:
+        # The request's own process is the one part of an ingest that cannot be spread: with a core
+        # free for the helpers and PostgreSQL, the ratio above approaches this one, whatever else ran.
+        print(
+            f"      by CPU seconds at {sizes[-1]:,}: validation alone {alone_cpu:,.1f} s, the server process "
+            f"{server_cpu:,.1f} s (x{alone_cpu / server_cpu:.2f}; its helpers "
+            f"{largest.get('cpu: its helpers s', 0):,.1f} s, "
+            f"PostgreSQL {largest.get('cpu: PostgreSQL s', 0):,.1f} s)"
+        )
     argon2_ms = password_check_ms()
     page_ms = largest.get("server ms, median")
     print(
