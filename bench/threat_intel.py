@@ -689,8 +689,10 @@ def report(results: dict, sizes: list[int]) -> None:
         print(f"{'PASS' if passed else 'FAIL'}  {label}")
     alone_cpu, server_cpu = largest.get("cpu: validation alone s"), largest.get("cpu: server process s")
     if alone_cpu and server_cpu:
-        # The request's own process is the one part of an ingest that cannot be spread: with a core
-        # free for the helpers and PostgreSQL, the ratio above approaches this one, whatever else ran.
+        # The request's own process is the part of an ingest that cannot be spread, so this is a ceiling
+        # of the ratio above on any machine; the request also waits for PostgreSQL (storing is not yet
+        # overlapped with validation), so on a quiet machine the ratio is nearer validation alone over
+        # the server process and PostgreSQL together.
         print(
             f"      by CPU seconds at {sizes[-1]:,}: validation alone {alone_cpu:,.1f} s, the server process "
             f"{server_cpu:,.1f} s (x{alone_cpu / server_cpu:.2f}; its helpers "
