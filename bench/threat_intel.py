@@ -2,12 +2,17 @@
 
     make bench        # or: .venv/bin/python bench/threat_intel.py [--objects 100000] [--sizes 1000,10000]
                       #     [--runs 7] [--batch 2000] [--medallion-max 10000]
+    BENCH_STIX_DATA=/path/to/stix  # where the ATT&CK bundles are, when not in ../shared/testdata/stix
 
-Issue 6 (performance): with the MITRE ATT&CK bundles of ../shared/testdata/stix repeated to 100,000
-objects, ingest at least 5,000 objects per second on PostgreSQL through the real POST path; any page
-of 100 objects, first or last, filtered or not, in 50 ms or less (keyset pagination, constant in the
-collection's size), a reader who sees few objects included; a full `as_pages` read with taxii2-client;
-and medallion (PyPI, memory backend) on the same data at the sizes it finishes, with the ratios.
+Issue 6 (performance), as issue 12 decided it: with the MITRE ATT&CK bundles of ../shared/testdata/stix
+repeated to 100,000 objects, ingest through the real POST path on PostgreSQL at least half as fast as
+STIX validation alone of the same objects on one core, both measured in the same run (a ratio, not an
+absolute rate, so that it means the same on a busy machine and a quiet one); any page of 100 objects,
+first or last, filtered or not, in 50 ms or less (keyset pagination, constant in the collection's
+size), a reader who sees few objects included; a full `as_pages` read with taxii2-client; and medallion
+(PyPI, memory backend) on the same data at the sizes it finishes, with the ratios. "Ahead of medallion
+on every figure" counts from 10,000 objects up; at 1,000 medallion's memory list, which validates
+nothing, ingests faster, and the bench says so.
 
 The data: every distinct version (id + modified) of the four bundles, repeated; copy k > 0 gets new
 ids (uuid5 of the original id and k) with every reference rewritten the same way, so relationships
@@ -16,12 +21,19 @@ rest take the collection's default, TLP:AMBER. jp-isac writes and reads everythi
 community member) reads the GREEN ones and those naming it, about 2%: the "reader who sees few".
 
 Both servers run as real HTTP processes on loopback: ours is `partnership runserver --noreload` on a
-fresh PostgreSQL database (created here, dropped at the end), medallion runs from a throwaway venv in
-the temporary folder, restarted empty for each size. Ours runs as the JP node of a federation: the
-objects EU organisations may read are sealed to an EU node's key and signed into the ledger as they
-are stored, as in production. The same client code (requests, HTTP Basic)
-measures both; latencies are client-observed on loopback, an upper bound of the server time. Medallion
-has no TLP: its "few" reader is not measured. Prints the figures and PASS/FAIL; exits 0 either way.
+fresh PostgreSQL database (created here, dropped at the end), one server process that checks large
+envelopes with its helper processes (threat_intel/parallel.py: one per core beyond the first);
+medallion runs from a throwaway venv in the temporary folder, restarted empty for each size. Ours runs
+as the JP node of a federation: the objects EU organisations may read are sealed to an EU node's key
+and signed into the ledger as they are stored, as in production. The same client code (requests, HTTP
+Basic) measures both; latencies are client-observed on loopback, an upper bound of the server time.
+Medallion has no TLP: its "few" reader is not measured. "validation alone/s" is `stix.check` (the
+checks the server makes of each object: the stix2 library's and ours) over the same objects in this
+process, on one core, its cache of checked strings emptied first, measured right after the ingest of
+that size while the server is idle. The "cpu:" rows are the CPU seconds of that validation (per
+round) and of the ingest, per process (the server, its helpers, its PostgreSQL backends): they do not
+depend on how busy the machine is, where the rates do. Prints the figures and PASS/FAIL; exits 0
+either way.
 """
 
 import argparse
@@ -42,14 +54,15 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "testdata" / "stix"
+DATA = Path(os.environ.get("BENCH_STIX_DATA", ROOT.parent / "shared" / "testdata" / "stix"))
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 PASSWORD = "bench-password-not-secret"
 TAXII = "application/taxii+json;version=2.1"
 NAMESPACE = uuid.UUID("6f1b1d1e-5d3a-4c1f-9a43-0d5f2b0c5401")
 TLP_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 ENVELOPE_BYTES = 4_500_000  # under the 5 MiB default max_content_length
-TARGET_INGEST = 5000.0  # objects per second, at the largest size, on PostgreSQL
+TARGET_RATIO = 0.5  # ingest rate at the largest size / STIX validation alone of the same objects
+MEDALLION_FROM = 10_000  # "ahead of medallion on every figure" from this size up (issue 12)
 TARGET_PAGE_MS = 50.0
 MEDALLION_BUDGET_S = 240.0  # medallion gives up a size after this long ingesting
 READ_TIMEOUT_S = {"ours": 120.0, "medallion": 60.0}  # a slower page ends the size's reads
@@ -66,6 +79,15 @@ def start(*command: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
         list(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def _cpu_of(pid: int) -> float:
+    """User and system CPU seconds of a process of this machine so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -207,6 +229,23 @@ class Ours:
         )
         self.base = f"http://127.0.0.1:{self.port}/taxii2/jp/"
         wait_for(f"http://127.0.0.1:{self.port}/taxii2/")
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds spent so far by the server process, its helpers and its PostgreSQL backends."""
+        found = {"server process": _cpu_of(self.process.pid), "its helpers": 0.0, "PostgreSQL": 0.0}
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            for child in task.read_text().split():
+                found["its helpers"] += _cpu_of(int(child))
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            )
+            for (pid,) in cursor.fetchall():
+                found["PostgreSQL"] += _cpu_of(pid)
+        return found
 
     def new_collection(self, size: int) -> str:
         from partnership.exchanges.threat_intel import services
@@ -385,9 +424,21 @@ def measure(server, size: int, objects: list[dict], args) -> dict:
     budget = MEDALLION_BUDGET_S if server.name == "medallion" else None
     # A first request, untimed, so that neither server's start-up (imports, connections) is measured.
     session("jp-isac").get(f"{collection}objects/", params={"limit": 1}, timeout=120)
+    cpu_before = server.cpu_seconds() if server.name == "ours" else {}
     rate, stored = ingest(collection, bodies, budget)
     figures: dict = {"ingest/s": rate, "stored": stored}
     if server.name == "ours":
+        cpu = {name: spent - cpu_before.get(name, 0.0) for name, spent in server.cpu_seconds().items()}
+        # The same objects, validated alone, in this process on one core, while the server is idle.
+        rounds = max(1, min(5, 20_000 // len(objects)))
+        cpu_started = time.process_time()
+        alone = len(objects) / stix_check_seconds(objects, rounds=rounds)
+        figures["validation alone/s"] = alone
+        figures["ingest/validation"] = rate / alone if rate else None
+        # CPU seconds do not depend on what else the machine runs: on a busy machine they show what
+        # each process spends, where the rates above show only what it was given.
+        figures["cpu: validation alone s"] = (time.process_time() - cpu_started) / rounds
+        figures.update({f"cpu: {name} s": spent for name, spent in cpu.items()})
         from partnership.exchanges.threat_intel.models import ObjectVersion
 
         figures["sealed for EU"] = ObjectVersion.objects.filter(
@@ -454,7 +505,7 @@ def show(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
     return f"{value:,}"
 
 
@@ -484,6 +535,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-taxii-") as folder:
         workdir = Path(folder)
         servers = [Ours(workdir, args.standalone)]
+        from partnership.exchanges.threat_intel.parallel import helper_count
+
+        print(f"ours: one server process, {helper_count()} helper process(es) for the STIX checks")
         results: dict[tuple[str, int], dict] = {}
         try:
             if not args.no_medallion:
@@ -501,24 +555,12 @@ def main() -> int:
             for server in reversed(servers):
                 server.stop()
     report(results, sizes)
-    smallest = sizes[0]
-    check_ms = stix_check_ms(dataset(smallest, base))
-    theirs = results.get(("medallion", smallest), {}).get("ingest/s")
-    print(
-        f"STIX validation alone (stix.check, the stix2 library's checks, in this process) of the "
-        f"{smallest:,} objects: {check_ms:.1f} ms"
-        + (
-            f", against medallion's whole ingest of them: {smallest / theirs * 1000:.1f} ms "
-            "(it validates nothing)"
-            if theirs
-            else ""
-        )
-    )
     return 0
 
 
-def stix_check_ms(objects: list[dict], rounds: int = 5) -> float:
-    """Median milliseconds to validate `objects` as the server does, its cache of checked strings emptied."""
+def stix_check_seconds(objects: list[dict], rounds: int = 1) -> float:
+    """Median seconds to validate `objects` one by one as the server does (`stix.check`, custom content
+    allowed as in the bench's collection), on one core, its cache of checked strings emptied first."""
     from partnership.exchanges.threat_intel import stix
 
     times = []
@@ -527,13 +569,20 @@ def stix_check_ms(objects: list[dict], rounds: int = 5) -> float:
         started = time.perf_counter()
         for item in objects:
             stix.check(item, True)
-        times.append((time.perf_counter() - started) * 1000)
+        times.append(time.perf_counter() - started)
+    stix._valid_strings.clear()
     return statistics.median(times)
 
 
 def report(results: dict, sizes: list[int]) -> None:
     keys = [
         "ingest/s",
+        "validation alone/s",
+        "ingest/validation",
+        "cpu: validation alone s",
+        "cpu: server process s",
+        "cpu: its helpers s",
+        "cpu: PostgreSQL s",
         "sealed for EU",
         "first ms",
         "last ms",
@@ -552,14 +601,15 @@ def report(results: dict, sizes: list[int]) -> None:
     ]
     print()
     print(
-        f"{'figure':<18}"
+        f"{'figure':<24}"
         + "".join(f"{f'{name} {size:,}':>22}" for name in ("ours", "medallion") for size in sizes)
     )
     for key in keys:
         row = [results.get((name, size), {}).get(key) for name in ("ours", "medallion") for size in sizes]
-        print(f"{key:<18}" + "".join(f"{show(value):>22}" for value in row))
+        print(f"{key:<24}" + "".join(f"{show(value):>22}" for value in row))
     print("\nratios at equal sizes (ours better by):")
     ours_ahead = True
+    compared = []
     for size in sizes:
         ours, theirs = results.get(("ours", size)), results.get(("medallion", size))
         if not ours or not theirs:
@@ -572,18 +622,33 @@ def report(results: dict, sizes: list[int]) -> None:
             if key.endswith("objects"):
                 continue
             ratio = mine / other if key == "ingest/s" else other / mine
-            ours_ahead = ours_ahead and ratio > 1
+            if size >= MEDALLION_FROM:
+                ours_ahead = ours_ahead and ratio > 1
             parts.append(f"{key} x{ratio:,.1f}")
+        if size >= MEDALLION_FROM:
+            compared.append(size)
         if theirs.get("timed out"):
             parts.append(f"medallion: {theirs['timed out']}, so no page figures")
         if theirs.get("ingest/s") is None:
             parts.append(f"medallion did not finish ingesting in {MEDALLION_BUDGET_S:.0f} s")
         print(f"  {size:>8,}: " + "; ".join(parts))
+        mine, other = ours.get("ingest/s"), theirs.get("ingest/s")
+        if size < MEDALLION_FROM and mine and other and other > mine:
+            print(
+                f"            at {size:,} objects medallion ingests faster (x{other / mine:,.1f}): its "
+                "memory backend appends to a list and validates nothing, where ours checks every object with "
+                f"stix2 ({size / ours['validation alone/s'] * 1000:,.0f} ms of validation alone here, "
+                f"against {size / other * 1000:,.0f} ms for medallion's whole ingest), seals and signs "
+                "what EU may read and stores it in PostgreSQL"
+            )
     largest = results.get(("ours", sizes[-1]), {})
+    ratio = largest.get("ingest/validation")
     verdicts = [
         (
-            f"ingest >= {TARGET_INGEST:,.0f}/s at {sizes[-1]:,}",
-            (largest.get("ingest/s") or 0) >= TARGET_INGEST,
+            f"ingest >= {TARGET_RATIO} x validation alone at {sizes[-1]:,} "
+            f"({show(largest.get('ingest/s'))}/s against {show(largest.get('validation alone/s'))}/s: "
+            f"x{show(ratio)})",
+            (ratio or 0) >= TARGET_RATIO,
         ),
     ]
     pages = [key for key in keys if key.endswith(" ms")]
@@ -612,10 +677,28 @@ def report(results: dict, sizes: list[int]) -> None:
         growth = max(large[key] / small[key] for key in same)
         label = f"pages constant in size (worst growth x{growth:.1f} from {full[0]:,} to {sizes[-1]:,})"
         verdicts.append((label, growth <= 2.0))
-    verdicts.append(("ahead of medallion on every figure at equal sizes", ours_ahead))
+    verdicts.append(
+        (
+            f"ahead of medallion on every figure at equal sizes from {MEDALLION_FROM:,} up "
+            f"(compared at {', '.join(f'{size:,}' for size in compared) or 'no size'})",
+            ours_ahead and bool(compared),
+        )
+    )
     print()
     for label, passed in verdicts:
         print(f"{'PASS' if passed else 'FAIL'}  {label}")
+    alone_cpu, server_cpu = largest.get("cpu: validation alone s"), largest.get("cpu: server process s")
+    if alone_cpu and server_cpu:
+        # The request's own process is the part of an ingest that cannot be spread, so this is a ceiling
+        # of the ratio above on any machine; the request also waits for PostgreSQL (storing is not yet
+        # overlapped with validation), so on a quiet machine the ratio is nearer validation alone over
+        # the server process and PostgreSQL together.
+        print(
+            f"      by CPU seconds at {sizes[-1]:,}: validation alone {alone_cpu:,.1f} s, the server process "
+            f"{server_cpu:,.1f} s (x{alone_cpu / server_cpu:.2f}; its helpers "
+            f"{largest.get('cpu: its helpers s', 0):,.1f} s, "
+            f"PostgreSQL {largest.get('cpu: PostgreSQL s', 0):,.1f} s)"
+        )
     argon2_ms = password_check_ms()
     page_ms = largest.get("server ms, median")
     print(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound, PermissionDenied
@@ -20,7 +21,7 @@ from partnership.inputs import check_text
 from partnership.people.models import Organisation, Party
 from partnership.people.permissions import require_manage_collections
 
-from . import queries, records, sharing
+from . import parallel, queries, records, sharing
 from .models import ApiRoot, Collection, CollectionGrant, ObjectRecipient, ObjectVersion, Status, Tlp
 from .stix import InvalidObject, check, format_timestamp
 
@@ -232,6 +233,60 @@ def _prepare(stix_object: Any, collection: Collection, known_markings: set[str])
     return Prepared.of(stix_object, created, modified, body, tlp, recipients)
 
 
+#: Objects per chunk of an envelope's checks (parallel.py): small enough to share the work evenly,
+#: large enough that sending a chunk to a helper costs little beside checking it.
+_CHECK_CHUNK = 250
+
+
+def _prepare_all(
+    objects: list[Any], collection: Collection, known_markings: set[str]
+) -> list[Prepared | str]:
+    """`_prepare` of each object, in order: the Prepared object, or why it is refused. A large envelope
+    is checked by helper processes and this thread together (parallel.py), on every core."""
+    check_chunk = functools.partial(
+        _prepare_chunk,
+        allow_custom=collection.allow_custom,
+        default_tlp=collection.default_tlp,
+        known_markings=frozenset(known_markings),
+        language=translation.get_language(),
+    )
+    chunks = [objects[start : start + _CHECK_CHUNK] for start in range(0, len(objects), _CHECK_CHUNK)]
+    results: list[Prepared | str] = []
+    for chunk, checked in zip(chunks, parallel.map_in_order(check_chunk, chunks), strict=True):
+        for stix_object, outcome in zip(chunk, checked, strict=True):
+            if isinstance(outcome, str):
+                results.append(outcome)
+            else:
+                created, modified, body, tlp, recipients = outcome
+                results.append(Prepared.of(stix_object, created, modified, body, tlp, recipients))
+    return results
+
+
+def _prepare_chunk(
+    objects: list[Any],
+    *,
+    allow_custom: bool,
+    default_tlp: str,
+    known_markings: frozenset[str],
+    language: str | None,
+) -> list[tuple[datetime.datetime | None, datetime.datetime | None, str, str, list[str]] | str]:
+    """`_prepare` of some objects of an envelope, in a helper process or not: for each, (created,
+    modified, JSON text, TLP, recipients) or the reason it is refused, in the request's language."""
+    # An unsaved collection carries the two settings the checks read; nothing here reads the database.
+    collection = Collection(allow_custom=allow_custom, default_tlp=default_tlp)
+    results: list[tuple[datetime.datetime | None, datetime.datetime | None, str, str, list[str]] | str] = []
+    markings = set(known_markings)
+    with translation.override(language):
+        for stix_object in objects:
+            try:
+                found = _prepare(stix_object, collection, markings)
+            except InvalidObject as error:
+                results.append(str(error))
+                continue
+            results.append((found.created, found.modified, found.body, found.tlp, found.recipients))
+    return results
+
+
 def _known_markings(
     collection: Collection, objects: list[Any], readable: QuerySet[ObjectVersion]
 ) -> set[str]:
@@ -309,11 +364,11 @@ def add_objects(caller: queries.Caller, collection: Collection, envelope: Any) -
     # Marking definitions the caller may not read are unknown to it: referencing one must not tell
     # the caller that it exists.
     known = _known_markings(collection, objects, queries.visible(caller, collection, access))
-    for item in objects:
-        try:
-            prepared.append(_prepare(item, collection, known))
-        except InvalidObject as error:
-            failures.append(_detail(item, str(error)))
+    for item, checked in zip(objects, _prepare_all(objects, collection, known), strict=True):
+        if isinstance(checked, str):
+            failures.append(_detail(item, checked))
+        else:
+            prepared.append(checked)
 
     codes = sorted({code for item in prepared for code in item.recipients})
     organisations = dict(Organisation.objects.filter(code__in=codes).values_list("code", "pk"))
