@@ -303,7 +303,9 @@ REPLAY = (
 
 
 @pytest.mark.parametrize("rotate", [False, True], ids=["same signed bytes", "re-signed with a new key"])
-def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(jp, eu_node, client, rotate):
+def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(
+    jp, eu_node, client, members, rotate
+):
     eu_node.peer(jp)
     jp.file_update(jp.secretariat_token, 46, "Filed once.")
     assert pull().error == ""
@@ -327,6 +329,8 @@ def test_a_record_replayed_at_a_new_index_is_reported_and_not_applied_twice(jp, 
     assert jp_updates().filter(narrative="Filed once.").count() == 1
     assert jp_updates().filter(narrative="Filed after the replay.").exists()  # sync goes on
     assert Peer.objects.get(party="JP").state == Peer.State.OK
+    # The reason quotes the record: a member who may read it sees it on the ledger page.
+    client.force_login(members["eu_secretariat"])
     page = client.get("/en/ledger/").content.decode()
     assert f"replays entry {first.index}" in page
 
