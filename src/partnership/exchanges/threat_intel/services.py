@@ -503,19 +503,7 @@ def store(
     object would have (what the caller is told is decided by the caller: add_objects, records.py).
     The creators come with the versions already read here: no query more per batch.
     """
-    ids = sorted({item.stix_id for item in accepted})
-    existing: dict[str, dict[datetime.datetime, int]] = {}
-    # The creator of each held object: the author of its earliest added version (its first version in
-    # arrival order, which a later, back-dated `modified` cannot take over).
-    first_added: dict[str, tuple[datetime.datetime, int, int]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        for stix_id, version, pk, date_added, creator in ObjectVersion.objects.filter(
-            collection=collection, stix_id__in=ids[start : start + _CHUNK]
-        ).values_list("stix_id", "version", "pk", "date_added", "author_organisation_id"):
-            existing.setdefault(stix_id, {})[version] = pk
-            if stix_id not in first_added or (date_added, pk) < first_added[stix_id][:2]:
-                first_added[stix_id] = (date_added, pk, creator)
-    others = {stix_id: found[2] for stix_id, found in first_added.items() if found[2] != author}
+    existing, others = _held_versions(collection, sorted({item.stix_id for item in accepted}), author)
 
     # A version already stored: the same JSON is a success (a client retrying), another one a clash.
     # An observable has no version of its own: it is a duplicate when its last stored copy is identical.
@@ -527,13 +515,7 @@ def store(
             return versions[max(versions)] if versions else None
         return versions.get(item.version)
 
-    pks = sorted({found for item in accepted if (found := stored_pk(item)) is not None})
-    stored_bodies: dict[int, Any] = {}
-    for start in range(0, len(pks), _CHUNK):
-        for row_pk, body in ObjectVersion.objects.filter(pk__in=pks[start : start + _CHUNK]).values_list(
-            "pk", "body"
-        ):
-            stored_bodies[row_pk] = json.loads(body)
+    stored_bodies = _bodies(sorted({found for item in accepted if (found := stored_pk(item)) is not None}))
 
     last = ObjectVersion.objects.filter(collection=collection).aggregate(last=Max("date_added"))["last"]
     date_added = max(now, last + datetime.timedelta(microseconds=1)) if last else now
@@ -566,30 +548,85 @@ def store(
             # written, so that an observable repeated in the batch gets the outcome it would get new.
             date_added += datetime.timedelta(microseconds=1)
             continue
-        rows.append(
-            {
-                "collection_id": collection.pk,
-                "stix_id": item.stix_id,
-                "type": item.type,
-                "spec_version": item.spec_version,
-                "version": version,
-                "created": item.created,
-                "modified": item.modified,
-                "date_added": date_added,
-                "source_ref": _reference(item.parsed, "source_ref"),
-                "target_ref": _reference(item.parsed, "target_ref")
-                or _reference(item.parsed, "sighting_of_ref"),
-                "body": item.body,
-                "tlp": item.tlp,
-                "author_organisation_id": author,
-                "added_by_id": added_by,
-                "ledger_entry_id": ledger_entry_id,
-            }
-        )
+        rows.append(_row(collection, item, version, date_added, author, added_by, ledger_entry_id))
         stored.append(item)
         date_added += datetime.timedelta(microseconds=1)
 
-    # First and last versions of each object, over its stored and new versions.
+    _mark_first_and_latest(collection, rows, new_versions, existing, others)
+    _insert_versions(rows)
+    _link_recipients(collection, rows, stored, organisations)
+    added = (rows[0]["date_added"], rows[-1]["date_added"]) if rows else None
+    return Stored(new=new, duplicates=duplicates, clashes=clashes, others=others, added=added)
+
+
+def _held_versions(
+    collection: Collection, ids: list[str], author: int
+) -> tuple[dict[str, dict[datetime.datetime, int]], dict[str, int]]:
+    """The versions held of `ids` ({id: {version: pk}}), and the ids another organisation than `author`
+    created ({id: creator}): the author of an object's earliest added version (its first version in
+    arrival order, which a later, back-dated `modified` cannot take over)."""
+    existing: dict[str, dict[datetime.datetime, int]] = {}
+    first_added: dict[str, tuple[datetime.datetime, int, int]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for stix_id, version, pk, date_added, creator in ObjectVersion.objects.filter(
+            collection=collection, stix_id__in=ids[start : start + _CHUNK]
+        ).values_list("stix_id", "version", "pk", "date_added", "author_organisation_id"):
+            existing.setdefault(stix_id, {})[version] = pk
+            if stix_id not in first_added or (date_added, pk) < first_added[stix_id][:2]:
+                first_added[stix_id] = (date_added, pk, creator)
+    others = {stix_id: found[2] for stix_id, found in first_added.items() if found[2] != author}
+    return existing, others
+
+
+def _bodies(pks: list[int]) -> dict[int, Any]:
+    """The stored JSON of the versions `pks`, parsed."""
+    found: dict[int, Any] = {}
+    for start in range(0, len(pks), _CHUNK):
+        for row_pk, body in ObjectVersion.objects.filter(pk__in=pks[start : start + _CHUNK]).values_list(
+            "pk", "body"
+        ):
+            found[row_pk] = json.loads(body)
+    return found
+
+
+def _row(
+    collection: Collection,
+    item: Prepared,
+    version: datetime.datetime,
+    date_added: datetime.datetime,
+    author: int,
+    added_by: int | None,
+    ledger_entry_id: int | None,
+) -> dict[str, Any]:
+    """The columns of a new version (`_insert_versions`)."""
+    return {
+        "collection_id": collection.pk,
+        "stix_id": item.stix_id,
+        "type": item.type,
+        "spec_version": item.spec_version,
+        "version": version,
+        "created": item.created,
+        "modified": item.modified,
+        "date_added": date_added,
+        "source_ref": _reference(item.parsed, "source_ref"),
+        "target_ref": _reference(item.parsed, "target_ref") or _reference(item.parsed, "sighting_of_ref"),
+        "body": item.body,
+        "tlp": item.tlp,
+        "author_organisation_id": author,
+        "added_by_id": added_by,
+        "ledger_entry_id": ledger_entry_id,
+    }
+
+
+def _mark_first_and_latest(
+    collection: Collection,
+    rows: list[dict[str, Any]],
+    new_versions: dict[str, dict[datetime.datetime, Any]],
+    existing: dict[str, dict[datetime.datetime, int]],
+    others: dict[str, int],
+) -> None:
+    """Set `is_first`/`is_latest` of the new rows over each object's stored and new versions, and clear
+    them on stored versions that are no longer first or latest."""
     newest_of: dict[str, datetime.datetime] = {}
     oldest_of: dict[str, datetime.datetime] = {}
     for stix_id, versions in new_versions.items():
@@ -611,27 +648,30 @@ def store(
             collection=collection, stix_id__in=no_longer_first[start : start + _CHUNK], is_first=True
         ).update(is_first=False)
 
-    _insert_versions(rows)
+
+def _link_recipients(
+    collection: Collection, rows: list[dict[str, Any]], stored: list[Prepared], organisations: dict[str, int]
+) -> None:
+    """The recipients named by the versions just inserted (`x_partnership_recipients`)."""
     named = [(row, item) for row, item in zip(rows, stored, strict=True) if item.recipients]
-    if named:
-        # Only the few versions that name recipients need their new primary keys read back.
-        pk_of: dict[tuple[str, datetime.datetime], int] = {}
-        named_ids = sorted({row["stix_id"] for row, _item in named})
-        for start in range(0, len(named_ids), _CHUNK):
-            for stix_id, version, pk in ObjectVersion.objects.filter(
-                collection=collection, stix_id__in=named_ids[start : start + _CHUNK]
-            ).values_list("stix_id", "version", "pk"):
-                pk_of[(stix_id, version)] = pk
-        links = [
-            ObjectRecipient(
-                version_id=pk_of[(row["stix_id"], row["version"])], organisation_id=organisations[code]
-            )
-            for row, item in named
-            for code in item.recipients
-        ]
-        ObjectRecipient.objects.bulk_create(links, batch_size=_CHUNK)
-    added = (rows[0]["date_added"], rows[-1]["date_added"]) if rows else None
-    return Stored(new=new, duplicates=duplicates, clashes=clashes, others=others, added=added)
+    if not named:
+        return
+    # Only the few versions that name recipients need their new primary keys read back.
+    pk_of: dict[tuple[str, datetime.datetime], int] = {}
+    named_ids = sorted({row["stix_id"] for row, _item in named})
+    for start in range(0, len(named_ids), _CHUNK):
+        for stix_id, version, pk in ObjectVersion.objects.filter(
+            collection=collection, stix_id__in=named_ids[start : start + _CHUNK]
+        ).values_list("stix_id", "version", "pk"):
+            pk_of[(stix_id, version)] = pk
+    links = [
+        ObjectRecipient(
+            version_id=pk_of[(row["stix_id"], row["version"])], organisation_id=organisations[code]
+        )
+        for row, item in named
+        for code in item.recipients
+    ]
+    ObjectRecipient.objects.bulk_create(links, batch_size=_CHUNK)
 
 
 _COLUMNS = (
