@@ -51,8 +51,8 @@ class ThreatIntelExchange(Exchange):
     api_router = "partnership.exchanges.threat_intel.api.router"
     api_prefix = "threat-intel/"
     commands = ("threat_intel",)
-    root_urls = (("taxii2/", "partnership.exchanges.threat_intel.urls"),)
-    page_urls = "partnership.exchanges.threat_intel.page_urls"
+    root_urls = (("taxii2/", "partnership.exchanges.threat_intel.taxii"),)
+    page_urls = "partnership.exchanges.threat_intel.urls"
     navigation = Navigation("threat-intel", gettext_lazy("Threat intelligence"), order=50)
     record_types = (
         # The envelopes are sealed to the peer node; in the log only secretariats see even the envelope.

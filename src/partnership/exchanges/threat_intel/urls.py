@@ -1,22 +1,14 @@
-"""/taxii2/: the TAXII 2.1 server (outside the language prefix: TAXII clients do not pick a language)."""
+"""/<lang>/threat-intel/: the web pages (the TAXII server itself is under /taxii2/, see taxii.py)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
 
-app_name = "threat_intel"
-
-_COLLECTION = "<slug:root>/collections/<str:collection_id>/"
+_COLLECTION = "threat-intel/<slug:root>/<uuid:collection_id>/"
 
 urlpatterns = [
-    path("", views.discovery, name="discovery"),
-    path("<slug:root>/", views.api_root, name="api_root"),
-    path("<slug:root>/status/<str:status_id>/", views.status, name="status"),
-    path("<slug:root>/collections/", views.collections, name="collections"),
-    path(_COLLECTION, views.collection, name="collection"),
-    path(_COLLECTION + "objects/", views.objects, name="objects"),
-    path(_COLLECTION + "objects/<str:object_id>/", views.object_, name="object"),
-    path(_COLLECTION + "objects/<str:object_id>/versions/", views.versions, name="versions"),
-    path(_COLLECTION + "manifest/", views.manifest, name="manifest"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    path("threat-intel/", views.collections_page, name="threat-intel"),
+    path("threat-intel/activity/", views.activity_page, name="threat-intel-activity"),
+    path(_COLLECTION, views.objects_page, name="threat-intel-objects"),
+    path(_COLLECTION + "<str:object_id>/", views.object_page, name="threat-intel-object"),
 ]
