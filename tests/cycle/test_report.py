@@ -545,7 +545,7 @@ def test_command_publishes_and_then_uses_the_published_data(cycles, tmp_path, ca
         call_command("report", "publish", "--cycle", "2026", "--user", "jp-secretariat")
     with pytest.raises(CommandError, match="Only the secretariats"):
         call_command("report", "publish", "--cycle", "2025", "--user", "jp-lead")
-    with pytest.raises(CommandError, match="no user"):
+    with pytest.raises(CommandError, match="no active user"):
         call_command("report", "publish", "--cycle", "2025", "--user", "nobody")
 
 

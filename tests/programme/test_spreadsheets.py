@@ -167,7 +167,7 @@ def test_unreadable_files_are_refused_in_words(members, tmp_path):
     bad_xlsx.write_bytes(b"not a zip")
     with pytest.raises(CommandError, match="not a readable XLSX file"):
         call_command("import", "deliverables", str(bad_xlsx), "--user", "jp-secretariat")
-    with pytest.raises(CommandError, match="--user: no active user"):
+    with pytest.raises(CommandError, match="--user: There is no active user"):
         call_command("import", "deliverables", str(write_csv(tmp_path, HEADER)), "--user", "nobody")
 
 

@@ -103,3 +103,11 @@ def user_named(username: str) -> User:
     if found is None:
         raise NotFound(_("There is no active user %(name)s.") % {"name": username[:150]})
     return found
+
+
+def tokens_of(username: str | None = None) -> list[ApiToken]:
+    """Every API token (of `username`, if given), with its user, for `partnership token list`."""
+    tokens = ApiToken.objects.select_related("user").order_by("pk")
+    if username:
+        tokens = tokens.filter(user__username=username)
+    return list(tokens)

@@ -8,11 +8,11 @@ partnership report diff --from 2025 --to 2026
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from partnership.cycle import report
 from partnership.errors import Conflict, NotFound, PermissionDenied
+from partnership.people.services import user_named
 
 FORMATS = ("html", "pdf", "json")
 
@@ -70,9 +70,10 @@ class Command(BaseCommand):
     def _publish(self, options) -> None:
         if options["cycle"] is None or not options["user"]:
             raise CommandError("publish needs --cycle YEAR and --user USERNAME")
-        user = get_user_model().objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(f"There is no user {options['user']}.")
+        try:
+            user = user_named(options["user"])
+        except NotFound as error:
+            raise CommandError(str(error)) from None
         published = report.publish_report(user, options["cycle"])
         self.stdout.write(f"Report {options['cycle']} published; SHA-256 {published.sha256}")
 

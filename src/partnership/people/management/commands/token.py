@@ -1,11 +1,9 @@
 """`partnership token create USER | revoke ID | list [USER]`: API tokens for scripts."""
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from partnership.errors import Invalid, NotFound
-from partnership.people.models import ApiToken
-from partnership.people.services import create_token, revoke_token
+from partnership.people.services import create_token, revoke_token, tokens_of, user_named
 
 
 class Command(BaseCommand):
@@ -24,9 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             if options["action"] == "create":
-                user = User.objects.filter(username=options["user"]).first()
-                if user is None:
-                    raise CommandError(f"user: no user {options['user']!r}")
+                user = user_named(options["user"])
                 token, raw = create_token(user, options["name"])
                 self.stdout.write(raw)
                 self.stderr.write(f"token {token.pk} for {user.username}; it is shown only now")
@@ -34,10 +30,7 @@ class Command(BaseCommand):
                 token = revoke_token(options["token"])
                 self.stdout.write(f"revoked {token.pk} ({token.prefix}…) of {token.user.username}")
             else:
-                tokens = ApiToken.objects.select_related("user")
-                if options["user"]:
-                    tokens = tokens.filter(user__username=options["user"])
-                for token in tokens:
+                for token in tokens_of(options["user"]):
                     state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
                     self.stdout.write(
                         f"{token.pk}  {token.prefix}…  {token.user.username}  {token.name}  {state}"

@@ -2,10 +2,11 @@
 
 import sys
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from partnership.errors import NotFound
+from partnership.people.services import user_named
 from partnership.programme import spreadsheets
 
 KINDS = {
@@ -36,9 +37,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         columns, required, run = KINDS[options["kind"]]
-        user = User.objects.filter(username=options["user"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"--user: no active user {options['user']!r}")
+        try:
+            user = user_named(options["user"])
+        except NotFound as error:
+            raise CommandError(f"--user: {error}") from None
         try:
             rows = spreadsheets.read_table(options["file"], columns, required)
         except spreadsheets.SpreadsheetError as error:

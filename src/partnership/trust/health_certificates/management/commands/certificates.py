@@ -5,12 +5,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.people.services import user_named
 from partnership.trust.health_certificates import services
 from partnership.trust.health_certificates.equivalence import table
 
@@ -66,10 +66,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
 
     def _user(self, username):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(_("user: no user %(name)s") % {"name": username})
-        return user
+        try:
+            return user_named(username)
+        except NotFound as error:
+            raise CommandError(str(error)) from None
 
     def trust(self, options):
         action = options["trust_action"]
