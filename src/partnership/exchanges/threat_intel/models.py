@@ -9,16 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnership.people.models import Organisation, Party
+from partnership.people.tlp import Tlp  # the one TLP rule lives in people (DESIGN.md)
 
-
-class Tlp(models.TextChoices):
-    """Traffic Light Protocol 2.0 levels, least to most restrictive (TLP 1.0 WHITE is stored as CLEAR)."""
-
-    CLEAR = "clear", "TLP:CLEAR"
-    GREEN = "green", "TLP:GREEN"
-    AMBER = "amber", "TLP:AMBER"
-    AMBER_STRICT = "amber+strict", "TLP:AMBER+STRICT"
-    RED = "red", "TLP:RED"
+__all__ = ["Tlp"]
 
 
 class ApiRoot(models.Model):

@@ -1,4 +1,5 @@
-"""TLP 2.0 and TLP 1.0 markings, and who may read a marked object: the one place these rules live.
+"""TLP 2.0 and TLP 1.0 markings of STIX objects, and who may read them, through the one TLP rule of
+`people.tlp` (DESIGN.md).
 
 Every read path (objects, one object, versions, manifest, every `next` page, the web pages) filters
 with `visible_to()`, in the database, so that pages stay keyset-based and nothing is filtered after
@@ -28,6 +29,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from partnership.people import tlp
+
 from .models import ObjectRecipient, Tlp
 
 #: The OASIS TLP 2.0 property extension that the TLP 2.0 marking definitions carry.
@@ -53,8 +56,8 @@ TLP_MARKINGS: dict[str, str] = {**TLP1_MARKINGS, **TLP2_MARKINGS}
 #: Marking-definition id of each level, TLP 2.0 (for clients and tests that mark objects).
 MARKING_OF_LEVEL: dict[str, str] = {level: ref for ref, level in TLP2_MARKINGS.items()}
 
-RANK = {Tlp.CLEAR: 0, Tlp.GREEN: 1, Tlp.AMBER: 2, Tlp.AMBER_STRICT: 3, Tlp.RED: 4}
-RESTRICTED = (Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED)
+RANK = tlp.RANK
+RESTRICTED = tlp.RESTRICTED
 
 #: The custom property naming the recipient organisations (their codes) of an object.
 RECIPIENTS_PROPERTY = "x_partnership_recipients"
@@ -124,28 +127,21 @@ def visible_to(organisation_id: int | None, community: bool) -> Q:
     `organisation_id`: the reader's organisation; `community`: whether the reader's grant on the
     collection is a community grant (reads TLP:GREEN).
     """
-    rule = Q(tlp=Tlp.CLEAR)
-    if community:
-        rule |= Q(tlp=Tlp.GREEN)
+    named = None
     if organisation_id is not None:
-        named = ObjectRecipient.objects.filter(version=OuterRef("pk"), organisation_id=organisation_id)
-        rule |= Q(author_organisation_id=organisation_id)
-        rule |= Q(Exists(named), tlp__in=RESTRICTED)
-    return rule
+        named = Q(
+            Exists(ObjectRecipient.objects.filter(version=OuterRef("pk"), organisation_id=organisation_id))
+        )
+    return tlp.visible(organisation_id, community, named, author="author_organisation_id")
 
 
 def visible_to_any(organisation_ids: list[int], community: bool) -> Q:
     """The rows at least one of several readers may see: `visible_to` of each, joined (`community`: any
     of them reads TLP:GREEN). What a peer party's node may receive (records.py)."""
-    named = ObjectRecipient.objects.filter(version=OuterRef("pk"), organisation_id__in=organisation_ids)
-    rule = (
-        Q(tlp=Tlp.CLEAR)
-        | Q(author_organisation_id__in=organisation_ids)
-        | Q(Exists(named), tlp__in=RESTRICTED)
+    named = Q(
+        Exists(ObjectRecipient.objects.filter(version=OuterRef("pk"), organisation_id__in=organisation_ids))
     )
-    if community:
-        rule |= Q(tlp=Tlp.GREEN)
-    return rule
+    return tlp.visible_to_any(organisation_ids, community, named, author="author_organisation_id")
 
 
 def visible_parts(organisation_id: int | None, community: bool) -> list[Q]:
