@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader
 from partnership.people.permissions import actor_for
 
-from . import services
+from . import queries, services
 from .models import Contribution, Cycle, Meeting, Outcome
 
 router = Router(tags=["cycle"])
@@ -299,12 +299,7 @@ def set_priority(request, uid: UUID, payload: PriorityIn):
     summary="Accepted contributions (public); secretariats see all",
 )
 def list_contributions(request, year: int):
-    cycle = services.get_cycle(year)
-    actor = actor_for(reader(request))
-    items = Contribution.objects.filter(window__cycle=cycle).select_related("organisation")
-    if actor is None or not actor.is_secretariat:
-        items = items.filter(status=Contribution.Status.ACCEPTED)
-    return [contribution_out(c) for c in items]
+    return [contribution_out(c) for c in queries.contributions(reader(request), year)]
 
 
 @router.post(

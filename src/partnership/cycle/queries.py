@@ -105,8 +105,8 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
         "actor": actor,
         "timeline": timeline(cycle),
         "next_phase": next_phase(cycle),
-        "can_steer": actor is not None and actor.is_secretariat,
-        "can_contribute": actor is not None and actor.role in permissions.CONTRIBUTOR_ROLES,
+        "can_steer": permissions.can_steer_cycle(actor),
+        "can_contribute": permissions.can_contribute(actor),
         "priorities": list(
             Priority.objects.filter(cycle=cycle).select_related("area", "action", "set_at").order_by("pk")
         ),
@@ -168,7 +168,7 @@ def meeting_page(user, uid) -> dict[str, Any]:
         "priorities": list(
             Priority.objects.filter(set_at=meeting).select_related("cycle", "area", "action").order_by("pk")
         ),
-        "can_record": actor.is_secretariat,
+        "can_record": permissions.can_steer_cycle(actor),
         "is_council": meeting.kind == Meeting.Kind.COUNCIL,
     }
 
@@ -191,8 +191,8 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         "actor": actor,
         "windows": windows(cycle),
         "accepted": list(base.filter(status=Contribution.Status.ACCEPTED)),
-        "can_steer": actor is not None and actor.is_secretariat,
-        "can_contribute": actor is not None and actor.role in permissions.CONTRIBUTOR_ROLES,
+        "can_steer": permissions.can_steer_cycle(actor),
+        "can_contribute": permissions.can_contribute(actor),
         "queue": [],
         "own": [],
     }
@@ -209,15 +209,6 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
     return data
 
 
-def can_read_attachment(actor: Actor | None, contribution: Contribution) -> bool:
-    """An accepted contribution is public; until then only its organisation and the secretariats read it."""
-    if contribution.status == Contribution.Status.ACCEPTED:
-        return True
-    if actor is None:
-        return False
-    return actor.is_secretariat or actor.organisation.pk == contribution.organisation_id
-
-
 def attachment(user, uid) -> Contribution:
     """The contribution whose attachment `user` asks for; NotFound when there is none or they may not read it.
 
@@ -227,7 +218,9 @@ def attachment(user, uid) -> Contribution:
     if (
         contribution is None
         or not contribution.attachment
-        or not can_read_attachment(actor_for(user), contribution)
+        or not permissions.can_read_contribution(
+            actor_for(user), contribution.status == Contribution.Status.ACCEPTED, contribution.organisation_id
+        )
     ):
         raise NotFound(_("There is no such attachment."))
     return contribution
@@ -266,3 +259,13 @@ def cycle_of_contribution(uid) -> int:
     if year is None:
         raise NotFound(_("There is no such contribution."))
     return year
+
+
+def contributions(user, year: int) -> list[Contribution]:
+    """A cycle's contributions as `user` may list them: accepted ones for everyone, every one for the
+    secretariats (`people.permissions.can_steer_cycle`); NotFound for an unknown cycle."""
+    cycle = services.get_cycle(year)
+    found = Contribution.objects.filter(window__cycle=cycle).select_related("organisation")
+    if not permissions.can_steer_cycle(actor_for(user)):
+        found = found.filter(status=Contribution.Status.ACCEPTED)
+    return list(found)

@@ -240,9 +240,28 @@ def require_moderate(actor: Actor, contributor_party_id: int | None) -> Actor:
 CONTRIBUTOR_ROLES = frozenset({Membership.Role.STAKEHOLDER, Membership.Role.MEMBER_STATE})
 
 
-def require_contributor(user: User | AnonymousUser | None) -> Actor:
+def can_contribute(actor: Actor | None) -> bool:
     """Stakeholder bodies (para 22) and Member States (para 45) send contributions; nobody else."""
+    return actor is not None and actor.role in CONTRIBUTOR_ROLES
+
+
+def require_contributor(user: User | AnonymousUser | None) -> Actor:
+    """`can_contribute` for `user`, raising PermissionDenied with the reason."""
     actor = require_actor(user)
-    if actor.role not in CONTRIBUTOR_ROLES:
+    if not can_contribute(actor):
         raise PermissionDenied(_("Contributions come from stakeholder bodies and Member States."))
     return actor
+
+
+def can_steer_cycle(actor: Actor | None) -> bool:
+    """The secretariats run the yearly cycle (paras 19-23): plan it, record meetings and outcomes."""
+    return actor is not None and actor.is_secretariat
+
+
+def can_read_contribution(actor: Actor | None, accepted: bool, contributor_organisation_id: int) -> bool:
+    """An accepted contribution is public; until then only its organisation and the secretariats read it."""
+    if accepted:
+        return True
+    if actor is None:
+        return False
+    return actor.is_secretariat or actor.organisation.pk == contributor_organisation_id
