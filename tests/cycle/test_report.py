@@ -467,6 +467,7 @@ class OutageExchange(exchanges.Exchange):
     """A test exchange serving para 61, registered the way an app's AppConfig.ready() would."""
 
     name = "test_outages"
+    title = "Cable outage exchange"
     annex_paragraphs = (61,)
 
     def indicators(self, cycle_year: int) -> list[dict]:
@@ -505,7 +506,7 @@ def test_registered_exchange_appears_in_the_report(cycles, outage_exchange):
     english = report.render_html(data, "en")
     assert "Submarine cable outages" in english and 'class="outage-chart"' in english
     assert "Cycle 2026: repair of a cable off Shima." in english and "Outages reported" in english
-    assert "cable outage exchange" in english
+    assert "<td>Cable outage exchange</td>" in english and "<td>test_outages</td>" not in english
     japanese = report.render_html(data, "ja")
     assert "海底ケーブルの障害" in japanese and "報告された障害" in japanese
 
@@ -572,3 +573,16 @@ def test_command_diff(cycles, capsys):
 def test_command_refuses_bad_input_in_words(cycles, arguments, message):
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("report", *arguments)
+
+
+def test_a_missing_measure_reads_no_data_yet_and_a_paragraph_is_named_once(cycles, outage_exchange):
+    """Issue 14: "None hours" and "(para 54) (para 54)" in the exchange table of the published report."""
+    outage_exchange.indicators = lambda year: [
+        {"name": "Median hours to repair", "value": None, "unit": "hours", "source": "test_outages"}
+    ]
+    for language, missing in (("en", "no data yet"), ("ja", "データなし")):
+        html = report.render_html(report.build_report(2026), language)
+        assert "None" not in html.split('id="exchanges"')[0].split("Median hours to repair")[-1][:200]
+        assert missing in html
+    english = report.render_html(report.build_report(2026), "en")
+    assert english.count("(para 54)") <= 1 and "(para 54) (para 54)" not in english

@@ -201,8 +201,8 @@ def test_median_time_to_the_first_read_by_the_other_party(community, as_user):
 @pytest.mark.parametrize(
     "language, title, label",
     [
-        ("en", "Threat-intelligence sharing between ISACs (para 54)", "Objects shared by JP ISACs"),
-        ("ja", "ISAC間の脅威情報共有（第54項）", "JPのISACが共有したオブジェクト"),
+        ("en", "Threat-intelligence sharing between ISACs", "Objects shared by JP ISACs"),
+        ("ja", "ISAC間の脅威情報共有", "JPのISACが共有したオブジェクト"),
     ],
 )
 def test_the_report_section_in_both_languages(community, as_user, language, title, label):

@@ -12,7 +12,7 @@ from typing import Any
 import networkx as nx
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import ExtractYear, RowNumber
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnership.people.models import Party
 from partnership.programme import exchanges
@@ -466,9 +466,14 @@ def _exchanges(year: int) -> list[dict[str, Any]]:
     """The registered exchanges' indicators and report sections (in both languages)."""
     sections = []
     for exchange in exchanges.registered():
+        titles = {}
+        for language in LANGUAGES:
+            with translation.override(language):
+                titles[language] = str(exchange.title or exchange.name)
         sections.append(
             {
                 "name": exchange.name,
+                "title": titles,
                 "annex_paragraphs": sorted(exchange.annex_paragraphs),
                 "indicators": _jsonable(exchange.indicators(year)),
                 "sections": {

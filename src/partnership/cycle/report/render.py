@@ -69,6 +69,8 @@ def _context(data: dict[str, Any], language: str) -> dict[str, Any]:
         exchange
         | {
             "section": exchange["sections"].get(language) or exchange["sections"].get("en") or {},
+            # The exchange's title in the reader's language (reports published before it carry none).
+            "title": _in_language(exchange.get("title"), language) or exchange["name"],
             "indicators": [
                 item | {"name": _in_language(item.get("name"), language)} for item in exchange["indicators"]
             ],

@@ -172,7 +172,7 @@ class ThreatIntelExchange(Exchange):
                 }
             )
             return {
-                "title": _("Threat-intelligence sharing between ISACs (para 54)"),
+                "title": _("Threat-intelligence sharing between ISACs"),
                 "figures": items,
                 "events": [
                     _(

@@ -71,7 +71,7 @@ class HealthCertificates(Exchange):
                 {"label": f"{party} · {kind}", "value": n} for (party, kind), n in sorted(counts.items())
             ]
             return {
-                "title": _("Health certificate equivalence (para 78)"),
+                "title": _("Health certificate equivalence"),
                 "figures": figures,
                 "events": [
                     _(
