@@ -586,3 +586,21 @@ def test_a_missing_measure_reads_no_data_yet_and_a_paragraph_is_named_once(cycle
         assert missing in html
     english = report.render_html(report.build_report(2026), "en")
     assert english.count("(para 54)") <= 1 and "(para 54) (para 54)" not in english
+
+
+def test_a_publication_has_one_date_in_utc_in_both_languages(cycles, members):
+    """Issue 14: the frozen 2025 report read "2026-12-06" in English and "2026-12-07" in Japanese."""
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    published = report.publish_report(members["jp_secretariat"], 2026)
+    published.published_at = datetime.datetime(2026, 12, 6, 23, 30, tzinfo=datetime.UTC)
+    seen = {}
+    for language, zone in (("en", "Europe/Brussels"), ("ja", "Asia/Tokyo")):
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            seen[language] = report.render_html(published.data, language, report=published)
+    assert "Published on 2026-12-06 23:30 UTC." in seen["en"]
+    assert "2026-12-06 23:30（UTC）に公表" in seen["ja"]
+    assert "2026-12-07" not in seen["ja"]
