@@ -604,3 +604,16 @@ def test_a_publication_has_one_date_in_utc_in_both_languages(cycles, members):
     assert "Published on 2026-12-06 23:30 UTC." in seen["en"]
     assert "2026-12-06 23:30（UTC）に公表" in seen["ja"]
     assert "2026-12-07" not in seen["ja"]
+
+
+def test_no_two_areas_share_a_point_on_the_related_actions_map(cycles):
+    """Issue 14: area 14 (Blockchain, no actions) was drawn on area 4 (HPC), so HPC's actions seemed
+    to belong to Blockchain."""
+    import math
+
+    nodes = [node for node in report.build_report(2026)["graph"]["nodes"] if node["kind"] == "area"]
+    assert len(nodes) >= 14
+    closest = min(
+        math.dist((a["x"], a["y"]), (b["x"], b["y"])) for i, a in enumerate(nodes) for b in nodes[i + 1 :]
+    )
+    assert closest > 0.05

@@ -93,7 +93,8 @@ def _graph(areas: list[dict[str, Any]], related: Iterable[tuple[int, int]]) -> d
     """Areas and joint actions as a graph: nodes, edges and a deterministic circular layout.
 
     The actions sit on an outer circle in paragraph order grouped by area, each area on an inner
-    circle at the mean angle of its actions; related actions are joined across the circle. The
+    circle at the mean angle of its actions (an area without actions on a small ring at the centre);
+    related actions are joined across the circle. The
     same programme gives the same picture on every run and every machine.
     """
     graph = nx.Graph()
@@ -112,15 +113,18 @@ def _graph(areas: list[dict[str, Any]], related: Iterable[tuple[int, int]]) -> d
     for index, (_area, action) in enumerate(ordered):
         angle = 2 * math.pi * index / count - math.pi / 2
         positions[f"action:{action['paragraph']}"] = (math.cos(angle), math.sin(angle))
+    # An area with no action has no angle of its own: such areas sit on a small ring of their own, so
+    # that none lands on an area that has actions (area 14, Blockchain, was drawn on area 4, HPC).
+    empty = [area for area in areas if not area["actions"]]
     for area in areas:
         members = [positions[f"action:{action['paragraph']}"] for action in area["actions"]]
         if members:
             x = sum(point[0] for point in members) / len(members)
             y = sum(point[1] for point in members) / len(members)
-            angle = math.atan2(y, x)
+            angle, radius = math.atan2(y, x), 0.55
         else:
-            angle = 0.0
-        positions[f"area:{area['code']}"] = (0.55 * math.cos(angle), 0.55 * math.sin(angle))
+            angle, radius = 2 * math.pi * empty.index(area) / len(empty) + math.pi / 2, 0.2
+        positions[f"area:{area['code']}"] = (radius * math.cos(angle), radius * math.sin(angle))
     nodes = [
         {
             "id": node,
