@@ -992,3 +992,23 @@ def test_a_nul_character_in_any_field_is_refused_and_changes_nothing(members, cy
     assert response.status_code in (200, 302, 400), (write, field, response.status_code)
     assert "Traceback" not in text(response)
     assert state() == before, (write, field)
+
+
+def test_the_cycle_page_links_its_draft_and_published_report(client, members):
+    """Issue 14: a secretariat found the report only by its address."""
+    from partnership.cycle import report, services
+
+    services.create_cycle(
+        members["jp_secretariat"], {"year": 2031, "call_opens": "2031-01-15", "call_closes": "2031-03-31"}
+    )
+    client.force_login(members["eu_lead"])
+    page = client.get("/ja/cycles/2031/").content.decode()
+    assert 'href="/ja/cycles/2031/report/"' in page and "本日のデータによる草案" in page
+    assert 'href="/ja/reports/2031/"' not in page
+    for phase in ("call_open", "call_closed", "stock_take"):
+        services.advance_phase(members["jp_secretariat"], 2031, phase)
+    report.publish_report(members["jp_secretariat"], 2031)
+    page = client.get("/en/cycles/2031/").content.decode()
+    assert 'href="/en/reports/2031/"' in page and 'href="/en/reports/2031/report.pdf"' in page
+    anonymous = client.__class__().get("/en/cycles/2031/").content.decode()
+    assert 'href="/en/reports/2031/"' in anonymous and "/en/cycles/2031/report/" not in anonymous

@@ -21,7 +21,16 @@ from partnership.programme.models import JointAction
 from partnership.programme.queries import overdue_deliverables
 
 from . import services
-from .models import ConsultationWindow, Contribution, Cycle, Meeting, Outcome, PhaseChange, Priority
+from .models import (
+    ConsultationWindow,
+    Contribution,
+    Cycle,
+    Meeting,
+    Outcome,
+    PhaseChange,
+    Priority,
+    PublishedReport,
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,9 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
         ),
         "priority_results": Priority.Outcome.choices,
         "windows": windows(cycle),
+        # The cycle's report: published (frozen, public), or the live draft for members.
+        "published": PublishedReport.objects.filter(cycle=cycle).values("published_at", "sha256").first(),
+        "can_read_draft": permissions.can_read_progress(user),
     }
     if actor is None:
         return data
