@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from partnership.cycle import services
 from partnership.cycle.models import Contribution, Cycle, Meeting, Outcome
+from tests.conftest import MEMBERS
 
 
 @pytest.fixture
@@ -126,16 +127,7 @@ def test_contributions_are_public_once_accepted(client, auth, members):
 
 # --- each party owns its word: moderation and follow-up, every role against each party's records --------
 
-ROLES = [
-    "jp_secretariat",
-    "eu_secretariat",
-    "jp_lead",
-    "eu_lead",
-    "jp_stakeholder",
-    "eu_stakeholder",
-    "eu_member_state",
-    "anonymous",
-]
+ROLES = [*MEMBERS, "anonymous"]  # every member of tests/conftest.py, and the public
 #: contributor -> who may moderate its contribution: its own party's secretariat (EU Member States: the EU's).
 MODERATORS = {
     "jp_stakeholder": {"jp_secretariat"},

@@ -27,20 +27,12 @@ from partnership.cycle.models import (
     Priority,
 )
 from partnership.programme.models import ProgressUpdate
+from tests.conftest import MEMBERS
 from tests.helpers import signed_in
 
 LAST, THIS = 2025, 2026
 SCRIPT = "<script>alert('owned')</script>"
-ROLES = [
-    "jp_secretariat",
-    "eu_secretariat",
-    "jp_lead",
-    "eu_lead",
-    "jp_stakeholder",
-    "eu_stakeholder",
-    "eu_member_state",
-    "anonymous",
-]
+ROLES = [*MEMBERS, "anonymous"]  # every member of tests/conftest.py, and the public
 SECRETARIATS = {"jp_secretariat", "eu_secretariat"}
 CONTRIBUTORS = {"jp_stakeholder", "eu_stakeholder", "eu_member_state"}
 
