@@ -459,7 +459,7 @@ def prepare_demo(stdout) -> str:
     stdout.write(
         "cycles: " + ("last year's and this year's, with meetings and contributions" if cycles else kept)
     )
-    context = DemoContext(on_this_node=_on_this_node, data_dir=settings.DATA_DIR)
+    context = DemoContext(on_this_node=_on_this_node)
     for exchange in registered():
         line = exchange.seed_demo(context)
         if line:

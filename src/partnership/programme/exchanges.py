@@ -22,7 +22,7 @@ The programme and the cycle never import an exchange (import-linter's contracts 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,13 +71,11 @@ class DemoAccount:
     description: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoContext:
     """What an exchange's demo seeding may use: whether a party authors on this node."""
 
     on_this_node: Callable[[str], bool]
-    data_dir: Any = None
-    printed: list[str] = field(default_factory=list)
 
 
 class Exchange:
