@@ -79,7 +79,13 @@ def revise_note(user: User | AnonymousUser | None, uid: Any, data: dict[str, Any
         key = uuid.UUID(str(uid))
     except ValueError:
         raise NotFound(_("There is no such trend note.")) from None
-    note = TrendNote.objects.select_for_update().select_related("ledger_entry").filter(uid=key).first()
+    # Locks the note alone: PostgreSQL refuses FOR UPDATE on the nullable side of the ledger join.
+    note = (
+        TrendNote.objects.select_for_update(of=("self",))
+        .select_related("ledger_entry")
+        .filter(uid=key)
+        .first()
+    )
     if note is None:
         raise NotFound(_("There is no such trend note."))
     require_local_record(note.signed_by)
