@@ -92,6 +92,10 @@ class ExchangeContract:
         """After this node (EU) synced the JP node's log: the record is here, read-only."""
         raise NotImplementedError("an exchange that declares record_types proves their round trip")
 
+    def cli_reference(self) -> str:
+        """The command-line reference its commands must be in: the committed docs/cli.md."""
+        return CLI_REFERENCE.read_text(encoding="utf-8")
+
     # --- fixtures -----------------------------------------------------------------------------------
 
     @pytest.fixture(autouse=True)
@@ -248,7 +252,7 @@ class ExchangeContract:
     def test_its_commands_are_documented(self, exchange):
         from django.core.management import load_command_class
 
-        reference = CLI_REFERENCE.read_text(encoding="utf-8")
+        reference = self.cli_reference()
         for name in exchange.commands:
             load_command_class(exchange.module, name)  # it exists where the exchange says
             heading = f"## partnership {name.replace('_', '-')}"

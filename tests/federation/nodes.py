@@ -68,7 +68,9 @@ class Node:
             PARTNERSHIP_ALLOWED_HOSTS="127.0.0.1,localhost",
         )
         env.update(self.extra_env)
-        env.pop("DJANGO_SETTINGS_MODULE", None)
+        # The settings of this test process (pytest-django sets DJANGO_SETTINGS_MODULE), so that an
+        # exchange installed only by a test's settings module (under tests/) is on the peer too.
+        env.setdefault("DJANGO_SETTINGS_MODULE", "partnership.settings")
         return env
 
     def _argv(self, *args: str) -> list[str]:
