@@ -4,6 +4,8 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partnership.cycle import services
@@ -40,6 +42,57 @@ def test_a_secretariat_plans_and_moves_a_cycle_and_the_public_sees_where_it_stan
     assert public["phase"] == "call_open" and public["missing_updates"] is None
     member = client.get("/api/v1/cycles/2026", **auth["eu_lead"]).json()
     assert len(member["missing_updates"]["JP"]) == 38
+
+
+def test_the_cycles_are_listed_newest_first_with_their_phase_changes(
+    client, auth, members, django_assert_max_num_queries
+):
+    for year in (2026, 2027):
+        services.create_cycle(members["jp_secretariat"], {**CYCLE, "year": year})
+    services.advance_phase(members["eu_secretariat"], 2026, "call_open")
+    with CaptureQueriesContext(connection) as two:
+        listed = client.get("/api/v1/cycles").json()
+    assert [cycle["year"] for cycle in listed] == [2027, 2026]
+    assert [(c["phase"], c["organisation"]) for c in listed[1]["phase_changes"]] == [
+        ("call_open", "eu-dg-connect")
+    ]
+    assert all(cycle["missing_updates"] is None for cycle in listed)
+    services.advance_phase(members["eu_secretariat"], 2026, "call_closed")  # one call open at a time
+    for year in range(2028, 2033):
+        services.create_cycle(members["jp_secretariat"], {**CYCLE, "year": year})
+        services.advance_phase(members["jp_secretariat"], year, "call_open")
+        services.advance_phase(members["jp_secretariat"], year, "call_closed")
+    with django_assert_max_num_queries(len(two.captured_queries)):  # no query per cycle nor per change
+        assert len(client.get("/api/v1/cycles").json()) == 7
+    assert (
+        client.get("/api/v1/cycles/2031", **auth["eu_lead"]).json()["phase_changes"][0]["phase"]
+        == "call_open"
+    )
+    assert client.get("/api/v1/cycles/1999").status_code == 404
+
+
+def test_the_meetings_of_a_cycle_come_with_their_outcomes_in_a_fixed_number_of_queries(
+    client, auth, members, django_assert_max_num_queries
+):
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    first = services.record_meeting(members["jp_secretariat"], 2026, {**COUNCIL, "date": "2026-05-12"})
+    services.record_outcome(
+        members["jp_secretariat"], first.uid, {"kind": "note", "text": "Met.", "language": "en"}
+    )
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/cycles/2026/meetings")
+    second = services.record_meeting(members["jp_secretariat"], 2026, {**COUNCIL, "date": "2026-06-12"})
+    for n in range(3):
+        services.record_outcome(
+            members["eu_secretariat"],
+            second.uid,
+            {"kind": "decision", "text": f"Decided {n}.", "language": "en", "owner": "jp-mic"},
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        listed = client.get("/api/v1/cycles/2026/meetings").json()
+    assert [meeting["date"] for meeting in listed] == ["2026-06-12", "2026-05-12"]  # newest first
+    assert [o["owner"] for o in listed[0]["outcomes"]] == ["jp-mic"] * 3
+    assert client.get("/api/v1/cycles/1999/meetings").status_code == 404
 
 
 def test_phases_out_of_order_are_422_with_the_reason(client, auth):

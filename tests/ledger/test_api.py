@@ -180,3 +180,17 @@ def test_the_ledger_page_shows_why_a_record_was_not_applied_only_to_its_readers(
     assert NARRATIVE not in anonymous
     assert "the reason is shown to those who may read this record" in anonymous
     assert f"the narrative {NARRATIVE} is not allowed" in member
+
+
+def test_the_keys_list_the_current_key_and_the_retired_one(client, jp_node, members):
+    first = services.verifier_key()
+    before = client.get("/api/v1/ledger/keys").json()
+    assert before["verifier_key"] == first and before["origin"] == "JP"
+    assert [key for key in before["keys"] if not key["retired"]] == [
+        {"verifier_key": first, "retired": False}
+    ]
+    services.rotate_key(timedelta(days=1))
+    after = client.get("/api/v1/ledger/keys").json()
+    assert after["verifier_key"] != first
+    assert {"verifier_key": first, "retired": True} in after["keys"]
+    assert {"verifier_key": after["verifier_key"], "retired": False} in after["keys"]

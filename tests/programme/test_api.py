@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from partnership.programme import services
 from partnership.programme.models import (
@@ -52,6 +54,17 @@ def eu(members, token_for) -> str:
     return token_for(members["eu_secretariat"])
 
 
+INDICATOR = {
+    "title": "SMEs reached",
+    "language": "en",
+    "unit": "SMEs",
+    "baseline_value": "0",
+    "baseline_year": 2022,
+    "target_value": "500",
+    "target_date": "2027-12-31",
+}
+
+
 @pytest.fixture
 def progress(members):
     """Some of each kind of progress record, filed through the services."""
@@ -61,19 +74,7 @@ def progress(members):
     deliverable = services.create_deliverable(
         jp, 48, {"title": "6G white paper", "language": "en", "due_period": 2027}
     )
-    indicator = services.create_indicator(
-        eu,
-        72,
-        {
-            "title": "SMEs reached",
-            "language": "en",
-            "unit": "SMEs",
-            "baseline_value": "0",
-            "baseline_year": 2022,
-            "target_value": "500",
-            "target_date": "2027-12-31",
-        },
-    )
+    indicator = services.create_indicator(eu, 72, INDICATOR)
     services.add_comment(members["eu_member_state"], 72, {"body": "Please include us.", "language": "en"})
     return {"deliverable": deliverable, "indicator": indicator}
 
@@ -182,6 +183,69 @@ def test_deliverables_and_indicators_filter(client, progress, jp):
     assert client.get("/api/v1/deliverables?paragraph=48", HTTP_AUTHORIZATION=jp).json()["count"] == 1
     assert client.get("/api/v1/deliverables?party=EU", HTTP_AUTHORIZATION=jp).json()["count"] == 0
     assert client.get("/api/v1/indicators?paragraph=72", HTTP_AUTHORIZATION=jp).json()["count"] == 1
+
+
+@pytest.mark.parametrize("path", MEMBER_READS)
+def test_progress_is_refused_to_an_account_of_no_party(client, programme, progress, path, django_user_model):
+    # Signed in (no 401) but a member of no party: the rule of people.permissions answers 403.
+    client.force_login(django_user_model.objects.create_user("visitor", password="x" * 20))  # noqa: S106
+    url = path.format(deliverable=progress["deliverable"].uid, indicator=progress["indicator"].uid)
+    error = assert_error(client.get(url), 403, "forbidden")
+    assert "members" in error["message"]
+
+
+def test_the_lists_of_an_unknown_action_are_404(client, progress, jp):
+    for path in ("/api/v1/actions/99/updates", "/api/v1/actions/99/comments"):
+        assert_error(client.get(path, HTTP_AUTHORIZATION=jp), 404, "not_found")
+
+
+def test_each_area_lists_its_own_actions_in_paragraph_order(client, programme):
+    areas = {area["code"]: area["actions"] for area in client.get("/api/v1/areas").json()}
+    assert areas["privacy"] == [81, 82, 83]
+    assert list(areas) == [area["code"] for area in client.get("/api/v1/areas").json()]  # Section 4's order
+
+
+def test_deliverables_filter_by_status_and_overdue(client, progress, members, jp):
+    late = services.create_deliverable(
+        members["jp_secretariat"], 48, {"title": "Testbed", "language": "en", "due_date": "2020-01-31"}
+    )
+    listed = client.get("/api/v1/deliverables", HTTP_AUTHORIZATION=jp).json()
+    assert [item["title"] for item in listed["items"]] == ["6G white paper", "Testbed"]  # paragraph, then age
+    overdue = client.get("/api/v1/deliverables?overdue=true", HTTP_AUTHORIZATION=jp).json()
+    assert [item["id"] for item in overdue["items"]] == [str(late.uid)]
+    assert client.get("/api/v1/deliverables?status=planned", HTTP_AUTHORIZATION=jp).json()["count"] == 2
+    assert client.get("/api/v1/deliverables?status=delivered", HTTP_AUTHORIZATION=jp).json()["count"] == 0
+
+
+def test_indicators_filter_by_party(client, progress, jp):
+    assert client.get("/api/v1/indicators?party=EU", HTTP_AUTHORIZATION=jp).json()["count"] == 1
+    assert client.get("/api/v1/indicators?party=JP", HTTP_AUTHORIZATION=jp).json()["count"] == 0
+
+
+def test_comments_are_listed_with_their_author(client, progress, jp):
+    listed = client.get("/api/v1/actions/72/comments", HTTP_AUTHORIZATION=jp).json()
+    assert [(c["organisation"], c["body"]) for c in listed] == [("eu-member-states", "Please include us.")]
+    assert client.get("/api/v1/actions/48/comments", HTTP_AUTHORIZATION=jp).json() == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/updates", "/api/v1/deliverables", "/api/v1/indicators", "/api/v1/actions/48/updates"]
+)
+def test_a_list_costs_the_same_queries_for_one_record_as_for_many(
+    client, members, progress, jp, path, django_assert_max_num_queries
+):
+    # Every row comes with what it shows (queries.* loads it): no query per row.
+    client.get(path, HTTP_AUTHORIZATION=jp)  # the token's first use writes its last-used time
+    with CaptureQueriesContext(connection) as few:
+        client.get(path, HTTP_AUTHORIZATION=jp)
+    for n in range(5):
+        services.file_update(members["eu_secretariat"], 48, {**UPDATE, "narrative": f"Again {n}."})
+        services.create_deliverable(
+            members["eu_secretariat"], 48, {"title": f"D{n}", "language": "en", "due_period": 2027}
+        )
+        services.create_indicator(members["eu_secretariat"], 72, {**INDICATOR, "title": f"I{n}"})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(path, HTTP_AUTHORIZATION=jp).json()["count"] > 1
 
 
 # --- writes --------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader
-from partnership.people.permissions import actor_for
 
 from . import queries, services
 from .models import Contribution, Cycle, Meeting, Outcome
@@ -150,8 +149,9 @@ class ModerationIn(In):
     reply: str = ""
 
 
-def cycle_out(cycle: Cycle, members: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def cycle_out(cycle: Cycle, user=None) -> dict[str, Any]:
+    """A cycle; who has not reported (`missing_updates`) only when `user` may read progress."""
+    return {
         "year": cycle.year,
         "phase": cycle.phase,
         "call_opens": cycle.call_opens,
@@ -159,16 +159,10 @@ def cycle_out(cycle: Cycle, members: bool) -> dict[str, Any]:
         "council_date": cycle.council_date,
         "phase_changes": [
             {"phase": c.phase, "organisation": c.organisation.code, "changed_at": c.changed_at}
-            for c in cycle.phase_changes.select_related("organisation")
+            for c in cycle.phase_changes.all()
         ],
-        "missing_updates": None,
+        "missing_updates": queries.missing_updates(user, cycle) if user is not None else None,
     }
-    if members:
-        missing: dict[str, list[int]] = {}
-        for action, party in services.missing_updates(cycle):
-            missing.setdefault(party.code, []).append(action.paragraph)
-        data["missing_updates"] = missing
-    return data
 
 
 def outcome_out(outcome: Outcome) -> dict[str, Any]:
@@ -195,7 +189,7 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
         "date": meeting.date,
         "place": meeting.place,
         "online": meeting.online,
-        "outcomes": [outcome_out(o) for o in meeting.outcomes.select_related("owner", "ledger_entry")],
+        "outcomes": [outcome_out(o) for o in meeting.outcomes.all()],
     }
 
 
@@ -213,17 +207,18 @@ def contribution_out(contribution: Contribution) -> dict[str, Any]:
 
 @router.get("cycles", response=list[CycleOut], summary="The yearly cycles and where each stands")
 def list_cycles(request):
-    return [cycle_out(cycle, members=False) for cycle in Cycle.objects.all()]
+    return [cycle_out(cycle) for cycle in queries.cycles()]
 
 
 @router.get("cycles/{year}", response=CycleOut, summary="One cycle; members also see who has not reported")
 def get_cycle(request, year: int):
-    return cycle_out(services.get_cycle(year), members=actor_for(reader(request)) is not None)
+    return cycle_out(queries.cycle(year), reader(request))
 
 
 @router.post("cycles", auth=WRITE_AUTH, response={201: CycleOut, **WRITE_ERRORS}, summary="Plan a cycle")
 def create_cycle(request, payload: CycleIn):
-    return Status(201, cycle_out(services.create_cycle(request.auth, payload.model_dump()), members=True))
+    created = services.create_cycle(request.auth, payload.model_dump())
+    return Status(201, cycle_out(queries.cycle(created.year), request.auth))
 
 
 @router.post(
@@ -233,13 +228,13 @@ def create_cycle(request, payload: CycleIn):
     summary="Enter the next phase",
 )
 def advance_phase(request, year: int, payload: PhaseIn):
-    return Status(200, cycle_out(services.advance_phase(request.auth, year, payload.phase), members=True))
+    changed = services.advance_phase(request.auth, year, payload.phase)
+    return Status(200, cycle_out(queries.cycle(changed.year), request.auth))
 
 
 @router.get("cycles/{year}/meetings", response=list[MeetingOut], summary="Meetings of a cycle, with outcomes")
 def list_meetings(request, year: int):
-    cycle = services.get_cycle(year)
-    return [meeting_out(m) for m in cycle.meetings.select_related("cycle", "mechanism")]
+    return [meeting_out(m) for m in queries.meetings(year)]
 
 
 @router.post(

@@ -44,12 +44,53 @@ class PhaseStep:
     change: PhaseChange | None
 
 
+def _with_phase_changes(found):
+    """Cycles with their phase changes and who made each (one query more, whatever their number)."""
+    return found.prefetch_related(
+        Prefetch("phase_changes", queryset=PhaseChange.objects.select_related("organisation"))
+    )
+
+
 def cycles() -> list[Cycle]:
-    """Every cycle, newest first, with how many meetings and consultation windows it has (one query)."""
+    """Every cycle, newest first, with how many meetings and consultation windows it has and its phase
+    changes (two queries; public): the cycles page and `GET /cycles`."""
     return list(
-        Cycle.objects.annotate(
-            meeting_count=Count("meetings", distinct=True), window_count=Count("windows", distinct=True)
-        ).order_by("-year")
+        _with_phase_changes(
+            Cycle.objects.annotate(
+                meeting_count=Count("meetings", distinct=True), window_count=Count("windows", distinct=True)
+            ).order_by("-year")
+        )
+    )
+
+
+def cycle(year: int) -> Cycle:
+    """The cycle of `year` with its phase changes (public); NotFound when there is none."""
+    found = _with_phase_changes(Cycle.objects.filter(year=year)).first()
+    if found is None:
+        raise NotFound(_("There is no cycle %(year)s.") % {"year": year})
+    return found
+
+
+def missing_updates(user, cycle: Cycle) -> dict[str, list[int]] | None:
+    """Who has not reported this cycle, as party code -> paragraphs, for readers of progress
+    (`people.permissions.can_read_progress`); None for the public (two queries)."""
+    if not permissions.can_read_progress(user):
+        return None
+    missing: dict[str, list[int]] = {}
+    for action, party in services.missing_updates(cycle):
+        missing.setdefault(party.code, []).append(action.paragraph)
+    return missing
+
+
+def meetings(year: int) -> list[Meeting]:
+    """A cycle's meetings, newest first, each with its mechanism and outcomes (their owners and log
+    entries): `GET /cycles/{year}/meetings`; NotFound for an unknown cycle."""
+    return list(
+        Meeting.objects.filter(cycle=cycle(year))
+        .select_related("cycle", "mechanism")
+        .prefetch_related(
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("owner", "ledger_entry"))
+        )
     )
 
 

@@ -21,8 +21,6 @@ from pydantic import Field
 from partnership.api_helpers import reader
 
 from . import queries, services
-from .keys import verifier_key_string
-from .models import OWN, SigningKey
 from .node_requests import CHALLENGE_SECONDS, NodeAuthError, authenticated_node, issue_challenge
 from .sync import PAGE
 
@@ -151,10 +149,8 @@ def get_inclusion_proof(request, index: int, query: Query[ProofIn]):
 @router.get("/ledger/keys", response=KeysOut)
 def get_keys(request):
     """This node's verifier keys: the current one and those it rotated away from."""
-    keys = [
-        {"verifier_key": verifier_key_string(k.name, bytes(k.public_key)), "retired": k.retired}
-        for k in SigningKey.objects.filter(log=OWN)
-    ]
-    if not any(k["verifier_key"] == services.verifier_key() for k in keys):
-        keys.append({"verifier_key": services.verifier_key(), "retired": False})
-    return {"origin": services.origin(), "verifier_key": services.verifier_key(), "keys": keys}
+    return {
+        "origin": services.origin(),
+        "verifier_key": services.verifier_key(),
+        "keys": queries.verifier_keys(),
+    }

@@ -15,7 +15,9 @@ import json
 from typing import Any
 
 from . import registry, services
-from .models import OWN, LogEntry
+from .keys import verifier_key_string
+from .models import OWN, LogEntry, Peer, SigningKey
+from .peers import PeerConfigError, configured_peers
 
 
 def record_type(record: bytes) -> str:
@@ -87,3 +89,41 @@ def not_applied(party: str, user: Any, limit: int = 20) -> list[LogEntry]:
         readable = may_read(record_type(bytes(entry.record)))
         entry.reason = entry.apply_error_text if readable else ""  # type: ignore[attr-defined]
     return found
+
+
+def verifier_keys() -> list[dict[str, Any]]:
+    """This node's verifier keys (`GET /ledger/keys`): those stored for its own log, the current one
+    added when the store does not hold it yet, each with whether it is retired."""
+    keys = [
+        {"verifier_key": verifier_key_string(k.name, bytes(k.public_key)), "retired": k.retired}
+        for k in SigningKey.objects.filter(log=OWN)
+    ]
+    current = services.verifier_key()
+    if not any(k["verifier_key"] == current for k in keys):
+        keys.append({"verifier_key": current, "retired": False})
+    return keys
+
+
+def peer_statuses(user: Any) -> tuple[list[dict[str, Any]], str]:
+    """Each peer, configured or known from an earlier sync, with where sync stands (the ledger page),
+    and the configuration's error in words ("" when it reads); the reasons of records not applied only
+    for `user`s that may read them (`not_applied`)."""
+    try:
+        configured = configured_peers()
+        config_error = ""
+    except PeerConfigError as exc:
+        configured, config_error = {}, str(exc)
+    states = {p.party: p for p in Peer.objects.all()}
+    peers = [
+        {
+            "party": party,
+            "url": configured[party].url if party in configured else states[party].url,
+            "configured": party in configured,
+            "state": states.get(party),
+            "size": services.size(party),
+            "checkpoint": services.latest_checkpoint(party),
+            "not_applied": not_applied(party, user),
+        }
+        for party in sorted(set(configured) | set(states))
+    ]
+    return peers, config_error

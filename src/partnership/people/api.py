@@ -2,7 +2,7 @@
 
 from ninja import Router, Schema
 
-from .models import Organisation, Party
+from . import queries
 
 router = Router(tags=["people"])
 
@@ -25,7 +25,7 @@ class OrganisationOut(Schema):
 
 @router.get("parties", response=list[PartyOut], summary="All parties of the partnership")
 def list_parties(request):
-    return list(Party.objects.all())
+    return queries.parties()
 
 
 @router.get("organisations", response=list[OrganisationOut], summary="Organisations, mechanisms and bodies")
@@ -38,5 +38,5 @@ def list_organisations(request):
             name_en=o.name_en,
             name_ja=o.name_ja,
         )
-        for o in Organisation.objects.select_related("party")
+        for o in queries.organisations()
     ]

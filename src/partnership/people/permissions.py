@@ -58,6 +58,14 @@ def can_read_progress(user: User | AnonymousUser | None) -> bool:
     return actor_for(user) is not None
 
 
+def require_read_progress(user: User | AnonymousUser | None) -> Actor:
+    """`can_read_progress`, or PermissionDenied saying who may (the programme's lists call it)."""
+    actor = actor_for(user)
+    if actor is None:
+        raise PermissionDenied(_("Progress is shared with the partnership's members."))
+    return actor
+
+
 def can_read_outcomes(user: User | AnonymousUser | None) -> bool:
     """Meetings and their outcomes (decisions, guidance, follow-up) are for the partnership's members."""
     return actor_for(user) is not None

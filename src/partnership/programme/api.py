@@ -6,15 +6,13 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.responses import Status as WithStatus  # `Status` names the update statuses below
 from pydantic import BaseModel, ConfigDict, Field
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, reader
-from partnership.errors import PermissionDenied
-from partnership.people.permissions import can_read_progress
+from partnership.people.permissions import require_read_progress
 
 from . import queries, services
 from .models import (
@@ -280,12 +278,17 @@ def comment_out(comment: Comment) -> dict[str, Any]:
     }
 
 
-def _members_only(request: HttpRequest):
+def _signed_in(request: HttpRequest):
+    """The caller, or 401: who may read what is `queries`' (and `people.permissions`') to say."""
     user = reader(request)
     if not user.is_authenticated:
         raise AuthenticationError()
-    if not can_read_progress(user):
-        raise PermissionDenied(_("Progress is shared with the partnership's members."))
+    return user
+
+
+def _members_only(request: HttpRequest):
+    user = _signed_in(request)
+    require_read_progress(user)
     return user
 
 
@@ -312,19 +315,15 @@ def _form_data(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("areas", response=list[AreaOut], summary="Priority areas of Section 4")
 def list_areas(request):
-    rows = JointAction.objects.values_list("area_id", "paragraph").order_by("paragraph")
-    by_area: dict[int, list[int]] = {}
-    for area_id, paragraph in rows:
-        by_area.setdefault(area_id, []).append(paragraph)
     return [
         {
             "code": a.code,
             "name_en": a.name_en,
             "name_ja": a.name_ja,
             "paragraphs": a.paragraphs,
-            "actions": by_area.get(a.pk, []),
+            "actions": [action.paragraph for action in a.actions.all()],
         }
-        for a in queries.areas()
+        for a in queries.areas_with_actions()
     ]
 
 
@@ -344,14 +343,10 @@ def list_actions(request, area: str | None = None):
     "actions/{paragraph}", response=ActionDetailOut, summary="One joint action, with the latest status"
 )
 def get_action(request, paragraph: int):
-    # get_action only runs (and raises NotFound in the reader's language) when there is no such action.
-    action = queries.actions().filter(paragraph=paragraph).first() or services.get_action(paragraph)
+    action, latest = queries.action_detail(reader(request), paragraph)
     data = {**action_out(action), "text_en": action.text_en, "latest": None}
-    if can_read_progress(reader(request)):
-        data["latest"] = {
-            u.party.code: update_out(u, paragraph)
-            for u in queries.latest_updates([action.pk]).select_related("author", "ledger_entry")
-        }
+    if latest is not None:
+        data["latest"] = {u.party.code: update_out(u, paragraph) for u in latest}
     return data
 
 
@@ -365,17 +360,9 @@ class UpdatePage(Schema):
     items: list[UpdateOut]
 
 
-def _updates():
-    return ProgressUpdate.objects.select_related(
-        "action", "party", "organisation", "author", "ledger_entry"
-    ).order_by("-created_at", "-pk")
-
-
 @router.get("actions/{paragraph}/updates", response=UpdatePage, summary="An action's updates, newest first")
 def list_action_updates(request, paragraph: int):
-    _members_only(request)
-    action = services.get_action(paragraph)
-    return paginate(request, _updates().filter(action=action), update_out)
+    return paginate(request, queries.updates(_signed_in(request), paragraph=paragraph), update_out)
 
 
 @router.post(
@@ -391,14 +378,7 @@ def file_update(request, paragraph: int, payload: UpdateIn):
 
 @router.get("updates", response=UpdatePage, summary="All updates, newest first")
 def list_updates(request, party: str | None = None, period: int | None = None, status: Status | None = None):
-    _members_only(request)
-    items = _updates()
-    if party:
-        items = items.filter(party__code=party)
-    if period:
-        items = items.filter(period=period)
-    if status:
-        items = items.filter(status=status)
+    items = queries.updates(_signed_in(request), party=party, period=period, status=status)
     return paginate(request, items, update_out)
 
 
@@ -420,20 +400,9 @@ def list_deliverables(
     status: DeliverableStatus | None = None,
     overdue: bool = False,
 ):
-    _members_only(request)
-    items = (
-        queries.overdue_deliverables()
-        if overdue
-        else Deliverable.objects.select_related("action", "party", "organisation", "ledger_entry").order_by(
-            "action__paragraph", "pk"
-        )
+    items = queries.deliverables(
+        _signed_in(request), paragraph=paragraph, party=party, status=status, overdue=overdue
     )
-    if paragraph:
-        items = items.filter(action__paragraph=paragraph)
-    if party:
-        items = items.filter(party__code=party)
-    if status:
-        items = items.filter(status=status)
     return paginate(request, items, deliverable_out)
 
 
@@ -482,14 +451,7 @@ class IndicatorPage(Schema):
 
 @router.get("indicators", response=IndicatorPage, summary="Indicators")
 def list_indicators(request, paragraph: int | None = None, party: str | None = None):
-    _members_only(request)
-    items = Indicator.objects.select_related("action", "party", "organisation", "ledger_entry").order_by(
-        "action__paragraph", "pk"
-    )
-    if paragraph:
-        items = items.filter(action__paragraph=paragraph)
-    if party:
-        items = items.filter(party__code=party)
+    items = queries.indicators(_signed_in(request), paragraph=paragraph, party=party)
     return paginate(request, items, indicator_out)
 
 
@@ -539,13 +501,7 @@ class ValuePage(Schema):
 
 @router.get("indicators/{uid}/values", response=ValuePage, summary="An indicator's actual values by period")
 def list_values(request, uid: str):
-    indicator = services.get_indicator(_members_only(request), uid)
-    return paginate(
-        request,
-        indicator.values.select_related("ledger_entry").order_by("period_start"),
-        value_out,
-        default_size=200,
-    )
+    return paginate(request, queries.indicator_values(_signed_in(request), uid), value_out, default_size=200)
 
 
 @router.post(
@@ -564,9 +520,7 @@ def record_value(request, uid: str, payload: ValueIn):
 
 @router.get("actions/{paragraph}/comments", response=list[CommentOut], summary="Comments on an action")
 def list_comments(request, paragraph: int):
-    _members_only(request)
-    action = services.get_action(paragraph)
-    return [comment_out(c) for c in action.comments.select_related("action", "organisation", "author")[:200]]
+    return [comment_out(c) for c in queries.comments(_signed_in(request), paragraph)]
 
 
 @router.post(

@@ -14,9 +14,18 @@ from typing import Any
 from django.db.models import F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from partnership.errors import NotFound
+from partnership.people import queries as people_queries
 from partnership.people.models import Party
-from partnership.people.permissions import actor_for, can_comment, can_edit_progress
+from partnership.people.permissions import (
+    actor_for,
+    can_comment,
+    can_edit_progress,
+    can_read_progress,
+    require_read_progress,
+)
 
 from .models import (
     Area,
@@ -39,8 +48,8 @@ RECENT_VALUES = 6
 
 
 def parties() -> list[Party]:
-    """All parties, in code order."""
-    return list(Party.objects.all())
+    """All parties, in code order (people's one read of them)."""
+    return people_queries.parties()
 
 
 def areas() -> list[Area]:
@@ -405,7 +414,7 @@ def action_page(
         "indicators": shown,
         "indicators_cut": indicators_cut,
         "all_indicators": all_indicators,
-        "comments": list(Comment.objects.filter(action=action).select_related("organisation", "author")[:50]),
+        "comments": list(_comments_on(action)[:50]),
         "can_edit": can_edit_progress(actor, actor.party.pk, lead_ids),
         "can_comment": can_comment(actor),
         "today": timezone.now().date(),
@@ -442,3 +451,124 @@ def search(user, text: str, limit: int = 30) -> dict[str, list]:
             ).select_related("action", "party", "ledger_entry")[:limit]
         )
     return found
+
+
+# --- the lists the API serves (and the pages that show the same rows) -----------------------------------
+# One function per list: the API handler, the page and a command call it with the reader and the filters,
+# it applies the reader's rights (people.permissions) and the filters, and the rows come with every
+# relation the caller shows loaded (a fixed number of queries, whatever the length of the page).
+
+
+def areas_with_actions() -> list[Area]:
+    """The priority areas in the order of Section 4, each with its joint actions in paragraph order
+    (two queries; public): the home page and `GET /areas`."""
+    return list(
+        Area.objects.prefetch_related(Prefetch("actions", queryset=JointAction.objects.order_by("paragraph")))
+    )
+
+
+def _action(paragraph: int, with_relations: bool = True) -> JointAction:
+    """A joint action (with its area, related actions and leads unless not `with_relations`); NotFound
+    when there is none."""
+    found = actions() if with_relations else JointAction.objects.all()
+    action = found.filter(paragraph=paragraph).first()
+    if action is None:
+        raise NotFound(_("There is no joint action at paragraph %(paragraph)s.") % {"paragraph": paragraph})
+    return action
+
+
+def action_detail(user, paragraph: int) -> tuple[JointAction, list[ProgressUpdate] | None]:
+    """A joint action and, for readers of progress, each party's latest update on it (None for the
+    public); NotFound when there is no such action."""
+    action = _action(paragraph)
+    if not can_read_progress(user):
+        return action, None
+    return action, list(latest_updates([action.pk]).select_related("author", "ledger_entry"))
+
+
+def latest_update_of(action: JointAction, party: Party) -> ProgressUpdate | None:
+    """The party's latest update on the action (the update form starts from its status), or None."""
+    return latest_updates([action.pk]).filter(party=party).first()
+
+
+def updates(
+    user,
+    paragraph: int | None = None,
+    party: str | None = None,
+    period: int | None = None,
+    status: str | None = None,
+) -> QuerySet[ProgressUpdate]:
+    """Progress updates newest first, of one action (NotFound if there is none) or all, by party code,
+    period and status; for readers of progress only (PermissionDenied)."""
+    require_read_progress(user)
+    found = ProgressUpdate.objects.select_related(
+        "action", "party", "organisation", "author", "ledger_entry"
+    ).order_by("-created_at", "-pk")
+    if paragraph is not None:
+        found = found.filter(action=_action(paragraph, with_relations=False))
+    if party:
+        found = found.filter(party__code=party)
+    if period:
+        found = found.filter(period=period)
+    if status:
+        found = found.filter(status=status)
+    return found
+
+
+def deliverables(
+    user,
+    paragraph: int | None = None,
+    party: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+) -> QuerySet[Deliverable]:
+    """Deliverables in paragraph order (`overdue`: only those past due, by due date), by paragraph,
+    party code and status; for readers of progress only (PermissionDenied)."""
+    require_read_progress(user)
+    found = (
+        overdue_deliverables()
+        if overdue
+        else Deliverable.objects.select_related("action", "party", "organisation", "ledger_entry").order_by(
+            "action__paragraph", "pk"
+        )
+    )
+    if paragraph:
+        found = found.filter(action__paragraph=paragraph)
+    if party:
+        found = found.filter(party__code=party)
+    if status:
+        found = found.filter(status=status)
+    return found
+
+
+def indicators(user, paragraph: int | None = None, party: str | None = None) -> QuerySet[Indicator]:
+    """Indicators in paragraph order, by paragraph and party code; for readers of progress only."""
+    require_read_progress(user)
+    found = Indicator.objects.select_related("action", "party", "organisation", "ledger_entry").order_by(
+        "action__paragraph", "pk"
+    )
+    if paragraph:
+        found = found.filter(action__paragraph=paragraph)
+    if party:
+        found = found.filter(party__code=party)
+    return found
+
+
+def indicator_values(user, uid: str) -> QuerySet[IndicatorValue]:
+    """An indicator's values by period; PermissionDenied for the public, NotFound for an unknown uid."""
+    from .services import get_indicator  # services' one lookup of a readable indicator
+
+    require_read_progress(user)
+    return get_indicator(user, uid).values.select_related("ledger_entry").order_by("period_start")
+
+
+def _comments_on(action: JointAction) -> QuerySet[Comment]:
+    """An action's comments, newest first, with their organisation and author."""
+    return Comment.objects.filter(action=action).select_related("action", "organisation", "author")
+
+
+def comments(user, paragraph: int, limit: int = 200) -> list[Comment]:
+    """The newest `limit` comments on an action; for readers of progress only (PermissionDenied), NotFound
+    when there is no such action."""
+    require_read_progress(user)
+    return list(_comments_on(_action(paragraph, with_relations=False))[:limit])

@@ -15,7 +15,7 @@ from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, 
 
 from . import queries, services
 from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, UpdateForm
-from .models import Area, current_period
+from .models import current_period
 from .panels import render_panels
 
 
@@ -47,8 +47,7 @@ def _action_or_404(paragraph: int):
 
 def home(request: HttpRequest) -> HttpResponse:
     """The programme at a glance: areas and their joint actions (public)."""
-    areas = Area.objects.prefetch_related("actions")
-    return render(request, "programme/home.html", {"areas": areas})
+    return render(request, "programme/home.html", {"areas": queries.areas_with_actions()})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -98,7 +97,7 @@ def file_update(request: HttpRequest, paragraph: int) -> HttpResponse:
     # Asked before the form is shown, so nobody fills in a form they may not send.
     action, actor = services.require_can_file(request.user, paragraph)
     initial = {"language": request.LANGUAGE_CODE, "period": current_period()}
-    latest = queries.latest_updates([action.pk]).filter(party=actor.party).first()
+    latest = queries.latest_update_of(action, actor.party)
     if latest is not None:
         initial.update(status=latest.status)
     form = UpdateForm(initial=initial)

@@ -120,17 +120,17 @@ def test_search_and_filters(community, shared):
 
 
 def test_keyset_pages(community, as_user):
-    from partnership.exchanges.threat_intel import pages
+    from partnership.exchanges.threat_intel import queries
 
     post(
         as_user("jp-isac"),
         community.collection,
-        [indicator(f"feed {n:03}", MARKING_OF_LEVEL["green"]) for n in range(pages.PAGE_SIZE + 5)],
+        [indicator(f"feed {n:03}", MARKING_OF_LEVEL["green"]) for n in range(queries.PAGE_SIZE + 5)],
     )
     eu = signed_in(community.users["eu-isac"])
     first = eu.get(list_url(community.collection))
     names = {row.name for row in first.context["found"].rows}
-    assert len(names) == pages.PAGE_SIZE and "feed 054" in names and "feed 004" not in names  # newest first
+    assert len(names) == queries.PAGE_SIZE and "feed 054" in names and "feed 004" not in names  # newest first
     token = first.context["found"].next
     second = eu.get(list_url(community.collection), {"after": token})
     rest = {row.name for row in second.context["found"].rows}

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from partnership.api_helpers import WRITE_AUTH, error_responses, reader
 
-from . import pages, queries, services
+from . import queries, services
 
 router = Router(tags=["threat intelligence"])
 
@@ -95,7 +95,7 @@ def _grant_out(grant) -> dict[str, Any]:
 def list_collections(request):
     """The collections you may read, in every API root of this node."""
     caller = queries.caller_for(_member(request))
-    return [_collection_out(entry.collection, entry.access) for entry in pages.readable_collections(caller)]
+    return [_collection_out(entry.collection, entry.access) for entry in queries.collection_entries(caller)]
 
 
 @router.post(

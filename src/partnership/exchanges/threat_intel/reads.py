@@ -3,16 +3,21 @@
 The TAXII read paths that hand out objects (objects, one object, versions) record, per page, which
 organisation first read which version and when. One bulk insert that ignores rows already there, so
 a read costs one cheap statement and the first read time is never overwritten by a later one.
+The object page records its read through `queries.object_detail`, which calls this module: so this
+module takes `queries`' types for its annotations only (no import of `queries` when it runs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from .models import ObjectRead
-from .queries import Caller, Page
+
+if TYPE_CHECKING:
+    from .queries import Caller, Page
 
 
 def record(caller: Caller, page: Page) -> None:

@@ -1,6 +1,6 @@
 """The pages under /<lang>/threat-intel/: collections, a searchable object list, an object, activity.
 
-Thin: each reads the request, calls pages.py (the same grants and TLP filter as TAXII) and renders.
+Thin: each reads the request, calls `queries` (the same grants and TLP filter as TAXII) and renders.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET
 
 from partnership.errors import Invalid, NotFound
 
-from . import indicators, pages, queries
+from . import indicators, queries
 
 
-def _entry(request: HttpRequest, root: str, collection_id: str) -> pages.CollectionEntry:
+def _entry(request: HttpRequest, root: str, collection_id: str) -> queries.CollectionEntry:
     try:
-        return pages.readable_collection(queries.caller_for(request.user), root, collection_id)
+        return queries.collection_entry(queries.caller_for(request.user), root, collection_id)
     except NotFound as error:
         raise Http404(str(error)) from error
 
@@ -27,7 +27,7 @@ def _entry(request: HttpRequest, root: str, collection_id: str) -> pages.Collect
 @require_GET
 def collections_page(request: HttpRequest) -> HttpResponse:
     """The collections the signed-in user may read."""
-    entries = pages.readable_collections(queries.caller_for(request.user))
+    entries = queries.collection_entries(queries.caller_for(request.user))
     return render(request, "threat_intel/collections.html", {"entries": entries})
 
 
@@ -37,8 +37,8 @@ def objects_page(request: HttpRequest, root: str, collection_id: str) -> HttpRes
     """A collection's objects the user may see: search, filters by type and TLP, pages (HTMX swaps them)."""
     entry = _entry(request, root, collection_id)
     try:
-        filters = pages.list_filters(request.GET)
-        found = pages.object_list(
+        filters = queries.list_filters(request.GET)
+        found = queries.object_list(
             queries.caller_for(request.user),
             entry,
             search=filters["q"],
@@ -53,7 +53,7 @@ def objects_page(request: HttpRequest, root: str, collection_id: str) -> HttpRes
         "root": root,
         "found": found,
         "filters": filters,
-        "tlp_choices": pages.tlp_choices(),
+        "tlp_choices": queries.tlp_choices(),
         "paged": bool(request.GET.get("after")),
     }
     if request.headers.get("HX-Request") == "true":
@@ -67,7 +67,7 @@ def object_page(request: HttpRequest, root: str, collection_id: str, object_id: 
     """One object: its JSON, TLP and other markings, author, versions and relationships."""
     entry = _entry(request, root, collection_id)
     try:
-        detail = pages.object_detail(queries.caller_for(request.user), entry, object_id)
+        detail = queries.object_detail(queries.caller_for(request.user), entry, object_id)
     except NotFound as error:
         raise Http404(str(error)) from error
     return render(request, "threat_intel/object.html", {"entry": entry, "root": root, "detail": detail})

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from partnership.errors import Invalid
-from partnership.people.models import Party
+from partnership.people import queries as people_queries
 from partnership.people.permissions import actor_for
 
 from . import services
@@ -39,7 +39,7 @@ class VerifyForm(forms.Form):
 
     def __init__(self, *args, refusal: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = [(p.code, p.name) for p in Party.objects.order_by("code")]
+        self.fields["party"].choices = [(p.code, p.name) for p in people_queries.parties()]
         self.refusal = refusal  # why the upload was refused unread (too large)
 
     def clean(self):

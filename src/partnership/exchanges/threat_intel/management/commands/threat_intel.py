@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_named
 
-from ... import pages, queries, services
+from ... import queries, services
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         try:
             user = user_named(options["user"])
             if options["action"] == "collections":
-                for entry in pages.readable_collections(queries.caller_for(user)):
+                for entry in queries.collection_entries(queries.caller_for(user)):
                     collection, access = entry.collection, entry.access
                     rights = "rw" if access.can_write else "r"
                     root = collection.api_root.slug
