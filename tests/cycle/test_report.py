@@ -386,7 +386,9 @@ def test_public_sees_published_reports_but_not_live_ones(cycles, members):
     assert html.status_code == 200 and "SHA-256" in html.content.decode()
     as_json = public.get("/en/reports/2026/report.json")
     assert as_json["Content-Type"].startswith("application/json")
-    assert report.sha256_of(json.loads(as_json.content)) == PublishedReport.objects.get().sha256
+    document = json.loads(as_json.content)
+    content = {name: value for name, value in document.items() if name not in ("sha256", "signatures")}
+    assert report.sha256_of(content) == document["sha256"] == PublishedReport.objects.get().sha256
     pdf = public.get("/ja/reports/2026/report.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # Rendered once, then served from the cache (a public page must not cost seconds per request).
@@ -541,7 +543,9 @@ def test_command_publishes_and_then_uses_the_published_data(cycles, tmp_path, ca
     out = tmp_path / "r.json"
     call_command("report", "--cycle", "2026", "--format", "json", "-o", str(out))
     assert "published" in capsys.readouterr().err
-    assert report.sha256_of(json.loads(out.read_text())) == PublishedReport.objects.get().sha256
+    document = json.loads(out.read_text())
+    content = {name: value for name, value in document.items() if name not in ("sha256", "signatures")}
+    assert report.sha256_of(content) == document["sha256"] == PublishedReport.objects.get().sha256
     with pytest.raises(CommandError, match="already published"):
         call_command("report", "publish", "--cycle", "2026", "--user", "jp-secretariat")
     with pytest.raises(CommandError, match="Only the secretariats"):
