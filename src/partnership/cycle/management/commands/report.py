@@ -21,6 +21,9 @@ FORMATS = ("html", "pdf", "json")
 
 
 class Command(BaseCommand):
+    # No system checks: they load every URL and API module (about a second), and `verify` must answer
+    # at once; `partnership check` is where the configuration is checked.
+    requires_system_checks: list[str] = []
     help = (
         "Write the progress report of a cycle (the published one when it is published, else live data), "
         "publish it, countersign it for the other party, verify a published report's JSON offline, or "
