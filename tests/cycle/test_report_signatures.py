@@ -6,6 +6,7 @@ and countersignature are applied only when they hold."""
 import base64
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -387,3 +388,21 @@ def test_the_countersign_command(stock_take, members, capsys):
     assert "countersigned for EU" in capsys.readouterr().out
     with pytest.raises(CommandError, match="EU has already signed"):
         call_command("report", "countersign", "2026", "--sha256", published.sha256, "--by", "eu-secretariat")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_pdf_states_who_signed_when_and_the_sha256_in_both_languages(stock_take, members, tmp_path):
+    published = report.publish_report(members["jp_secretariat"], 2026)
+    report.countersign_report(members["eu_secretariat"], 2026, published.sha256)
+    found = report.published(2026)
+    when = found.published_at.strftime("%Y-%m-%d %H:%M")
+    for language, says in (
+        ("en", ["SignedforJapanon", "SignedforEuropeanUnionon"]),
+        ("ja", ["日本として署名", "欧州連合として署名"]),
+    ):
+        pdf = tmp_path / f"{language}.pdf"
+        pdf.write_bytes(report.published_pdf(found, language))
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        flat = "".join(text.split())  # words wrap anywhere in a PDF's lines
+        assert published.sha256 in flat and when.replace(" ", "") in flat
+        assert all(phrase in flat for phrase in says), language
