@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.ledger.records import format_time
 from partnership.people.permissions import (
+    actor_for,
     can_countersign_report,
     can_read_progress,
     require_countersign_report,
@@ -53,8 +54,6 @@ def report_document(report: PublishedReport) -> dict[str, Any]:
 
 def countersigns_for(user, report: PublishedReport) -> str | None:
     """The party `user` may countersign `report` for now (for the form on its page), or None."""
-    from partnership.people.permissions import actor_for
-
     actor = actor_for(user)
     if not can_countersign_report(actor, {s.party_id for s in report.signatures.all()}):
         return None
