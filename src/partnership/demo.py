@@ -434,8 +434,10 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
         ConsultationWindow.objects.filter(pk=window.pk).update(opens=start, closes=end)
         if key == "last":
             Contribution.objects.filter(window=window).update(created_at=start + datetime.timedelta(days=5))
-    # Last year's report is published, so the public report and progress pages have content at once.
-    cycle_report.publish_report(eu, last)
+    # Last year's report is published, so the public report and progress pages have content at once,
+    # and countersigned by the other party's secretariat, as both parties sign it (issue 14).
+    published = cycle_report.publish_report(eu, last)
+    cycle_report.countersign_report(jp, last, published.sha256)
     return True
 
 

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader
 
-from . import queries, services
+from . import queries, report, services
 from .models import Contribution, Cycle, Meeting, Outcome
 
 router = Router(tags=["cycle"])
@@ -317,3 +317,36 @@ def submit_contribution(request, window_id: int, payload: ContributionIn):
 )
 def moderate(request, uid: UUID, payload: ModerationIn):
     return Status(200, contribution_out(services.moderate(request.auth, uid, payload.model_dump())))
+
+
+class CountersignIn(In):
+    sha256: str = Field(
+        description="The SHA-256 of the published report you read (`sha256` of its report.json)"
+    )
+
+
+class ReportSignatureOut(Schema):
+    party: str
+    key: str = Field(description="C2SP verifier key of the node that signed")
+    signature: str = Field(
+        description="base64 Ed25519 signature of partnership-report-v1\\n<year>\\n<sha256>\\n<party>\\n"
+    )
+    time: str
+
+
+class ReportSignaturesOut(Schema):
+    year: int
+    sha256: str
+    signatures: list[ReportSignatureOut]
+
+
+@router.post(
+    "cycles/{year}/report/countersign",
+    auth=WRITE_AUTH,
+    response={201: ReportSignaturesOut, **WRITE_ERRORS},
+    summary="Countersign the published report for your party (the other party's secretariat)",
+)
+def countersign_report(request, year: int, payload: CountersignIn):
+    signature = report.countersign_report(request.auth, year, payload.sha256)
+    document = report.report_document(signature.report)
+    return Status(201, {"year": year, "sha256": document["sha256"], "signatures": document["signatures"]})

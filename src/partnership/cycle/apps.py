@@ -11,12 +11,22 @@ class CycleConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.ledger import registry
-        from partnership.people.permissions import can_read_outcomes
+        from partnership.people.permissions import can_read_outcomes, can_read_published_reports
         from partnership.programme.panels import register
 
         from .panels import PANEL
-        from .records import OUTCOME, apply_outcome
+        from .records import (
+            OUTCOME,
+            REPORT,
+            REPORT_SIGNATURE,
+            apply_outcome,
+            apply_report,
+            apply_report_signature,
+        )
 
         register(PANEL)
         # Outcomes arriving from a peer party's node (the ledger knows nothing of the cycle).
         registry.register(OUTCOME, apply_outcome, readable_by=can_read_outcomes)
+        # Published reports and their countersignatures: both nodes hold and serve the same document.
+        registry.register(REPORT, apply_report, readable_by=can_read_published_reports)
+        registry.register(REPORT_SIGNATURE, apply_report_signature, readable_by=can_read_published_reports)

@@ -5,10 +5,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from partnership.people.models import Organisation
+from partnership.people.models import Organisation, Party
 from partnership.programme.models import Area, JointAction, Language, SharedRecord
 
 
@@ -303,16 +304,25 @@ class Reminder(models.Model):
         return f"{self.sent_on} {self.recipient} {self.action.paragraph}"
 
 
-class PublishedReport(models.Model):
+class PublishedReport(SharedRecord):
     """A progress report to the Council, frozen at publication: its data as JSON and the data's SHA-256.
-    Later edits to the programme never change it (para 44: clear progress reports)."""
+    Later edits to the programme never change it (para 44: clear progress reports).
+
+    Publishing signs the SHA-256 (`ReportSignature`) and shares the report as a `cycle.report` record, so
+    both parties' nodes hold and serve the same document; `ledger_entry` is that record's entry (a peer's
+    entry when the report was published on the other party's node, then `published_by` is empty)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cycle = models.OneToOneField(Cycle, on_delete=models.PROTECT, related_name="report")
     data = models.JSONField()
     sha256 = models.CharField(max_length=64)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The party whose secretariat published (null for reports published before reports were signed).
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The time of the signed record (the same on both nodes), not of the row.
+    published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-cycle__year"]
@@ -326,3 +336,30 @@ class PublishedReport(models.Model):
         if not self._state.adding:
             raise ValueError("a published report is frozen")
         super().save(*args, **kwargs)
+
+
+class ReportSignature(SharedRecord):
+    """One party's Ed25519 signature of a published report's SHA-256 (`report.signatures.message`).
+
+    The publisher's party signs at publication; the other party's secretariat countersigns after reading
+    the same frozen document. `key` is the verifier key (C2SP) of the node that signed: the party's own
+    node when federated, the one node key on the embedded single node, where both parties sign with it.
+    `ledger_entry` is the `cycle.report` or `cycle.report_signature` record that carried it."""
+
+    report = models.ForeignKey(PublishedReport, on_delete=models.PROTECT, related_name="signatures")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200)
+    signature = models.CharField(max_length=100)  # base64 of the 64-byte signature
+    signed_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "party"], name="cycle_report_signature_one_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} signature of {self.report}"

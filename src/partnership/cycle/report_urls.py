@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/<int:year>/", report_views.published_report, name="report"),
     path("reports/<int:year>/report.pdf", report_views.published_pdf, name="report_pdf"),
     path("reports/<int:year>/report.json", report_views.published_json, name="report_json"),
+    path("reports/<int:year>/countersign/", report_views.countersign, name="report_countersign"),
     path("cycles/<int:year>/report/", report_views.live_report, name="live_report"),
     path("progress/", report_views.progress, name="progress"),
 ]

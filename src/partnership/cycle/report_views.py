@@ -3,11 +3,14 @@ compares; these only choose the format and who may see what (published: everyone
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from partnership import csp
-from partnership.errors import Conflict, NotFound
+from partnership.errors import Conflict, Invalid, NotFound
 
 from . import report
 
@@ -30,9 +33,35 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def published_report(request: HttpRequest, year: int) -> HttpResponse:
-    """A published report as a standalone HTML document in the page's language (public)."""
+    """A published report as a standalone HTML document in the page's language (public); the other
+    party's secretariat finds on it the form that countersigns what it has just read."""
     found = _published_or_404(year)
-    return _document(report.render_html(found.data, request.LANGUAGE_CODE, found))
+    countersign = None
+    party = report.countersigns_for(request.user, found)
+    if party is not None:
+        countersign = {
+            "action": reverse("report_countersign", args=[year]),
+            "csrf": get_token(request),
+            "sha256": found.sha256,
+            "party": party,
+        }
+    return _document(report.render_html(found.data, request.LANGUAGE_CODE, found, countersign=countersign))
+
+
+@require_http_methods(["POST"])
+def countersign(request: HttpRequest, year: int) -> HttpResponse:
+    """Countersign the published report for the user's party (the other party's secretariat), with the
+    SHA-256 of the document they read; then back to the report, which now lists the signature."""
+    try:
+        report.countersign_report(request.user, year, request.POST.get("sha256", ""))
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    except (Invalid, Conflict) as error:
+        status = 400 if isinstance(error, Invalid) else 409
+        return render(
+            request, "cycle/report_countersign.html", {"error": str(error), "year": year}, status=status
+        )
+    return redirect("report", year=year)
 
 
 def published_pdf(request: HttpRequest, year: int) -> HttpResponse:
@@ -46,9 +75,12 @@ def published_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def published_json(request: HttpRequest, year: int) -> HttpResponse:
-    """A published report's frozen data as JSON (public); its SHA-256 is in a header."""
+    """A published report's frozen data as JSON with its `sha256` and the parties' `signatures` (public;
+    the same document on both parties' nodes); its SHA-256 is also in a header."""
     found = _published_or_404(year)
-    response = HttpResponse(report.render_json(found.data), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        report.render_json(report.report_document(found)), content_type="application/json; charset=utf-8"
+    )
     response["X-Report-SHA256"] = found.sha256
     return response
 

@@ -12,6 +12,7 @@ the functions here take the log to work on and default to the node's own.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -507,3 +508,52 @@ def logs() -> list[str]:
     peers = LogEntry.objects.exclude(log=OWN).values_list("log", flat=True).distinct()
     seen = Checkpoint.objects.exclude(log=OWN).values_list("log", flat=True).distinct()
     return [OWN, *sorted(set(peers) | set(seen))]
+
+
+def ledger_keys() -> dict[tuple[str, str], bytes]:
+    """(key name, key ID hex) -> public key, for every key this node's ledger knows: its own, current and
+    retired, and each peer's, configured or introduced by a rotation record in the peer's verified log.
+
+    What a signature made outside the log (e.g. of a published report) is checked against, offline: a key
+    the database alone names for the own log is not among them (`known_keys`)."""
+    from .peers import configured_peers
+
+    peers = set(configured_peers()) | set(
+        SigningKey.objects.exclude(log=OWN).values_list("log", flat=True).distinct()
+    )
+    return {
+        (key_name(log), kid): public
+        for log in [OWN, *sorted(peers)]
+        for kid, public in known_keys(log).items()
+    }
+
+
+def retry_rejected(record_type: str, reason: str) -> int:
+    """Apply again the peers' records of `record_type` that were not applied for `reason` (the msgid of
+    their `RecordRejected`), e.g. a countersignature that arrived before the report it signs; those applied
+    now lose their mark, the others keep their new reason. Returns how many were applied.
+
+    Call inside the transaction of the write that may let them apply."""
+    from . import registry
+    from .records import parse_record
+
+    applier = registry.applier_for(record_type)
+    if applier is None:
+        return 0
+    marked = "[" + json.dumps(reason, ensure_ascii=False)  # how `RecordRejected.as_data()` starts
+    applied = 0
+    for entry in (
+        LogEntry.objects.exclude(log=OWN).filter(apply_error__startswith=marked).order_by("log", "index")
+    ):
+        record = parse_record(bytes(entry.record))
+        if record.type != record_type:
+            continue
+        try:
+            with transaction.atomic():
+                applier(record, entry)
+        except registry.RecordRejected as exc:
+            LogEntry.objects.filter(pk=entry.pk).update(apply_error=exc.as_data())
+            continue
+        LogEntry.objects.filter(pk=entry.pk).update(apply_error="")
+        applied += 1
+    return applied

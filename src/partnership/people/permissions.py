@@ -159,11 +159,37 @@ def can_publish_report(actor: Actor | None) -> bool:
 
 
 def require_publish_report(user: User | AnonymousUser | None) -> Actor:
-    """`can_publish_report` for `user`, raising PermissionDenied with the reason."""
+    """`can_publish_report` for `user`, raising PermissionDenied with the reason. Publishing signs the
+    report for the actor's party, so a federated node lets only its own party's secretariat publish."""
     actor = require_actor(user)
     if not can_publish_report(actor):
         raise PermissionDenied(_("Only the secretariats publish the progress report."))
-    return actor
+    return require_node_party(actor)
+
+
+def can_read_published_reports(user: User | AnonymousUser | None) -> bool:
+    """A published report and its parties' signatures are public (para 44), in the ledger as on its page."""
+    return True
+
+
+def can_countersign_report(actor: Actor | None, signed_party_ids: set[int]) -> bool:
+    """A secretariat countersigns a published report for its own party, on its own party's node, once:
+    the party that published it signed it then (para 20: the secretariats coordinate the report)."""
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and writes_on_this_node(actor)
+        and actor.party.pk not in signed_party_ids
+    )
+
+
+def require_countersign_report(user: User | AnonymousUser | None) -> Actor:
+    """The first checks of `can_countersign_report` for `user` (a secretariat, on its party's node),
+    raising PermissionDenied with the reason; the service checks the signatures already made under lock."""
+    actor = require_actor(user)
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only the secretariats sign the progress report."))
+    return require_node_party(actor)
 
 
 def can_manage_trust(actor: Actor | None, party_id: int) -> bool:

@@ -13,12 +13,16 @@ indicator values or deliverables (latest rows come from window functions, counts
 from .build import LANGUAGES, PUBLISHABLE_FROM, SCHEMA, STATUSES, build_report, canonical_json, sha256_of
 from .diff import diff_reports
 from .publish import (
+    countersign_report,
+    countersigns_for,
     public_progress,
     publish_report,
     published,
     published_reports,
     report_data,
+    report_document,
     require_live_report_reader,
+    verify_report,
 )
 from .render import (
     cjk_font_files,
@@ -30,16 +34,20 @@ from .render import (
     style_source,
     stylesheet,
 )
+from .signatures import ReportInvalid, signed_message
 
 __all__ = [
     "LANGUAGES",
+    "ReportInvalid",
     "PUBLISHABLE_FROM",
     "SCHEMA",
     "STATUSES",
     "build_report",
     "canonical_json",
     "cjk_font_files",
+    "countersign_report",
     "diff_reports",
+    "countersigns_for",
     "diff_text",
     "public_progress",
     "publish_report",
@@ -50,8 +58,11 @@ __all__ = [
     "render_json",
     "render_pdf",
     "report_data",
+    "report_document",
     "require_live_report_reader",
     "sha256_of",
+    "signed_message",
     "style_source",
     "stylesheet",
+    "verify_report",
 ]

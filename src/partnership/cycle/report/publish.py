@@ -1,21 +1,71 @@
 """Publishing the report: freezing its data, and reading what was published."""
 
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.errors import Conflict, NotFound, PermissionDenied
-from partnership.people.permissions import can_read_progress, require_publish_report
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
+from partnership.ledger.records import format_time
+from partnership.people.permissions import (
+    actor_for,
+    can_countersign_report,
+    can_read_progress,
+    require_countersign_report,
+    require_publish_report,
+)
+from partnership.programme.records import sign as sign_record
 
-from ..models import Cycle, PublishedReport
+from ..models import Cycle, PublishedReport, ReportSignature
+from ..records import REPORT, REPORT_SIGNATURE, report_content, report_signature_content
 from ..services import PHASES
+from . import signatures
 from .build import PUBLISHABLE_FROM, build_report, sha256_of
 
 
 def published(year: int) -> PublishedReport | None:
-    """The published report of cycle `year`, if any."""
-    return PublishedReport.objects.select_related("cycle", "published_by").filter(cycle__year=year).first()
+    """The published report of cycle `year`, if any, with its signatures."""
+    return (
+        PublishedReport.objects.select_related("cycle", "published_by", "party")
+        .prefetch_related("signatures__party")
+        .filter(cycle__year=year)
+        .first()
+    )
+
+
+def report_document(report: PublishedReport) -> dict[str, Any]:
+    """The published report's JSON as both nodes serve it: the frozen data, its `sha256` and the parties'
+    `signatures` (`signatures.py`), in the order they were made. The SHA-256 is of the data alone."""
+    return report.data | {
+        "sha256": report.sha256,
+        "signatures": [
+            {
+                "party": signature.party.code,
+                "key": signature.key,
+                "signature": signature.signature,
+                "time": format_time(signature.signed_at),
+            }
+            for signature in sorted(report.signatures.all(), key=lambda s: (s.signed_at, s.party.code))
+        ],
+    }
+
+
+def countersigns_for(user, report: PublishedReport) -> str | None:
+    """The party `user` may countersign `report` for now (for the form on its page), or None."""
+    actor = actor_for(user)
+    if not can_countersign_report(actor, {s.party_id for s in report.signatures.all()}):
+        return None
+    return actor.party.code if actor else None
+
+
+def verify_report(document: Any) -> list[dict[str, Any]]:
+    """The signatures of a published report's JSON, checked offline against every key this node's ledger
+    knows; `signatures.ReportInvalid` with the reason when the document does not hold."""
+    from partnership.ledger import services as ledger
+
+    return signatures.verify_document(document, ledger.ledger_keys())
 
 
 def published_reports() -> list[PublishedReport]:
@@ -54,13 +104,86 @@ def publish_report(user, year: int) -> PublishedReport:
         if PublishedReport.objects.filter(cycle=cycle).exists():
             raise Conflict(_("The report of %(year)s is already published.") % {"year": year})
         data = build_report(year)
+        sha256, now = sha256_of(data), timezone.now()
+        key, signature = signatures.sign(year, sha256, actor.party.code)
         try:
             with transaction.atomic():
-                return PublishedReport.objects.create(
-                    cycle=cycle, data=data, sha256=sha256_of(data), published_by=actor.user
+                report = PublishedReport.objects.create(
+                    cycle=cycle,
+                    data=data,
+                    sha256=sha256,
+                    published_by=actor.user,
+                    party=actor.party,
+                    published_at=now,
                 )
         except IntegrityError:
             raise Conflict(_("The report of %(year)s is already published.") % {"year": year}) from None
+        mark = ReportSignature.objects.create(
+            report=report,
+            party=actor.party,
+            key=key,
+            signature=signature,
+            signed_at=now,
+            made_by=actor.user,
+        )
+        # Shared with the other party's node, which then holds and serves the same document.
+        entry = sign_record(
+            REPORT, actor.party.code, actor.organisation.code, now, report_content(report, mark)
+        )
+        PublishedReport.objects.filter(pk=report.pk).update(ledger_entry=entry)
+        ReportSignature.objects.filter(pk=mark.pk).update(ledger_entry=entry)
+        return report
+
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def countersign_report(user, year: int, sha256: str) -> ReportSignature:
+    """Sign the published report of `year` for the user's party, after they read it: `sha256` is the
+    SHA-256 they read, refused unless it is the report's. The other party's secretariat does this on its
+    own node; the signature is shared with the publisher's node as a `cycle.report_signature` record.
+    A party signs once."""
+    actor = require_countersign_report(user)
+    if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256.strip().lower()):
+        message = _("Give the SHA-256 of the report you read: 64 hexadecimal digits.")
+        raise Invalid(message, {"sha256": message})
+    sha256 = sha256.strip().lower()
+    with transaction.atomic():
+        # Locked: two countersignatures at once store one; the second is refused.
+        report = PublishedReport.objects.select_for_update().filter(cycle__year=year).first()
+        if report is None:
+            raise NotFound(_("The report of %(year)s is not published.") % {"year": year})
+        if report.sha256 != sha256:
+            message = _(
+                "You read a report with SHA-256 %(read)s, but the published report of %(year)s has SHA-256 "
+                "%(held)s: read the published report again before you sign it."
+            ) % {"read": sha256, "year": year, "held": report.sha256}
+            raise Invalid(message, {"sha256": message})
+        if ReportSignature.objects.filter(report=report, party=actor.party).exists():
+            raise Conflict(
+                _("%(party)s has already signed the report of %(year)s.")
+                % {"party": actor.party.code, "year": year}
+            )
+        now = timezone.now()
+        key, signature = signatures.sign(year, sha256, actor.party.code)
+        mark = ReportSignature.objects.create(
+            report=report,
+            party=actor.party,
+            key=key,
+            signature=signature,
+            signed_at=now,
+            made_by=actor.user,
+        )
+        entry = sign_record(
+            REPORT_SIGNATURE,
+            actor.party.code,
+            actor.organisation.code,
+            now,
+            report_signature_content(report, mark),
+        )
+        ReportSignature.objects.filter(pk=mark.pk).update(ledger_entry=entry)
+        mark.ledger_entry = entry
+        return mark
 
 
 def require_live_report_reader(user) -> None:

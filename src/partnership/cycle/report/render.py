@@ -151,10 +151,30 @@ def style_source() -> str:
     return csp.hash_source(stylesheet())
 
 
+def _signatures(data: dict[str, Any], report: PublishedReport | None, language: str) -> dict[str, Any]:
+    """Who signed the published report and when, and the parties whose signature is awaited."""
+    if report is None:
+        return {"signatures": [], "awaiting": []}
+    names = {party["code"]: _pick(party, "name", language) for party in data["parties"]}
+    made = sorted(report.signatures.all(), key=lambda s: (s.signed_at, s.party.code))
+    signed = {signature.party.code for signature in made}
+    return {
+        "signatures": [
+            {"party": names.get(s.party.code, s.party.code), "key": s.key, "time": s.signed_at} for s in made
+        ],
+        "awaiting": [names[code] for code in names if code not in signed],
+    }
+
+
 def render_html(
-    data: dict[str, Any], language: str, report: PublishedReport | None = None, print_fonts: str = ""
+    data: dict[str, Any],
+    language: str,
+    report: PublishedReport | None = None,
+    print_fonts: str = "",
+    countersign: dict[str, str] | None = None,
 ) -> str:
-    """The report as a standalone, printable HTML document in `language`."""
+    """The report as a standalone, printable HTML document in `language`. `countersign` ({action, csrf,
+    sha256}) adds the form with which the reader, the other party's secretariat, countersigns it."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     with translation.override(language):
@@ -164,6 +184,8 @@ def render_html(
             report=report,
             sha256=report.sha256 if report else None,
             stylesheet=stylesheet(print_fonts),
+            countersign=countersign,
+            **_signatures(data, report, language),
         )
         return render_to_string("cycle/report.html", context)
 
@@ -187,7 +209,8 @@ PDF_CACHE_SECONDS = 3600
 def published_pdf(report: PublishedReport, language: str) -> bytes:
     """The PDF of a published report, kept in the cache for an hour: the report never changes, and a
     public page that rendered it on every request would let anyone keep the server busy for seconds."""
-    key = f"report-pdf:{report.uid}:{report.sha256}:{language}"
+    # A countersignature changes what the PDF states, never the data.
+    key = f"report-pdf:{report.uid}:{report.sha256}:{len(report.signatures.all())}:{language}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = render_pdf(report.data, language, report)
