@@ -8,6 +8,7 @@ observation at a time: see `backtest`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -338,13 +339,12 @@ class CusumDetector(Detector):
             chosen = targets[starts % seasons == phase]
             if not len(chosen):
                 continue
-            design, now_row, before_row = self._design(phase, seasons)
-            projector = np.linalg.pinv(design)  # (columns, width)
-            hat = design @ projector
-            weights_now, weights_before = now_row @ projector, before_row @ projector
+            columns, basis, weights_now, weights_before = _baseline_model(
+                width, gap, self.trend, phase, seasons
+            )
             block = windows[chosen - first]
-            residuals = block @ (np.eye(width) - hat).T
-            freedom = width - design.shape[1]
+            residuals = block - (block @ basis) @ basis.T
+            freedom = width - columns
             variance = np.maximum(np.einsum("ij,ij->i", residuals, residuals) / freedom, 1e-18)
             if self.ar1:
                 lagged = np.einsum("ij,ij->i", residuals[:, 1:], residuals[:, :-1])
@@ -372,41 +372,26 @@ class CusumDetector(Detector):
             spread[chosen] = np.sqrt(variance)
         return z, prediction, spread
 
-    def _design(self, phase: int, seasons: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The baseline's design (a line, plus season means), and the rows that extrapolate it to the new
-        observation and the one before it."""
-        width, gap = self.baseline, self.gap
-
-        def rows(positions: np.ndarray) -> np.ndarray:
-            time = (positions - (width - 1) / 2) / width
-            columns = [np.ones(len(positions)), time] if self.trend else [np.ones(len(positions))]
-            for season in range(1, seasons):
-                columns.append(((positions + phase) % seasons == season).astype(float))
-            return np.column_stack(columns)
-
-        design = rows(np.arange(width))
-        outside = rows(np.array([width + gap, width + gap - 1]))
-        return design, outside[0], outside[1]
-
     def detect(self, series: Series) -> list[Signal]:
         z, prediction, spread = self.scores(series)
         signals: list[Signal] = []
         upper = lower = 0.0
         run_start = 0
         quiet_until = -1
-        for index in np.flatnonzero(np.isfinite(z)):
+        scores = z.tolist()  # plain floats: the recursion is a Python loop, numpy scalars are slow there
+        for index in np.flatnonzero(np.isfinite(z)).tolist():
             if index <= quiet_until:
                 continue
             if upper == 0 and lower == 0:
-                run_start = int(index)
-            upper = max(0.0, upper + z[index] - self.drift)
-            lower = max(0.0, lower - z[index] - self.drift)
+                run_start = index
+            upper = max(0.0, upper + scores[index] - self.drift)
+            lower = max(0.0, lower - scores[index] - self.drift)
             side = "up" if upper > self.limit else "down" if lower > self.limit else ""
             if not side:
                 continue
             statistic = upper if side == "up" else lower
             upper = lower = 0.0
-            quiet_until = int(index) + self.cooldown
+            quiet_until = index + self.cooldown
             if self.direction not in (side, "both"):
                 continue
             signals.append(
@@ -450,6 +435,28 @@ class CusumDetector(Detector):
                 "spread": float(spread[index]),
             },
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _baseline_model(
+    width: int, gap: int, trend: bool, phase: int, seasons: int
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """A CUSUM baseline's design (a line, plus season means) for windows starting at `phase` of the year:
+    its column count, an orthonormal basis (residuals = y - Q Q'y) and the weights that extrapolate it to
+    the new observation and the one before. The same for every series with these parameters: cached."""
+
+    def rows(positions: np.ndarray) -> np.ndarray:
+        time = (positions - (width - 1) / 2) / width
+        columns = [np.ones(len(positions)), time] if trend else [np.ones(len(positions))]
+        for season in range(1, seasons):
+            columns.append(((positions + phase) % seasons == season).astype(float))
+        return np.column_stack(columns)
+
+    design = rows(np.arange(width))
+    outside = rows(np.array([width + gap, width + gap - 1]))
+    projector = np.linalg.pinv(design)
+    basis, _ = np.linalg.qr(design)
+    return design.shape[1], basis, outside[0] @ projector, outside[1] @ projector
 
 
 @dataclass(frozen=True)
