@@ -23,6 +23,9 @@ PURE = [
     "partnership.trust.health_certificates.qr",
     "partnership.trust.health_certificates.verifier",
     "partnership.trust.health_certificates.equivalence",
+    "partnership.detection",
+    "partnership.detection.backtest",
+    "partnership.detection.synthetic",
 ]
 
 SCRIPT = """
