@@ -60,7 +60,10 @@ def _context(data: dict[str, Any], language: str) -> dict[str, Any]:
         item
         | {
             "chart": charts.indicator_chart(
-                [point[1] for point in item["series"]], item["baseline"]["value"], item["target"]["value"]
+                [point[1] for point in item["series"]],
+                item["baseline"]["value"],
+                item["target"]["value"],
+                [point[0] for point in item["series"]],
             )
         }
         for item in data["indicators"]
