@@ -124,6 +124,7 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
         # The cycle's report: published (frozen, public), or the live draft for members.
         "published": PublishedReport.objects.filter(cycle=cycle).values("published_at", "sha256").first(),
         "can_read_draft": permissions.can_read_progress(user),
+        "can_preview_report": permissions.can_preview_report(permissions.actor_for(user)),
     }
     if actor is None:
         return data
