@@ -12,11 +12,15 @@ class CycleConfig(AppConfig):
     def ready(self) -> None:
         from partnership.ledger import registry
         from partnership.people.permissions import can_read_outcomes
+        from partnership.programme import reporting_calendar
         from partnership.programme.panels import register
 
         from .panels import PANEL
+        from .queries import calendar as cycles_calendar
         from .records import OUTCOME, apply_outcome
 
         register(PANEL)
+        # The programme counts and checks updates by the cycles' calendar without importing the cycle.
+        reporting_calendar.register(cycles_calendar)
         # Outcomes arriving from a peer party's node (the ledger knows nothing of the cycle).
         registry.register(OUTCOME, apply_outcome, readable_by=can_read_outcomes)

@@ -97,6 +97,9 @@ def _context(data: dict[str, Any], language: str) -> dict[str, Any]:
         "status_rows": status_rows,
         "statuses": data["statuses"],
         "totals": [(party, summary["totals"][party["code"]]) for party in parties],
+        # Reports published before late updates were marked carry no "late".
+        "late": [(party, summary.get("late", {}).get(party["code"], 0)) for party in parties],
+        "any_late": any(summary.get("late", {}).values()),
         "moved": moved,
         "indicators": indicators,
         "exchanges": exchange_sections,
