@@ -347,6 +347,11 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
             "council_date": today + datetime.timedelta(days=90),
         },
     )
+    # The demo files last year's updates today; they came in during last year's call, and dated so they
+    # count for last year's cycle as filed in time (an update after its call is shown as late).
+    ProgressUpdate.objects.filter(period=last).update(
+        created_at=timezone.now() - datetime.timedelta(days=350)
+    )
     # Last year's phases, taken in turn by the two secretariats; dated along last year's calendar.
     steps = [
         ("call_open", jp, 395),

@@ -37,6 +37,9 @@ class CycleOut(Schema):
     call_opens: datetime.date
     call_closes: datetime.date
     council_date: datetime.date | None
+    late_updates: Literal["mark", "refuse"] = Field(
+        description="What becomes of an update filed after the call closes: marked late, or refused"
+    )
     phase_changes: list[PhaseChangeOut]
     missing_updates: dict[str, list[int]] | None = Field(
         None, description="Paragraphs each party has not reported on this cycle (members only)"
@@ -48,6 +51,11 @@ class CycleIn(In):
     call_opens: datetime.date
     call_closes: datetime.date
     council_date: datetime.date | None = None
+    late_updates: Literal["mark", "refuse"] = "mark"
+
+
+class LateUpdatesIn(In):
+    late_updates: Literal["mark", "refuse"]
 
 
 class PhaseIn(In):
@@ -157,6 +165,7 @@ def cycle_out(cycle: Cycle, user=None) -> dict[str, Any]:
         "call_opens": cycle.call_opens,
         "call_closes": cycle.call_closes,
         "council_date": cycle.council_date,
+        "late_updates": cycle.late_updates,
         "phase_changes": [
             {"phase": c.phase, "organisation": c.organisation.code, "changed_at": c.changed_at}
             for c in cycle.phase_changes.all()
@@ -230,6 +239,16 @@ def create_cycle(request, payload: CycleIn):
 def advance_phase(request, year: int, payload: PhaseIn):
     changed = services.advance_phase(request.auth, year, payload.phase)
     return Status(200, cycle_out(queries.cycle(changed.year), request.auth))
+
+
+@router.put(
+    "cycles/{year}/late-updates",
+    auth=WRITE_AUTH,
+    response={200: CycleOut, **WRITE_ERRORS},
+    summary="Decide what becomes of updates filed after the call closes (marked late, or refused)",
+)
+def set_late_updates(request, year: int, payload: LateUpdatesIn):
+    return cycle_out(services.set_late_updates(request.auth, year, payload.late_updates), members=True)
 
 
 @router.get("cycles/{year}/meetings", response=list[MeetingOut], summary="Meetings of a cycle, with outcomes")

@@ -7,6 +7,7 @@ chart has a title and a text alternative (its numbers are also in the tables bes
 
 from collections.abc import Sequence
 from html import escape
+from itertools import zip_longest
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -106,24 +107,71 @@ def status_by_area_chart(
     return _svg(max(width, x), y, _("Status of the joint actions by area and party"), body)
 
 
-def indicator_chart(values: Sequence[str | None], baseline: str | None, target: str | None) -> str:
-    """A small line chart of an indicator's yearly values against its baseline and target; "" if none."""
-    numbers = [float(value) for value in values if value is not None]
+#: The indicator chart's size in SVG pixels (a PDF prints 0.75 pt a pixel: 240 px are 63 mm, and its
+#: labels of 10 px print at 7.5 pt). A 120 x 28 sparkline printed at 2 cm read as a smudge (issue 14).
+INDICATOR_WIDTH, INDICATOR_HEIGHT, INDICATOR_FONT = 240, 64, 10
+
+
+def _plain(number: float) -> str:
+    """A number as a label: no trailing zeros, no exponent for the sizes indicators have."""
+    text = f"{number:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def indicator_chart(
+    values: Sequence[str | None],
+    baseline: str | None,
+    target: str | None,
+    periods: Sequence[str] = (),
+) -> str:
+    """A line chart of an indicator's yearly values against its baseline and target, legible in print:
+    the scale's low and high on the left, the latest value beside its dot, the first and last year
+    below (`periods`: the ISO dates of `values`); "" when there is nothing to draw."""
+    pairs = [(period, value) for period, value in zip_longest(periods, values) if value is not None]
+    numbers = [float(value) for _period, value in pairs]
     if not numbers or baseline is None or target is None:
         return ""
-    points = chart_points(numbers, float(baseline), float(target), width=120, height=28)
-    width, height = int(points["width"]), int(points["height"])
-    body = [
-        f'<line x1="0" x2="{width}" y1="{points["baseline_y"]}" y2="{points["baseline_y"]}" stroke="#555" '
-        'stroke-dasharray="2 3"/>',
-        f'<line x1="0" x2="{width}" y1="{points["target_y"]}" y2="{points["target_y"]}" stroke="#1d6b2f" '
-        'stroke-dasharray="4 3"/>',
+    low = min(*numbers, float(baseline), float(target))
+    high = max(*numbers, float(baseline), float(target))
+    last = _plain(numbers[-1])
+    size = INDICATOR_FONT
+    left = round(max(text_width(_plain(low), size), text_width(_plain(high), size))) + 6
+    right = round(text_width(last, size)) + 10
+    years = [period[:4] for period, _value in pairs if period]
+    bottom = size + 4 if years else 0
+    plot_width, plot_height = INDICATOR_WIDTH - left - right, INDICATOR_HEIGHT - bottom
+    points = chart_points(numbers, float(baseline), float(target), width=plot_width, height=plot_height)
+    top_y, low_y = 4.0, plot_height - 4.0  # chart_points leaves 4 px above the high and below the low
+    last_x, last_y = (float(part) for part in points["points"].split()[-1].split(","))
+    plot = [
+        f'<line x1="0" x2="{plot_width}" y1="{points["baseline_y"]}" y2="{points["baseline_y"]}" '
+        'stroke="#555" stroke-dasharray="2 3"/>',
+        f'<line x1="0" x2="{plot_width}" y1="{points["target_y"]}" y2="{points["target_y"]}" '
+        'stroke="#1d6b2f" stroke-dasharray="4 3"/>',
         f'<polyline points="{points["points"]}" fill="none" stroke="#0b4f9c" stroke-width="2"/>',
+        # The latest value as a dot: a line of one value would not show at all.
+        f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="#0b4f9c"/>',
+        f'<text class="last" x="{last_x + 5:.1f}" y="{last_y + size * 0.35:.1f}" font-size="{size}" '
+        f'fill="#0b4f9c">{escape(last)}</text>',
     ]
-    # The latest value as a dot: a line of one value would not show at all.
-    last_x, last_y = points["points"].split()[-1].split(",")
-    body.append(f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="#0b4f9c"/>')
-    return _svg(width, height, _("Values against baseline (grey) and target (green)"), body)
+    body = [
+        f'<line x1="{left - 2}" x2="{left - 2}" y1="{top_y}" y2="{low_y}" stroke="#c8c8c8"/>',
+        f'<text class="high" x="{left - 4}" y="{top_y + size * 0.7:.1f}" font-size="{size}" '
+        f'text-anchor="end" fill="#555">{escape(_plain(high))}</text>',
+        f'<text class="low" x="{left - 4}" y="{low_y:.1f}" font-size="{size}" text-anchor="end" '
+        f'fill="#555">{escape(_plain(low))}</text>',
+        f'<g transform="translate({left},0)">{"".join(plot)}</g>',
+    ]
+    if years:
+        y = INDICATOR_HEIGHT - 2
+        body.append(f'<text x="{left}" y="{y}" font-size="{size}" fill="#555">{escape(years[0])}</text>')
+        if len(years) > 1:
+            body.append(
+                f'<text x="{left + plot_width}" y="{y}" font-size="{size}" text-anchor="end" '
+                f'fill="#555">{escape(years[-1])}</text>'
+            )
+    title = _("Values against baseline (grey) and target (green); latest %(value)s") % {"value": last}
+    return _svg(INDICATOR_WIDTH, INDICATOR_HEIGHT, title, body)
 
 
 def graph_chart(graph: dict[str, Any], area_names: dict[str, str], size: int = 560) -> str:

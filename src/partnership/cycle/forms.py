@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from partnership.people.models import Organisation
 from partnership.programme.models import Area, JointAction, Language
 
-from .models import Contribution, Meeting, Outcome, Priority
+from .models import Contribution, Cycle, Meeting, Outcome, Priority
 
 AGENDA_LINE = re.compile(r"^(?P<title>.*?)\s*(?:\[(?P<paragraphs>[\d,\s]*)\])?\s*$")
 
@@ -127,6 +127,21 @@ class CycleForm(forms.Form):
     )
     council_date = forms.DateField(
         label=_("Council meeting"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    late_updates = forms.ChoiceField(
+        label=_("Updates filed after the call closes"),
+        choices=Cycle.LateUpdates.choices,
+        initial=Cycle.LateUpdates.MARK,
+        required=False,  # the default: marked late
+        help_text=_("Either way a late update is never counted as if it had come in time."),
+    )
+
+
+class LateUpdatesForm(forms.Form):
+    """What becomes of the cycle's updates filed after its call closes."""
+
+    late_updates = forms.ChoiceField(
+        label=_("Updates filed after the call closes"), choices=Cycle.LateUpdates.choices
     )
 
 

@@ -25,11 +25,22 @@ class Cycle(models.Model):
         COUNCIL_HELD = "council_held", _("Council held")
         GUIDANCE_PUBLISHED = "guidance_published", _("guidance published")
 
+    class LateUpdates(models.TextChoices):
+        MARK = "mark", _("accepted and marked late")
+        REFUSE = "refuse", _("refused")
+
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     phase = models.CharField(_("phase"), max_length=24, choices=Phase.choices, default=Phase.PLANNED)
     call_opens = models.DateField(_("call for updates opens"))
     call_closes = models.DateField(_("call for updates closes"))
     council_date = models.DateField(_("Council meeting"), null=True, blank=True)
+    # What becomes of an update filed after the call closed: the secretariats decide per cycle (issue 14).
+    late_updates = models.CharField(
+        _("updates after the call closes"),
+        max_length=8,
+        choices=LateUpdates.choices,
+        default=LateUpdates.MARK,
+    )
 
     class Meta:
         ordering = ["-year"]

@@ -5,6 +5,7 @@ not reported, overdue deliverables, meetings, their minutes and outcomes are for
 members (as progress is); the moderation queue is the secretariats'.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from partnership.people.models import Organisation
 from partnership.people.permissions import Actor, actor_for, require_actor
 from partnership.programme.models import JointAction
 from partnership.programme.queries import overdue_deliverables
+from partnership.programme.reporting_calendar import CallForUpdates, Cycles
 
 from . import services
 from .models import (
@@ -165,6 +167,8 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
         # The cycle's report: published (frozen, public), or the live draft for members.
         "published": PublishedReport.objects.filter(cycle=cycle).values("published_at", "sha256").first(),
         "can_read_draft": permissions.can_read_progress(user),
+        "can_preview_report": permissions.can_preview_report(permissions.actor_for(user)),
+        "late_update_choices": Cycle.LateUpdates.choices,
     }
     if actor is None:
         return data
@@ -322,3 +326,25 @@ def contributions(user, year: int) -> list[Contribution]:
     if not permissions.can_steer_cycle(actor_for(user)):
         found = found.filter(status=Contribution.Status.ACCEPTED)
     return list(found)
+
+
+# --- the calendar the programme consults (programme.reporting_calendar) ----------------------------
+
+
+def calendar() -> Cycles:
+    """The cycles' calendar for the programme (`programme.reporting_calendar`), in one query: the cycle
+    in progress (`services.current_cycle`'s rule) and each cycle's call for updates, which closes at the
+    end of its last day in UTC, the time every node stores; an update after that is late, or refused when the
+    secretariats chose so for that cycle."""
+    rows = list(
+        Cycle.objects.order_by(*services.CURRENT_FIRST).values_list("year", "call_closes", "late_updates")
+    )
+    calls = {
+        year: CallForUpdates(
+            period=year,
+            closes_at=datetime.datetime.combine(closes, datetime.time.max, tzinfo=datetime.UTC),
+            refuse_late=policy == Cycle.LateUpdates.REFUSE,
+        )
+        for year, closes, policy in rows
+    }
+    return Cycles(reporting_period=rows[0][0] if rows else None, calls=calls)

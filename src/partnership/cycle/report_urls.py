@@ -12,5 +12,7 @@ urlpatterns = [
     path("reports/<int:year>/report.json", report_views.published_json, name="report_json"),
     path("reports/<int:year>/countersign/", report_views.countersign, name="report_countersign"),
     path("cycles/<int:year>/report/", report_views.live_report, name="live_report"),
+    path("cycles/<int:year>/report/draft.pdf", report_views.draft_pdf, name="draft_report_pdf"),
+    path("cycles/<int:year>/report/publish/", report_views.publish, name="publish_report"),
     path("progress/", report_views.progress, name="progress"),
 ]

@@ -1,16 +1,17 @@
 """Pages of the progress reports. Thin: every figure comes from `report`, which builds, freezes and
 compares; these only choose the format and who may see what (published: everyone; live: members)."""
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from partnership import csp
-from partnership.errors import Conflict, Invalid, NotFound
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 
 from . import report
 
@@ -48,7 +49,7 @@ def published_report(request: HttpRequest, year: int) -> HttpResponse:
     return _document(report.render_html(found.data, request.LANGUAGE_CODE, found, countersign=countersign))
 
 
-@require_http_methods(["POST"])
+@require_POST
 def countersign(request: HttpRequest, year: int) -> HttpResponse:
     """Countersign the published report for the user's party (the other party's secretariat), with the
     SHA-256 of the document they read; then back to the report, which now lists the signature."""
@@ -86,15 +87,54 @@ def published_json(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def live_report(request: HttpRequest, year: int) -> HttpResponse:
-    """The report of a cycle built from the live data, for the partnership's members only."""
+    """The report of a cycle built from the live data, for the partnership's members only; secretariats
+    find its PDF preview and the publish button above it."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    report.require_live_report_reader(request.user)
+    return _draft_document(request, year)
+
+
+def _draft_document(request: HttpRequest, year: int, error: str = "", status: int = 200) -> HttpResponse:
     try:
-        data = report.build_report(year)
+        page = report.draft_page(request.user, year)
+    except NotFound as error_not_found:
+        raise Http404(str(error_not_found)) from None
+    tools = page["tools"] | {"csrf_token": get_token(request), "error": error}
+    response = _document(report.render_html(page["data"], request.LANGUAGE_CODE, tools=tools))
+    response.status_code = status
+    return response
+
+
+def draft_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The live report of a cycle as PDF, marked DRAFT on every page (secretariats)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        pdf = report.draft_pdf(request.user, year, request.LANGUAGE_CODE)
     except NotFound as error:
         raise Http404(str(error)) from None
-    return _document(report.render_html(data, request.LANGUAGE_CODE))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{year}-{request.LANGUAGE_CODE}-draft.pdf"'
+    # The live data changes: a proof read yesterday is not today's.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def publish(request: HttpRequest, year: int) -> HttpResponse:
+    """Publish the cycle's report from its draft page (secretariats): the service the command calls."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("live_report", args=[year]))
+    try:
+        report.publish_report(request.user, year)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    except PermissionDenied as error:
+        return _draft_document(request, year, str(error), status=403)
+    except (Conflict, Invalid) as error:
+        return _draft_document(request, year, str(error), status=409)
+    messages.success(request, _("The report of %(year)s is published.") % {"year": year})
+    return redirect("cycle", year=year)
 
 
 def report_diff(request: HttpRequest) -> HttpResponse:

@@ -151,7 +151,33 @@ def create_cycle(user, data: Mapping[str, Any]) -> Cycle:
         )
     if Cycle.objects.filter(year=year).exists():
         raise Conflict(_("There is already a cycle %(year)s.") % {"year": year})
-    return Cycle.objects.create(year=year, call_opens=opens, call_closes=closes, council_date=council)
+    late_updates = _late_updates(data.get("late_updates") or Cycle.LateUpdates.MARK)
+    return Cycle.objects.create(
+        year=year, call_opens=opens, call_closes=closes, council_date=council, late_updates=late_updates
+    )
+
+
+def _late_updates(policy: Any) -> str:
+    if policy not in Cycle.LateUpdates.values:
+        raise Invalid(
+            _("late_updates: choose “mark” (accepted and marked late) or “refuse”."),
+            {"late_updates": str(policy)},
+        )
+    return str(policy)
+
+
+@transaction.atomic
+def set_late_updates(user, year: int, policy: str) -> Cycle:
+    """Decide what becomes of the cycle's updates filed after its call closes: marked late or refused
+    (secretariats; issue 14: never counted silently)."""
+    require_secretariat(user)
+    policy = _late_updates(policy)
+    cycle = Cycle.objects.select_for_update().filter(year=year).first()
+    if cycle is None:
+        raise NotFound(_("There is no cycle %(year)s.") % {"year": year})
+    cycle.late_updates = policy
+    cycle.save(update_fields=["late_updates"])
+    return cycle
 
 
 @transaction.atomic
@@ -186,10 +212,13 @@ def advance_phase(user, year: int, phase: str) -> Cycle:
     return cycle
 
 
+#: The cycle in progress first: the newest one that has left the planning phase, else the newest.
+CURRENT_FIRST = (Case(When(phase=Cycle.Phase.PLANNED, then=Value(1)), default=Value(0)), "-year")
+
+
 def current_cycle() -> Cycle | None:
     """The cycle in progress: the newest one that has left the planning phase, else the newest."""
-    planned_last = Case(When(phase=Cycle.Phase.PLANNED, then=Value(1)), default=Value(0))
-    return Cycle.objects.order_by(planned_last, "-year").first()
+    return Cycle.objects.order_by(*CURRENT_FIRST).first()
 
 
 # --- meetings and outcomes --------------------------------------------------------------------------

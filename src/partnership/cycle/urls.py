@@ -7,6 +7,7 @@ urlpatterns = [
     path("cycles/new/", views.cycle_new, name="cycle_new"),
     path("cycles/<int:year>/", views.cycle_page, name="cycle"),
     path("cycles/<int:year>/phase/", views.advance_phase, name="advance_phase"),
+    path("cycles/<int:year>/late-updates/", views.late_updates, name="late_updates"),
     path("cycles/<int:year>/priorities/<int:pk>/", views.priority_result, name="priority_result"),
     path("cycles/<int:year>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("cycles/<int:year>/consultation/", views.consultation, name="consultation"),

@@ -138,6 +138,24 @@ def advance_phase(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+def late_updates(request: HttpRequest, year: int) -> HttpResponse:
+    """Decide what becomes of the cycle's updates filed after its call closes (secretariats)."""
+    _cycle_or_404(year)
+    try:
+        cycle = services.set_late_updates(request.user, year, request.POST.get("late_updates", ""))
+    except Invalid as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Updates filed after the call closes: %(policy)s.")
+            % {"policy": cycle.get_late_updates_display()},
+        )
+    return redirect("cycle", year=year)
+
+
+@login_required
+@require_http_methods(["POST"])
 def priority_result(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     """Say what became of a priority of the cycle."""
     _cycle_or_404(year)

@@ -192,6 +192,19 @@ def require_countersign_report(user: User | AnonymousUser | None) -> Actor:
     return require_node_party(actor)
 
 
+def can_preview_report(actor: Actor | None) -> bool:
+    """The draft report as PDF is the proof a secretariat reads before publishing it: whoever publishes."""
+    return can_publish_report(actor)
+
+
+def require_preview_report(user: User | AnonymousUser | None) -> Actor:
+    """`can_preview_report` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not can_preview_report(actor):
+        raise PermissionDenied(_("Only the secretariats preview the draft report as PDF."))
+    return actor
+
+
 def can_manage_trust(actor: Actor | None, party_id: int) -> bool:
     """A party's secretariat keeps its own trust store (the keys its verifiers accept), no one else."""
     return actor is not None and actor.is_secretariat and actor.party.pk == party_id

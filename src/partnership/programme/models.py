@@ -126,6 +126,8 @@ class ProgressUpdate(SharedRecord):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # A default rather than auto_now_add: an update applied from a peer keeps the time it was filed there.
     created_at = models.DateTimeField(_("filed"), default=timezone.now, editable=False, db_index=True)
+    #: Not stored: set by `queries.mark_late` for a page (filed after its period's call for updates closed).
+    late: bool = False
 
     class Meta:
         ordering = ["action", "party", "-period", "-version"]

@@ -6,7 +6,7 @@ the action page are held to at most 15 by a test).
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from partnership.people.permissions import (
     require_read_progress,
 )
 
+from . import reporting_calendar
 from .models import (
     Area,
     Comment,
@@ -35,7 +36,6 @@ from .models import (
     IndicatorValue,
     JointAction,
     ProgressUpdate,
-    current_period,
 )
 
 OPEN_DELIVERABLE = [Deliverable.Status.PLANNED, Deliverable.Status.IN_PROGRESS]
@@ -138,17 +138,66 @@ def _newest_first(action_id, party_id) -> QuerySet[ProgressUpdate]:
     )
 
 
-def with_latest_statuses(action_queryset: QuerySet[JointAction], party_ids: list[int]):
-    """Annotate each action with `status_<party id>`: that party's latest status, as latest_updates().
+@dataclass(frozen=True)
+class PeriodStatus:
+    """A party's status of an action for one period: the newest version of its update for that period."""
 
-    One index lookup per action and party, instead of ranking the whole history with a window.
+    period: int
+    version: int
+    status: str
+    narrative: str
+    language: str
+    filed_at: datetime.datetime
+    late: bool
+
+
+def period_statuses(
+    periods: Collection[int],
+    action_ids: Collection[int] | None = None,
+    cycles: reporting_calendar.Cycles | None = None,
+) -> dict[tuple[int, int, int], PeriodStatus]:
+    """(action id, party id, period) -> the update that counts for the cycle of that period.
+
+    The one rule of what counts, used by the Council report, the dashboard and the area pages alike
+    (issue 14: the dashboard counted last year's statuses as this year's): the newest version a party
+    filed for that period, never an update of another period; `late` when it was filed after that
+    period's call for updates closed (`reporting_calendar`; `cycles` when the caller has read it).
+    Two queries at most: a window over the updates of `periods` only, and the calendar.
     """
-    return action_queryset.annotate(
-        **{
-            f"status_{pk}": Subquery(_newest_first(OuterRef("pk"), pk).values("status")[:1])
-            for pk in party_ids
-        }
+    ranked = ProgressUpdate.objects.filter(period__in=list(periods))
+    if action_ids is not None:
+        ranked = ranked.filter(action_id__in=list(action_ids))
+    rows = (
+        ranked.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("action_id"), F("party_id"), F("period")],
+                order_by=[F("version").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list(
+            "action_id", "party_id", "period", "version", "status", "narrative", "language", "created_at"
+        )
     )
+    calls = (cycles or reporting_calendar.current()).calls
+    found = {}
+    for action_id, party_id, period, version, status, narrative, language, created_at in rows:
+        call = calls.get(period)
+        late = call is not None and call.is_late(created_at)
+        found[(action_id, party_id, period)] = PeriodStatus(
+            period, version, status, narrative, language, created_at, late
+        )
+    return found
+
+
+def mark_late(updates: Collection[ProgressUpdate], cycles: reporting_calendar.Cycles | None = None) -> None:
+    """Set `late` on each update: filed after the call for updates of its period closed (one query,
+    none when the caller has read the calendar)."""
+    calls = (cycles or reporting_calendar.current()).calls if updates else {}
+    for update in updates:
+        call = calls.get(update.period)
+        update.late = call is not None and call.is_late(update.created_at)
 
 
 def overdue_deliverables(today: datetime.date | None = None) -> QuerySet[Deliverable]:
@@ -164,61 +213,95 @@ def overdue_deliverables(today: datetime.date | None = None) -> QuerySet[Deliver
 
 @dataclass
 class StatusCell:
-    """How the actions of one area stand for one party; `shown` lists the non-zero counts in order."""
+    """How the actions of one area stand for one party in the cycle in progress: `shown` lists the
+    non-zero counts of this cycle's statuses in order, `late` how many of them came after the call
+    closed, `missing` the actions with no update for this cycle yet and `earlier` the statuses those
+    had in the cycle before (shown as last cycle's, never counted as this one's)."""
 
     counts: dict[str, int]
     missing: int
     total: int
     shown: list[tuple[str, int]] = field(default_factory=list)
+    late: int = 0
+    earlier: list[tuple[str, int]] = field(default_factory=list)
 
 
 def area_page(user, code: str) -> dict[str, Any] | None:
-    """An area, its actions, and (for members) each party's latest status on each; None if unknown."""
+    """An area, its actions, and (for members) each party's status on each in the cycle in progress,
+    with its status of the cycle before where there is none yet; None if the area is unknown."""
     area = Area.objects.filter(code=code).first()
     if area is None:
         return None
     area_actions = list(actions().filter(area=area))
-    latest = {}
-    if actor_for(user) is not None:  # a signed-in account of no party is not a member
-        latest = {(u.action_id, u.party_id): u for u in latest_updates([a.pk for a in area_actions])}
+    cycles = reporting_calendar.current()
+    period = cycles.reporting_period or 0
+    statuses: dict[tuple[int, int, int], PeriodStatus] = {}
+    members = actor_for(user) is not None  # a signed-in account of no party is not a member
+    if members:
+        statuses = period_statuses([period - 1, period], [action.pk for action in area_actions], cycles)
     all_parties = parties()
-    rows = [(action, [latest.get((action.pk, party.pk)) for party in all_parties]) for action in area_actions]
-    return {"area": area, "rows": rows, "parties": all_parties}
+    rows = [
+        (
+            action,
+            [
+                (statuses.get((action.pk, party.pk, period)), statuses.get((action.pk, party.pk, period - 1)))
+                for party in all_parties
+            ],
+        )
+        for action in area_actions
+    ]
+    return {"area": area, "rows": rows, "parties": all_parties, "period": period, "members": members}
+
+
+def _status_cell(
+    action_ids: list[int], party_id: int, period: int, statuses: dict[tuple[int, int, int], PeriodStatus]
+) -> StatusCell:
+    counts: dict[str, int] = defaultdict(int)
+    earlier: dict[str, int] = defaultdict(int)
+    late = 0
+    for action_id in action_ids:
+        current = statuses.get((action_id, party_id, period))
+        if current is not None:
+            counts[current.status] += 1
+            late += current.late
+            continue
+        counts["missing"] += 1
+        previous = statuses.get((action_id, party_id, period - 1))
+        if previous is not None:
+            earlier[previous.status] += 1
+    order = ProgressUpdate.Status.values
+    return StatusCell(
+        counts=dict(counts),
+        missing=counts.get("missing", 0),
+        total=len(action_ids),
+        shown=[(status, counts[status]) for status in order if counts.get(status)],
+        late=late,
+        earlier=[(status, earlier[status]) for status in order if earlier.get(status)],
+    )
 
 
 def dashboard(user, since: datetime.date) -> dict[str, Any]:
-    """The dashboard: status by area and party, what changed since `since`, overdue deliverables."""
+    """The dashboard: status by area and party in the cycle in progress, what changed since `since`,
+    overdue deliverables."""
     all_parties = parties()
     member = actor_for(user) is not None
     area_actions = JointAction.objects.only("id", "area_id")
-    if member:
-        # The latest statuses come with the actions: no extra query, no window over the whole history.
-        area_actions = with_latest_statuses(area_actions, [party.pk for party in all_parties])
     all_areas = list(Area.objects.prefetch_related(Prefetch("actions", queryset=area_actions)))
+    cycles = reporting_calendar.current()
+    period = cycles.reporting_period or 0
     data: dict[str, Any] = {
         "parties": all_parties,
         "areas": all_areas,
         "since": since,
-        "period": current_period(),
+        "period": period,
     }
     if not member:
         return data
+    statuses = period_statuses([period - 1, period], cycles=cycles)
     matrix = []
     for area in all_areas:
-        cells = []
-        for party in all_parties:
-            counts: dict[str, int] = defaultdict(int)
-            for action in area.actions.all():
-                status = getattr(action, f"status_{party.pk}")
-                counts[status or "missing"] += 1
-            total = len(area.actions.all())
-            shown = [
-                (status, counts[status]) for status in ProgressUpdate.Status.values if counts.get(status)
-            ]
-            cells.append(
-                StatusCell(counts=dict(counts), missing=counts.get("missing", 0), total=total, shown=shown)
-            )
-        matrix.append((area, cells))
+        action_ids = [action.pk for action in area.actions.all()]
+        matrix.append((area, [_status_cell(action_ids, party.pk, period, statuses) for party in all_parties]))
     since_start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
     data.update(
         matrix=matrix,
@@ -374,6 +457,8 @@ def action_page(
         # The newest HISTORY_SHOWN and the parties' latest; a latest one beyond them comes last.
         history = history.filter(Q(pk__in=latest_ids) | Q(pk__in=history.values("pk")[:HISTORY_SHOWN]))
     rows = list(history)
+    cycles = reporting_calendar.current()
+    mark_late(rows, cycles)
     latest = {u.party_id: u for u in rows if u.pk in latest_ids}
     side_by_side = [(party, latest.get(party.pk)) for party in all_parties]
     statuses = {u.status for u in latest.values()}
@@ -402,7 +487,7 @@ def action_page(
         "disagreement": len(latest) > 1
         and len(statuses) > 1
         and len({u.period for u in latest.values()}) == 1,
-        "period": current_period(),
+        "period": cycles.reporting_period,
         "history": rows if all_history else rows[:HISTORY_SHOWN],
         "history_cut": not all_history and len(rows) > HISTORY_SHOWN,
         "all_history": all_history,

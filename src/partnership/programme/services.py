@@ -34,7 +34,7 @@ from partnership.people.permissions import (
     require_local_record,
 )
 
-from . import records
+from . import records, reporting_calendar
 from .forms import CommentForm, DeliverableForm, IndicatorForm, IndicatorValueForm, UpdateForm
 from .models import (
     Comment,
@@ -134,6 +134,22 @@ def latest_open_period() -> int:
     return (timezone.now() + datetime.timedelta(hours=14)).year
 
 
+def _refuse_after_the_call(period: int, now: datetime.datetime) -> None:
+    """An update after its cycle's call for updates closed is refused when the secretariats chose so for
+    that cycle; otherwise it is filed and shown as late (`queries.period_statuses`), never silently."""
+    call = reporting_calendar.current().calls.get(period)
+    if call is not None and call.refuse_late and call.is_late(now):
+        closed = call.closes_at.date().isoformat()
+        raise Invalid(
+            _(
+                "period: the call for updates of %(period)s closed on %(date)s (UTC); the secretariats "
+                "accept no late update for this cycle."
+            )
+            % {"period": period, "date": closed},
+            {"period": _("The call for updates closed on %(date)s.") % {"date": closed}},
+        )
+
+
 def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate:
     """File the author's party's status of an action for a period (default: the current one).
 
@@ -151,6 +167,7 @@ def file_update(user, paragraph: int, data: Mapping[str, Any]) -> ProgressUpdate
             {"period": _("The %(period)s cycle has not started.") % {"period": period}},
         )
     now = timezone.now()
+    _refuse_after_the_call(period, now)
     # Two people of one party may file at the same moment: the unique constraint decides, and the
     # loser takes the next version number instead of failing (its ledger entry is rolled back with it).
     for _attempt in range(5):

@@ -12,6 +12,7 @@ indicator values or deliverables (latest rows come from window functions, counts
 
 from .build import LANGUAGES, PUBLISHABLE_FROM, SCHEMA, STATUSES, build_report, canonical_json, sha256_of
 from .diff import diff_reports
+from .preview import draft_page, draft_pdf
 from .publish import (
     countersign_report,
     countersigns_for,
@@ -49,6 +50,8 @@ __all__ = [
     "diff_reports",
     "countersigns_for",
     "diff_text",
+    "draft_page",
+    "draft_pdf",
     "public_progress",
     "publish_report",
     "published",

@@ -24,7 +24,7 @@ from partnership.programme.models import (
     JointAction,
     ProgressUpdate,
 )
-from partnership.programme.queries import overdue_deliverables
+from partnership.programme.queries import overdue_deliverables, period_statuses
 
 from ..models import Contribution, Cycle, Meeting, Outcome, Priority
 from ..services import get_cycle, open_guidance
@@ -65,27 +65,17 @@ def sha256_of(data: dict[str, Any]) -> str:
 
 
 def _statuses(year: int) -> dict[tuple[int, int, int], dict[str, Any]]:
-    """(action id, party id, period) -> the newest version of that party's update, for `year` and the
-    year before (one query: a window over the two periods only)."""
-    ranked = (
-        ProgressUpdate.objects.filter(period__in=[year - 1, year])
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("action_id"), F("party_id"), F("period")],
-                order_by=[F("version").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values_list("action_id", "party_id", "period", "version", "status", "narrative", "language")
-    )
+    """(action id, party id, period) -> that party's update that counts for the cycle, for `year` and
+    the year before: `programme.queries.period_statuses`, the rule the dashboard counts by too; `late`
+    when it came after the cycle's call for updates closed (shown so, never counted silently)."""
     return {
-        (action_id, party_id, period): {
-            "version": version,
-            "status": status,
-            "narrative": {"text": narrative, "language": language},
+        key: {
+            "version": found.version,
+            "status": found.status,
+            "narrative": {"text": found.narrative, "language": found.language},
+            "late": found.late,
         }
-        for action_id, party_id, period, version, status, narrative, language in ranked
+        for key, found in period_statuses([year - 1, year]).items()
     }
 
 
@@ -213,6 +203,7 @@ def _areas_and_actions(
         action["related"].sort()
     by_area = []
     totals = {party["code"]: dict.fromkeys(STATUSES, 0) for party in parties}
+    late = dict.fromkeys(totals, 0)
     for area in areas:
         counts = {party["code"]: dict.fromkeys(STATUSES, 0) for party in parties}
         for action in area["actions"]:
@@ -220,8 +211,10 @@ def _areas_and_actions(
                 status = current["status"] if current else "missing"
                 counts[code][status] += 1
                 totals[code][status] += 1
+                late[code] += bool(current and current["late"])
         by_area.append({"area": area["code"], "actions": len(area["actions"]), "counts": counts})
-    summary = {"by_area": by_area, "totals": totals, "moved": moved}
+    # Late updates are counted with their status and named as late: never counted silently (issue 14).
+    summary = {"by_area": by_area, "totals": totals, "late": late, "moved": moved}
     return areas, related, summary
 
 

@@ -60,7 +60,10 @@ def _context(data: dict[str, Any], language: str) -> dict[str, Any]:
         item
         | {
             "chart": charts.indicator_chart(
-                [point[1] for point in item["series"]], item["baseline"]["value"], item["target"]["value"]
+                [point[1] for point in item["series"]],
+                item["baseline"]["value"],
+                item["target"]["value"],
+                [point[0] for point in item["series"]],
             )
         }
         for item in data["indicators"]
@@ -94,6 +97,9 @@ def _context(data: dict[str, Any], language: str) -> dict[str, Any]:
         "status_rows": status_rows,
         "statuses": data["statuses"],
         "totals": [(party, summary["totals"][party["code"]]) for party in parties],
+        # Reports published before late updates were marked carry no "late".
+        "late": [(party, summary.get("late", {}).get(party["code"], 0)) for party in parties],
+        "any_late": any(summary.get("late", {}).values()),
         "moved": moved,
         "indicators": indicators,
         "exchanges": exchange_sections,
@@ -172,9 +178,15 @@ def render_html(
     report: PublishedReport | None = None,
     print_fonts: str = "",
     countersign: dict[str, str] | None = None,
+    tools: dict[str, Any] | None = None,
 ) -> str:
-    """The report as a standalone, printable HTML document in `language`. `countersign` ({action, csrf,
-    sha256}) adds the form with which the reader, the other party's secretariat, countersigns it."""
+    """The report as a standalone, printable HTML document in `language`.
+
+    `countersign` ({action, csrf, sha256}) adds the form with which the reader, the other party's
+    secretariat, countersigns it. `tools` (the draft page's, `preview.draft_page`, with the request's
+    `csrf_token`) adds the secretariats' PDF preview link and publish button above the report; never in a
+    PDF or a file.
+    """
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     with translation.override(language):
@@ -185,18 +197,36 @@ def render_html(
             sha256=report.sha256 if report else None,
             stylesheet=stylesheet(print_fonts),
             countersign=countersign,
+            tools=tools,
             **_signatures(data, report, language),
         )
         return render_to_string("cycle/report.html", context)
 
 
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _draft_mark(language: str) -> str:
+    """A page rule that prints "DRAFT" in the reader's language at the head of every page: a printed
+    page of the live data, separated from the first, must not pass for the published report."""
+    with translation.override(language):
+        label = _("DRAFT: built from the live data, not published")
+    return (
+        f'@page {{ @top-center {{ content: {_css_string(label)}; font: bold 9pt "Report Sans", '
+        '"Noto Sans CJK JP", sans-serif; color: #a11d1d; } }'
+    )
+
+
 def render_pdf(data: dict[str, Any], language: str, report: PublishedReport | None = None) -> bytes:
-    """The report as PDF, from the same HTML, with the CJK font embedded (WeasyPrint)."""
+    """The report as PDF, from the same HTML, with the CJK font embedded (WeasyPrint); without a
+    published `report` it is the live data, marked as a draft on every page."""
     import logging
 
     from weasyprint import HTML
 
-    html = render_html(data, language, report, print_fonts=_print_fonts())
+    print_css = _print_fonts() + ("\n" + _draft_mark(language) if report is None else "")
+    html = render_html(data, language, report, print_fonts=print_css)
     # WeasyPrint logs every CSS property it does not support as a warning; the report's CSS is ours.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
