@@ -248,7 +248,8 @@ def advance_phase(request, year: int, payload: PhaseIn):
     summary="Decide what becomes of updates filed after the call closes (marked late, or refused)",
 )
 def set_late_updates(request, year: int, payload: LateUpdatesIn):
-    return cycle_out(services.set_late_updates(request.auth, year, payload.late_updates), members=True)
+    changed = services.set_late_updates(request.auth, year, payload.late_updates)
+    return cycle_out(queries.cycle(changed.year), request.auth)
 
 
 @router.get("cycles/{year}/meetings", response=list[MeetingOut], summary="Meetings of a cycle, with outcomes")
