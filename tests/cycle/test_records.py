@@ -11,7 +11,7 @@ from partnership.cycle.models import Meeting, Outcome
 from partnership.errors import PermissionDenied
 from partnership.ledger.models import LogEntry
 from partnership.ledger.registry import RecordRejected
-from tests.helpers import apply, signed, signed_in
+from tests.helpers import apply, plan_cycle, signed, signed_in
 
 CYCLE = {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"}
 MESSAGE = "This record was signed by the EU node; it can only be changed there."
@@ -33,11 +33,11 @@ def council(user):
 
 @pytest.fixture
 def cycle(members):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
 
 
 def test_an_outcome_and_its_follow_up_are_signed_as_their_authors(members, cycle):
-    meeting = council(members["jp_secretariat"])
+    meeting = council(members["eu_secretariat"])
     outcome = services.record_outcome(
         members["eu_secretariat"],
         meeting.uid,
@@ -70,7 +70,13 @@ def test_an_outcome_and_its_follow_up_are_signed_as_their_authors(members, cycle
     record = signed(Outcome.objects.get().ledger_entry)
     assert (record.party, record.organisation) == ("JP", "jp-mic")
     assert record.content["follow_up"] == "closed" and record.content["closed_in"] == 2026
-    assert LogEntry.objects.filter(log="").count() == 2
+    assert [signed(entry).type for entry in LogEntry.objects.filter(log="").order_by("index")] == [
+        "cycle.calendar",
+        "cycle.agreement",
+        "cycle.meeting",
+        "cycle.outcome",
+        "cycle.outcome",
+    ]
 
 
 def outcome_content(**changes):

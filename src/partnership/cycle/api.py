@@ -12,7 +12,7 @@ from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledg
 from partnership.people.permissions import actor_for
 
 from . import queries, services
-from .models import Contribution, Cycle, Meeting, Outcome
+from .models import Contribution, Cycle, Meeting, Outcome, Priority
 
 router = Router(tags=["cycle"])
 
@@ -32,12 +32,25 @@ class PhaseChangeOut(Schema):
     changed_at: datetime.datetime
 
 
-class CycleOut(Schema):
-    year: int
-    phase: str
+class CalendarProposalOut(Schema):
+    id: UUID
     call_opens: datetime.date
     call_closes: datetime.date
     council_date: datetime.date | None
+    proposed_by: str = Field(..., description="The proposing party; the other party's secretariat agrees")
+    proposed_at: datetime.datetime
+
+
+class CycleOut(Schema):
+    year: int
+    phase: str
+    call_opens: datetime.date = Field(..., description="The standing calendar (agreed, or as first proposed)")
+    call_closes: datetime.date
+    council_date: datetime.date | None
+    calendar_agreed: bool = Field(..., description="Whether both parties agreed these dates")
+    calendar_proposal: CalendarProposalOut | None = Field(
+        None, description="A proposed calendar awaiting the other party's agreement"
+    )
     phase_changes: list[PhaseChangeOut]
     missing_updates: dict[str, list[int]] | None = Field(
         None, description="Paragraphs each party has not reported on this cycle (members only)"
@@ -49,6 +62,18 @@ class CycleIn(In):
     call_opens: datetime.date
     call_closes: datetime.date
     council_date: datetime.date | None = None
+
+
+class CalendarIn(In):
+    call_opens: datetime.date
+    call_closes: datetime.date
+    council_date: datetime.date | None = None
+
+
+class AgreeIn(In):
+    proposal: UUID | None = Field(
+        None, description="The proposal read; refused if the calendar has been changed since"
+    )
 
 
 class PhaseIn(In):
@@ -81,11 +106,16 @@ class OutcomeOut(SignedOut):
     owner: str | None
     follow_up: str
     follow_up_note: str
+    proposed_by: str | None = Field(None, description="The host party that recorded it")
+    agreed_by: str | None = Field(
+        None, description="The party that confirmed it; null while a decision or guidance item awaits it"
+    )
 
 
-class MeetingOut(Schema):
+class MeetingOut(SignedOut):
     id: UUID
     cycle: int
+    host: str | None
     mechanism: str
     kind: str
     title: str
@@ -118,13 +148,16 @@ class PriorityIn(In):
     cycle: int | None = Field(None, description="The cycle it is set for; the next one when left out")
 
 
-class PriorityOut(Schema):
+class PriorityOut(SignedOut):
     id: int
+    uid: UUID
     cycle: int
     area: str | None
     action: int | None
     rationale: str
     result: str
+    proposed_by: str | None
+    agreed_by: str | None
 
 
 class ContributionIn(In):
@@ -151,12 +184,24 @@ class ModerationIn(In):
 
 
 def cycle_out(cycle: Cycle, members: bool) -> dict[str, Any]:
+    pending = services.pending_calendar(cycle)
     data: dict[str, Any] = {
         "year": cycle.year,
         "phase": cycle.phase,
         "call_opens": cycle.call_opens,
         "call_closes": cycle.call_closes,
         "council_date": cycle.council_date,
+        "calendar_agreed": cycle.calendar_agreed,
+        "calendar_proposal": None
+        if pending is None
+        else {
+            "id": pending.uid,
+            "call_opens": pending.call_opens,
+            "call_closes": pending.call_closes,
+            "council_date": pending.council_date,
+            "proposed_by": pending.party.code,
+            "proposed_at": pending.proposed_at,
+        },
         "phase_changes": [
             {"phase": c.phase, "organisation": c.organisation.code, "changed_at": c.changed_at}
             for c in cycle.phase_changes.select_related("organisation")
@@ -180,7 +225,24 @@ def outcome_out(outcome: Outcome) -> dict[str, Any]:
         "owner": outcome.owner.code if outcome.owner else None,
         "follow_up": outcome.follow_up,
         "follow_up_note": outcome.follow_up_note,
+        "proposed_by": outcome.meeting.party.code if outcome.meeting.party else None,
+        "agreed_by": outcome.agreed_by.code if outcome.agreed_by else None,
         **ledger_fields(outcome),
+    }
+
+
+def priority_out(priority: Priority) -> dict[str, Any]:
+    return {
+        "id": priority.pk,
+        "uid": priority.uid,
+        "cycle": priority.cycle.year,
+        "area": priority.area.code if priority.area else None,
+        "action": priority.action.paragraph if priority.action else None,
+        "rationale": priority.rationale,
+        "result": priority.result,
+        "proposed_by": priority.set_at.party.code if priority.set_at.party else None,
+        "agreed_by": priority.agreed_by.code if priority.agreed_by else None,
+        **ledger_fields(priority),
     }
 
 
@@ -188,6 +250,7 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
     return {
         "id": meeting.uid,
         "cycle": meeting.cycle.year,
+        "host": meeting.party.code if meeting.party else None,
         "mechanism": meeting.mechanism.code,
         "kind": meeting.kind,
         "title": meeting.title,
@@ -195,7 +258,11 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
         "date": meeting.date,
         "place": meeting.place,
         "online": meeting.online,
-        "outcomes": [outcome_out(o) for o in meeting.outcomes.select_related("owner", "ledger_entry")],
+        "outcomes": [
+            outcome_out(o)
+            for o in meeting.outcomes.select_related("owner", "ledger_entry", "agreed_by", "meeting__party")
+        ],
+        **ledger_fields(meeting),
     }
 
 
@@ -234,6 +301,28 @@ def create_cycle(request, payload: CycleIn):
 )
 def advance_phase(request, year: int, payload: PhaseIn):
     return Status(200, cycle_out(services.advance_phase(request.auth, year, payload.phase), members=True))
+
+
+@router.post(
+    "cycles/{year}/calendar",
+    auth=WRITE_AUTH,
+    response={201: CycleOut, **WRITE_ERRORS},
+    summary="Propose a change of the cycle's calendar (the other party agrees to it)",
+)
+def propose_calendar(request, year: int, payload: CalendarIn):
+    services.propose_calendar(request.auth, year, payload.model_dump())
+    return Status(201, cycle_out(services.get_cycle(year), members=True))
+
+
+@router.post(
+    "cycles/{year}/calendar/agree",
+    auth=WRITE_AUTH,
+    response={200: CycleOut, **WRITE_ERRORS},
+    summary="Agree to the calendar the other party's secretariat proposed",
+)
+def agree_calendar(request, year: int, payload: AgreeIn | None = None):
+    proposal = payload.proposal if payload is not None else None
+    return Status(200, cycle_out(services.agree_calendar(request.auth, year, proposal), members=True))
 
 
 @router.get("cycles/{year}/meetings", response=list[MeetingOut], summary="Meetings of a cycle, with outcomes")
@@ -279,18 +368,27 @@ def follow_up(request, uid: UUID, payload: FollowUpIn):
     summary="Set a priority at a Council meeting",
 )
 def set_priority(request, uid: UUID, payload: PriorityIn):
-    priority = services.set_priority(request.auth, uid, payload.model_dump())
-    return Status(
-        201,
-        {
-            "id": priority.pk,
-            "cycle": priority.cycle.year,
-            "area": priority.area.code if priority.area else None,
-            "action": priority.action.paragraph if priority.action else None,
-            "rationale": priority.rationale,
-            "result": priority.result,
-        },
-    )
+    return Status(201, priority_out(services.set_priority(request.auth, uid, payload.model_dump())))
+
+
+@router.post(
+    "outcomes/{uid}/confirm",
+    auth=WRITE_AUTH,
+    response={200: OutcomeOut, **WRITE_ERRORS},
+    summary="Confirm a decision or guidance item the other party's secretariat recorded",
+)
+def confirm_outcome(request, uid: UUID):
+    return Status(200, outcome_out(services.confirm_outcome(request.auth, uid)))
+
+
+@router.post(
+    "priorities/{uid}/confirm",
+    auth=WRITE_AUTH,
+    response={200: PriorityOut, **WRITE_ERRORS},
+    summary="Confirm a priority the other party's secretariat recorded",
+)
+def confirm_priority(request, uid: UUID):
+    return Status(200, priority_out(services.confirm_priority(request.auth, uid)))
 
 
 @router.get(

@@ -11,12 +11,25 @@ class CycleConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.ledger import registry
-        from partnership.people.permissions import can_read_outcomes
+        from partnership.people.permissions import can_read_cycle, can_read_outcomes
         from partnership.programme.panels import register
 
+        from . import records
         from .panels import PANEL
-        from .records import OUTCOME, apply_outcome
 
         register(PANEL)
-        # Outcomes arriving from a peer party's node (the ledger knows nothing of the cycle).
-        registry.register(OUTCOME, apply_outcome, readable_by=can_read_outcomes)
+        # The cycle's records arriving from a peer party's node (the ledger knows nothing of the cycle).
+        # What the public pages show (calendars, phases, windows, accepted contributions) is public;
+        # meetings, outcomes, priorities and agreements to them are the members'.
+        readers = {
+            records.CALENDAR: can_read_cycle,
+            records.PHASE: can_read_cycle,
+            records.WINDOW: can_read_cycle,
+            records.CONTRIBUTION: can_read_cycle,
+            records.AGREEMENT: can_read_outcomes,
+            records.MEETING: can_read_outcomes,
+            records.OUTCOME: can_read_outcomes,
+            records.PRIORITY: can_read_outcomes,
+        }
+        for record_type, applier in records.APPLIERS.items():
+            registry.register(record_type, applier, readable_by=readers[record_type])

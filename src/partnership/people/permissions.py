@@ -265,3 +265,62 @@ def can_read_contribution(actor: Actor | None, accepted: bool, contributor_organ
     if actor is None:
         return False
     return actor.is_secretariat or actor.organisation.pk == contributor_organisation_id
+
+
+def can_read_cycle(user: User | AnonymousUser | None) -> bool:
+    """A cycle's calendar, phases, consultation windows and accepted contributions are public, as on the
+    cycle and consultation pages."""
+    return True
+
+
+def can_agree(actor: Actor | None, proposer_party_id: int | None) -> bool:
+    """A joint decision (a cycle's calendar, a Council outcome, a priority) proposed by one party is agreed
+    by the other party's secretariat, on its own node, and by nobody else (paras 21, 23)."""
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and proposer_party_id is not None
+        and actor.party.pk != proposer_party_id
+        and writes_on_this_node(actor)
+    )
+
+
+def require_agree(actor: Actor, proposer_party_id: int | None) -> Actor:
+    """`can_agree`, raising PermissionDenied with the reason."""
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    require_node_party(actor)
+    if proposer_party_id is not None and actor.party.pk == proposer_party_id:
+        raise PermissionDenied(
+            _("A party cannot agree to its own proposal: the other party's secretariat agrees to it.")
+        )
+    if not can_agree(actor, proposer_party_id):
+        raise PermissionDenied(_("Only the other party's secretariat agrees to this proposal."))
+    return actor
+
+
+def can_record_at_meeting(actor: Actor | None, host_party_id: int | None) -> bool:
+    """A meeting's outcomes and priorities are recorded by its host: the secretariat of the party that
+    recorded the meeting (either secretariat for a meeting of no recorded host)."""
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and writes_on_this_node(actor)
+        and (host_party_id is None or actor.party.pk == host_party_id)
+    )
+
+
+def require_record_at_meeting(actor: Actor, host_party_id: int | None, host_code: str = "") -> Actor:
+    """`can_record_at_meeting`, raising PermissionDenied with the reason."""
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    require_node_party(actor)
+    if not can_record_at_meeting(actor, host_party_id):
+        raise PermissionDenied(
+            _(
+                "This meeting was recorded by the %(party)s secretariat: its outcomes and priorities are "
+                "recorded there, and you confirm them."
+            )
+            % {"party": host_code}
+        )
+    return actor
