@@ -55,6 +55,9 @@ class Cycle(models.Model):
     # Whether the three dates above are a calendar both parties agreed (the latest agreed proposal);
     # until the first agreement they are the latest proposal's, and the phases cannot advance.
     calendar_agreed = models.BooleanField(_("calendar agreed"), default=False)
+    # Whether a proposed calendar awaits the other party (kept by `services.refresh_calendar`, so the
+    # cycle page asks for the proposal only when there is one).
+    calendar_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-year"]

@@ -207,6 +207,9 @@ def refresh_calendar(cycle: Cycle) -> None:
     proposals = list(CalendarProposal.objects.filter(cycle=cycle).order_by("proposed_at", "uid"))
     agreed = [proposal for proposal in proposals if proposal.agreed]
     standing = agreed[-1] if agreed else None
+    pending = bool(proposals) and not proposals[-1].agreed
+    Cycle.objects.filter(pk=cycle.pk).update(calendar_pending=pending)
+    cycle.calendar_pending = pending
     if standing is None and (cycle.calendar_agreed or not proposals):
         return
     shown = standing or proposals[-1]
@@ -222,6 +225,8 @@ def refresh_calendar(cycle: Cycle) -> None:
 
 def pending_calendar(cycle: Cycle) -> CalendarProposal | None:
     """The proposal awaiting the other party: the latest one, unless it is agreed."""
+    if not cycle.calendar_pending:
+        return None
     latest = (
         CalendarProposal.objects.select_related("party", "ledger_entry", "cycle")
         .filter(cycle=cycle)
@@ -481,6 +486,22 @@ def confirm_outcome(user, outcome_uid) -> Outcome:
     return outcome
 
 
+def get_outcome_meeting(outcome_uid):
+    """The uid of the meeting of an outcome (NotFound when there is none)."""
+    uid = Outcome.objects.filter(uid=outcome_uid).values_list("meeting__uid", flat=True).first()
+    if uid is None:
+        raise NotFound(_("There is no such decision or guidance item."))
+    return uid
+
+
+def get_priority_meeting(priority_uid):
+    """The uid of the meeting a priority was set at (NotFound when there is none)."""
+    uid = Priority.objects.filter(uid=priority_uid).values_list("set_at__uid", flat=True).first()
+    if uid is None:
+        raise NotFound(_("There is no such priority."))
+    return uid
+
+
 def open_guidance(before_year: int | None = None):
     """Decisions and guidance not yet closed, from meetings of earlier cycles (what the report follows up)."""
     items = Outcome.objects.exclude(kind=Outcome.Kind.NOTE).exclude(follow_up=Outcome.FollowUp.CLOSED)
@@ -671,15 +692,16 @@ def moderate(user, contribution_uid, data: Mapping[str, Any]) -> Contribution:
 # --- who has not reported, and reminders ------------------------------------------------------------
 
 
-def missing_updates(cycle: Cycle) -> list[tuple[JointAction, Any]]:
-    """(action, party) pairs without an update from that party for this cycle (two queries)."""
+def missing_updates(cycle: Cycle, parties: list | None = None) -> list[tuple[JointAction, Any]]:
+    """(action, party) pairs without an update from that party for this cycle (two queries, and one
+    for the parties unless given)."""
     from partnership.people.models import Party
     from partnership.programme.models import ProgressUpdate
 
     reported = set(
         ProgressUpdate.objects.filter(period=cycle.year).values_list("action_id", "party_id").distinct()
     )
-    parties = list(Party.objects.all())
+    parties = list(Party.objects.all()) if parties is None else parties
     return [
         (action, party)
         for action in JointAction.objects.order_by("paragraph")

@@ -70,6 +70,11 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=False, verbose_name='calendar agreed'),
         ),
         migrations.AddField(
+            model_name='cycle',
+            name='calendar_pending',
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
             model_name='meeting',
             name='ledger_entry',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.logentry'),
