@@ -477,7 +477,11 @@ def confirm_outcome(user, outcome_uid) -> Outcome:
     """The other party's secretariat confirms a Council decision or guidance item: it becomes agreed."""
     actor = require_cycle_writer(user)
     outcome = (
-        Outcome.objects.select_for_update().select_related("meeting__party").filter(uid=outcome_uid).first()
+        # Only the outcome's row is locked: PostgreSQL locks no nullable side of an outer join.
+        Outcome.objects.select_for_update(of=("self",))
+        .select_related("meeting__party")
+        .filter(uid=outcome_uid)
+        .first()
     )
     if outcome is None or outcome.kind == Outcome.Kind.NOTE:
         raise NotFound(_("There is no such decision or guidance item."))
