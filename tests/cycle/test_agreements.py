@@ -302,3 +302,36 @@ def test_a_double_agreement_is_a_conflict_in_the_service(members):
     services.agree_calendar(members["eu_secretariat"], 2026)
     with pytest.raises(Conflict):
         services.agree_calendar(members["eu_secretariat"], 2026)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_on_the_eu_node_only_its_secretariat_confirms_a_jp_outcome(
+    client, auth, members, peer_log, settings, role
+):
+    """The federated pair, seen from the EU node: JP's guidance arrives signed by the JP node."""
+    import uuid
+
+    services.create_cycle(members["eu_secretariat"], CYCLE)
+    meeting = {k: COUNCIL[k] for k in ("kind", "mechanism", "title", "language", "date")}
+    content = {
+        "uid": str(uuid.uuid4()),
+        "meeting": {"uid": str(uuid.uuid4()), "cycle": 2026, **meeting},
+        **{k: GUIDANCE[k] for k in ("kind", "text", "language", "owner", "actions")},
+        "areas": [],
+        "follow_up": "open",
+        "follow_up_note": "",
+        "closed_in": None,
+    }
+    from tests.helpers import apply
+
+    apply(*peer_log("cycle.outcome", content, party="JP"))
+    settings.NODE_PARTY = "EU"
+    before = snapshot()
+    response = post(client, f"/api/v1/outcomes/{content['uid']}/confirm", {}, auth[role])
+    if role == "eu_secretariat":
+        assert response.status_code == 200 and Outcome.objects.get().agreed_by.code == "EU"
+    else:
+        assert response.status_code == (401 if role == "anonymous" else 403), response.content
+        assert snapshot() == before
+    unknown = post(client, f"/api/v1/outcomes/{uuid.uuid4()}/confirm", {}, auth["eu_secretariat"])
+    assert unknown.status_code == 404

@@ -378,6 +378,10 @@ def test_a_peer_window_and_an_accepted_contribution_arrive_with_the_files_name_a
     assert not held.attachment
     public = Client().get("/api/v1/cycles/2026/contributions").json()
     assert [c["text"] for c in public] == ["We support the outage reporting."]
+    page = Client().get("/en/cycles/2026/consultation/").content.decode()
+    assert (
+        "Signed by the EU node" in page and f"SHA-256 {sha}" in page and "Download the attachment" not in page
+    )
 
 
 @pytest.fixture

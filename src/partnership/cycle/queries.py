@@ -251,7 +251,7 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
     actor = actor_for(user)
     base = (
         Contribution.objects.filter(window__cycle=cycle)
-        .select_related("organisation", "window")
+        .select_related("organisation", "window", "ledger_entry")
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
         .order_by("created_at", "pk")
     )
