@@ -16,7 +16,17 @@ def published_2026(jp_secretariat):
     from partnership.cycle import report, services
     from partnership.programme import services as programme_services
 
+    from partnership.people.models import Organisation
+    from partnership.people.services import create_member
+
     user = User.objects.get(username="jp-secretariat")
+    # The EU secretariat agrees to the calendar JP proposes, so the phases can move.
+    create_member(
+        "eu-secretariat-2",
+        "browser-password-1",
+        Organisation.objects.get(code="eu-dg-connect"),
+        "secretariat",
+    )
     plan_cycle(user, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
     for phase in ("call_open", "call_closed", "stock_take"):
         services.advance_phase(user, 2026, phase)
