@@ -14,10 +14,9 @@ def published_2026(jp_secretariat):
     from django.contrib.auth.models import User
 
     from partnership.cycle import report, services
-    from partnership.programme import services as programme_services
-
     from partnership.people.models import Organisation
     from partnership.people.services import create_member
+    from partnership.programme import services as programme_services
 
     user = User.objects.get(username="jp-secretariat")
     # The EU secretariat agrees to the calendar JP proposes, so the phases can move.
