@@ -326,10 +326,10 @@ def sign_window(actor: Actor, window: ConsultationWindow) -> None:
 def sign_contribution(actor: Actor, contribution: Contribution) -> None:
     """Sign an accepted contribution as a record of its contributor's party and organisation (the
     accepting secretariat's node signs it: the stakeholder's word, vouched for by its party)."""
+    from django.utils import timezone
+
     content = contribution_content(contribution)
-    entry = sign(
-        CONTRIBUTION, actor.party.code, contribution.organisation.code, contribution.created_at, content
-    )
+    entry = sign(CONTRIBUTION, actor.party.code, contribution.organisation.code, timezone.now(), content)
     _keep(contribution, entry)
 
 
