@@ -869,6 +869,13 @@ def test_the_demo_holds_two_cycles_and_running_it_twice_keeps_them(programme, se
     settings.DATA_DIR = tmp_path
     call_command("demo", "--no-serve", stdout=io.StringIO())
     first = _demo_counts()
+    # Issue 14: both calendars agreed by the other party; last year's Council word agreed by both, and
+    # one outcome of this year awaiting the other party's confirmation.
+    assert all(Cycle.objects.values_list("calendar_agreed", flat=True))
+    decided = Outcome.objects.exclude(kind="note")
+    last, this = sorted(Cycle.objects.values_list("year", flat=True))  # the demo's years are today's
+    assert not decided.filter(meeting__cycle__year=last, agreed_by__isnull=True).exists()
+    assert decided.filter(meeting__cycle__year=this, agreed_by__isnull=True).count() == 1
     again = io.StringIO()
     call_command("demo", "--no-serve", stdout=again)
     assert "cycles: kept as they were" in again.getvalue()
