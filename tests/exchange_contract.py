@@ -37,6 +37,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from partnership.programme import exchanges
+from tests.helpers import plan_cycle
 
 CLI_REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
@@ -114,11 +115,10 @@ class ExchangeContract:
 
     @pytest.fixture
     def report_cycle(self, members):
-        from partnership.cycle import services
         from partnership.cycle.models import Cycle
 
         if not Cycle.objects.filter(year=self.cycle_year).exists():
-            services.create_cycle(
+            plan_cycle(
                 members["jp_secretariat"],
                 {
                     "year": self.cycle_year,

@@ -36,3 +36,22 @@ def get_as_node(client: Client, url: str, name: str, key) -> object:
     """GET `url` as the peer node `name` with node key `key` does: a challenge, then a signed request."""
     nonce = client.get("/api/v1/ledger/challenge").json()["nonce"]
     return client.get(url, headers=signed_headers("GET", "http://testserver" + url, nonce, name, key))
+
+
+def plan_cycle(proposer, data):
+    """A cycle planned by `proposer` (a secretariat) with its calendar agreed by the other party's
+    secretariat, as the phases need; the cycle."""
+    from partnership.cycle import services
+    from partnership.people.models import Membership
+
+    cycle = services.create_cycle(proposer, data)
+    membership = Membership.objects.select_related("organisation").get(user=proposer)
+    other = (
+        Membership.objects.filter(role=Membership.Role.SECRETARIAT, user__is_active=True)
+        .exclude(organisation__party=membership.organisation.party)
+        .select_related("user")
+        .first()
+    )
+    if other is not None:
+        return services.agree_calendar(other.user, cycle.year)
+    return cycle

@@ -60,6 +60,14 @@ def reader(request: HttpRequest):
     return getattr(request, "user", None) or AnonymousUser()
 
 
+def signed_in(request: HttpRequest):
+    """The caller, or 401: who may read what is the app's `queries` (and `people.permissions`) to say."""
+    user = reader(request)
+    if not user.is_authenticated:
+        raise AuthenticationError()
+    return user
+
+
 def paginate(request: HttpRequest, items, serialise, default_size: int = 50) -> dict[str, Any]:
     """One page of `items` (a queryset or list) as `{count, next, previous, items}`.
 

@@ -338,6 +338,8 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
             "council_date": council_last,
         },
     )
+    # Each calendar is proposed by one secretariat and agreed by the other (paras 21, 23).
+    cycle_services.agree_calendar(eu, last)
     cycle_services.create_cycle(
         eu,
         {
@@ -352,6 +354,7 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
     ProgressUpdate.objects.filter(period=last).update(
         created_at=timezone.now() - datetime.timedelta(days=350)
     )
+    cycle_services.agree_calendar(jp, this)
     # Last year's phases, taken in turn by the two secretariats; dated along last year's calendar.
     steps = [
         ("call_open", jp, 395),
@@ -398,10 +401,17 @@ def seed_cycles(today: datetime.date | None = None) -> bool:
         ai_guidance.uid,
         {"follow_up": "closed", "note": "用語集の第一版を公表し、双方の関係機関に共有した。"},
     )
+    # Last year's Council word is agreed by both: the other secretariat confirmed each decision, guidance
+    # item and priority. This year's guidance still awaits the other party's confirmation.
+    other = {"JP": eu, "EU": jp}
+    for outcome in Outcome.objects.filter(meeting__cycle__year=last).exclude(kind="note"):
+        cycle_services.confirm_outcome(other[outcome.meeting.party.code], outcome.uid)
+    for priority in Priority.objects.filter(cycle__year=this):
+        cycle_services.confirm_priority(other[priority.set_at.party.code], priority.uid)
     first_priority = Priority.objects.filter(cycle__year=this).order_by("pk").first()
     assert first_priority is not None
     cycle_services.record_priority_result(
-        eu,
+        {"JP": jp, "EU": eu}[first_priority.set_at.party.code],
         first_priority.pk,
         {"result": "partly", "note": "Quarterly exchange running; partners not yet invited."},
     )

@@ -8,6 +8,8 @@ runs) and the console error Chromium writes for it. Either one fails the test, n
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.helpers import plan_cycle
+
 pytestmark = pytest.mark.browser
 
 LISTEN = """
@@ -62,9 +64,7 @@ class Violations:
 def cycle_2026(jp_secretariat):
     from django.contrib.auth.models import User
 
-    from partnership.cycle import services
-
-    services.create_cycle(
+    plan_cycle(
         User.objects.get(username=jp_secretariat[0]),
         {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"},
     )

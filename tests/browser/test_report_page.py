@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_update_flow import sign_in
+from tests.helpers import plan_cycle
 
 pytestmark = pytest.mark.browser
 
@@ -13,10 +14,19 @@ def published_2026(jp_secretariat):
     from django.contrib.auth.models import User
 
     from partnership.cycle import report, services
+    from partnership.people.models import Organisation
+    from partnership.people.services import create_member
     from partnership.programme import services as programme_services
 
     user = User.objects.get(username="jp-secretariat")
-    services.create_cycle(user, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
+    # The EU secretariat agrees to the calendar JP proposes, so the phases can move.
+    create_member(
+        "eu-secretariat-2",
+        "browser-password-1",
+        Organisation.objects.get(code="eu-dg-connect"),
+        "secretariat",
+    )
+    plan_cycle(user, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
     for phase in ("call_open", "call_closed", "stock_take"):
         services.advance_phase(user, 2026, phase)
     programme_services.file_update(

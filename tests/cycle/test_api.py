@@ -11,6 +11,7 @@ from django.utils import timezone
 from partnership.cycle import services
 from partnership.cycle.models import Contribution, Cycle, Meeting, Outcome
 from tests.conftest import MEMBERS
+from tests.helpers import plan_cycle
 
 
 @pytest.fixture
@@ -35,6 +36,8 @@ COUNCIL = {
 
 def test_a_secretariat_plans_and_moves_a_cycle_and_the_public_sees_where_it_stands(client, auth):
     assert post(client, "/api/v1/cycles", CYCLE, auth["eu_secretariat"]).status_code == 201
+    agreed = post(client, "/api/v1/cycles/2026/calendar/agree", {}, auth["jp_secretariat"])
+    assert agreed.status_code == 200 and agreed.json()["calendar_agreed"] is True
     response = post(client, "/api/v1/cycles/2026/phase", {"phase": "call_open"}, auth["jp_secretariat"])
     assert response.status_code == 200
     assert response.json()["phase_changes"][0]["organisation"] == "jp-digital-agency"
@@ -105,31 +108,31 @@ def test_phases_out_of_order_are_422_with_the_reason(client, auth):
 
 @pytest.mark.parametrize("name", ["jp_lead", "eu_stakeholder", "eu_member_state"])
 def test_only_secretariats_write_the_cycle(client, auth, members, name):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
     assert post(client, "/api/v1/cycles/2026/phase", {"phase": "call_open"}, auth[name]).status_code == 403
     assert post(client, "/api/v1/cycles/2026/meetings", COUNCIL, auth[name]).status_code == 403
     assert not Meeting.objects.exists() and Cycle.objects.get().phase == "planned"
 
 
 def test_anonymous_writes_are_401(client, members):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
     response = post(client, "/api/v1/cycles/2026/phase", {"phase": "call_open"}, {})
     assert response.status_code == 401 and "WWW-Authenticate" in response
 
 
 def test_meetings_outcomes_follow_up_and_priorities(client, auth, members):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
-    services.create_cycle(members["jp_secretariat"], {**CYCLE, "year": 2027})
+    plan_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], {**CYCLE, "year": 2027})
     meeting = post(client, "/api/v1/cycles/2026/meetings", COUNCIL, auth["jp_secretariat"]).json()
     no_owner = {"kind": "guidance", "text": "Design the outage reporting.", "language": "en", "actions": [61]}
-    response = post(client, f"/api/v1/meetings/{meeting['id']}/outcomes", no_owner, auth["eu_secretariat"])
+    response = post(client, f"/api/v1/meetings/{meeting['id']}/outcomes", no_owner, auth["jp_secretariat"])
     assert response.status_code == 422 and "owner" in response.json()["error"]["fields"]
     assert not Outcome.objects.exists()
     guidance = post(
         client,
         f"/api/v1/meetings/{meeting['id']}/outcomes",
         {**no_owner, "owner": "jp-mic"},
-        auth["eu_secretariat"],
+        auth["jp_secretariat"],
     ).json()
     done = post(
         client, f"/api/v1/outcomes/{guidance['id']}/follow-up", {"follow_up": "closed"}, auth["jp_lead"]
@@ -147,7 +150,7 @@ def test_meetings_outcomes_follow_up_and_priorities(client, auth, members):
 
 
 def test_contributions_are_public_once_accepted(client, auth, members):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
     now = timezone.now()
     window = services.open_window(
         members["jp_secretariat"],
@@ -198,7 +201,7 @@ FOLLOWERS = {
 
 @pytest.fixture
 def open_window(members):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
     now = timezone.now()
     return services.open_window(
         members["eu_secretariat"],
@@ -241,10 +244,10 @@ def test_a_secretariat_moderates_only_its_own_partys_contributions(
 @pytest.mark.parametrize("owner", sorted(FOLLOWERS))
 @pytest.mark.parametrize("role", ROLES)
 def test_follow_up_is_the_owners_or_its_partys_secretariats(client, auth, members, role, owner):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
     meeting = services.record_meeting(members["jp_secretariat"], 2026, COUNCIL)
     guidance = services.record_outcome(
-        members["eu_secretariat"],
+        members["jp_secretariat"],
         meeting.uid,
         {"kind": "guidance", "text": "Report back.", "language": "en", "owner": owner},
     )

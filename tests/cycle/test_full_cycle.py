@@ -3,6 +3,7 @@
 from partnership.cycle import report, services
 from partnership.programme import services as programme_services
 from partnership.programme.models import JointAction
+from tests.helpers import plan_cycle
 
 PHASES = ["call_open", "call_closed", "stock_take", "council_held", "guidance_published"]
 
@@ -19,7 +20,7 @@ def test_a_year_of_the_partnership_from_the_call_to_the_follow_up(members):
     jp, eu, jp_lead = members["jp_secretariat"], members["eu_secretariat"], members["jp_lead"]
 
     # 2025: the call for updates, both parties report, the Council meets and gives guidance.
-    services.create_cycle(jp, {"year": 2025, "call_opens": "2025-01-15", "call_closes": "2025-03-31"})
+    plan_cycle(jp, {"year": 2025, "call_opens": "2025-01-15", "call_closes": "2025-03-31"})
     services.advance_phase(eu, 2025, "call_open")
     update(jp_lead, 61, "at_risk", 2025, "ja")
     update(eu, 61, "on_track", 2025)
@@ -39,7 +40,7 @@ def test_a_year_of_the_partnership_from_the_call_to_the_follow_up(members):
         },
     )
     guidance = services.record_outcome(
-        eu,
+        jp,
         council.uid,
         {
             "kind": "guidance",
@@ -49,7 +50,7 @@ def test_a_year_of_the_partnership_from_the_call_to_the_follow_up(members):
             "actions": [61],
         },
     )
-    services.create_cycle(jp, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
+    plan_cycle(jp, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
     priority = services.set_priority(
         jp, council.uid, {"action": 61, "rationale": "Outage reporting.", "language": "en"}
     )

@@ -4,13 +4,14 @@ from django.contrib.auth.models import User
 
 from partnership.cycle import services
 from partnership.programme import services as programme_services
+from tests.helpers import plan_cycle
 
 
 def test_the_dashboard_shows_the_cycle_and_who_has_not_reported(
     client, members, django_assert_max_num_queries
 ):
     jp = members["jp_secretariat"]
-    services.create_cycle(jp, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
+    plan_cycle(jp, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
     services.advance_phase(jp, 2026, "call_open")
     programme_services.file_update(
         jp, 48, {"status": "on_track", "narrative": "ok", "language": "en", "period": 2026}
@@ -23,7 +24,7 @@ def test_the_dashboard_shows_the_cycle_and_who_has_not_reported(
 
 
 def test_the_public_sees_the_phase_but_not_who_is_missing(client, members):
-    services.create_cycle(
+    plan_cycle(
         members["eu_secretariat"], {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"}
     )
     page = client.get("/ja/dashboard/").content.decode()

@@ -1,5 +1,7 @@
 """Outcomes in the ledger: signed when recorded and followed up, applied from a peer, read-only then."""
 
+import datetime
+import hashlib
 import json
 import uuid
 
@@ -7,11 +9,20 @@ import pytest
 from django.test import Client
 
 from partnership.cycle import services
-from partnership.cycle.models import Meeting, Outcome
-from partnership.errors import PermissionDenied
+from partnership.cycle.models import (
+    CalendarProposal,
+    ConsultationWindow,
+    Contribution,
+    Cycle,
+    Meeting,
+    Outcome,
+)
+from partnership.cycle.records import terms_sha256
+from partnership.errors import Conflict, PermissionDenied
+from partnership.ledger.canonical import canonical_json
 from partnership.ledger.models import LogEntry
 from partnership.ledger.registry import RecordRejected
-from tests.helpers import apply, signed, signed_in
+from tests.helpers import apply, plan_cycle, signed, signed_in
 
 CYCLE = {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"}
 MESSAGE = "This record was signed by the EU node; it can only be changed there."
@@ -33,11 +44,11 @@ def council(user):
 
 @pytest.fixture
 def cycle(members):
-    services.create_cycle(members["jp_secretariat"], CYCLE)
+    plan_cycle(members["jp_secretariat"], CYCLE)
 
 
 def test_an_outcome_and_its_follow_up_are_signed_as_their_authors(members, cycle):
-    meeting = council(members["jp_secretariat"])
+    meeting = council(members["eu_secretariat"])
     outcome = services.record_outcome(
         members["eu_secretariat"],
         meeting.uid,
@@ -70,7 +81,13 @@ def test_an_outcome_and_its_follow_up_are_signed_as_their_authors(members, cycle
     record = signed(Outcome.objects.get().ledger_entry)
     assert (record.party, record.organisation) == ("JP", "jp-mic")
     assert record.content["follow_up"] == "closed" and record.content["closed_in"] == 2026
-    assert LogEntry.objects.filter(log="").count() == 2
+    assert [signed(entry).type for entry in LogEntry.objects.filter(log="").order_by("index")] == [
+        "cycle.calendar",
+        "cycle.agreement",
+        "cycle.meeting",
+        "cycle.outcome",
+        "cycle.outcome",
+    ]
 
 
 def outcome_content(**changes):
@@ -182,3 +199,228 @@ def test_a_federated_node_records_outcomes_only_as_its_party(members, cycle, set
     assert refused.status_code == 403 and "This node is run by JP" in refused.json()["error"]["message"]
     accepted = services.record_outcome(members["jp_secretariat"], meeting.uid, body)
     assert [o.pk for o in Outcome.objects.all()] == [accepted.pk]
+
+
+# --- the rest of the cycle as shared records (issue 14) ---------------------------------------------------
+
+
+def calendar_content(**changes):
+    return {
+        "uid": str(uuid.uuid4()),
+        "year": 2030,
+        "call_opens": "2030-01-15",
+        "call_closes": "2030-03-31",
+        "council_date": "2030-05-12",
+        **changes,
+    }
+
+
+def test_a_peer_calendar_plans_the_cycle_here_awaiting_this_partys_agreement(members, peer_log, settings):
+    content = calendar_content()
+    first = peer_log("cycle.calendar", content)
+    apply(*first)
+    apply(*first)
+    cycle = Cycle.objects.get(year=2030)
+    assert (cycle.calendar_agreed, cycle.call_opens.isoformat()) == (False, "2030-01-15")
+    assert CalendarProposal.objects.get().signed_by == "EU"
+    page = Client().get("/en/cycles/2030/").content.decode()
+    assert "calendar proposed by EU, awaiting JP" in page and "Signed by the EU node" in page
+    settings.NODE_PARTY = "JP"
+
+    services.agree_calendar(members["jp_secretariat"], 2030)
+
+    record = signed(CalendarProposal.objects.get().agreement_entry)
+    assert (record.type, record.party) == ("cycle.agreement", "JP")
+    assert record.content == {
+        "subject": "calendar",
+        "uid": content["uid"],
+        "sha256": hashlib.sha256(canonical_json(content)).hexdigest(),
+    }
+    assert Cycle.objects.get(year=2030).calendar_agreed
+
+
+@pytest.fixture
+def jp_calendar(members):
+    services.create_cycle(
+        members["jp_secretariat"],
+        {"year": 2030, **{k: v for k, v in calendar_content().items() if k not in ("uid", "year")}},
+    )
+    return CalendarProposal.objects.get(cycle__year=2030)
+
+
+def agreement_to(proposal, subject="calendar", **changes):
+    return {
+        "subject": subject,
+        "uid": str(proposal.uid),
+        "sha256": terms_sha256(subject, proposal),
+        **changes,
+    }
+
+
+def test_a_peer_agreement_agrees_once_and_only_to_the_terms_held(members, jp_calendar, peer_log):
+    with pytest.raises(RecordRejected, match="other terms"):
+        apply(*peer_log("cycle.agreement", agreement_to(jp_calendar, sha256="0" * 64)))
+    with pytest.raises(RecordRejected, match="JP cannot agree to its own calendar"):
+        apply(*peer_log("cycle.agreement", agreement_to(jp_calendar), party="JP"))
+    assert not Cycle.objects.get(year=2030).calendar_agreed
+    agreed = peer_log("cycle.agreement", agreement_to(jp_calendar))
+    apply(*agreed)
+    apply(*agreed)  # the same record again changes nothing
+    proposal = CalendarProposal.objects.get()
+    assert (proposal.agreed_by.code, proposal.agreement_entry_id) == ("EU", agreed[1].pk)
+    assert Cycle.objects.get(year=2030).calendar_agreed
+    with pytest.raises(RecordRejected, match="already agreed by EU"):
+        apply(*peer_log("cycle.agreement", agreement_to(jp_calendar)))
+
+
+def test_peer_phases_apply_in_order_once_and_never_skip(members, jp_calendar, peer_log):
+    services.agree_calendar(members["eu_secretariat"], 2030)
+    with pytest.raises(RecordRejected, match="does not follow"):
+        apply(*peer_log("cycle.phase", {"year": 2030, "phase": "stock_take"}))
+    with pytest.raises(RecordRejected, match="no cycle 2031"):
+        apply(*peer_log("cycle.phase", {"year": 2031, "phase": "call_open"}))
+    opened = peer_log("cycle.phase", {"year": 2030, "phase": "call_open"})
+    apply(*opened)
+    apply(*opened)
+    cycle = Cycle.objects.get(year=2030)
+    assert cycle.phase == "call_open"
+    (change,) = cycle.phase_changes.all()
+    assert (change.changed_by, change.organisation.code, change.signed_by) == (None, "eu-dg-connect", "EU")
+
+
+def meeting_content(**changes):
+    return {
+        "uid": str(uuid.uuid4()),
+        "cycle": 2026,
+        "kind": "council",
+        "mechanism": "digital-partnership-council",
+        "title": "Council in Brussels",
+        "language": "en",
+        "date": "2026-05-12",
+        "place": "Brussels",
+        "online": False,
+        "participants": ["eu-dg-connect", "jp-digital-agency"],
+        "minutes": "Ministers took stock.",
+        "agenda": [{"title": "Cables", "actions": [61]}],
+        **changes,
+    }
+
+
+def test_a_peer_meeting_is_read_only_here_and_its_outcomes_are_confirmed_not_recorded(
+    members, cycle, peer_log, settings
+):
+    content = meeting_content()
+    apply(*peer_log("cycle.meeting", content))
+    meeting = Meeting.objects.get()
+    assert (meeting.party.code, meeting.place, meeting.signed_by) == ("EU", "Brussels", "EU")
+    assert [item.title for item in meeting.agenda.all()] == ["Cables"]
+    assert sorted(o.code for o in meeting.participants.all()) == ["eu-dg-connect", "jp-digital-agency"]
+    settings.NODE_PARTY = "JP"
+    with pytest.raises(PermissionDenied, match="recorded by the EU secretariat"):
+        services.record_outcome(
+            members["jp_secretariat"], meeting.uid, {"kind": "note", "text": "x", "language": "en"}
+        )
+    page = signed_in(members["jp_secretariat"]).get(f"/en/meetings/{meeting.uid}/").content.decode()
+    assert "Signed by the EU node" in page and "Add an outcome" not in page
+    apply(
+        *peer_log(
+            "cycle.outcome",
+            outcome_content(
+                meeting={
+                    k: content[k] for k in ("uid", "cycle", "kind", "mechanism", "title", "language", "date")
+                }
+            ),
+        )
+    )
+    outcome = Outcome.objects.get()
+    assert (
+        "proposed by EU, awaiting JP"
+        in signed_in(members["jp_lead"]).get(f"/en/meetings/{meeting.uid}/").content.decode()
+    )
+    services.confirm_outcome(members["jp_secretariat"], outcome.uid)
+    assert signed(Outcome.objects.get().agreement_entry).content["subject"] == "outcome"
+
+
+def test_a_peer_window_and_an_accepted_contribution_arrive_with_the_files_name_and_hash(
+    members, cycle, peer_log
+):
+    window = {
+        "uid": str(uuid.uuid4()),
+        "cycle": 2026,
+        "title": "EU consultation",
+        "opens": "2026-02-01T00:00:00Z",
+        "closes": "2026-03-01T00:00:00Z",
+    }
+    apply(*peer_log("cycle.window", window))
+    sha = hashlib.sha256(b"position paper").hexdigest()
+    contribution = {
+        "uid": str(uuid.uuid4()),
+        "window": window["uid"],
+        "organisation": "eu-ebc",
+        "text": "We support the outage reporting.",
+        "language": "en",
+        "areas": [],
+        "actions": [61],
+        "attachment": {"name": "paper.pdf", "sha256": sha},
+        "reply": "Thank you.",
+        "submitted_at": "2026-02-10T09:00:00Z",
+    }
+    with pytest.raises(RecordRejected, match="not an organisation of EU"):
+        apply(*peer_log("cycle.contribution", {**contribution, "organisation": "jp-jbce"}))
+    apply(*peer_log("cycle.contribution", contribution))
+    held = Contribution.objects.get()
+    assert (held.status, held.author, held.attachment_name, held.attachment_sha256) == (
+        "accepted",
+        None,
+        "paper.pdf",
+        sha,
+    )
+    assert not held.attachment
+    public = Client().get("/api/v1/cycles/2026/contributions").json()
+    assert [c["text"] for c in public] == ["We support the outage reporting."]
+    page = Client().get("/en/cycles/2026/consultation/").content.decode()
+    assert (
+        "Signed by the EU node" in page and f"SHA-256 {sha}" in page and "Download the attachment" not in page
+    )
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return settings.MEDIA_ROOT
+
+
+def test_only_accepted_contributions_are_signed_with_their_attachments_hash(members, cycle, media_root):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    now = timezone.now()
+    window = services.open_window(
+        members["eu_secretariat"],
+        2026,
+        {
+            "title": "Call",
+            "opens": now - datetime.timedelta(hours=1),
+            "closes": now + datetime.timedelta(hours=1),
+        },
+    )
+    record = signed(ConsultationWindow.objects.get().ledger_entry)
+    assert (record.type, record.party, record.content["uid"]) == ("cycle.window", "EU", str(window.uid))
+    paper = ContentFile(b"position paper", name="paper.txt")
+    kept = services.submit_contribution(
+        members["eu_stakeholder"], window.pk, {"text": "Yes.", "language": "en"}, paper
+    )
+    refused = services.submit_contribution(
+        members["eu_stakeholder"], window.pk, {"text": "No.", "language": "en"}
+    )
+    services.moderate(members["eu_secretariat"], refused.uid, {"status": "rejected", "reason": "Off topic."})
+    assert Contribution.objects.get(pk=refused.pk).ledger_entry is None
+    services.moderate(members["eu_secretariat"], kept.uid, {"status": "accepted"})
+    record = signed(Contribution.objects.get(pk=kept.pk).ledger_entry)
+    assert (record.type, record.party, record.organisation) == ("cycle.contribution", "EU", "eu-ebc")
+    assert record.content["attachment"] == {
+        "name": "paper.txt",
+        "sha256": hashlib.sha256(b"position paper").hexdigest(),
+    }
+    with pytest.raises(Conflict, match="accepted and shared"):
+        services.moderate(members["eu_secretariat"], kept.uid, {"status": "rejected", "reason": "Changed."})

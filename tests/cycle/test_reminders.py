@@ -11,6 +11,7 @@ from partnership.cycle import services
 from partnership.people.models import Organisation, Party
 from partnership.programme import services as programme_services
 from partnership.programme.models import JointAction, ProgressUpdate
+from tests.helpers import plan_cycle
 
 YEAR = 2026
 DAY = datetime.date(2026, 2, 10)
@@ -29,7 +30,7 @@ def reporting(members):
     which has no account here: the JP secretariat is reminded instead)."""
     for name, user in members.items():
         User.objects.filter(pk=user.pk).update(email=f"{name.replace('_', '-')}@demo.invalid")
-    services.create_cycle(
+    plan_cycle(
         members["jp_secretariat"], {"year": YEAR, "call_opens": "2026-01-15", "call_closes": "2026-03-31"}
     )
     author = members["jp_secretariat"]

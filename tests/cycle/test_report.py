@@ -25,6 +25,7 @@ from partnership.errors import Conflict, NotFound, PermissionDenied
 from partnership.programme import exchanges
 from partnership.programme import services as programme
 from partnership.programme.models import Area, JointAction, ProgressUpdate
+from tests.helpers import plan_cycle
 
 IN_CI = os.environ.get("CI") == "true"
 PARAGRAPHS = range(46, 84)
@@ -46,7 +47,7 @@ def update(user, paragraph: int, period: int, status: str, narrative: str, langu
 
 def cycle_through(user, year: int, until: str = "stock_take") -> None:
     """Create the cycle of `year` and move it up to `until`."""
-    services.create_cycle(user, {"year": year, "call_opens": f"{year}-01-15", "call_closes": f"{year}-03-31"})
+    plan_cycle(user, {"year": year, "call_opens": f"{year}-01-15", "call_closes": f"{year}-03-31"})
     for phase in services.PHASES[1 : services.PHASES.index(until) + 1]:
         services.advance_phase(user, year, phase)
 
@@ -231,6 +232,12 @@ def pdfs(django_db_setup, django_db_blocker, tmp_path_factory):
             Organisation.objects.get(code="jp-digital-agency"),
             "secretariat",
         )
+        create_member(  # agrees to the calendar, so the phases can move
+            "pdf-eu-secretariat",
+            "pdf-password-1",
+            Organisation.objects.get(code="eu-dg-connect"),
+            "secretariat",
+        )
         cycle_through(secretariat, 2026)
         update(secretariat, 46, 2026, "at_risk", "専門家会合が延期された。", "ja")
         data = report.build_report(2026)
@@ -320,7 +327,7 @@ def test_publish_only_once_and_only_from_the_stock_take(cycles, members):
     report.publish_report(jp, 2026)
     with pytest.raises(Conflict):
         report.publish_report(members["eu_secretariat"], 2026)
-    services.create_cycle(jp, {"year": 2027, "call_opens": "2027-01-15", "call_closes": "2027-03-31"})
+    plan_cycle(jp, {"year": 2027, "call_opens": "2027-01-15", "call_closes": "2027-03-31"})
     with pytest.raises(Conflict, match="stock-take"):
         report.publish_report(jp, 2027)
     with pytest.raises(NotFound):

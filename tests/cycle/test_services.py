@@ -19,6 +19,7 @@ from partnership.cycle.models import (
 )
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.programme import services as programme_services
+from tests.helpers import plan_cycle
 
 PHASES = [
     "call_open",
@@ -30,9 +31,7 @@ PHASES = [
 
 
 def new_cycle(user, year=2026):
-    return services.create_cycle(
-        user, {"year": year, "call_opens": f"{year}-01-15", "call_closes": f"{year}-03-31"}
-    )
+    return plan_cycle(user, {"year": year, "call_opens": f"{year}-01-15", "call_closes": f"{year}-03-31"})
 
 
 def council(user, year=2026, **extra):
@@ -138,7 +137,7 @@ def test_only_secretariats_steer_the_cycle(members, jp, name):
 )
 def test_a_bad_cycle_is_refused_naming_the_field(jp, data, field):
     with pytest.raises(Invalid) as raised:
-        services.create_cycle(jp, data)
+        plan_cycle(jp, data)
     assert field in raised.value.fields
     assert not Cycle.objects.exists()
 

@@ -8,10 +8,10 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader
+from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader, signed_in
 
 from . import queries, report, services
-from .models import Contribution, Cycle, Meeting, Outcome
+from .models import Contribution, Cycle, Meeting, Outcome, Priority
 
 router = Router(tags=["cycle"])
 
@@ -31,14 +31,27 @@ class PhaseChangeOut(Schema):
     changed_at: datetime.datetime
 
 
-class CycleOut(Schema):
-    year: int
-    phase: str
+class CalendarProposalOut(Schema):
+    id: UUID
     call_opens: datetime.date
     call_closes: datetime.date
     council_date: datetime.date | None
+    proposed_by: str = Field(..., description="The proposing party; the other party's secretariat agrees")
+    proposed_at: datetime.datetime
+
+
+class CycleOut(Schema):
+    year: int
+    phase: str
+    call_opens: datetime.date = Field(..., description="The standing calendar (agreed, or as first proposed)")
+    call_closes: datetime.date
+    council_date: datetime.date | None
+    calendar_agreed: bool = Field(..., description="Whether both parties agreed these dates")
     late_updates: Literal["mark", "refuse"] = Field(
         description="What becomes of an update filed after the call closes: marked late, or refused"
+    )
+    calendar_proposal: CalendarProposalOut | None = Field(
+        None, description="A proposed calendar awaiting the other party's agreement"
     )
     phase_changes: list[PhaseChangeOut]
     missing_updates: dict[str, list[int]] | None = Field(
@@ -56,6 +69,18 @@ class CycleIn(In):
 
 class LateUpdatesIn(In):
     late_updates: Literal["mark", "refuse"]
+
+
+class CalendarIn(In):
+    call_opens: datetime.date
+    call_closes: datetime.date
+    council_date: datetime.date | None = None
+
+
+class AgreeIn(In):
+    proposal: UUID | None = Field(
+        None, description="The proposal read; refused if the calendar has been changed since"
+    )
 
 
 class PhaseIn(In):
@@ -88,11 +113,16 @@ class OutcomeOut(SignedOut):
     owner: str | None
     follow_up: str
     follow_up_note: str
+    proposed_by: str | None = Field(None, description="The host party that recorded it")
+    agreed_by: str | None = Field(
+        None, description="The party that confirmed it; null while a decision or guidance item awaits it"
+    )
 
 
-class MeetingOut(Schema):
+class MeetingOut(SignedOut):
     id: UUID
     cycle: int
+    host: str | None
     mechanism: str
     kind: str
     title: str
@@ -125,13 +155,16 @@ class PriorityIn(In):
     cycle: int | None = Field(None, description="The cycle it is set for; the next one when left out")
 
 
-class PriorityOut(Schema):
+class PriorityOut(SignedOut):
     id: int
+    uid: UUID
     cycle: int
     area: str | None
     action: int | None
     rationale: str
     result: str
+    proposed_by: str | None
+    agreed_by: str | None
 
 
 class ContributionIn(In):
@@ -158,7 +191,9 @@ class ModerationIn(In):
 
 
 def cycle_out(cycle: Cycle, user=None) -> dict[str, Any]:
-    """A cycle; who has not reported (`missing_updates`) only when `user` may read progress."""
+    """A cycle with its standing calendar and any proposal awaiting the other party; who has not
+    reported (`missing_updates`) only when `user` may read progress."""
+    pending = services.pending_calendar(cycle)
     return {
         "year": cycle.year,
         "phase": cycle.phase,
@@ -166,6 +201,17 @@ def cycle_out(cycle: Cycle, user=None) -> dict[str, Any]:
         "call_closes": cycle.call_closes,
         "council_date": cycle.council_date,
         "late_updates": cycle.late_updates,
+        "calendar_agreed": cycle.calendar_agreed,
+        "calendar_proposal": None
+        if pending is None
+        else {
+            "id": pending.uid,
+            "call_opens": pending.call_opens,
+            "call_closes": pending.call_closes,
+            "council_date": pending.council_date,
+            "proposed_by": pending.party.code,
+            "proposed_at": pending.proposed_at,
+        },
         "phase_changes": [
             {"phase": c.phase, "organisation": c.organisation.code, "changed_at": c.changed_at}
             for c in cycle.phase_changes.all()
@@ -183,7 +229,24 @@ def outcome_out(outcome: Outcome) -> dict[str, Any]:
         "owner": outcome.owner.code if outcome.owner else None,
         "follow_up": outcome.follow_up,
         "follow_up_note": outcome.follow_up_note,
+        "proposed_by": outcome.meeting.party.code if outcome.meeting.party else None,
+        "agreed_by": outcome.agreed_by.code if outcome.agreed_by else None,
         **ledger_fields(outcome),
+    }
+
+
+def priority_out(priority: Priority) -> dict[str, Any]:
+    return {
+        "id": priority.pk,
+        "uid": priority.uid,
+        "cycle": priority.cycle.year,
+        "area": priority.area.code if priority.area else None,
+        "action": priority.action.paragraph if priority.action else None,
+        "rationale": priority.rationale,
+        "result": priority.result,
+        "proposed_by": priority.set_at.party.code if priority.set_at.party else None,
+        "agreed_by": priority.agreed_by.code if priority.agreed_by else None,
+        **ledger_fields(priority),
     }
 
 
@@ -191,6 +254,7 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
     return {
         "id": meeting.uid,
         "cycle": meeting.cycle.year,
+        "host": meeting.party.code if meeting.party else None,
         "mechanism": meeting.mechanism.code,
         "kind": meeting.kind,
         "title": meeting.title,
@@ -199,6 +263,7 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
         "place": meeting.place,
         "online": meeting.online,
         "outcomes": [outcome_out(o) for o in meeting.outcomes.all()],
+        **ledger_fields(meeting),
     }
 
 
@@ -252,9 +317,38 @@ def set_late_updates(request, year: int, payload: LateUpdatesIn):
     return cycle_out(queries.cycle(changed.year), request.auth)
 
 
-@router.get("cycles/{year}/meetings", response=list[MeetingOut], summary="Meetings of a cycle, with outcomes")
+@router.post(
+    "cycles/{year}/calendar",
+    auth=WRITE_AUTH,
+    response={201: CycleOut, **WRITE_ERRORS},
+    summary="Propose a change of the cycle's calendar (the other party agrees to it)",
+)
+def propose_calendar(request, year: int, payload: CalendarIn):
+    services.propose_calendar(request.auth, year, payload.model_dump())
+    return Status(201, cycle_out(queries.cycle(year), request.auth))
+
+
+@router.post(
+    "cycles/{year}/calendar/agree",
+    auth=WRITE_AUTH,
+    response={200: CycleOut, **WRITE_ERRORS},
+    summary="Agree to the calendar the other party's secretariat proposed",
+)
+def agree_calendar(request, year: int, payload: AgreeIn | None = None):
+    proposal = payload.proposal if payload is not None else None
+    return Status(
+        200,
+        cycle_out(queries.cycle(services.agree_calendar(request.auth, year, proposal).year), request.auth),
+    )
+
+
+@router.get(
+    "cycles/{year}/meetings",
+    response={200: list[MeetingOut], **error_responses(401, 403, 404)},
+    summary="Meetings of a cycle, with outcomes (members)",
+)
 def list_meetings(request, year: int):
-    return [meeting_out(m) for m in queries.meetings(year)]
+    return [meeting_out(m) for m in queries.meetings(signed_in(request), year)]
 
 
 @router.post(
@@ -294,18 +388,27 @@ def follow_up(request, uid: UUID, payload: FollowUpIn):
     summary="Set a priority at a Council meeting",
 )
 def set_priority(request, uid: UUID, payload: PriorityIn):
-    priority = services.set_priority(request.auth, uid, payload.model_dump())
-    return Status(
-        201,
-        {
-            "id": priority.pk,
-            "cycle": priority.cycle.year,
-            "area": priority.area.code if priority.area else None,
-            "action": priority.action.paragraph if priority.action else None,
-            "rationale": priority.rationale,
-            "result": priority.result,
-        },
-    )
+    return Status(201, priority_out(services.set_priority(request.auth, uid, payload.model_dump())))
+
+
+@router.post(
+    "outcomes/{uid}/confirm",
+    auth=WRITE_AUTH,
+    response={200: OutcomeOut, **WRITE_ERRORS},
+    summary="Confirm a decision or guidance item the other party's secretariat recorded",
+)
+def confirm_outcome(request, uid: UUID):
+    return Status(200, outcome_out(services.confirm_outcome(request.auth, uid)))
+
+
+@router.post(
+    "priorities/{uid}/confirm",
+    auth=WRITE_AUTH,
+    response={200: PriorityOut, **WRITE_ERRORS},
+    summary="Confirm a priority the other party's secretariat recorded",
+)
+def confirm_priority(request, uid: UUID):
+    return Status(200, priority_out(services.confirm_priority(request.auth, uid)))
 
 
 @router.get(

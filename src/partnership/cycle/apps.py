@@ -11,26 +11,36 @@ class CycleConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.ledger import registry
-        from partnership.people.permissions import can_read_outcomes, can_read_published_reports
+        from partnership.people.permissions import (
+            can_read_cycle,
+            can_read_outcomes,
+            can_read_published_reports,
+        )
         from partnership.programme import reporting_calendar
         from partnership.programme.panels import register
 
+        from . import records
         from .panels import PANEL
         from .queries import calendar as cycles_calendar
-        from .records import (
-            OUTCOME,
-            REPORT,
-            REPORT_SIGNATURE,
-            apply_outcome,
-            apply_report,
-            apply_report_signature,
-        )
 
         register(PANEL)
         # The programme counts and checks updates by the cycles' calendar without importing the cycle.
         reporting_calendar.register(cycles_calendar)
-        # Outcomes arriving from a peer party's node (the ledger knows nothing of the cycle).
-        registry.register(OUTCOME, apply_outcome, readable_by=can_read_outcomes)
-        # Published reports and their countersignatures: both nodes hold and serve the same document.
-        registry.register(REPORT, apply_report, readable_by=can_read_published_reports)
-        registry.register(REPORT_SIGNATURE, apply_report_signature, readable_by=can_read_published_reports)
+        # The cycle's records arriving from a peer party's node (the ledger knows nothing of the cycle).
+        # What the public pages show (calendars, phases, windows, accepted contributions) is public;
+        # meetings, outcomes, priorities and agreements to them are the members'; published reports and
+        # their countersignatures are everyone's (both nodes hold and serve the same document).
+        readers = {
+            records.CALENDAR: can_read_cycle,
+            records.PHASE: can_read_cycle,
+            records.WINDOW: can_read_cycle,
+            records.CONTRIBUTION: can_read_cycle,
+            records.AGREEMENT: can_read_outcomes,
+            records.MEETING: can_read_outcomes,
+            records.OUTCOME: can_read_outcomes,
+            records.PRIORITY: can_read_outcomes,
+            records.REPORT: can_read_published_reports,
+            records.REPORT_SIGNATURE: can_read_published_reports,
+        }
+        for record_type, applier in records.APPLIERS.items():
+            registry.register(record_type, applier, readable_by=readers[record_type])

@@ -13,6 +13,29 @@ from partnership.people.models import Organisation, Party
 from partnership.programme.models import Area, JointAction, Language, SharedRecord
 
 
+class Agreed(models.Model):
+    """A joint decision proposed by one party's secretariat and agreed by the other's (paras 21, 23).
+
+    `agreed_by` is the agreeing party, `agreement_entry` the log entry of its `cycle.agreement` record
+    (this node's own when agreed here, the peer's when agreed there); both None while it awaits agreement.
+    """
+
+    agreed_by = models.ForeignKey(
+        Party, verbose_name=_("agreed by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    agreement_entry = models.ForeignKey(
+        "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def agreed(self) -> bool:
+        return self.agreed_by_id is not None
+
+
 class Cycle(models.Model):
     """One year of the partnership, moved through its phases by the secretariats (para 23)."""
 
@@ -41,6 +64,12 @@ class Cycle(models.Model):
         choices=LateUpdates.choices,
         default=LateUpdates.MARK,
     )
+    # Whether the three dates above are a calendar both parties agreed (the latest agreed proposal);
+    # until the first agreement they are the latest proposal's, and the phases cannot advance.
+    calendar_agreed = models.BooleanField(_("calendar agreed"), default=False)
+    # Whether a proposed calendar awaits the other party (kept by `services.refresh_calendar`, so the
+    # cycle page asks for the proposal only when there is one).
+    calendar_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-year"]
@@ -51,12 +80,40 @@ class Cycle(models.Model):
         return str(self.year)
 
 
-class PhaseChange(models.Model):
-    """Who moved a cycle into which phase, and when: the cycle's own history."""
+class CalendarProposal(SharedRecord, Agreed):
+    """A calendar of a cycle proposed by one party's secretariat (`cycle.calendar`); the other party's
+    agreement makes it the cycle's calendar. A later proposal replaces a pending one; until it is agreed
+    the previous agreed calendar stands."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="calendar_proposals")
+    call_opens = models.DateField(_("call for updates opens"))
+    call_closes = models.DateField(_("call for updates closes"))
+    council_date = models.DateField(_("Council meeting"), null=True, blank=True)
+    party = models.ForeignKey(
+        Party, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"))
+
+    class Meta:
+        ordering = ["cycle", "proposed_at", "uid"]
+        verbose_name = _("calendar proposal")
+        verbose_name_plural = _("calendar proposals")
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} calendar by {self.party.code}"
+
+
+class PhaseChange(SharedRecord):
+    """Who moved a cycle into which phase, and when: the cycle's own history (`cycle.phase`)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="phase_changes")
     phase = models.CharField(max_length=24, choices=Cycle.Phase.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for a phase change signed by a peer node (its author is that node's user).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,8 +126,9 @@ class PhaseChange(models.Model):
         return f"{self.cycle.year} → {self.phase}"
 
 
-class Meeting(models.Model):
-    """A meeting of an existing cooperation mechanism (para 21) or of the Council (para 20)."""
+class Meeting(SharedRecord):
+    """A meeting of an existing cooperation mechanism (para 21) or of the Council (para 20), recorded by
+    its host: the secretariat of `party`, which alone records its outcomes and priorities."""
 
     class Kind(models.TextChoices):
         COUNCIL = "council", _("Digital Partnership Council")
@@ -96,6 +154,9 @@ class Meeting(models.Model):
         Organisation, verbose_name=_("participating organisations"), related_name="+", blank=True
     )
     minutes = models.TextField(_("minutes"), blank=True)
+    party = models.ForeignKey(
+        Party, verbose_name=_("host"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     # None for a meeting this node learnt of from a peer's outcome record (cycle.outcome).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -129,7 +190,7 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class Outcome(SharedRecord):
+class Outcome(SharedRecord, Agreed):
     """What a meeting decided or advised. Decisions and guidance have an owner and are followed up in
     every later report until closed (para 20: the Council gives political guidance on next steps)."""
 
@@ -188,8 +249,9 @@ class Outcome(SharedRecord):
         return f"{self.kind}: {self.text[:60]}"
 
 
-class Priority(models.Model):
-    """A priority the Council sets for a cycle (para 23: priorities clearly defined and communicated)."""
+class Priority(SharedRecord, Agreed):
+    """A priority the Council sets for a cycle (para 23: priorities clearly defined and communicated),
+    recorded by the host secretariat of the meeting and agreed by the other party's."""
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -197,6 +259,7 @@ class Priority(models.Model):
         PARTLY = "partly", _("partly achieved")
         NOT_ACHIEVED = "not_achieved", _("not achieved")
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("for cycle"), on_delete=models.PROTECT, related_name="priorities"
     )
@@ -229,9 +292,13 @@ class Priority(models.Model):
         return f"{self.cycle.year}: {self.rationale[:60]}"
 
 
-class ConsultationWindow(models.Model):
+class ConsultationWindow(SharedRecord):
     """When stakeholders and Member States may send contributions for a cycle (paras 22, 45)."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    party = models.ForeignKey(
+        Party, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="windows")
     title = models.CharField(_("title"), max_length=300)
     opens = models.DateTimeField(_("opens"))
@@ -257,8 +324,9 @@ def contribution_path(instance: "Contribution", filename: str) -> str:
     return f"contributions/{instance.uid}.{suffix[:8]}"
 
 
-class Contribution(models.Model):
-    """A stakeholder's or Member State's input, moderated by the secretariats; accepted ones are public."""
+class Contribution(SharedRecord):
+    """A stakeholder's or Member State's input, moderated by the secretariats; accepted ones are public
+    and shared (`cycle.contribution`: the attachment's name and SHA-256, not the file)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("contribution status", "pending")  # awaiting moderation
@@ -268,10 +336,16 @@ class Contribution(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     window = models.ForeignKey(ConsultationWindow, on_delete=models.PROTECT, related_name="contributions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for a contribution signed by a peer node.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     text = models.TextField(_("contribution"))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     attachment = models.FileField(_("attachment"), upload_to=contribution_path, blank=True)
+    # The attachment as shared: its name and SHA-256 (a peer's contribution holds no file).
+    attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
     areas = models.ManyToManyField(Area, verbose_name=_("areas"), related_name="+", blank=True)
     actions = models.ManyToManyField(
         JointAction, verbose_name=_("joint actions"), related_name="+", blank=True

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound, PermissionDenied
 from partnership.people import permissions
-from partnership.people.models import Organisation
+from partnership.people.models import Organisation, Party
 from partnership.people.permissions import Actor, actor_for, require_actor
 from partnership.programme.models import JointAction
 from partnership.programme.queries import overdue_deliverables
@@ -84,14 +84,18 @@ def missing_updates(user, cycle: Cycle) -> dict[str, list[int]] | None:
     return missing
 
 
-def meetings(year: int) -> list[Meeting]:
-    """A cycle's meetings, newest first, each with its mechanism and outcomes (their owners and log
-    entries): `GET /cycles/{year}/meetings`; NotFound for an unknown cycle."""
+def meetings(reader, year: int) -> list[Meeting]:
+    """A cycle's meetings, newest first, each with its host, mechanism, log entry and outcomes (their
+    owners, agreement and log entries): `GET /cycles/{year}/meetings`; for members, as the meeting page
+    (`people.permissions.require_read_outcomes`); NotFound for an unknown cycle."""
+    permissions.require_read_outcomes(reader)
     return list(
         Meeting.objects.filter(cycle=cycle(year))
-        .select_related("cycle", "mechanism")
+        .select_related("cycle", "mechanism", "party", "ledger_entry")
         .prefetch_related(
-            Prefetch("outcomes", queryset=Outcome.objects.select_related("owner", "ledger_entry"))
+            Prefetch(
+                "outcomes", queryset=Outcome.objects.select_related("owner", "ledger_entry", "agreed_by")
+            )
         )
     )
 
@@ -124,10 +128,11 @@ def timeline(cycle: Cycle) -> list[PhaseStep]:
     ]
 
 
-def missing_by_party(cycle: Cycle) -> list[tuple[Any, list[JointAction]]]:
-    """Who has not reported this cycle: each party with the actions it has no update on (three queries)."""
+def missing_by_party(cycle: Cycle, parties: list | None = None) -> list[tuple[Any, list[JointAction]]]:
+    """Who has not reported this cycle: each party with the actions it has no update on (three queries,
+    two when the parties are given)."""
     grouped: dict[Any, list[JointAction]] = defaultdict(list)
-    for action, party in services.missing_updates(cycle):
+    for action, party in services.missing_updates(cycle, parties):
         grouped[party].append(action)
     return sorted(grouped.items(), key=lambda item: item[0].code)
 
@@ -146,22 +151,64 @@ def windows(cycle: Cycle) -> list[ConsultationWindow]:
     return found
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """Where a joint decision stands: proposed by one party, agreed or awaiting the other."""
+
+    proposed_by: str
+    awaiting: str  # the party whose agreement is awaited ("" once agreed)
+    agreed_by: str
+    can_agree: bool  # may the reader agree to it now
+
+
+def agreement(
+    actor: Actor | None, proposer: Party | None, agreed_by: Party | None, parties
+) -> Agreement | None:
+    """The agreement state of a proposal of `proposer` (None for a proposal of no known party)."""
+    if proposer is None:
+        return None
+    others = [party.code for party in parties if party.pk != proposer.pk]
+    return Agreement(
+        proposed_by=proposer.code,
+        awaiting="" if agreed_by is not None else " / ".join(others),
+        agreed_by=agreed_by.code if agreed_by is not None else "",
+        can_agree=agreed_by is None and permissions.can_agree(actor, proposer.pk),
+    )
+
+
+def _parties() -> list[Party]:
+    return list(Party.objects.order_by("code"))
+
+
 def cycle_page(user, year: int) -> dict[str, Any] | None:
     """Everything the cycle page shows, or None when there is no cycle of `year`."""
     cycle = Cycle.objects.filter(year=year).first()
     if cycle is None:
         return None
     actor = actor_for(user)
+    parties = _parties()
+    pending = services.pending_calendar(cycle)
+    priorities = list(
+        Priority.objects.filter(cycle=cycle)
+        .select_related("area", "action", "set_at__party", "agreed_by", "ledger_entry")
+        .order_by("pk")
+    )
+    for priority in priorities:
+        priority.agreement = agreement(actor, priority.set_at.party, priority.agreed_by, parties)  # type: ignore[attr-defined]
+        priority.can_record = (  # type: ignore[attr-defined]
+            priority.signed_by is None and permissions.can_record_at_meeting(actor, priority.set_at.party_id)
+        )
     data: dict[str, Any] = {
         "cycle": cycle,
         "actor": actor,
         "timeline": timeline(cycle),
-        "next_phase": next_phase(cycle),
-        "can_steer": permissions.can_steer_cycle(actor),
+        "next_phase": next_phase(cycle) if cycle.calendar_agreed else None,
+        "can_steer": permissions.can_steer_cycle(actor) and permissions.writes_on_this_node(actor),
         "can_contribute": permissions.can_contribute(actor),
-        "priorities": list(
-            Priority.objects.filter(cycle=cycle).select_related("area", "action", "set_at").order_by("pk")
-        ),
+        # The calendar: a proposal awaiting the other party, and whether the reader may agree to it.
+        "pending_calendar": pending,
+        "calendar_agreement": agreement(actor, pending.party, None, parties) if pending else None,
+        "priorities": priorities,
         "priority_results": Priority.Outcome.choices,
         "windows": windows(cycle),
         # The cycle's report: published (frozen, public), or the live draft for members.
@@ -174,7 +221,7 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
         return data
     overdue = list(overdue_deliverables().select_related(None).select_related("action", "party")[:51])
     data.update(
-        missing=missing_by_party(cycle),
+        missing=missing_by_party(cycle, parties),
         overdue=overdue[:50],
         overdue_cut=len(overdue) > 50,
         # What is still to follow up: decisions and guidance of this cycle and earlier ones not closed.
@@ -199,7 +246,7 @@ def meeting_page(user, uid) -> dict[str, Any]:
         )
     meeting = (
         Meeting.objects.filter(uid=uid)
-        .select_related("cycle", "mechanism", "created_by")
+        .select_related("cycle", "mechanism", "created_by", "party", "ledger_entry")
         .prefetch_related(
             Prefetch("participants", queryset=_organisations()),
             Prefetch(
@@ -213,19 +260,33 @@ def meeting_page(user, uid) -> dict[str, Any]:
         raise NotFound(_("There is no such meeting."))
     outcomes = list(
         Outcome.objects.filter(meeting=meeting)
-        .select_related("owner", "closed_in", "ledger_entry")
+        .select_related("owner", "closed_in", "ledger_entry", "agreed_by")
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
     )
+    parties = _parties()
     for outcome in outcomes:
         outcome.can_follow_up = can_follow_up(actor, outcome)  # type: ignore[attr-defined]
+        outcome.agreement = (  # type: ignore[attr-defined]
+            None
+            if outcome.kind == Outcome.Kind.NOTE
+            else agreement(actor, meeting.party, outcome.agreed_by, parties)
+        )
+    priorities = list(
+        Priority.objects.filter(set_at=meeting)
+        .select_related("cycle", "area", "action", "agreed_by", "ledger_entry")
+        .order_by("pk")
+    )
+    for priority in priorities:
+        priority.agreement = agreement(actor, meeting.party, priority.agreed_by, parties)  # type: ignore[attr-defined]
     return {
         "meeting": meeting,
         "actor": actor,
         "outcomes": outcomes,
-        "priorities": list(
-            Priority.objects.filter(set_at=meeting).select_related("cycle", "area", "action").order_by("pk")
-        ),
-        "can_record": permissions.can_steer_cycle(actor),
+        "priorities": priorities,
+        # Only the host secretariat records outcomes and priorities, on its own node; a meeting a peer
+        # node signed is read-only here.
+        "can_record": meeting.signed_by is None
+        and permissions.can_record_at_meeting(actor, meeting.party_id),
         "is_council": meeting.kind == Meeting.Kind.COUNCIL,
     }
 
@@ -239,7 +300,7 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
     actor = actor_for(user)
     base = (
         Contribution.objects.filter(window__cycle=cycle)
-        .select_related("organisation", "window")
+        .select_related("organisation", "window", "ledger_entry")
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
         .order_by("created_at", "pk")
     )

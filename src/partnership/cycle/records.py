@@ -1,21 +1,42 @@
-"""What the cycle shares with the other party through the ledger: the outcomes of meetings, and the
-published reports with the parties' signatures.
+"""What the cycle shares with the other party through the ledger: the cycle is the partnership's.
 
-`cycle.outcome` is signed at each creation of an outcome (decision, guidance or note) and at each
-follow-up reported on it, with its full current state. The record's `party` and `organisation` are the
-author's: the secretariat that recorded the outcome, then whoever reported the follow-up (the owner's
-member or a secretariat). Its `time` is the moment of that write. Content members:
+Each record is signed by the node of the party that owns it, in the transaction of the write, and is
+read-only on the other node. The record's `party` and `organisation` are the author's; its `time` the
+moment of the write. Record types and the members of their `content` (dates ISO 8601, times RFC 3339 UTC):
 
-    uid, kind, text, language, owner (organisation code or null for a note), areas (area codes),
-    actions (paragraph numbers), follow_up, follow_up_note, closed_in (cycle year or null),
-    meeting: {uid, cycle (year), kind, mechanism (organisation code), title, language, date}
+- `cycle.calendar`, a calendar proposed by a secretariat (the first one plans the cycle; each is
+  immutable): `uid`, `year`, `call_opens`, `call_closes`, `council_date` (or null).
+- `cycle.agreement`, the other party's secretariat agreeing to a proposal: `subject` ("calendar",
+  "outcome" or "priority"), `uid` (the proposal's), `sha256` (hex SHA-256 of the RFC 8785 JSON of the
+  proposal's terms, `terms()`): an agreement to other terms than those held is refused.
+- `cycle.phase`, a secretariat moving a cycle to its next phase: `year`, `phase`.
+- `cycle.meeting`, recorded by its host secretariat: `uid`, `cycle` (year), `kind`, `mechanism`,
+  `title`, `language`, `date`, `place`, `online`, `participants` (organisation codes), `minutes`,
+  `agenda` ([{`title`, `actions`}]).
+- `cycle.outcome`, at each creation (by the host secretariat) and each follow-up (by whoever reports
+  it): `uid`, `kind`, `text`, `language`, `owner` (organisation code or null for a note), `areas`
+  (area codes), `actions` (paragraph numbers), `follow_up`, `follow_up_note`, `closed_in` (year or
+  null), `meeting`: {`uid`, `cycle`, `kind`, `mechanism`, `title`, `language`, `date`}.
+- `cycle.priority`, set by the host secretariat of a Council meeting, again at each result: `uid`,
+  `cycle` (the year it is for), `meeting` (as in `cycle.outcome`), `area` (code or null), `action`
+  (paragraph or null), `rationale`, `language`, `result`, `result_note`.
+- `cycle.window`, a consultation window opened by a secretariat: `uid`, `cycle`, `title`, `opens`,
+  `closes`.
+- `cycle.contribution`, signed by the contributor's party when its secretariat accepts it (only
+  accepted contributions are shared): `uid`, `window` (uid), `organisation`, `text`, `language`,
+  `areas`, `actions`, `attachment` ({`name`, `sha256`} of the file, not the file, or null), `reply`,
+  `submitted_at`.
 
-The meeting travels with the outcome so the other node can show the outcome under it: a meeting this
-node does not hold is created from it (with no local author); one it holds is left as it is.
+A meeting travels with its outcomes and priorities, so the other node can show them under it even
+without the `cycle.meeting` record; a proposal's cycle travels as its year, and the first calendar of a
+year creates the cycle. Records of one log are applied in log order and sync never retries a record it
+did not apply, so each applier needs only what its own party's log holds before it (or the receiving
+node's own data): with two parties a record naming a peer's object is applied on that object's node.
 
-`apply_outcome` (registered in `apps.CycleConfig.ready`) is idempotent: an outcome already applied from
-the same or a later entry of the peer's log changes nothing. The owner may be any organisation this node
-knows (a decision of the Council may be owned by either party's body or by a mechanism).
+The appliers (registered in `apps.CycleConfig.ready`) are idempotent: a record already applied, or older
+than the state held, changes nothing. They refuse (`RecordRejected`) malformed content, a record that
+would change an object another node signed, a phase that skips one, an agreement by the proposer's own
+party, to other terms, or to something already agreed.
 
 `cycle.report` is signed when a secretariat publishes a cycle's report, so that both nodes hold and serve
 the same document; its `time` is the publication. `cycle.report_signature` is signed when the other
@@ -30,7 +51,7 @@ party's secretariat countersigns it; its `time` is the countersignature's. Conte
 and hash differently on the other node. `key` is the verifier key of the node that signed
 `report.signatures.signed_message(year, sha256, party)`, `signature` its base64 Ed25519 signature, made
 for the record's party. `apply_report` refuses a report whose data does not have that SHA-256, a cycle
-this node lacks (until cycles replicate), a key that is not the peer node's, a signature that does not
+this node lacks (its calendar comes first in the publisher's log), a key that is not the peer node's, a signature that does not
 verify, or another report of the same year already held here. `apply_report_signature` refuses a
 signature of another SHA-256, by a key that is not the peer node's, or a second one of the same party;
 one for a report this node does not hold yet is kept, marked, and applied when the report arrives
@@ -41,32 +62,55 @@ from __future__ import annotations
 
 import datetime
 import json
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from partnership.errors import Invalid, NotFound
+from partnership.ledger.canonical import canonical_json
+from partnership.ledger.records import format_time
 from partnership.ledger.registry import RecordRejected
-from partnership.people.models import Organisation
+from partnership.people.models import Organisation, Party
 from partnership.programme.records import (
     author_party,
     content_of,
     held_by_peer,
     newer_entry,
+    party_organisation,
     record_time,
     sign,
     uid_of,
 )
 
-from .models import Cycle, Meeting, Outcome, PublishedReport, ReportSignature
+from .models import (
+    AgendaItem,
+    CalendarProposal,
+    ConsultationWindow,
+    Contribution,
+    Cycle,
+    Meeting,
+    Outcome,
+    PhaseChange,
+    Priority,
+    PublishedReport,
+    ReportSignature,
+)
 
 if TYPE_CHECKING:
     from partnership.ledger.models import LogEntry
     from partnership.ledger.records import SignedRecord
     from partnership.people.permissions import Actor
 
+CALENDAR = "cycle.calendar"
+AGREEMENT = "cycle.agreement"
+PHASE = "cycle.phase"
+MEETING = "cycle.meeting"
 OUTCOME = "cycle.outcome"
+PRIORITY = "cycle.priority"
+WINDOW = "cycle.window"
+CONTRIBUTION = "cycle.contribution"
 REPORT = "cycle.report"
 REPORT_SIGNATURE = "cycle.report_signature"
 REPORT_MEMBERS = ("year", "sha256", "data", "key", "signature")
@@ -77,6 +121,23 @@ NO_REPORT_YET = gettext_noop(
     "applied when the report arrives"
 )
 
+CALENDAR_MEMBERS = ("uid", "year", "call_opens", "call_closes", "council_date")
+AGREEMENT_MEMBERS = ("subject", "uid", "sha256")
+PHASE_MEMBERS = ("year", "phase")
+MEETING_RECORD_MEMBERS = (
+    "uid",
+    "cycle",
+    "kind",
+    "mechanism",
+    "title",
+    "language",
+    "date",
+    "place",
+    "online",
+    "participants",
+    "minutes",
+    "agenda",
+)
 OUTCOME_MEMBERS = (
     "uid",
     "meeting",
@@ -91,22 +152,80 @@ OUTCOME_MEMBERS = (
     "closed_in",
 )
 MEETING_MEMBERS = ("uid", "cycle", "kind", "mechanism", "title", "language", "date")
+PRIORITY_MEMBERS = (
+    "uid",
+    "cycle",
+    "meeting",
+    "area",
+    "action",
+    "rationale",
+    "language",
+    "result",
+    "result_note",
+)
+WINDOW_MEMBERS = ("uid", "cycle", "title", "opens", "closes")
+CONTRIBUTION_MEMBERS = (
+    "uid",
+    "window",
+    "organisation",
+    "text",
+    "language",
+    "areas",
+    "actions",
+    "attachment",
+    "reply",
+    "submitted_at",
+)
+SUBJECTS = ("calendar", "outcome", "priority")
+
+
+# --- contents ---------------------------------------------------------------------------------------
+
+
+def calendar_content(proposal: CalendarProposal) -> dict[str, Any]:
+    """The content of a `cycle.calendar` record (also the terms its agreement names)."""
+    return {
+        "uid": str(proposal.uid),
+        "year": proposal.cycle.year,
+        "call_opens": proposal.call_opens.isoformat(),
+        "call_closes": proposal.call_closes.isoformat(),
+        "council_date": proposal.council_date.isoformat() if proposal.council_date else None,
+    }
+
+
+def meeting_reference(meeting: Meeting) -> dict[str, Any]:
+    """What an outcome or priority carries of its meeting, so that it can be shown under it anywhere."""
+    return {
+        "uid": str(meeting.uid),
+        "cycle": meeting.cycle.year,
+        "kind": meeting.kind,
+        "mechanism": meeting.mechanism.code,
+        "title": meeting.title,
+        "language": meeting.language,
+        "date": meeting.date.isoformat(),
+    }
+
+
+def meeting_content(meeting: Meeting) -> dict[str, Any]:
+    """The content of a `cycle.meeting` record: the meeting as its host recorded it."""
+    return {
+        **meeting_reference(meeting),
+        "place": meeting.place,
+        "online": meeting.online,
+        "participants": sorted(organisation.code for organisation in meeting.participants.all()),
+        "minutes": meeting.minutes,
+        "agenda": [
+            {"title": item.title, "actions": sorted(action.paragraph for action in item.actions.all())}
+            for item in meeting.agenda.all()
+        ],
+    }
 
 
 def outcome_content(outcome: Outcome) -> dict[str, Any]:
     """The content of a `cycle.outcome` record: the outcome's full current state and its meeting."""
-    meeting = outcome.meeting
     return {
         "uid": str(outcome.uid),
-        "meeting": {
-            "uid": str(meeting.uid),
-            "cycle": meeting.cycle.year,
-            "kind": meeting.kind,
-            "mechanism": meeting.mechanism.code,
-            "title": meeting.title,
-            "language": meeting.language,
-            "date": meeting.date.isoformat(),
-        },
+        "meeting": meeting_reference(outcome.meeting),
         "kind": outcome.kind,
         "text": outcome.text,
         "language": outcome.language,
@@ -119,11 +238,134 @@ def outcome_content(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def priority_content(priority: Priority) -> dict[str, Any]:
+    """The content of a `cycle.priority` record: the priority and what became of it."""
+    return {
+        "uid": str(priority.uid),
+        "cycle": priority.cycle.year,
+        "meeting": meeting_reference(priority.set_at),
+        "area": priority.area.code if priority.area is not None else None,
+        "action": priority.action.paragraph if priority.action is not None else None,
+        "rationale": priority.rationale,
+        "language": priority.language,
+        "result": priority.result,
+        "result_note": priority.result_note,
+    }
+
+
+def window_content(window: ConsultationWindow) -> dict[str, Any]:
+    """The content of a `cycle.window` record."""
+    return {
+        "uid": str(window.uid),
+        "cycle": window.cycle.year,
+        "title": window.title,
+        "opens": format_time(window.opens),
+        "closes": format_time(window.closes),
+    }
+
+
+def contribution_content(contribution: Contribution) -> dict[str, Any]:
+    """The content of a `cycle.contribution` record: an accepted contribution, its file named and hashed."""
+    attachment = None
+    if contribution.attachment_sha256:
+        attachment = {"name": contribution.attachment_name, "sha256": contribution.attachment_sha256}
+    return {
+        "uid": str(contribution.uid),
+        "window": str(contribution.window.uid),
+        "organisation": contribution.organisation.code,
+        "text": contribution.text,
+        "language": contribution.language,
+        "areas": sorted(area.code for area in contribution.areas.all()),
+        "actions": sorted(action.paragraph for action in contribution.actions.all()),
+        "attachment": attachment,
+        "reply": contribution.reply,
+        "submitted_at": format_time(contribution.created_at),
+    }
+
+
+def terms(subject: str, proposal: Any) -> dict[str, Any]:
+    """What an agreement to `proposal` agrees to: the proposal without what changes later (follow-up,
+    results), so a follow-up does not undo an agreement while a changed text would."""
+    if subject == "calendar":
+        return calendar_content(proposal)
+    if subject == "outcome":
+        content = outcome_content(proposal)
+        return {k: content[k] for k in ("uid", "kind", "text", "language", "owner", "areas", "actions")} | {
+            "meeting": str(proposal.meeting.uid)
+        }
+    content = priority_content(proposal)
+    return {k: content[k] for k in ("uid", "cycle", "area", "action", "rationale", "language")} | {
+        "meeting": str(proposal.set_at.uid)
+    }
+
+
+def terms_sha256(subject: str, proposal: Any) -> str:
+    """Hex SHA-256 of the RFC 8785 JSON of the proposal's terms: what a `cycle.agreement` names."""
+    return hashlib.sha256(canonical_json(terms(subject, proposal))).hexdigest()
+
+
+# --- signing ----------------------------------------------------------------------------------------
+
+
+def _sign(actor: Actor, record_type: str, content: dict[str, Any], now: datetime.datetime | None = None):
+    from django.utils import timezone
+
+    return sign(record_type, actor.party.code, actor.organisation.code, now or timezone.now(), content)
+
+
+def _keep(obj: Any, entry: LogEntry) -> None:
+    type(obj).objects.filter(pk=obj.pk).update(ledger_entry=entry)
+    obj.ledger_entry = entry
+
+
+def sign_calendar(actor: Actor, proposal: CalendarProposal) -> None:
+    """Sign a calendar proposal as the proposing secretariat's record."""
+    _keep(proposal, _sign(actor, CALENDAR, calendar_content(proposal), proposal.proposed_at))
+
+
+def sign_agreement(actor: Actor, subject: str, proposal: Any, now: datetime.datetime) -> LogEntry:
+    """Sign the actor's party's agreement to `proposal` (its terms' SHA-256); returns the entry."""
+    content = {"subject": subject, "uid": str(proposal.uid), "sha256": terms_sha256(subject, proposal)}
+    return _sign(actor, AGREEMENT, content, now)
+
+
+def sign_phase(actor: Actor, change: PhaseChange) -> None:
+    """Sign a phase change as the secretariat's record."""
+    content = {"year": change.cycle.year, "phase": change.phase}
+    _keep(change, _sign(actor, PHASE, content, change.changed_at))
+
+
+def sign_meeting(actor: Actor, meeting: Meeting) -> None:
+    """Sign a meeting as its host secretariat's record."""
+    _keep(meeting, _sign(actor, MEETING, meeting_content(meeting)))
+
+
 def sign_outcome(actor: Actor, outcome: Outcome, now: datetime.datetime) -> None:
     """Sign the outcome's current state as the actor's record and keep its entry on the outcome."""
-    entry = sign(OUTCOME, actor.party.code, actor.organisation.code, now, outcome_content(outcome))
-    Outcome.objects.filter(pk=outcome.pk).update(ledger_entry=entry)
-    outcome.ledger_entry = entry
+    _keep(outcome, _sign(actor, OUTCOME, outcome_content(outcome), now))
+
+
+def sign_priority(actor: Actor, priority: Priority) -> None:
+    """Sign the priority's current state as the host secretariat's record."""
+    _keep(priority, _sign(actor, PRIORITY, priority_content(priority)))
+
+
+def sign_window(actor: Actor, window: ConsultationWindow) -> None:
+    """Sign a consultation window as the opening secretariat's record."""
+    _keep(window, _sign(actor, WINDOW, window_content(window)))
+
+
+def sign_contribution(actor: Actor, contribution: Contribution) -> None:
+    """Sign an accepted contribution as a record of its contributor's party and organisation (the
+    accepting secretariat's node signs it: the stakeholder's word, vouched for by its party)."""
+    from django.utils import timezone
+
+    content = contribution_content(contribution)
+    entry = sign(CONTRIBUTION, actor.party.code, contribution.organisation.code, timezone.now(), content)
+    _keep(contribution, entry)
+
+
+# --- applying: shared checks ------------------------------------------------------------------------
 
 
 def _checked(check, *args, **kwargs):
@@ -141,8 +383,34 @@ def _cycle(year: Any, what: str) -> Cycle:
     return cycle
 
 
-def _meeting(data: Any) -> Meeting:
-    """The outcome's meeting: the one held here with that uid, else created from the record."""
+def _codes(content: dict[str, Any], name: str, kind: type) -> list:
+    items = content[name]
+    if not isinstance(items, list) or not all(
+        isinstance(item, kind) and not isinstance(item, bool) for item in items
+    ):
+        raise RecordRejected(f"{name} {items!r} is not a list of {kind.__name__}")
+    return items
+
+
+def _mechanism(code: Any, what: str) -> Organisation:
+    mechanism = Organisation.objects.filter(code=code).first() if isinstance(code, str) else None
+    if mechanism is None or mechanism.kind != Organisation.Kind.MECHANISM:
+        raise RecordRejected(f"{what}: {code!r} is not a cooperation mechanism on this node")
+    return mechanism
+
+
+def _time(value: Any, what: str) -> datetime.datetime:
+    if not isinstance(value, str) or not value.endswith("Z"):
+        raise RecordRejected(f"{what} {value!r} is not an RFC 3339 UTC time")
+    try:
+        return datetime.datetime.fromisoformat(value.removesuffix("Z")).replace(tzinfo=datetime.UTC)
+    except ValueError:
+        raise RecordRejected(f"{what} {value!r} is not an RFC 3339 UTC time") from None
+
+
+def _meeting(data: Any, party: Party) -> Meeting:
+    """The meeting an outcome or priority names: the one held here with that uid, else created from the
+    record with `party` (the record's author, its host) as host."""
     from . import services
 
     if not isinstance(data, dict) or any(name not in data for name in MEETING_MEMBERS):
@@ -152,9 +420,7 @@ def _meeting(data: Any) -> Meeting:
     if meeting is not None:
         return meeting
     cycle = _cycle(data["cycle"], "meeting")
-    mechanism = Organisation.objects.filter(code=data["mechanism"]).first()
-    if mechanism is None or mechanism.kind != Organisation.Kind.MECHANISM:
-        raise RecordRejected(f"meeting: {data['mechanism']!r} is not a cooperation mechanism on this node")
+    mechanism = _mechanism(data["mechanism"], "meeting")
     if data["kind"] not in Meeting.Kind.values:
         raise RecordRejected(f"meeting: unknown kind {data['kind']!r}")
     return Meeting.objects.create(
@@ -165,8 +431,176 @@ def _meeting(data: Any) -> Meeting:
         title=_checked(services._text, data, "title", 300),
         language=_checked(services._language, data),
         date=_checked(services._date, data, "date"),
+        party=party,
         created_by=None,
     )
+
+
+# --- the appliers -----------------------------------------------------------------------------------
+
+
+def apply_calendar(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer secretariat's calendar proposal; the first one of a year plans the cycle here."""
+    from . import services
+
+    content = content_of(record, CALENDAR_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    existing = CalendarProposal.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "calendar proposal")
+        return  # a proposal never changes
+    year = content["year"]
+    if not isinstance(year, int) or isinstance(year, bool) or not 2022 <= year <= 2100:
+        raise RecordRejected(f"year {year!r} is not a year of the partnership")
+    opens = _checked(services._date, content, "call_opens")
+    closes = _checked(services._date, content, "call_closes")
+    council = _checked(services._date, content, "council_date", required=False)
+    if closes < opens:
+        raise RecordRejected("call_closes: the call must close after it opens")
+    with transaction.atomic():
+        cycle, _created = Cycle.objects.get_or_create(
+            year=year, defaults={"call_opens": opens, "call_closes": closes, "council_date": council}
+        )
+        CalendarProposal.objects.create(
+            uid=uid,
+            cycle=cycle,
+            call_opens=opens,
+            call_closes=closes,
+            council_date=council,
+            party=party,
+            organisation=party_organisation(party, record.organisation),
+            proposed_at=record_time(record),
+            ledger_entry=entry,
+        )
+        services.refresh_calendar(cycle)
+
+
+def _subject(subject: Any, uid: Any) -> tuple[Any, Party | None]:
+    """The proposal an agreement names and the party that proposed it."""
+    if subject == "calendar":
+        proposal = CalendarProposal.objects.select_related("cycle", "party").filter(uid=uid).first()
+        return proposal, proposal.party if proposal else None
+    if subject == "outcome":
+        outcome = Outcome.objects.select_related("meeting__party").filter(uid=uid).first()
+        return outcome, outcome.meeting.party if outcome else None
+    priority = Priority.objects.select_related("set_at__party").filter(uid=uid).first()
+    return priority, priority.set_at.party if priority else None
+
+
+def apply_agreement(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer secretariat's agreement to a proposal: the proposal becomes agreed here too."""
+    from . import services
+
+    content = content_of(record, AGREEMENT_MEMBERS)
+    subject = content["subject"]
+    if subject not in SUBJECTS:
+        raise RecordRejected(f"subject {subject!r} is not calendar, outcome or priority")
+    uid = uid_of(content)
+    party = author_party(record)
+    proposal, proposer = _subject(subject, uid)
+    if proposal is None or proposer is None:
+        raise RecordRejected(f"there is no {subject} {uid} on this node to agree to")
+    if proposal.agreement_entry_id == entry.pk:
+        return  # already applied
+    if proposer.pk == party.pk:
+        raise RecordRejected(f"{party.code} cannot agree to its own {subject} {uid}")
+    if proposal.agreed:
+        raise RecordRejected(f"the {subject} {uid} is already agreed by {proposal.agreed_by.code}")
+    if content["sha256"] != terms_sha256(subject, proposal):
+        raise RecordRejected(f"the agreement names other terms than those of the {subject} {uid} held here")
+    type(proposal).objects.filter(pk=proposal.pk).update(
+        agreed_by=party, agreed_at=record_time(record), agreement_entry=entry
+    )
+    if subject == "calendar":
+        services.refresh_calendar(proposal.cycle)
+
+
+def apply_phase(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer secretariat moving a cycle to its next phase."""
+    from . import services
+
+    content = content_of(record, PHASE_MEMBERS)
+    party = author_party(record)
+    phase = content["phase"]
+    if phase not in services.PHASES:
+        raise RecordRejected(f"phase {phase!r} is not a phase of the cycle")
+    cycle = Cycle.objects.select_for_update().filter(year=content["year"]).first()
+    if cycle is None or not isinstance(content["year"], int):
+        raise RecordRejected(f"there is no cycle {content['year']!r} on this node")
+    current, wanted = services.PHASES.index(cycle.phase), services.PHASES.index(phase)
+    if wanted <= current:
+        return  # applied already, or both secretariats moved it to the same phase
+    if wanted != current + 1:
+        raise RecordRejected(f"the cycle {cycle.year} is at {cycle.phase}; {phase} does not follow it")
+    cycle.phase = phase
+    cycle.save(update_fields=["phase"])
+    change = PhaseChange.objects.create(
+        cycle=cycle,
+        phase=phase,
+        changed_by=None,
+        organisation=party_organisation(party, record.organisation),
+        ledger_entry=entry,
+    )
+    PhaseChange.objects.filter(pk=change.pk).update(changed_at=record_time(record))
+
+
+def apply_meeting(record: SignedRecord, entry: LogEntry) -> None:
+    """A meeting recorded by the peer party's secretariat, with its agenda and participants."""
+    from . import services
+
+    content = content_of(record, MEETING_RECORD_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    existing = Meeting.objects.select_related("ledger_entry").filter(uid=uid).first()
+    # A meeting first learnt of from an outcome record has no record of its own yet: this fills it in.
+    if existing is not None and (existing.ledger_entry_id is not None or existing.created_by_id is not None):
+        held_by_peer(existing, entry, "meeting")
+        return  # a meeting record is signed once
+    cycle = _cycle(content["cycle"], "meeting")
+    mechanism = _mechanism(content["mechanism"], "meeting")
+    if content["kind"] not in Meeting.Kind.values:
+        raise RecordRejected(f"kind {content['kind']!r} is not a kind of meeting")
+    if not isinstance(content["online"], bool):
+        raise RecordRejected(f"online {content['online']!r} is not true or false")
+    participants = []
+    for code in _codes(content, "participants", str):
+        organisation = Organisation.objects.filter(code=code).first()
+        if organisation is None:
+            raise RecordRejected(f"participants: {code!r} is not an organisation on this node")
+        participants.append(organisation)
+    agenda = content["agenda"]
+    if not isinstance(agenda, list) or not all(isinstance(item, dict) for item in agenda):
+        raise RecordRejected("agenda: a list of {title, actions}")
+    items = []
+    for item in agenda:
+        if "actions" not in item:
+            raise RecordRejected("agenda: each item has a title and actions")
+        actions = _checked(services._actions, _codes(item, "actions", int))
+        items.append((_checked(services._text, item, "title", 300), actions))
+    values = {
+        "cycle": cycle,
+        "mechanism": mechanism,
+        "kind": content["kind"],
+        "title": _checked(services._text, content, "title", 300),
+        "language": _checked(services._language, content),
+        "date": _checked(services._date, content, "date"),
+        "place": _checked(services._text, content, "place", 200, required=False),
+        "online": content["online"],
+        "minutes": _checked(services._text, content, "minutes", 50000, required=False),
+        "party": party,
+        "ledger_entry": entry,
+    }
+    with transaction.atomic():
+        if existing is None:
+            meeting = Meeting.objects.create(uid=uid, created_by=None, **values)
+        else:
+            Meeting.objects.filter(pk=existing.pk).update(**values)
+            meeting = existing
+            meeting.agenda.all().delete()
+        meeting.participants.set(participants)
+        for position, (title, actions) in enumerate(items):
+            AgendaItem.objects.create(meeting=meeting, position=position, title=title).actions.set(actions)
 
 
 def apply_outcome(record: SignedRecord, entry: LogEntry) -> None:
@@ -175,7 +609,7 @@ def apply_outcome(record: SignedRecord, entry: LogEntry) -> None:
 
     content = content_of(record, OUTCOME_MEMBERS)
     uid = uid_of(content)
-    author_party(record)
+    party = author_party(record)
     existing = Outcome.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
         held_by_peer(existing, entry, "outcome")
@@ -191,12 +625,8 @@ def apply_outcome(record: SignedRecord, entry: LogEntry) -> None:
         owner = Organisation.objects.filter(code=content["owner"]).first() if content["owner"] else None
         if owner is None:
             raise RecordRejected(f"owner {content['owner']!r}: a {kind} needs an owner known on this node")
-    for name, kind_of_item in (("areas", str), ("actions", int)):
-        items = content[name]
-        if not isinstance(items, list) or not all(
-            isinstance(item, kind_of_item) and not isinstance(item, bool) for item in items
-        ):
-            raise RecordRejected(f"{name} {items!r} is not a list of {kind_of_item.__name__}")
+    _codes(content, "areas", str)
+    _codes(content, "actions", int)
     values = {
         "kind": kind,
         "text": _checked(services._text, content, "text"),
@@ -209,7 +639,7 @@ def apply_outcome(record: SignedRecord, entry: LogEntry) -> None:
     areas = _checked(services._areas, content["areas"])
     actions = _checked(services._actions, content["actions"])
     with transaction.atomic():
-        meeting = _meeting(content["meeting"])
+        meeting = _meeting(content["meeting"], party)
         if existing is not None and existing.meeting_id != meeting.pk:
             raise RecordRejected(f"outcome {uid} belongs to another meeting")
         if existing is None:
@@ -375,3 +805,131 @@ def apply_report_signature(record: SignedRecord, entry: LogEntry) -> None:
         signed_at=record_time(record),
         ledger_entry=entry,
     )
+
+
+def apply_priority(record: SignedRecord, entry: LogEntry) -> None:
+    """A priority set by the peer party's host secretariat, created or brought to the record's result."""
+    from . import services
+
+    content = content_of(record, PRIORITY_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    existing = Priority.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "priority")
+        if not newer_entry(existing, entry):
+            return
+    if content["result"] not in Priority.Outcome.values:
+        raise RecordRejected(f"result {content['result']!r} is not a result of a priority")
+    area = _checked(services._areas, [content["area"]])[0] if content["area"] else None
+    action = _checked(services._actions, [content["action"]])[0] if content["action"] else None
+    if area is None and action is None:
+        raise RecordRejected("a priority needs an area or an action")
+    values = {
+        "cycle": _cycle(content["cycle"], "cycle"),
+        "area": area,
+        "action": action,
+        "rationale": _checked(services._text, content, "rationale", 2000),
+        "language": _checked(services._language, content),
+        "result": content["result"],
+        "result_note": _checked(services._text, content, "result_note", required=False),
+        "ledger_entry": entry,
+    }
+    with transaction.atomic():
+        meeting = _meeting(content["meeting"], party)
+        if meeting.kind != Meeting.Kind.COUNCIL:
+            raise RecordRejected("meeting: priorities are set by the Council")
+        if existing is None:
+            Priority.objects.create(uid=uid, set_at=meeting, **values)
+        elif existing.set_at_id != meeting.pk:
+            raise RecordRejected(f"priority {uid} was set at another meeting")
+        else:
+            Priority.objects.filter(pk=existing.pk).update(**values)
+
+
+def apply_window(record: SignedRecord, entry: LogEntry) -> None:
+    """A consultation window opened by the peer party's secretariat."""
+    from . import services
+
+    content = content_of(record, WINDOW_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    existing = ConsultationWindow.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "consultation window")
+        return  # a window is signed once
+    opens, closes = _time(content["opens"], "opens"), _time(content["closes"], "closes")
+    if closes <= opens:
+        raise RecordRejected("closes: the window must close after it opens")
+    ConsultationWindow.objects.create(
+        uid=uid,
+        cycle=_cycle(content["cycle"], "cycle"),
+        title=_checked(services._text, content, "title", 300),
+        opens=opens,
+        closes=closes,
+        party=party,
+        ledger_entry=entry,
+    )
+
+
+def apply_contribution(record: SignedRecord, entry: LogEntry) -> None:
+    """A contribution of the peer party's stakeholder or Member State, accepted by its secretariat."""
+    from . import services
+
+    content = content_of(record, CONTRIBUTION_MEMBERS)
+    uid = uid_of(content)
+    party = author_party(record)
+    existing = Contribution.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if existing is not None:
+        held_by_peer(existing, entry, "contribution")
+        return  # accepted once, shared once
+    window = ConsultationWindow.objects.filter(uid=uid_of(content, "window")).first()
+    if window is None:
+        raise RecordRejected(f"there is no consultation window {content['window']} on this node")
+    attachment = content["attachment"]
+    name = sha = ""
+    if attachment is not None:
+        if (
+            not isinstance(attachment, dict)
+            or not isinstance(attachment.get("name"), str)
+            or not isinstance(attachment.get("sha256"), str)
+            or len(attachment["sha256"]) != 64
+            or any(c not in "0123456789abcdef" for c in attachment["sha256"])
+        ):
+            raise RecordRejected("attachment: {name, sha256 (64 lower-case hex digits)} or null")
+        name, sha = attachment["name"][:255], attachment["sha256"]
+    _codes(content, "areas", str)
+    _codes(content, "actions", int)
+    with transaction.atomic():
+        contribution = Contribution.objects.create(
+            uid=uid,
+            window=window,
+            organisation=party_organisation(party, content["organisation"]),
+            author=None,
+            text=_checked(services._text, content, "text", 20000),
+            language=_checked(services._language, content),
+            status=Contribution.Status.ACCEPTED,
+            reply=_checked(services._text, content, "reply", 5000, required=False),
+            attachment_name=name,
+            attachment_sha256=sha,
+            ledger_entry=entry,
+        )
+        Contribution.objects.filter(pk=contribution.pk).update(
+            created_at=_time(content["submitted_at"], "submitted_at")
+        )
+        contribution.areas.set(_checked(services._areas, content["areas"]))
+        contribution.actions.set(_checked(services._actions, content["actions"]))
+
+
+APPLIERS = {
+    CALENDAR: apply_calendar,
+    AGREEMENT: apply_agreement,
+    PHASE: apply_phase,
+    MEETING: apply_meeting,
+    OUTCOME: apply_outcome,
+    PRIORITY: apply_priority,
+    WINDOW: apply_window,
+    CONTRIBUTION: apply_contribution,
+    REPORT: apply_report,
+    REPORT_SIGNATURE: apply_report_signature,
+}

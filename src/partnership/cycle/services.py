@@ -1,13 +1,20 @@
-"""The cycle's rules: phases in order, meetings and their outcomes, priorities, stakeholder input,
-reminders. Every write takes the acting user, checks permissions in `people`, and is atomic. Outcomes are
-shared records: each creation and follow-up is signed into the node's ledger in the same transaction
-(`records`), and an outcome signed by a peer node is read-only here."""
+"""The cycle's rules: an agreed calendar, phases in order along it, meetings and their outcomes,
+priorities, stakeholder input, reminders. Every write takes the acting user, checks permissions in
+`people`, and is atomic. The cycle is the partnership's: calendars, agreements, phase changes, meetings,
+outcomes, priorities, windows and accepted contributions are signed into the node's ledger in the write's
+transaction (`records`), and what a peer node signed is read-only here.
+
+Joint decisions need both parties (paras 21, 23): a calendar, a Council decision or guidance item and a
+priority are proposed by one party's secretariat and agreed by the other's (`agree_calendar`,
+`confirm_outcome`, `confirm_priority`), on the single node as between two nodes."""
 
 import datetime
+import hashlib
 from collections.abc import Mapping
 from typing import Any, overload
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
@@ -20,16 +27,19 @@ from partnership.people.models import Membership, Organisation
 from partnership.people.permissions import (
     Actor,
     require_actor,
+    require_agree,
     require_contributor,
     require_follow_up,
     require_local_record,
     require_moderate,
     require_node_party,
+    require_record_at_meeting,
 )
 from partnership.programme.models import Area, JointAction, Language
 
 from .models import (
     AgendaItem,
+    CalendarProposal,
     ConsultationWindow,
     Contribution,
     Cycle,
@@ -50,6 +60,11 @@ def require_secretariat(user) -> Actor:
     if not actor.is_secretariat:
         raise PermissionDenied(_("Only the secretariats steer the cycle."))
     return actor
+
+
+def require_cycle_writer(user) -> Actor:
+    """A secretariat writing on its own party's node: what it writes is signed as its party's record."""
+    return require_node_party(require_secretariat(user))
 
 
 def get_cycle(year: int) -> Cycle:
@@ -132,29 +147,61 @@ def _organisation(code: str | None, field: str) -> Organisation:
 # --- cycles and phases ------------------------------------------------------------------------------
 
 
+def _calendar(data: Mapping[str, Any]) -> tuple[datetime.date, datetime.date, datetime.date | None]:
+    opens, closes = _date(data, "call_opens"), _date(data, "call_closes")
+    council = _date(data, "council_date", required=False)
+    if closes < opens:
+        raise Invalid(
+            _("call_closes: the call must close after it opens."), {"call_closes": _("before opening")}
+        )
+    if council is not None and council < closes:
+        raise Invalid(
+            _("council_date: the Council meets after the call for updates closes."),
+            {"council_date": _("before the call closes")},
+        )
+    return opens, closes, council
+
+
+def _propose(actor: Actor, cycle: Cycle, dates) -> CalendarProposal:
+    from .records import sign_calendar
+
+    opens, closes, council = dates
+    proposal = CalendarProposal.objects.create(
+        cycle=cycle,
+        call_opens=opens,
+        call_closes=closes,
+        council_date=council,
+        party=actor.party,
+        organisation=actor.organisation,
+        proposed_at=timezone.now(),
+    )
+    sign_calendar(actor, proposal)
+    refresh_calendar(cycle)
+    return proposal
+
+
 @transaction.atomic
 def create_cycle(user, data: Mapping[str, Any]) -> Cycle:
-    """Plan the cycle of a year with its call-for-updates dates."""
-    require_secretariat(user)
+    """Plan the cycle of a year with a proposed calendar (call opens, call closes, Council date), which
+    the other party's secretariat agrees to (`agree_calendar`) before the phases can move."""
+    actor = require_cycle_writer(user)
     try:
         year = int(data.get("year", ""))
     except (TypeError, ValueError):
         raise Invalid(_("year: give a year like 2026."), {"year": _("not a year")}) from None
     if not 2022 <= year <= 2100:
         raise Invalid(_("year: the partnership began in 2022."), {"year": str(year)})
-    opens, closes = _date(data, "call_opens"), _date(data, "call_closes")
-    council = _date(data, "council_date", required=False)
-    assert opens and closes
-    if closes < opens:
-        raise Invalid(
-            _("call_closes: the call must close after it opens."), {"call_closes": _("before opening")}
-        )
+    dates = _calendar(data)
     if Cycle.objects.filter(year=year).exists():
         raise Conflict(_("There is already a cycle %(year)s.") % {"year": year})
+    opens, closes, council = dates
     late_updates = _late_updates(data.get("late_updates") or Cycle.LateUpdates.MARK)
-    return Cycle.objects.create(
+    cycle = Cycle.objects.create(
         year=year, call_opens=opens, call_closes=closes, council_date=council, late_updates=late_updates
     )
+    _propose(actor, cycle, dates)
+    cycle.refresh_from_db()
+    return cycle
 
 
 def _late_updates(policy: Any) -> str:
@@ -180,10 +227,105 @@ def set_late_updates(user, year: int, policy: str) -> Cycle:
     return cycle
 
 
+def refresh_calendar(cycle: Cycle) -> None:
+    """Bring the cycle's dates to its standing calendar: the latest agreed proposal, else (never agreed
+    yet) the latest proposal. A cycle agreed before proposals were recorded keeps its dates."""
+    proposals = list(CalendarProposal.objects.filter(cycle=cycle).order_by("proposed_at", "uid"))
+    agreed = [proposal for proposal in proposals if proposal.agreed]
+    standing = agreed[-1] if agreed else None
+    pending = bool(proposals) and not proposals[-1].agreed
+    Cycle.objects.filter(pk=cycle.pk).update(calendar_pending=pending)
+    cycle.calendar_pending = pending
+    if standing is None and (cycle.calendar_agreed or not proposals):
+        return
+    shown = standing or proposals[-1]
+    Cycle.objects.filter(pk=cycle.pk).update(
+        call_opens=shown.call_opens,
+        call_closes=shown.call_closes,
+        council_date=shown.council_date,
+        calendar_agreed=standing is not None,
+    )
+    cycle.call_opens, cycle.call_closes = shown.call_opens, shown.call_closes
+    cycle.council_date, cycle.calendar_agreed = shown.council_date, standing is not None
+
+
+def pending_calendar(cycle: Cycle) -> CalendarProposal | None:
+    """The proposal awaiting the other party: the latest one, unless it is agreed."""
+    if not cycle.calendar_pending:
+        return None
+    latest = (
+        CalendarProposal.objects.select_related("party", "ledger_entry", "cycle")
+        .filter(cycle=cycle)
+        .order_by("-proposed_at", "-uid")
+        .first()
+    )
+    return latest if latest is not None and not latest.agreed else None
+
+
+@transaction.atomic
+def propose_calendar(user, year: int, data: Mapping[str, Any]) -> CalendarProposal:
+    """A change of a cycle's calendar: a new proposal, which needs the other party again; until it is
+    agreed the previous agreed calendar stands."""
+    actor = require_cycle_writer(user)
+    cycle = Cycle.objects.select_for_update().filter(year=year).first()
+    if cycle is None:
+        raise NotFound(_("There is no cycle %(year)s.") % {"year": year})
+    return _propose(actor, cycle, _calendar(data))
+
+
+def _agree(actor: Actor, subject: str, proposal: Any, proposer_code: str) -> None:
+    """Sign the actor's party's agreement to `proposal` and keep it on the proposal."""
+    from .records import sign_agreement
+
+    if proposal.agreed:
+        raise Conflict(
+            _("This was already agreed by %(party)s on %(date)s; nothing was changed.")
+            % {"party": proposal.agreed_by.code, "date": proposal.agreed_at.strftime("%Y-%m-%d %H:%M UTC")}
+        )
+    now = timezone.now()
+    entry = sign_agreement(actor, subject, proposal, now)
+    type(proposal).objects.filter(pk=proposal.pk).update(
+        agreed_by=actor.party, agreed_at=now, agreement_entry=entry
+    )
+    proposal.agreed_by, proposal.agreed_at, proposal.agreement_entry = actor.party, now, entry
+
+
+@transaction.atomic
+def agree_calendar(user, year: int, proposal_uid=None) -> Cycle:
+    """The other party's secretariat agrees to the cycle's proposed calendar, which becomes the cycle's.
+
+    `proposal_uid`, if given, is the proposal the secretariat read: refused when it has since been
+    replaced, so nobody agrees to a calendar they did not see.
+    """
+    actor = require_cycle_writer(user)
+    cycle = Cycle.objects.select_for_update().filter(year=year).first()
+    if cycle is None:
+        raise NotFound(_("There is no cycle %(year)s.") % {"year": year})
+    latest = CalendarProposal.objects.filter(cycle=cycle).order_by("-proposed_at", "-uid").first()
+    if latest is None:
+        raise Conflict(_("The calendar of %(year)s awaits no agreement.") % {"year": year})
+    if proposal_uid and str(latest.uid) != str(proposal_uid):
+        raise Conflict(
+            _("The calendar of %(year)s was changed since you read it: read the new proposal, then agree.")
+            % {"year": year}
+        )
+    require_agree(actor, latest.party_id)
+    _agree(actor, "calendar", latest, latest.party.code)
+    refresh_calendar(cycle)
+    return cycle
+
+
 @transaction.atomic
 def advance_phase(user, year: int, phase: str) -> Cycle:
-    """Move a cycle into its next phase; phases cannot be skipped or gone back to."""
-    actor = require_secretariat(user)
+    """Move a cycle into its next phase, along its agreed calendar; phases cannot be skipped or gone back to.
+
+    The dates (UTC) of the standing agreed calendar decide: the call opens from `call_opens` on, closes
+    from `call_closes` on, and the Council is held from `council_date` on (if the calendar has one). The
+    stock-take and the publication of guidance follow the phase before them at any time.
+    """
+    from .records import sign_phase
+
+    actor = require_cycle_writer(user)
     if phase not in PHASES:
         raise Invalid(_("phase: unknown phase %(phase)s.") % {"phase": phase}, {"phase": phase})
     # Locked: two secretariats pressing the button together move the cycle once.
@@ -200,15 +342,36 @@ def advance_phase(user, year: int, phase: str) -> Cycle:
             % {"current": cycle.get_phase_display(), "next": expected or _("none: the cycle is complete")},
             {"phase": phase},
         )
+    if not cycle.calendar_agreed:
+        raise Conflict(
+            _(
+                "The calendar of %(year)s awaits the other party's agreement; "
+                "the phases follow it once agreed."
+            )
+            % {"year": year}
+        )
     if phase == Cycle.Phase.CALL_OPEN:
         other = Cycle.objects.filter(phase=Cycle.Phase.CALL_OPEN).exclude(pk=cycle.pk).first()
         if other is not None:
             raise Conflict(_("The call for updates of %(year)s is still open.") % {"year": other.year})
+    today = timezone.now().date()
+    date = {
+        Cycle.Phase.CALL_OPEN: cycle.call_opens,
+        Cycle.Phase.CALL_CLOSED: cycle.call_closes,
+        Cycle.Phase.COUNCIL_HELD: cycle.council_date,
+    }.get(Cycle.Phase(phase))
+    if date is not None and today < date:
+        raise Invalid(
+            _("phase: the agreed calendar sets “%(phase)s” for %(date)s; it is %(today)s (UTC).")
+            % {"phase": Cycle.Phase(phase).label, "date": date.isoformat(), "today": today.isoformat()},
+            {"phase": phase},
+        )
     cycle.phase = phase
     cycle.save(update_fields=["phase"])
-    PhaseChange.objects.create(
+    change = PhaseChange.objects.create(
         cycle=cycle, phase=phase, changed_by=actor.user, organisation=actor.organisation
     )
+    sign_phase(actor, change)
     return cycle
 
 
@@ -226,8 +389,13 @@ def current_cycle() -> Cycle | None:
 
 @transaction.atomic
 def record_meeting(user, year: int, data: Mapping[str, Any]) -> Meeting:
-    """Record a meeting of a mechanism or of the Council, with its agenda (para 21: existing mechanisms)."""
-    actor = require_secretariat(user)
+    """Record a meeting of a mechanism or of the Council, with its agenda (para 21: existing mechanisms).
+
+    The recording secretariat's party hosts it: it alone records the meeting's outcomes and priorities.
+    """
+    from .records import sign_meeting
+
+    actor = require_cycle_writer(user)
     cycle = get_cycle(year)
     mechanism = _organisation(data.get("mechanism"), "mechanism")
     if mechanism.kind != Organisation.Kind.MECHANISM:
@@ -251,6 +419,7 @@ def record_meeting(user, year: int, data: Mapping[str, Any]) -> Meeting:
         place=_text(data, "place", 200, required=False),
         online=bool(data.get("online", False)),
         minutes=_text(data, "minutes", 50000, required=False),
+        party=actor.party,
         created_by=actor.user,
     )
     participants = [_organisation(code, "participants") for code in data.get("participants", [])]
@@ -260,6 +429,7 @@ def record_meeting(user, year: int, data: Mapping[str, Any]) -> Meeting:
             meeting=meeting, position=position, title=_text(item, "title", 300)
         )
         agenda_item.actions.set(_actions(item.get("actions")))
+    sign_meeting(actor, meeting)
     return meeting
 
 
@@ -275,12 +445,14 @@ def get_meeting(uid) -> Meeting:
 def record_outcome(user, meeting_uid, data: Mapping[str, Any]) -> Outcome:
     """A decision, guidance item or note of a meeting; decisions and guidance need an owner.
 
-    Signed as a record of the recording secretariat's party and organisation.
+    Recorded by the meeting's host secretariat and signed as its party's record; a decision or guidance
+    item is then proposed, agreed once the other party's secretariat confirms it (`confirm_outcome`).
     """
     from .records import sign_outcome
 
-    actor = require_node_party(require_secretariat(user))
+    actor = require_cycle_writer(user)
     meeting = get_meeting(meeting_uid)
+    require_record_at_meeting(actor, meeting.party_id, meeting.party.code if meeting.party else "")
     kind = data.get("kind")
     if kind not in Outcome.Kind.values:
         raise Invalid(_("kind: choose decision, guidance or note."), {"kind": str(kind)})
@@ -329,6 +501,40 @@ def follow_up(user, outcome_uid, data: Mapping[str, Any]) -> Outcome:
     return outcome
 
 
+@transaction.atomic
+def confirm_outcome(user, outcome_uid) -> Outcome:
+    """The other party's secretariat confirms a Council decision or guidance item: it becomes agreed."""
+    actor = require_cycle_writer(user)
+    outcome = (
+        # Only the outcome's row is locked: PostgreSQL locks no nullable side of an outer join.
+        Outcome.objects.select_for_update(of=("self",))
+        .select_related("meeting__party")
+        .filter(uid=outcome_uid)
+        .first()
+    )
+    if outcome is None or outcome.kind == Outcome.Kind.NOTE:
+        raise NotFound(_("There is no such decision or guidance item."))
+    require_agree(actor, outcome.meeting.party_id)
+    _agree(actor, "outcome", outcome, outcome.meeting.party.code if outcome.meeting.party else "")
+    return outcome
+
+
+def get_outcome_meeting(outcome_uid):
+    """The uid of the meeting of an outcome (NotFound when there is none)."""
+    uid = Outcome.objects.filter(uid=outcome_uid).values_list("meeting__uid", flat=True).first()
+    if uid is None:
+        raise NotFound(_("There is no such decision or guidance item."))
+    return uid
+
+
+def get_priority_meeting(priority_uid):
+    """The uid of the meeting a priority was set at (NotFound when there is none)."""
+    uid = Priority.objects.filter(uid=priority_uid).values_list("set_at__uid", flat=True).first()
+    if uid is None:
+        raise NotFound(_("There is no such priority."))
+    return uid
+
+
 def open_guidance(before_year: int | None = None):
     """Decisions and guidance not yet closed, from meetings of earlier cycles (what the report follows up)."""
     items = Outcome.objects.exclude(kind=Outcome.Kind.NOTE).exclude(follow_up=Outcome.FollowUp.CLOSED)
@@ -342,9 +548,13 @@ def open_guidance(before_year: int | None = None):
 
 @transaction.atomic
 def set_priority(user, meeting_uid, data: Mapping[str, Any]) -> Priority:
-    """A priority for a cycle, set at a Council meeting, on an area or an action."""
-    require_secretariat(user)
+    """A priority for a cycle, set at a Council meeting, on an area or an action: recorded by the
+    meeting's host secretariat, agreed once the other party's confirms it (`confirm_priority`)."""
+    from .records import sign_priority
+
+    actor = require_cycle_writer(user)
     meeting = get_meeting(meeting_uid)
+    require_record_at_meeting(actor, meeting.party_id, meeting.party.code if meeting.party else "")
     if meeting.kind != Meeting.Kind.COUNCIL:
         raise Invalid(
             _("meeting: priorities are set by the Council."), {"meeting": _("not a Council meeting")}
@@ -354,7 +564,7 @@ def set_priority(user, meeting_uid, data: Mapping[str, Any]) -> Priority:
     action = _actions([data["action"]])[0] if data.get("action") else None
     if area is None and action is None:
         raise Invalid(_("area: give an area or an action."), {"area": _("required"), "action": _("required")})
-    return Priority.objects.create(
+    priority = Priority.objects.create(
         cycle=cycle,
         set_at=meeting,
         area=area,
@@ -362,15 +572,45 @@ def set_priority(user, meeting_uid, data: Mapping[str, Any]) -> Priority:
         rationale=_text(data, "rationale", 2000),
         language=_language(data),
     )
+    sign_priority(actor, priority)
+    return priority
+
+
+def _priority(priority_id) -> Priority:
+    found = None
+    if isinstance(priority_id, int) or str(priority_id).isdigit():
+        found = Priority.objects.select_for_update().filter(pk=int(priority_id)).first()
+    else:
+        try:
+            found = Priority.objects.select_for_update().filter(uid=priority_id).first()
+        except (ValueError, TypeError, ValidationError):
+            found = None
+    if found is None:
+        raise NotFound(_("There is no such priority."))
+    return found
+
+
+@transaction.atomic
+def confirm_priority(user, priority_id) -> Priority:
+    """The other party's secretariat confirms a priority set at a Council meeting: it becomes agreed."""
+    actor = require_cycle_writer(user)
+    priority = _priority(priority_id)
+    host = priority.set_at.party
+    require_agree(actor, host.pk if host else None)
+    _agree(actor, "priority", priority, host.code if host else "")
+    return priority
 
 
 @transaction.atomic
 def record_priority_result(user, priority_id: int, data: Mapping[str, Any]) -> Priority:
-    """Say what became of a priority, for the next report."""
-    require_secretariat(user)
-    priority = Priority.objects.filter(pk=priority_id).first()
-    if priority is None:
-        raise NotFound(_("There is no such priority."))
+    """Say what became of a priority, for the next report: the host secretariat, on its node."""
+    from .records import sign_priority
+
+    actor = require_cycle_writer(user)
+    priority = _priority(priority_id)
+    require_local_record(priority.signed_by)
+    host = priority.set_at.party
+    require_record_at_meeting(actor, host.pk if host else None, host.code if host else "")
     result = data.get("result")
     if result not in Priority.Outcome.values:
         raise Invalid(
@@ -380,6 +620,7 @@ def record_priority_result(user, priority_id: int, data: Mapping[str, Any]) -> P
     priority.result = result
     priority.result_note = _text(data, "note", required=False)
     priority.save(update_fields=["result", "result_note"])
+    sign_priority(actor, priority)
     return priority
 
 
@@ -388,8 +629,10 @@ def record_priority_result(user, priority_id: int, data: Mapping[str, Any]) -> P
 
 @transaction.atomic
 def open_window(user, year: int, data: Mapping[str, Any]) -> ConsultationWindow:
-    """A consultation window of a cycle."""
-    require_secretariat(user)
+    """A consultation window of a cycle, signed as the opening secretariat's record."""
+    from .records import sign_window
+
+    actor = require_cycle_writer(user)
     cycle = get_cycle(year)
     opens, closes = data.get("opens"), data.get("closes")
     if not isinstance(opens, datetime.datetime) or not isinstance(closes, datetime.datetime):
@@ -400,9 +643,11 @@ def open_window(user, year: int, data: Mapping[str, Any]) -> ConsultationWindow:
     check_time(closes, "closes")
     if closes <= opens:
         raise Invalid(_("closes: the window must close after it opens."), {"closes": _("before opening")})
-    return ConsultationWindow.objects.create(
-        cycle=cycle, title=_text(data, "title", 300), opens=opens, closes=closes
+    window = ConsultationWindow.objects.create(
+        cycle=cycle, title=_text(data, "title", 300), opens=opens, closes=closes, party=actor.party
     )
+    sign_window(actor, window)
+    return window
 
 
 @transaction.atomic
@@ -432,7 +677,13 @@ def submit_contribution(user, window_id: int, data: Mapping[str, Any], attachmen
         language=_language(data),
     )
     if attachment is not None:
+        digest = hashlib.sha256()
+        for chunk in attachment.chunks():
+            digest.update(chunk)
+        attachment.seek(0)
         contribution.attachment = attachment
+        contribution.attachment_name = str(attachment.name or "")[-255:]
+        contribution.attachment_sha256 = digest.hexdigest()
     contribution.save()
     contribution.areas.set(_areas(data.get("areas")))
     contribution.actions.set(_actions(data.get("actions")))
@@ -442,12 +693,19 @@ def submit_contribution(user, window_id: int, data: Mapping[str, Any], attachmen
 @transaction.atomic
 def moderate(user, contribution_uid, data: Mapping[str, Any]) -> Contribution:
     """Accept or reject (with a reason) a contribution, optionally with a reply; a secretariat moderates
-    the contributions of its own party's stakeholders and Member States only."""
+    the contributions of its own party's stakeholders and Member States only. An accepted contribution is
+    signed as its party's record and shared; it is not moderated again."""
+    from .records import sign_contribution
+
     actor = require_secretariat(user)
     contribution = Contribution.objects.select_for_update().filter(uid=contribution_uid).first()
     if contribution is None:
         raise NotFound(_("There is no such contribution."))
     require_moderate(actor, contribution.organisation.party_id)
+    if contribution.ledger_entry_id is not None:
+        raise Conflict(
+            _("This contribution was accepted and shared with the other party; it stays as it is.")
+        )
     decision = data.get("status")
     if decision not in (Contribution.Status.ACCEPTED, Contribution.Status.REJECTED):
         raise Invalid(_("status: choose accepted or rejected."), {"status": str(decision)})
@@ -459,21 +717,24 @@ def moderate(user, contribution_uid, data: Mapping[str, Any]) -> Contribution:
     contribution.reply = _text(data, "reply", 5000, required=False)
     contribution.moderated_by = actor.user
     contribution.save()
+    if decision == Contribution.Status.ACCEPTED:
+        sign_contribution(actor, contribution)
     return contribution
 
 
 # --- who has not reported, and reminders ------------------------------------------------------------
 
 
-def missing_updates(cycle: Cycle) -> list[tuple[JointAction, Any]]:
-    """(action, party) pairs without an update from that party for this cycle (two queries)."""
+def missing_updates(cycle: Cycle, parties: list | None = None) -> list[tuple[JointAction, Any]]:
+    """(action, party) pairs without an update from that party for this cycle (two queries, and one
+    for the parties unless given)."""
     from partnership.people.models import Party
     from partnership.programme.models import ProgressUpdate
 
     reported = set(
         ProgressUpdate.objects.filter(period=cycle.year).values_list("action_id", "party_id").distinct()
     )
-    parties = list(Party.objects.all())
+    parties = list(Party.objects.all()) if parties is None else parties
     return [
         (action, party)
         for action in JointAction.objects.order_by("paragraph")

@@ -156,6 +156,65 @@ def late_updates(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+def agree_calendar(request: HttpRequest, year: int) -> HttpResponse:
+    """The other party's secretariat agrees to the proposed calendar it read (paras 21, 23)."""
+    _cycle_or_404(year)
+    try:
+        services.agree_calendar(request.user, year, request.POST.get("proposal") or None)
+    except (Invalid, Conflict) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The calendar of %(year)s is agreed.") % {"year": year})
+    return redirect("cycle", year=year)
+
+
+@login_required
+@require_http_methods(["POST"])
+def propose_calendar(request: HttpRequest, year: int) -> HttpResponse:
+    """A secretariat proposes a change of the calendar; the other party agrees to it."""
+    _cycle_or_404(year)
+    services.require_secretariat(request.user)
+    try:
+        services.propose_calendar(request.user, year, request.POST)
+    except (Invalid, Conflict) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The new calendar is proposed; it awaits the other party's agreement."))
+    return redirect("cycle", year=year)
+
+
+@login_required
+@require_http_methods(["POST"])
+def confirm_outcome(request: HttpRequest, uid) -> HttpResponse:
+    """The other party's secretariat confirms a decision or guidance item of a meeting."""
+    try:
+        outcome = services.confirm_outcome(request.user, uid)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    except Conflict as error:
+        messages.error(request, str(error))
+        return redirect("meeting", uid=services.get_outcome_meeting(uid))
+    messages.success(request, _("The outcome is confirmed: both parties agree to it."))
+    return redirect("meeting", uid=outcome.meeting.uid)
+
+
+@login_required
+@require_http_methods(["POST"])
+def confirm_priority(request: HttpRequest, uid) -> HttpResponse:
+    """The other party's secretariat confirms a priority set at a Council meeting."""
+    try:
+        priority = services.confirm_priority(request.user, uid)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    except Conflict as error:
+        messages.error(request, str(error))
+        return redirect("meeting", uid=services.get_priority_meeting(uid))
+    messages.success(request, _("The priority is confirmed: both parties agree to it."))
+    return redirect("meeting", uid=priority.set_at.uid)
+
+
+@login_required
+@require_http_methods(["POST"])
 def priority_result(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     """Say what became of a priority of the cycle."""
     _cycle_or_404(year)

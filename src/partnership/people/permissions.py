@@ -71,6 +71,16 @@ def can_read_outcomes(user: User | AnonymousUser | None) -> bool:
     return actor_for(user) is not None
 
 
+def require_read_outcomes(user: User | AnonymousUser | None) -> Actor:
+    """`can_read_outcomes`, or PermissionDenied saying who may (the meeting page and the API's list)."""
+    actor = actor_for(user)
+    if actor is None:
+        raise PermissionDenied(
+            _("Meetings and their outcomes are shared with the partnership's members. Sign in to read them.")
+        )
+    return actor
+
+
 def can_read_sealed_records(user: User | AnonymousUser | None) -> bool:
     """The envelope of a record sealed to a peer node (threat intelligence under TLP): the secretariat,
     which runs the node, sees what the node sees of it, and why the node could not apply one; members
@@ -312,3 +322,62 @@ def can_read_contribution(actor: Actor | None, accepted: bool, contributor_organ
     if actor is None:
         return False
     return actor.is_secretariat or actor.organisation.pk == contributor_organisation_id
+
+
+def can_read_cycle(user: User | AnonymousUser | None) -> bool:
+    """A cycle's calendar, phases, consultation windows and accepted contributions are public, as on the
+    cycle and consultation pages."""
+    return True
+
+
+def can_agree(actor: Actor | None, proposer_party_id: int | None) -> bool:
+    """A joint decision (a cycle's calendar, a Council outcome, a priority) proposed by one party is agreed
+    by the other party's secretariat, on its own node, and by nobody else (paras 21, 23)."""
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and proposer_party_id is not None
+        and actor.party.pk != proposer_party_id
+        and writes_on_this_node(actor)
+    )
+
+
+def require_agree(actor: Actor, proposer_party_id: int | None) -> Actor:
+    """`can_agree`, raising PermissionDenied with the reason."""
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    require_node_party(actor)
+    if proposer_party_id is not None and actor.party.pk == proposer_party_id:
+        raise PermissionDenied(
+            _("A party cannot agree to its own proposal: the other party's secretariat agrees to it.")
+        )
+    if not can_agree(actor, proposer_party_id):
+        raise PermissionDenied(_("Only the other party's secretariat agrees to this proposal."))
+    return actor
+
+
+def can_record_at_meeting(actor: Actor | None, host_party_id: int | None) -> bool:
+    """A meeting's outcomes and priorities are recorded by its host: the secretariat of the party that
+    recorded the meeting (either secretariat for a meeting of no recorded host)."""
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and writes_on_this_node(actor)
+        and (host_party_id is None or actor.party.pk == host_party_id)
+    )
+
+
+def require_record_at_meeting(actor: Actor, host_party_id: int | None, host_code: str = "") -> Actor:
+    """`can_record_at_meeting`, raising PermissionDenied with the reason."""
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    require_node_party(actor)
+    if not can_record_at_meeting(actor, host_party_id):
+        raise PermissionDenied(
+            _(
+                "This meeting was recorded by the %(party)s secretariat: its outcomes and priorities are "
+                "recorded there, and you confirm them."
+            )
+            % {"party": host_code}
+        )
+    return actor

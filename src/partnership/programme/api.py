@@ -7,11 +7,18 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.responses import Status as WithStatus  # `Status` names the update statuses below
 from pydantic import BaseModel, ConfigDict, Field
 
-from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, reader
+from partnership.api_helpers import (
+    WRITE_AUTH,
+    SignedOut,
+    error_responses,
+    ledger_fields,
+    paginate,
+    reader,
+    signed_in,
+)
 from partnership.people.permissions import require_read_progress
 
 from . import queries, services
@@ -278,16 +285,8 @@ def comment_out(comment: Comment) -> dict[str, Any]:
     }
 
 
-def _signed_in(request: HttpRequest):
-    """The caller, or 401: who may read what is `queries`' (and `people.permissions`') to say."""
-    user = reader(request)
-    if not user.is_authenticated:
-        raise AuthenticationError()
-    return user
-
-
 def _members_only(request: HttpRequest):
-    user = _signed_in(request)
+    user = signed_in(request)
     require_read_progress(user)
     return user
 
@@ -362,7 +361,7 @@ class UpdatePage(Schema):
 
 @router.get("actions/{paragraph}/updates", response=UpdatePage, summary="An action's updates, newest first")
 def list_action_updates(request, paragraph: int):
-    return paginate(request, queries.updates(_signed_in(request), paragraph=paragraph), update_out)
+    return paginate(request, queries.updates(signed_in(request), paragraph=paragraph), update_out)
 
 
 @router.post(
@@ -378,7 +377,7 @@ def file_update(request, paragraph: int, payload: UpdateIn):
 
 @router.get("updates", response=UpdatePage, summary="All updates, newest first")
 def list_updates(request, party: str | None = None, period: int | None = None, status: Status | None = None):
-    items = queries.updates(_signed_in(request), party=party, period=period, status=status)
+    items = queries.updates(signed_in(request), party=party, period=period, status=status)
     return paginate(request, items, update_out)
 
 
@@ -401,7 +400,7 @@ def list_deliverables(
     overdue: bool = False,
 ):
     items = queries.deliverables(
-        _signed_in(request), paragraph=paragraph, party=party, status=status, overdue=overdue
+        signed_in(request), paragraph=paragraph, party=party, status=status, overdue=overdue
     )
     return paginate(request, items, deliverable_out)
 
@@ -451,7 +450,7 @@ class IndicatorPage(Schema):
 
 @router.get("indicators", response=IndicatorPage, summary="Indicators")
 def list_indicators(request, paragraph: int | None = None, party: str | None = None):
-    items = queries.indicators(_signed_in(request), paragraph=paragraph, party=party)
+    items = queries.indicators(signed_in(request), paragraph=paragraph, party=party)
     return paginate(request, items, indicator_out)
 
 
@@ -501,7 +500,7 @@ class ValuePage(Schema):
 
 @router.get("indicators/{uid}/values", response=ValuePage, summary="An indicator's actual values by period")
 def list_values(request, uid: str):
-    return paginate(request, queries.indicator_values(_signed_in(request), uid), value_out, default_size=200)
+    return paginate(request, queries.indicator_values(signed_in(request), uid), value_out, default_size=200)
 
 
 @router.post(
@@ -520,7 +519,7 @@ def record_value(request, uid: str, payload: ValueIn):
 
 @router.get("actions/{paragraph}/comments", response=list[CommentOut], summary="Comments on an action")
 def list_comments(request, paragraph: int):
-    return [comment_out(c) for c in queries.comments(_signed_in(request), paragraph)]
+    return [comment_out(c) for c in queries.comments(signed_in(request), paragraph)]
 
 
 @router.post(

@@ -331,6 +331,18 @@ def _signed_by(outcome: Outcome) -> dict[str, Any] | None:
     return {"party": party, "entry": entry.index, "key_id": entry.key_id}
 
 
+def _agreement(outcome: Outcome) -> dict[str, Any] | None:
+    """A decision's or guidance item's agreement: proposed by the host party, agreed by the other
+    (`agreed_by` null while it awaits the other party); None for a note, one party's act."""
+    if outcome.kind == Outcome.Kind.NOTE:
+        return None
+    host = outcome.meeting.party
+    return {
+        "proposed_by": host.code if host is not None else None,
+        "agreed_by": outcome.agreed_by.code if outcome.agreed_by is not None else None,
+    }
+
+
 def _outcome(outcome: Outcome) -> dict[str, Any]:
     owner = outcome.owner
     return {
@@ -343,6 +355,7 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
         "follow_up": outcome.follow_up,
         "follow_up_note": outcome.follow_up_note,
         "signed_by": _signed_by(outcome),
+        "agreement": _agreement(outcome),
         "meeting": {
             "title": outcome.meeting.title,
             "date": outcome.meeting.date.isoformat(),
@@ -354,12 +367,12 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
 def _follow_up(cycle: Cycle) -> dict[str, Any]:
     """Guidance and decisions of earlier cycles still open, and those closed during this cycle."""
     still_open = open_guidance(before_year=cycle.year).select_related(
-        "meeting__cycle", "owner", "ledger_entry"
+        "meeting__cycle", "meeting__party", "owner", "ledger_entry", "agreed_by"
     )
     closed = (
         Outcome.objects.filter(closed_in=cycle)
         .exclude(kind=Outcome.Kind.NOTE)
-        .select_related("meeting__cycle", "owner", "ledger_entry")
+        .select_related("meeting__cycle", "meeting__party", "owner", "ledger_entry", "agreed_by")
     )
     order = ("meeting__date", "pk")
     return {
@@ -389,8 +402,10 @@ def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
     """Meetings held in the cycle, oldest first, with their outcomes (two queries)."""
     meetings = (
         Meeting.objects.filter(cycle=cycle)
-        .select_related("mechanism")
-        .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.select_related("ledger_entry")))
+        .select_related("mechanism", "party")
+        .prefetch_related(
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("ledger_entry", "agreed_by"))
+        )
         .order_by("date", "pk")
     )
     return [
@@ -413,6 +428,7 @@ def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
                     "text": {"text": outcome.text, "language": outcome.language},
                     "follow_up": outcome.follow_up,
                     "signed_by": _signed_by(outcome),
+                    "agreement": _agreement(outcome),
                 }
                 for outcome in sorted(meeting.outcomes.all(), key=lambda outcome: outcome.pk)
             ],

@@ -38,3 +38,17 @@ def label(code: str | None, kind: str) -> str:
     if kind == "status":
         return status_labels().get(code or "missing", code or "")
     return str(dict(CHOICES.get(kind, [])).get(code, code or ""))
+
+
+@register.filter
+def agreement_state(item: dict) -> str:
+    """An outcome's agreement in the report: "agreed by JP and EU", or "proposed by JP, awaiting the
+    other party"; "" for a note (one party's act) or an outcome of no recorded host."""
+    from django.utils.translation import gettext as _
+
+    agreement = item.get("agreement") if isinstance(item, dict) else None
+    if not agreement or not agreement.get("proposed_by"):
+        return ""
+    if agreement.get("agreed_by"):
+        return _("(agreed by %(a)s and %(b)s)") % {"a": agreement["proposed_by"], "b": agreement["agreed_by"]}
+    return _("(proposed by %(a)s, awaiting the other party)") % {"a": agreement["proposed_by"]}
