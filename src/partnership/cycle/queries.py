@@ -239,11 +239,7 @@ def _organisations():
 
 def meeting_page(user, uid) -> dict[str, Any]:
     """A meeting with its agenda, minutes, outcomes and the priorities set there; for members only."""
-    actor = actor_for(user)
-    if actor is None:
-        raise PermissionDenied(
-            _("Meetings and their outcomes are shared with the partnership's members. Sign in to read them.")
-        )
+    actor = permissions.require_read_outcomes(user)
     meeting = (
         Meeting.objects.filter(uid=uid)
         .select_related("cycle", "mechanism", "created_by", "party", "ledger_entry")
