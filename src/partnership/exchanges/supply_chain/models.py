@@ -110,8 +110,12 @@ class Observation(models.Model):
     is None where the source published the date as missing (FRED's "."). `is_latest` marks the value of
     the date's latest release; the others are its earlier vintages."""
 
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="observations")
+    # Each foreign key is the first column of an index below, so neither gets one of its own: an import
+    # of 100,000 rows updates three B-trees, not six.
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+", db_index=False)
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     date = models.DateField()
     value = models.FloatField(null=True)
     is_latest = models.BooleanField(default=True)
@@ -123,10 +127,7 @@ class Observation(models.Model):
                 fields=["release", "date"], name="supply_chain_one_value_per_release_date"
             )
         ]
-        indexes = [
-            models.Index(fields=["series", "is_latest", "date"]),
-            models.Index(fields=["series", "date"]),
-        ]
+        indexes = [models.Index(fields=["series", "is_latest", "date"])]
 
     def __str__(self) -> str:
         return f"{self.date}: {self.value}"

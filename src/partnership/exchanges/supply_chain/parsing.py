@@ -23,7 +23,7 @@ import math
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
@@ -86,13 +86,24 @@ def where(name: str, line: int, column: str = "") -> str:
     return _("%(file)s, line %(line)s") % {"file": name, "line": line}
 
 
-def refuse(place: str, problem: str) -> Invalid:
-    """The error of one bad place in the input: the message names it, `fields` maps it to the problem."""
+def refuse(place: str | Callable[[], str], problem: str) -> Invalid:
+    """The error of one bad place in the input: the message names it, `fields` maps it to the problem.
+    `place` may be a function that says it, so that good rows do not pay for naming theirs."""
+    if callable(place):
+        place = place()
     return Invalid(f"{place}: {problem}", {place: problem})
 
 
-def parse_date(text: str, place: str) -> datetime.date:
+def parse_date(text: str, place: str | Callable[[], str]) -> datetime.date:
     """An observation's date: `YYYY-MM-DD`, or `YYYY-MM` for the first day of that month."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        try:  # the common case, in C
+            date = datetime.date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if 1800 <= date.year <= 2200:
+                return date
     match = _DATE.fullmatch(text.strip())
     if match is None:
         raise refuse(place, _("%(text)r is not a date; write YYYY-MM-DD (or YYYY-MM).") % {"text": text[:40]})
@@ -106,8 +117,15 @@ def parse_date(text: str, place: str) -> datetime.date:
     return date
 
 
-def parse_value(text: str, place: str) -> float | None:
+def parse_value(text: str, place: str | Callable[[], str]) -> float | None:
     """A value: a decimal number (`12.5`, `-3`, `1.2e3`); "." for a missing one (None)."""
+    try:  # the common case: what float() reads is a number unless it is nan, inf or has "_"
+        value = float(text)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(value) and text.isascii() and "_" not in text and "n" not in text.lower():
+            return value
     text = text.strip()
     if text == MISSING:
         return None
@@ -196,17 +214,17 @@ def _observations(rows: Iterator[tuple[int, list[str]]], name: str, layout: Layo
                 where(name, line),
                 _("more than %(max)s observations in one file; split it.") % {"max": f"{MAX_OBSERVATIONS:,}"},
             )
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        date = parse_date(cells[date_at], where(name, line, date_name))
+        date = parse_date(cells[date_at], lambda: where(name, line, date_name))  # noqa: B023 - called at once
         if date in seen:
             raise refuse(
                 where(name, line, date_name),
                 _("%(date)s is already on line %(line)s.") % {"date": date.isoformat(), "line": seen[date]},
             )
         seen[date] = line
-        value = parse_value(cells[value_at], where(name, line, value_name))
+        value = parse_value(cells[value_at], lambda: where(name, line, value_name))  # noqa: B023
         if value is None:
             found.missing += 1
         if unit_at is not None:
@@ -228,7 +246,8 @@ def _csv_rows(handle: IO[bytes], name: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(lines)
     try:
         for cells in reader:
-            yield reader.line_num, [restore(cell) for cell in cells]
+            # Only a cell that starts with the neutralising quote needs restoring.
+            yield reader.line_num, [restore(cell) if cell[:1] == "'" else cell for cell in cells]
     except csv.Error as error:
         raise refuse(where(name, lines.number), _("not valid CSV: %(error)s") % {"error": error}) from None
 
@@ -245,15 +264,16 @@ class _Lines:
             if not raw:
                 return
             self.number += 1
-            place = where(self.name, self.number)
             if len(raw) > MAX_LINE_BYTES:
-                raise refuse(place, _("longer than %(max)s bytes.") % {"max": MAX_LINE_BYTES})
+                raise refuse(
+                    where(self.name, self.number), _("longer than %(max)s bytes.") % {"max": MAX_LINE_BYTES}
+                )
             try:
                 line = raw.decode("utf-8-sig" if self.number == 1 else "utf-8")  # Excel writes a BOM
             except UnicodeDecodeError:
-                raise refuse(place, _("not UTF-8 text.")) from None
+                raise refuse(where(self.name, self.number), _("not UTF-8 text.")) from None
             if "\x00" in line:
-                raise refuse(place, _("holds a NUL character (U+0000)."))
+                raise refuse(where(self.name, self.number), _("holds a NUL character (U+0000)."))
             yield line
 
 
