@@ -12,7 +12,8 @@ The comparison is the bare `csv.reader` parse of the same file (no dates or numb
 stored): the ratio is what our checks, storage and signing add. The CPU time of this process is printed
 too: on a busy machine the wall time says more about the neighbours than about the import. A re-import
 of the same file (nothing new: no release) and a revision of 1% of the values are shown too. Prints
-the figures and PASS/FAIL; exits 0 either way. On PostgreSQL the database named must exist and is left with the bench's data.
+the figures and PASS/FAIL; exits 0 either way. On PostgreSQL the database named must exist and is left
+with the bench's data.
 """
 
 import argparse
