@@ -34,6 +34,7 @@ PAGES = [
     "progress/",
     "certificates/",
     "threat-intel/",
+    "supply-chain/",
     "ledger/",
     "no-such-page/",
 ]

@@ -72,7 +72,7 @@ class SupplyChain(Exchange):
             ("Alerts by stage", "段階別のアラート", "alerts"),
             (
                 "Median hours from an alert's proposal to both parties' acknowledgement",
-                "アラート提案から両当事者の確認までの時間（中央値）",
+                "アラート提案から双方の確認までの時間（中央値）",
                 "hours",
             ),
             ("Preventive actions done on time", "期限内に完了した予防措置", "%"),
