@@ -41,17 +41,15 @@ class SupplyChain(Exchange):
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
         """Series per party and observations released in the cycle's year; signals and alerts come with
         the early-warning work (issue 16, items 2 and 4) and have no measure yet (None)."""
-        series = queries.series_per_party()
-        released = queries.observations_per_party(cycle_year)
         found: list[dict[str, Any]] = []
-        for party in sorted(set(series) | set(released)):
+        for party, (series, released) in queries.council_figures(cycle_year).items():
             found.append(
                 {
                     "name": {
                         "en": f"Monitoring series published by {party}",
                         "ja": f"{party}が公開する監視系列",
                     },
-                    "value": series.get(party, 0),
+                    "value": series,
                     "unit": "series",
                     "source": SOURCE,
                 }
@@ -62,7 +60,7 @@ class SupplyChain(Exchange):
                         "en": f"Observations released by {party} in {cycle_year}",
                         "ja": f"{party}が{cycle_year}年に公開した観測値",
                     },
-                    "value": released.get(party, 0),
+                    "value": released,
                     "unit": "observations",
                     "source": SOURCE,
                 }
@@ -84,22 +82,21 @@ class SupplyChain(Exchange):
 
     def report_section(self, cycle_year: int, language: str) -> dict[str, Any]:
         """The section of the Council progress report, in `language` ("en" or "ja")."""
-        series = queries.series_per_party()
-        released = queries.observations_per_party(cycle_year)
+        per_party = queries.council_figures(cycle_year)
         with translation.override(language):
             figures: list[dict[str, Any]] = []
-            for party in sorted(set(series) | set(released)):
+            for party, (series, released) in per_party.items():
                 figures.append(
                     {
                         "label": _("Monitoring series published by %(party)s") % {"party": party},
-                        "value": series.get(party, 0),
+                        "value": series,
                     }
                 )
                 figures.append(
                     {
                         "label": _("Observations released by %(party)s in %(year)s")
                         % {"party": party, "year": cycle_year},
-                        "value": released.get(party, 0),
+                        "value": released,
                     }
                 )
             figures.append({"label": _("Early-warning signals and alerts"), "value": _("no data yet")})

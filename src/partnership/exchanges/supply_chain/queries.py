@@ -118,18 +118,18 @@ def series_data(reader: User | AnonymousUser | None, uid: Any) -> SeriesData:
     return SeriesData(found, points, releases)
 
 
-def series_per_party() -> dict[str, int]:
-    """How many series each party publishes, for the indicators and the report."""
-    rows = Series.objects.values_list("party__code").annotate(n=Count("pk")).order_by("party__code")
-    return dict(rows)
-
-
-def observations_per_party(cycle_year: int) -> dict[str, int]:
-    """How many observations each party released (added or revised) in `cycle_year` (UTC)."""
-    rows = (
-        Observation.objects.filter(release__released_at__year=cycle_year)
-        .values_list("series__party__code")
+def council_figures(cycle_year: int) -> dict[str, tuple[int, int]]:
+    """For each party: how many series it publishes, and how many observations it released (added or
+    revised) in `cycle_year` (UTC); one query, for the indicators and the report."""
+    released = (
+        Observation.objects.filter(series=OuterRef("pk"), release__released_at__year=cycle_year)
+        .order_by()
+        .values("series")
         .annotate(n=Count("pk"))
-        .order_by("series__party__code")
+        .values("n")
     )
-    return dict(rows)
+    figures: dict[str, tuple[int, int]] = {}
+    for party, observations in Series.objects.annotate(n=Subquery(released)).values_list("party__code", "n"):
+        series, total = figures.get(party, (0, 0))
+        figures[party] = (series + 1, total + (observations or 0))
+    return dict(sorted(figures.items()))
