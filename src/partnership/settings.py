@@ -200,6 +200,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EXCHANGES = [
     "partnership.trust.health_certificates",
     "partnership.exchanges.threat_intel",
+    "partnership.exchanges.supply_chain",
 ]
 
 INSTALLED_APPS = [

@@ -36,6 +36,7 @@ PAGES = [
     "progress/",
     "certificates/",
     "threat-intel/",
+    "supply-chain/",
     "ledger/",
     "no-such-page/",
 ]

@@ -379,5 +379,43 @@ def require_record_at_meeting(actor: Actor, host_party_id: int | None, host_code
                 "recorded there, and you confirm them."
             )
             % {"party": host_code}
+
+
+def can_read_monitoring_series(user: User | AnonymousUser | None) -> bool:
+    """Supply-chain monitoring series and their vintages (para 46: joint monitoring) are shared between the
+    members of both parties; the public reads none of them. Firm-level information will carry a TLP level
+    with its own rule; the series are aggregate statistics and need none."""
+    return actor_for(user) is not None
+
+
+def can_publish_series(actor: Actor | None, party_id: int, organisation_id: int | None = None) -> bool:
+    """May `actor` publish (create, import into, describe) a monitoring series of `party_id`?
+
+    A party's secretariat publishes every series of its own party; an action lead (the ministry or agency
+    that compiles the statistics, e.g. METI or DG GROW) publishes new series and those its organisation
+    owns (`organisation_id`, None for a new series). Nobody publishes for the other party, nor for a party
+    other than the node's (`writes_on_this_node`).
+    """
+    if actor is None or actor.party.pk != party_id or not writes_on_this_node(actor):
+        return False
+    if actor.is_secretariat:
+        return True
+    return actor.role == Membership.Role.ACTION_LEAD and organisation_id in (None, actor.organisation.pk)
+
+
+def require_publish_series(
+    user: User | AnonymousUser | None, party_id: int, organisation_id: int | None
+) -> Actor:
+    """`can_publish_series` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if actor.party.pk != party_id:
+        raise PermissionDenied(_("You can only publish your own party's monitoring series."))
+    require_node_party(actor)
+    if not can_publish_series(actor, party_id, organisation_id):
+        raise PermissionDenied(
+            _(
+                "Only your party's secretariat, or the organisation that owns a series (as action lead), "
+                "publishes monitoring series."
+            )
         )
     return actor

@@ -1,0 +1,93 @@
+"""A series' chart as SVG, built in Python (as the Council report's charts are): no JavaScript and no
+inline style, so the Content-Security-Policy holds; every text that goes into it is escaped here.
+
+The line is the latest value of each date; a date a later release revised is marked with a ring, and its
+earlier values are in the vintage table beside the chart. Missing values break the line.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.translation import gettext as _
+
+from .queries import Point
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 28
+LINE = "#17457a"
+REVISED = "#a11d1d"
+GRID = "#d0d4da"
+FONT = "Noto Sans CJK JP, Noto Sans, sans-serif"
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def series_chart(title: str, unit: str, points: Sequence[Point]) -> str:
+    """The SVG of `points` (in date order) with `title` and the unit on the value axis."""
+    label = _("%(title)s, latest values") % {"title": title}
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="series-chart" role="img" width="{WIDTH}" '
+        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" font-size="10" '
+        f'aria-label="{escape(label)}"><title>{escape(label)}</title>'
+    )
+    values = [point.value for point in points if point.value is not None]
+    if not values:
+        empty = escape(_("No values yet."))
+        return head + f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle">{empty}</text></svg>'
+    low, high = min(values), max(values)
+    if high == low:
+        low, high = low - 1, high + 1
+    first, last = points[0].date.toordinal(), points[-1].date.toordinal()
+    span = max(last - first, 1)
+    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(ordinal: int) -> float:
+        return LEFT + (ordinal - first) * plot_width / span
+
+    def y(value: float) -> float:
+        return TOP + (high - value) * plot_height / (high - low)
+
+    body: list[str] = []
+    for step in range(5):
+        value = low + (high - low) * step / 4
+        body.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'stroke="{GRID}"/>'
+            f'<text x="{LEFT - 4}" y="{y(value) + 3:.1f}" text-anchor="end">{escape(_number(value))}</text>'
+        )
+    years = sorted({point.date.year for point in points})
+    every = max(1, len(years) // 8)
+    for year in years[::every]:
+        at = x(datetime.date(year, 1, 1).toordinal()) if year > years[0] else LEFT
+        body.append(f'<text x="{at:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{year}</text>')
+    if unit:
+        body.append(
+            f'<text x="12" y="{TOP + plot_height / 2:.1f}" '
+            f'transform="rotate(-90 12 {TOP + plot_height / 2:.1f})" '
+            f'text-anchor="middle">{escape(unit)}</text>'
+        )
+    segment: list[str] = []
+    paths: list[str] = []
+    for point in points:
+        if point.value is None:
+            if segment:
+                paths.append(" ".join(segment))
+            segment = []
+            continue
+        segment.append(f"{'M' if not segment else 'L'}{x(point.date.toordinal()):.1f},{y(point.value):.1f}")
+    if segment:
+        paths.append(" ".join(segment))
+    body.extend(f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="1.5"/>' for path in paths)
+    for point in points:
+        if point.earlier and point.value is not None:
+            note = escape(_("%(date)s: revised") % {"date": point.date.isoformat()})
+            body.append(
+                f'<circle cx="{x(point.date.toordinal()):.1f}" cy="{y(point.value):.1f}" r="3" fill="none" '
+                f'stroke="{REVISED}"><title>{note}</title></circle>'
+            )
+    return head + "".join(body) + "</svg>"

@@ -1,0 +1,112 @@
+"""The exchange contract of semiconductor supply-chain monitoring (joint action para 46: joint monitoring,
+exchange of information in anticipation of supply-chain disruptions, early warning)."""
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnership.people.permissions import can_read_monitoring_series
+from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
+
+from . import queries, records
+
+SOURCE = "supply_chain"
+
+
+class SupplyChain(Exchange):
+    """Monitoring series each party publishes and shares with the other, every vintage kept (para 46)."""
+
+    name = "supply_chain"
+    title = gettext_lazy("Supply chain monitoring")
+    annex_paragraphs = (46,)
+    api_router = "partnership.exchanges.supply_chain.api.router"
+    api_prefix = "supply-chain/"
+    page_urls = "partnership.exchanges.supply_chain.urls"
+    navigation = Navigation("supply-chain", gettext_lazy("Supply chain"), order=40)
+    commands = ("supply_chain",)
+    # Both parties' members read the series and their releases from the log; nothing is sealed.
+    record_types = (
+        RecordType(records.SERIES, records.apply_series, readable_by=can_read_monitoring_series),
+        RecordType(records.RELEASE, records.apply_release, readable_by=can_read_monitoring_series),
+    )
+
+    def seed_demo(self, context: DemoContext) -> str | None:
+        from .demo import seed_series
+
+        made = seed_series(context)
+        return f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+
+    def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
+        """Series per party and observations released in the cycle's year; signals and alerts come with
+        the early-warning work (issue 16, items 2 and 4) and have no measure yet (None)."""
+        found: list[dict[str, Any]] = []
+        for party, (series, released) in queries.council_figures(cycle_year).items():
+            found.append(
+                {
+                    "name": {
+                        "en": f"Monitoring series published by {party}",
+                        "ja": f"{party}が公開する監視系列",
+                    },
+                    "value": series,
+                    "unit": "series",
+                    "source": SOURCE,
+                }
+            )
+            found.append(
+                {
+                    "name": {
+                        "en": f"Observations released by {party} in {cycle_year}",
+                        "ja": f"{party}が{cycle_year}年に公開した観測値",
+                    },
+                    "value": released,
+                    "unit": "observations",
+                    "source": SOURCE,
+                }
+            )
+        for name_en, name_ja, unit in (
+            ("Early-warning signals", "早期警戒シグナル", "signals"),
+            ("Alerts by stage", "段階別のアラート", "alerts"),
+            (
+                "Median hours from an alert's proposal to both parties' acknowledgement",
+                "アラート提案から双方の確認までの時間（中央値）",
+                "hours",
+            ),
+            ("Preventive actions done on time", "期限内に完了した予防措置", "%"),
+        ):
+            found.append(
+                {"name": {"en": name_en, "ja": name_ja}, "value": None, "unit": unit, "source": SOURCE}
+            )
+        return found
+
+    def report_section(self, cycle_year: int, language: str) -> dict[str, Any]:
+        """The section of the Council progress report, in `language` ("en" or "ja")."""
+        per_party = queries.council_figures(cycle_year)
+        with translation.override(language):
+            figures: list[dict[str, Any]] = []
+            for party, (series, released) in per_party.items():
+                figures.append(
+                    {
+                        "label": _("Monitoring series published by %(party)s") % {"party": party},
+                        "value": series,
+                    }
+                )
+                figures.append(
+                    {
+                        "label": _("Observations released by %(party)s in %(year)s")
+                        % {"party": party, "year": cycle_year},
+                        "value": released,
+                    }
+                )
+            figures.append({"label": _("Early-warning signals and alerts"), "value": _("no data yet")})
+            return {
+                "title": _("Semiconductor supply chain: joint monitoring"),
+                "figures": figures,
+                "events": [
+                    _(
+                        "Each party publishes indicator series of the semiconductor supply chain, and every "
+                        "vintage of their values reaches the other party through the ledger (para 46)."
+                    )
+                ],
+            }

@@ -1,0 +1,235 @@
+"""What supply-chain monitoring shares with the other party through the ledger, and how a peer's records
+apply here (para 46: exchange of information in anticipation of supply-chain disruptions).
+
+Record types and the members of their `content`:
+
+- `supply_chain.series` (a series' description, at its creation and at each change): `uid`, `code`,
+  `title`, `language`, `unit`, `frequency`, `source`, `licence`, `product_code`, `revision`.
+- `supply_chain.release` (one vintage: every observation an import added or revised, in one record, not
+  one per value): `uid` (the release's), `series` (the series' `uid`), `source_name`, `observations`, a
+  list of `[date, value]` pairs in date order, the date `YYYY-MM-DD`, the value the shortest decimal text
+  that reads back as the stored double (`"183.6088"`), or null where the source published none.
+
+The record's `party` and `organisation` are the series' party and the publishing organisation; its `time`
+is the release's (the vintage's time). Monitoring series are shared between both parties' members, so the
+content is not sealed; it is read from the log by members (`people.permissions.can_read_monitoring_series`).
+A release of 100,000 observations is a record of about 3 MB; an import holds at most
+`parsing.MAX_OBSERVATIONS`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from partnership.ledger import services as ledger_services
+from partnership.ledger.records import SignedRecord, format_time
+from partnership.ledger.registry import RecordRejected
+from partnership.people.models import Organisation, Party
+
+from . import parsing
+from .models import Frequency, Language, Release, Series
+
+if TYPE_CHECKING:
+    from partnership.ledger.models import LogEntry
+
+SERIES = "supply_chain.series"
+RELEASE = "supply_chain.release"
+SERIES_MEMBERS = (
+    "uid",
+    "code",
+    "title",
+    "language",
+    "unit",
+    "frequency",
+    "source",
+    "licence",
+    "product_code",
+    "revision",
+)
+RELEASE_MEMBERS = ("uid", "series", "source_name", "observations")
+
+
+def value_text(value: float | None) -> str | None:
+    """A value as the ledger carries it: decimals as text (docs/ledger.md), the shortest that round-trips."""
+    return None if value is None else repr(value)
+
+
+def share_series(series: Series) -> LogEntry:
+    """Sign the series' description and append it to this node's log (inside the write's transaction)."""
+    content = {name: getattr(series, name) for name in SERIES_MEMBERS}
+    content["uid"] = str(series.uid)
+    return ledger_services.append(
+        SignedRecord(
+            SERIES, series.party.code, series.organisation.code, format_time(series.changed_at), content
+        )
+    )
+
+
+def share_release(
+    series: Series, release: Release, observations: list[tuple[datetime.date, float | None]]
+) -> LogEntry:
+    """Sign a release with all its observations, as one record."""
+    content = {
+        "uid": str(release.uid),
+        "series": str(series.uid),
+        "source_name": release.source_name,
+        "observations": [[date.isoformat(), value_text(value)] for date, value in observations],
+    }
+    return ledger_services.append(
+        SignedRecord(
+            RELEASE, series.party.code, release.organisation.code, format_time(release.released_at), content
+        )
+    )
+
+
+def _time(record: SignedRecord) -> datetime.datetime:
+    text = record.time.removesuffix("Z")
+    if "." in text:
+        whole, fraction = text.split(".", 1)
+        text = f"{whole}.{fraction[:6].ljust(6, '0')}"
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
+
+
+def _organisation(record: SignedRecord) -> tuple[Organisation, Party]:
+    organisation = Organisation.objects.select_related("party").filter(code=record.organisation).first()
+    party = organisation.party if organisation is not None else None
+    if organisation is None or party is None or party.code != record.party:
+        raise RecordRejected(f"organisation {record.organisation!r} is not an organisation of {record.party}")
+    return organisation, party
+
+
+def _uid(value: Any, name: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        raise RecordRejected(f"{name} {value!r} is not a UUID") from None
+
+
+def _series_content(record: SignedRecord) -> dict[str, Any]:
+    """The record's content, checked as the service checks a member's input."""
+    from .services import CODE_MAX, DESCRIPTION
+
+    content = record.content
+    if not isinstance(content, dict) or set(content) != set(SERIES_MEMBERS):
+        raise RecordRejected(f"{SERIES}: the content must be an object with {', '.join(SERIES_MEMBERS)}")
+    _uid(content["uid"], "uid")
+    code = content["code"]
+    if (
+        not isinstance(code, str)
+        or not code
+        or len(code) > CODE_MAX
+        or any(c.isspace() or c == "\x00" for c in code)
+    ):
+        raise RecordRejected(f"code {code!r} is not a series code")
+    for name, limit in DESCRIPTION.items():
+        value = content[name]
+        if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+            raise RecordRejected(f"{name} {value!r} is not a text of at most {limit} characters")
+    if not content["title"].strip():
+        raise RecordRejected("title is empty")
+    if content["language"] not in Language.values:
+        raise RecordRejected(f"language {content['language']!r} is not en or ja")
+    if content["frequency"] not in Frequency.values:
+        raise RecordRejected(
+            f"frequency {content['frequency']!r} is not one of {', '.join(Frequency.values)}"
+        )
+    revision = content["revision"]
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
+        raise RecordRejected(f"revision {revision!r} is not a whole number from 1")
+    return content
+
+
+def apply_series(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer's series description, kept here read-only; a revision not newer than the one held changes
+    nothing."""
+    content = _series_content(record)
+    organisation, party = _organisation(record)
+    held = Series.objects.select_related("ledger_entry").filter(uid=content["uid"]).first()
+    if held is not None:
+        if held.ledger_entry is None or held.ledger_entry.log != entry.log:
+            raise RecordRejected(f"series {held.uid} belongs to another node; {entry.log} cannot change it")
+        if held.revision >= content["revision"]:
+            return  # already applied
+    same_code = Series.objects.filter(party=party, code=content["code"]).exclude(uid=content["uid"])
+    if same_code.exists():
+        raise RecordRejected(f"{record.party} has another series with the code {content['code']!r}")
+    when = _time(record)
+    series = held or Series(uid=content["uid"], created_at=when)
+    series.party = party
+    series.organisation = organisation
+    for name in SERIES_MEMBERS[1:]:
+        setattr(series, name, content[name])
+    series.changed_at, series.ledger_entry = when, entry
+    series.save()
+
+
+def _observations(content: dict[str, Any]) -> list[tuple[datetime.date, float | None]]:
+    pairs = content["observations"]
+    if not isinstance(pairs, list) or not pairs or len(pairs) > parsing.MAX_OBSERVATIONS:
+        raise RecordRejected(
+            f"observations must be a list of 1 to {parsing.MAX_OBSERVATIONS} [date, value] pairs"
+        )
+    found: list[tuple[datetime.date, float | None]] = []
+    seen: set[datetime.date] = set()
+    for index, pair in enumerate(pairs):
+        place = f"observations[{index}]"
+        if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
+            raise RecordRejected(f"{place} is not a [date, value] pair")
+        if pair[1] is not None and not isinstance(pair[1], str):
+            raise RecordRejected(f"{place}: the value must be a decimal text or null")
+        try:
+            date = parsing.parse_date(pair[0], place)
+            value = parsing.parse_value(pair[1] if pair[1] is not None else parsing.MISSING, place)
+        except Exception as error:  # parsing's Invalid, with its reason
+            raise RecordRejected(str(error)) from None
+        if len(pair[0]) != 10 or date in seen:
+            raise RecordRejected(f"{place}: {pair[0]!r} is not a new date of the form YYYY-MM-DD")
+        seen.add(date)
+        found.append((date, value))
+    return found
+
+
+def apply_release(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer's release of a series this node holds from the same peer; applied once (its `uid`)."""
+    from .services import changes, store
+
+    content = record.content
+    if not isinstance(content, dict) or set(content) != set(RELEASE_MEMBERS):
+        raise RecordRejected(f"{RELEASE}: the content must be an object with {', '.join(RELEASE_MEMBERS)}")
+    uid = _uid(content["uid"], "uid")
+    series_uid = _uid(content["series"], "series")
+    if (
+        not isinstance(content["source_name"], str)
+        or len(content["source_name"]) > 200
+        or "\x00" in content["source_name"]
+    ):
+        raise RecordRejected(
+            f"source_name {content['source_name']!r} is not a text of at most 200 characters"
+        )
+    observations = _observations(content)
+    organisation, _party = _organisation(record)
+    series = Series.objects.select_related("ledger_entry", "party").filter(uid=series_uid).first()
+    if series is None:
+        raise RecordRejected(f"there is no series {series_uid} here; its description comes first in the log")
+    if (
+        series.ledger_entry is None
+        or series.ledger_entry.log != entry.log
+        or series.party.code != record.party
+    ):
+        raise RecordRejected(f"series {series.uid} belongs to another node; {entry.log} cannot add to it")
+    if Release.objects.filter(uid=uid).exists():
+        return  # already applied
+    fresh, replaced = changes(series, observations)
+    release = Release.objects.create(
+        uid=uid,
+        series=series,
+        organisation=organisation,
+        released_at=_time(record),
+        source_name=content["source_name"],
+        added=len(fresh) - len(replaced),
+        revised=len(replaced),
+        ledger_entry=entry,
+    )
+    store(series, release, fresh, replaced)

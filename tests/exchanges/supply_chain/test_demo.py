@@ -1,0 +1,28 @@
+"""The demo's series: two of each party whose node this is, each with a revising release; idempotent."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from partnership.exchanges.supply_chain.demo import seed_series
+from partnership.exchanges.supply_chain.models import Observation, Release, Series
+from partnership.people.models import Organisation
+from partnership.people.services import create_member
+from partnership.programme.exchanges import DemoContext
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_seeds_the_parties_of_this_node_once(programme):
+    for party, code in (("jp", "jp-digital-agency"), ("eu", "eu-dg-connect")):
+        if not User.objects.filter(username=f"{party}-secretariat").exists():
+            create_member(
+                f"{party}-secretariat",
+                "a-long-password-1",
+                Organisation.objects.get(code=code),
+                "secretariat",
+            )
+    assert seed_series(DemoContext(on_this_node=lambda party: party == "JP")) == 2
+    assert seed_series(DemoContext(on_this_node=lambda party: True)) == 2  # the EU's now; JP's kept
+    assert seed_series(DemoContext(on_this_node=lambda party: True)) == 0
+    assert Series.objects.count() == 4 and Release.objects.count() == 8
+    assert Observation.objects.filter(is_latest=False).count() == 4 * 3  # each revised its last three months
