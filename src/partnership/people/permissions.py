@@ -379,6 +379,8 @@ def require_record_at_meeting(actor: Actor, host_party_id: int | None, host_code
                 "recorded there, and you confirm them."
             )
             % {"party": host_code}
+        )
+    return actor
 
 
 def can_read_monitoring_series(user: User | AnonymousUser | None) -> bool:
