@@ -53,9 +53,9 @@ and hash differently on the other node. `key` is the verifier key of the node th
 for the record's party. `apply_report` refuses a report whose data does not have that SHA-256, a cycle
 this node lacks (its calendar comes first in the publisher's log), a key that is not the peer node's, a
 signature that does not verify, or another report of the same year already held here.
-`apply_report_signature` refuses a signature of another SHA-256, by a key that is not the peer node's, or a second one of the same party;
-one for a report this node does not hold yet is kept, marked, and applied when the report arrives
-(`apply_report` tries it again).
+`apply_report_signature` refuses a signature of another SHA-256, by a key that is not the peer node's,
+or a second one of the same party; one for a report this node does not hold yet is kept, marked, and
+applied when the report arrives (`apply_report` tries it again).
 """
 
 from __future__ import annotations
