@@ -51,7 +51,7 @@ def test_the_cycles_are_listed_newest_first_with_their_phase_changes(
     client, auth, members, django_assert_max_num_queries
 ):
     for year in (2026, 2027):
-        services.create_cycle(members["jp_secretariat"], {**CYCLE, "year": year})
+        plan_cycle(members["jp_secretariat"], {**CYCLE, "year": year})
     services.advance_phase(members["eu_secretariat"], 2026, "call_open")
     with CaptureQueriesContext(connection) as two:
         listed = client.get("/api/v1/cycles").json()
@@ -62,7 +62,7 @@ def test_the_cycles_are_listed_newest_first_with_their_phase_changes(
     assert all(cycle["missing_updates"] is None for cycle in listed)
     services.advance_phase(members["eu_secretariat"], 2026, "call_closed")  # one call open at a time
     for year in range(2028, 2033):
-        services.create_cycle(members["jp_secretariat"], {**CYCLE, "year": year})
+        plan_cycle(members["jp_secretariat"], {**CYCLE, "year": year})
         services.advance_phase(members["jp_secretariat"], year, "call_open")
         services.advance_phase(members["jp_secretariat"], year, "call_closed")
     with django_assert_max_num_queries(len(two.captured_queries)):  # no query per cycle nor per change
@@ -83,19 +83,21 @@ def test_the_meetings_of_a_cycle_come_with_their_outcomes_in_a_fixed_number_of_q
         members["jp_secretariat"], first.uid, {"kind": "note", "text": "Met.", "language": "en"}
     )
     with CaptureQueriesContext(connection) as one:
-        client.get("/api/v1/cycles/2026/meetings")
+        client.get("/api/v1/cycles/2026/meetings", **auth["eu_lead"])
     second = services.record_meeting(members["jp_secretariat"], 2026, {**COUNCIL, "date": "2026-06-12"})
     for n in range(3):
         services.record_outcome(
-            members["eu_secretariat"],
+            members["jp_secretariat"],
             second.uid,
             {"kind": "decision", "text": f"Decided {n}.", "language": "en", "owner": "jp-mic"},
         )
     with django_assert_max_num_queries(len(one.captured_queries)):
-        listed = client.get("/api/v1/cycles/2026/meetings").json()
+        listed = client.get("/api/v1/cycles/2026/meetings", **auth["eu_lead"]).json()
     assert [meeting["date"] for meeting in listed] == ["2026-06-12", "2026-05-12"]  # newest first
     assert [o["owner"] for o in listed[0]["outcomes"]] == ["jp-mic"] * 3
-    assert client.get("/api/v1/cycles/1999/meetings").status_code == 404
+    assert client.get("/api/v1/cycles/1999/meetings", **auth["eu_lead"]).status_code == 404
+    # Meetings and outcomes are the members', on the API as on the meeting page.
+    assert client.get("/api/v1/cycles/2026/meetings").status_code == 401
 
 
 def test_phases_out_of_order_are_422_with_the_reason(client, auth):
@@ -145,7 +147,7 @@ def test_meetings_outcomes_follow_up_and_priorities(client, auth, members):
         auth["jp_secretariat"],
     )
     assert priority.status_code == 201 and priority.json()["cycle"] == 2027
-    listed = client.get("/api/v1/cycles/2026/meetings").json()
+    listed = client.get("/api/v1/cycles/2026/meetings", **auth["eu_lead"]).json()
     assert listed[0]["outcomes"][0]["owner"] == "jp-mic"
 
 
