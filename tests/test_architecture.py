@@ -23,6 +23,7 @@ PURE = [
     "partnership.trust.health_certificates.qr",
     "partnership.trust.health_certificates.verifier",
     "partnership.trust.health_certificates.equivalence",
+    "partnership.trust.health_certificates.countries",
     "partnership.detection",
     "partnership.detection.backtest",
     "partnership.detection.synthetic",

@@ -285,6 +285,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS: list[Path] = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date style per language ("6 Dec 2026", "2026年12月6日"): partnership/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["partnership.formats"]
 TIME_ZONE = "UTC"  # stored in UTC; shown in the reader's (party's) zone
 USE_TZ = True
 

@@ -228,3 +228,50 @@ def test_every_page_renders_in_both_languages(community, shared, language):
         response = jp.get(path)
         assert response.status_code == 200, path
         assert f'<html lang="{language}">' in response.content.decode()
+
+
+@pytest.mark.parametrize("language, source, target", [("en", "Source", "Target"), ("ja", "参照元", "参照先")])
+def test_a_relationships_page_links_its_source_and_target(community, shared, language, source, target):
+    """Issue 15.7: a relationship's own page said "no relationships" and named neither of its ends."""
+    jp = signed_in(community.users["jp-isac"])
+    page = jp.get(object_url(community.collection, shared["public_link"]["id"], language)).content.decode()
+    facts = page[page.index('<dl class="object-facts">') : page.index("</dl>")]
+    from_, to = (
+        object_url(community.collection, shared["jp_amber"]["id"], language),
+        object_url(community.collection, shared["green"]["id"], language),
+    )
+    assert f'<dt>{source}</dt><dd><a href="{from_}">' in facts and "JP amber for EU" in facts
+    assert f'<dt>{target}</dt><dd><a href="{to}">' in facts and "Shared phishing domain" in facts
+    assert "<code>indicates</code>" in facts
+    assert "No relationship you may read" not in page and "閲覧できる関係はありません" not in page
+
+
+def test_a_relationships_ends_are_named_and_the_relationship_stays_hidden_by_its_tlp(community, shared):
+    page = (
+        signed_in(community.users["eu-isac"])
+        .get(object_url(community.collection, shared["eu_secret_link"]["id"]))
+        .content.decode()
+    )
+    assert "EU amber secret" in page  # the EU ISAC sees its own object by name
+    jp = signed_in(community.users["jp-isac"])
+    assert jp.get(object_url(community.collection, shared["eu_secret_link"]["id"])).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_collections_of_the_same_title_are_told_apart_by_their_api_root(community, language):
+    """Issue 15.7: the two parties' collections had the same title and nothing else in the page title."""
+    from partnership.exchanges.threat_intel import services
+    from partnership.exchanges.threat_intel.models import ApiRoot
+
+    eu_root = ApiRoot.objects.get(slug="eu")
+    twin = services.create_collection(eu_root, "Shared ISAC feed", default_tlp="amber")
+    services.grant(twin, community.jp_isac, can_read=True, can_write=False)
+    jp = signed_in(community.users["jp-isac"])
+    titles = set()
+    for collection in (community.collection, twin):
+        page = jp.get(list_url(collection, language)).content.decode()
+        title = page[page.index("<title>") + 7 : page.index("</title>")]
+        assert f"Shared ISAC feed · {collection.api_root.title}" in title
+        assert f"<code>{collection.api_root.slug}</code>" in page and f"<code>{collection.pk}</code>" in page
+        titles.add(title)
+    assert len(titles) == 2

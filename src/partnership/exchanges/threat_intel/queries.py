@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.inputs import check_text
@@ -578,9 +579,36 @@ class Related:
     target: str
 
 
+@dataclass(frozen=True)
+class End:
+    """An object a relationship or sighting itself points to: what it is to it (source, target...) and
+    its id."""
+
+    role: str
+    stix_id: str
+
+
+def ends_of(stix: dict[str, Any]) -> list[End]:
+    """What a relationship (source_ref, target_ref) or a sighting (sighting_of_ref, observed_data_refs,
+    where_sighted_refs) points to, in STIX 2.1's order; none for any other object."""
+    if stix.get("type") == "relationship":
+        named = [
+            (pgettext("STIX relationship", "Source"), stix.get("source_ref")),
+            (pgettext("STIX relationship", "Target"), stix.get("target_ref")),
+        ]
+    elif stix.get("type") == "sighting":
+        named = [(_("Sighting of"), stix.get("sighting_of_ref"))]
+        named += [(_("Observed data"), ref) for ref in stix.get("observed_data_refs") or []]
+        named += [(_("Where sighted"), ref) for ref in stix.get("where_sighted_refs") or []]
+    else:
+        named = []
+    return [End(str(role), str(ref)) for role, ref in named if isinstance(ref, str) and ref]
+
+
 @dataclass
 class ObjectDetail:
-    """An object's page: its last version the reader may see, its versions and its relationships."""
+    """An object's page: its last version the reader may see, its versions and its relationships (and,
+    for a relationship or sighting, the objects it points to: `ends`)."""
 
     version: ObjectVersion
     stix: dict[str, Any]
@@ -590,6 +618,7 @@ class ObjectDetail:
     versions: list[ObjectVersion]
     relationships: list[Related]
     neighbours: dict[str, ObjectRow]
+    ends: list[End] = field(default_factory=list)
 
 
 def object_detail(caller: Caller, entry: CollectionEntry, stix_id: str) -> ObjectDetail:
@@ -618,7 +647,9 @@ def object_detail(caller: Caller, entry: CollectionEntry, stix_id: str) -> Objec
         )
         for stix in relationships(caller, entry.collection, entry.access, stix_id)
     ]
+    own_ends = ends_of(stix)
     ends = {ref for one in related for ref in (one.source, one.target) if ref and ref != stix_id}
+    ends |= {end.stix_id for end in own_ends}
     neighbours = {
         version.stix_id: _summary(version)
         for version in shown.filter(stix_id__in=ends, is_latest=True).select_related("author_organisation")
@@ -633,6 +664,7 @@ def object_detail(caller: Caller, entry: CollectionEntry, stix_id: str) -> Objec
         versions=versions,
         relationships=related,
         neighbours=neighbours,
+        ends=own_ends,
     )
 
 

@@ -20,10 +20,9 @@ from partnership.errors import Invalid
 from partnership.people import queries as people_queries
 from partnership.people.permissions import actor_for
 
-from . import services
+from . import presentation, services
 from .equivalence import table
 from .errors import MAX_INPUT_BYTES
-from .messages import EXPLANATIONS, STEP_NAMES
 from .qr import MAX_IMAGE_BYTES
 
 
@@ -98,7 +97,7 @@ def verify_page(request):
 @csrf_protect
 def _verify_page(request):
     initial = _initial(request)
-    results = None
+    results, checked = None, None
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES, initial=initial)
         if form.is_valid():
@@ -108,20 +107,19 @@ def _verify_page(request):
             party = services.party_by_code(form.cleaned_data["party"])
             try:
                 results = [
-                    {
-                        "result": r,
-                        "decisions": services.decisions(r, at),
-                        "step": STEP_NAMES[r.error.step] if r.error else "",
-                        "explanation": EXPLANATIONS[r.error.step] if r.error else "",
-                    }
-                    for r in services.verify(data, party, at)
+                    presentation.show(r, services.decisions(r, at)) for r in services.verify(data, party, at)
                 ]
+                checked = {"at": at, "party": party}
             except Invalid as exc:  # an image too large to decode: said on its field
                 for field, message in (exc.fields or {"image": exc.message}).items():
                     form.add_error(field if field in form.fields else None, message)
     else:
         form = VerifyForm(initial=initial)
-    return render(request, "health_certificates/verify.html", {"form": form, "results": results})
+    return render(
+        request,
+        "health_certificates/verify.html",
+        {"form": form, "results": results, "checked": checked},
+    )
 
 
 def table_page(request):

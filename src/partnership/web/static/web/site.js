@@ -10,3 +10,22 @@ document.addEventListener("htmx:afterRequest", (event) => {
     form.reset();
   }
 });
+
+// The header's menus (<details class="menu">) open and close without script; with it, a click elsewhere
+// or Escape closes an open one, as a reader expects of a menu.
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (!menu.contains(event.target)) {
+      menu.removeAttribute("open");
+    }
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") {
+    return;
+  }
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  }
+});
