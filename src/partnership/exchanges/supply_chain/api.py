@@ -12,7 +12,7 @@ from pydantic import Field
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, reader
 
-from . import parsing, queries, records, services
+from . import explain, parsing, queries, records, services
 
 router = Router(tags=["supply chain"])
 
@@ -246,3 +246,110 @@ def import_file(
     name = (file.name or "upload").rsplit("/", 1)[-1][:200]
     result = services.import_series(request.auth, None, file, layout, description, name=name, uid=uid)
     return Status(201, import_out(result))
+
+
+# === detectors and signals (issue 16, item 2) ==========================================================
+
+
+class DetectorsIn(Schema):
+    detectors: list[dict[str, Any]] = Field(
+        description="the detection library's configurations, e.g. "
+        '[{"method": "threshold", "level": 14, "direction": "up"}]; [] for the defaults'
+    )
+
+
+class DetectorsOut(Schema):
+    series: str
+    revision: int
+    defaults: bool = Field(description="true: the series has none of its own; these are the library's")
+    detectors: list[dict[str, Any]]
+
+
+class SignalOut(Schema):
+    series: str = Field(description="the series' uid")
+    code: str
+    party: str
+    date: str
+    detector: str
+    method: str = Field(description="change_point, cusum, threshold or year_over_year")
+    direction: str = Field(description="up or down")
+    value: float
+    baseline: float
+    window: list[str] = Field(description="[first date, last date] the detector looked at")
+    explanation: str = Field(description="the signal in a sentence, in the request's language")
+    detected_at: str
+    release: str | None = Field(description="the release whose detection found it")
+
+
+class SignalPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[SignalOut]
+
+
+def detectors_out(series, settings) -> dict[str, Any]:
+    return {
+        "series": str(series.uid),
+        "revision": series.revision,
+        "defaults": settings.defaults,
+        "detectors": settings.detectors,
+    }
+
+
+def signal_out(signal) -> dict[str, Any]:
+    return {
+        "series": str(signal.series.uid),
+        "code": signal.series.code,
+        "party": signal.series.party.code,
+        "date": signal.date.isoformat(),
+        "detector": signal.detector,
+        "method": signal.method,
+        "direction": signal.direction,
+        "value": signal.value,
+        "baseline": signal.baseline,
+        "window": [signal.window_start.isoformat(), signal.window_end.isoformat()],
+        "explanation": explain.sentence(signal, signal.series.frequency),
+        "detected_at": signal.detected_at.isoformat(),
+        "release": str(signal.release.uid) if signal.release_id else None,
+    }
+
+
+@router.get(
+    "series/{uid}/detectors",
+    response={200: DetectorsOut, **error_responses(401, 403, 404)},
+    summary="The detectors that watch a series",
+)
+def get_detectors(request, uid: str):
+    user = _member(request)
+    found = queries.series(user, uid)
+    return detectors_out(found, queries.detector_settings(user, found))
+
+
+@router.put(
+    "series/{uid}/detectors",
+    auth=WRITE_AUTH,
+    response={200: DetectorsOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Configure the detectors of a series (a new revision of its description; signals recomputed)",
+)
+def set_detectors(request, uid: str, payload: DetectorsIn):
+    found = services.set_detectors(request.auth, uid, payload.detectors)
+    return detectors_out(found, queries.detector_settings(request.auth, found))
+
+
+@router.get(
+    "series/{uid}/signals",
+    response={200: list[SignalOut], **error_responses(401, 403, 404)},
+    summary="The signals of a series, each explained",
+)
+def series_signals(request, uid: str):
+    return [signal_out(signal) for signal in queries.series_signals(_member(request), uid)]
+
+
+@router.get(
+    "signals",
+    response={200: SignalPage, **error_responses(401, 403)},
+    summary="Recent signals across the series, newest date first",
+)
+def recent_signals(request, party: str = ""):
+    return paginate(request, queries.recent_signals(_member(request), party[:8]), signal_out)

@@ -8,11 +8,13 @@ earlier values are in the vintage table beside the chart. Missing values break t
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
 
+from .explain import method_label
 from .queries import Point
 
 WIDTH, HEIGHT = 720, 260
@@ -21,14 +23,38 @@ LINE = "#17457a"
 REVISED = "#a11d1d"
 GRID = "#d0d4da"
 FONT = "Noto Sans CJK JP, Noto Sans, sans-serif"
+#: A colour per detection method, for the signal markers and the legend.
+METHOD_COLOURS = {
+    "cusum": "#b35900",
+    "change_point": "#6a3d9a",
+    "threshold": "#a11d1d",
+    "year_over_year": "#1b7837",
+}
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A signal on the chart: a dashed line at its date and a triangle pointing its way, with its sentence
+    as the tooltip."""
+
+    date: datetime.date
+    method: str
+    direction: str
+    text: str
+
+
+def legend(methods: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(method, its name in the reader's language, its colour) for each method shown on the chart."""
+    return [(method, method_label(method), METHOD_COLOURS.get(method, LINE)) for method in methods]
 
 
 def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def series_chart(title: str, unit: str, points: Sequence[Point]) -> str:
-    """The SVG of `points` (in date order) with `title` and the unit on the value axis."""
+def series_chart(title: str, unit: str, points: Sequence[Point], markers: Sequence[Marker] = ()) -> str:
+    """The SVG of `points` (in date order) with `title` and the unit on the value axis, and a marker at
+    each signal's date (in the colour of its method, see `legend`)."""
     label = _("%(title)s, latest values") % {"title": title}
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="series-chart" role="img" width="{WIDTH}" '
@@ -90,4 +116,29 @@ def series_chart(title: str, unit: str, points: Sequence[Point]) -> str:
                 f'<circle cx="{x(point.date.toordinal()):.1f}" cy="{y(point.value):.1f}" r="3" fill="none" '
                 f'stroke="{REVISED}"><title>{note}</title></circle>'
             )
+    body.extend(_markers(markers, first, last, x, plot_height))
     return head + "".join(body) + "</svg>"
+
+
+def _markers(
+    markers: Sequence[Marker], first: int, last: int, x: Callable[[int], float], plot_height: float
+) -> list[str]:
+    """Each signal within the chart's dates: a dashed line and a triangle pointing its way, its sentence
+    as the tooltip, in its method's colour."""
+    drawn = []
+    for marker in markers:
+        if not first <= marker.date.toordinal() <= last:
+            continue
+        at = x(marker.date.toordinal())
+        colour = METHOD_COLOURS.get(marker.method, LINE)
+        tip = (
+            f"M{at:.1f},{TOP + 1} l-4,7 h8 z"
+            if marker.direction == "up"
+            else f"M{at:.1f},{TOP + plot_height - 1:.1f} l-4,-7 h8 z"
+        )
+        drawn.append(
+            f'<g class="signal signal-{escape(marker.method)}"><title>{escape(marker.text)}</title>'
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP}" y2="{TOP + plot_height}" stroke="{colour}" '
+            f'stroke-dasharray="3 2"/><path d="{tip}" fill="{colour}"/></g>'
+        )
+    return drawn

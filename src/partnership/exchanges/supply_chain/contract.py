@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from partnership.people.permissions import can_read_monitoring_series
 from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
 
-from . import queries, records
+from . import panels, queries, records
 
 SOURCE = "supply_chain"
 
@@ -26,6 +26,7 @@ class SupplyChain(Exchange):
     page_urls = "partnership.exchanges.supply_chain.urls"
     navigation = Navigation("supply-chain", gettext_lazy("Supply chain"), order=40)
     commands = ("supply_chain",)
+    panels = (panels.OPEN_SIGNALS,)
     # Both parties' members read the series and their releases from the log; nothing is sealed.
     record_types = (
         RecordType(records.SERIES, records.apply_series, readable_by=can_read_monitoring_series),
@@ -39,8 +40,8 @@ class SupplyChain(Exchange):
         return f"{made} monitoring series imported" if made else "monitoring series kept as they were"
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
-        """Series per party and observations released in the cycle's year; signals and alerts come with
-        the early-warning work (issue 16, items 2 and 4) and have no measure yet (None)."""
+        """Series per party, observations released and signals raised on dates of the cycle's year;
+        alerts come with the early-warning work (issue 16, item 4) and have no measure yet (None)."""
         found: list[dict[str, Any]] = []
         for party, (series, released) in queries.council_figures(cycle_year).items():
             found.append(
@@ -65,8 +66,19 @@ class SupplyChain(Exchange):
                     "source": SOURCE,
                 }
             )
+        for party, count in queries.council_signals(cycle_year).items():
+            found.append(
+                {
+                    "name": {
+                        "en": f"Early-warning signals on {party}'s series in {cycle_year}",
+                        "ja": f"{cycle_year}年の{party}の系列の早期警戒シグナル",
+                    },
+                    "value": count,
+                    "unit": "signals",
+                    "source": SOURCE,
+                }
+            )
         for name_en, name_ja, unit in (
-            ("Early-warning signals", "早期警戒シグナル", "signals"),
             ("Alerts by stage", "段階別のアラート", "alerts"),
             (
                 "Median hours from an alert's proposal to both parties' acknowledgement",
@@ -99,7 +111,16 @@ class SupplyChain(Exchange):
                         "value": released,
                     }
                 )
-            figures.append({"label": _("Early-warning signals and alerts"), "value": _("no data yet")})
+            signals = queries.council_signals(cycle_year)
+            for party, count in signals.items():
+                figures.append(
+                    {
+                        "label": _("Early-warning signals on %(party)s's series in %(year)s")
+                        % {"party": party, "year": cycle_year},
+                        "value": count,
+                    }
+                )
+            figures.append({"label": _("Alerts"), "value": _("no data yet")})
             return {
                 "title": _("Semiconductor supply chain: joint monitoring"),
                 "figures": figures,
@@ -107,6 +128,13 @@ class SupplyChain(Exchange):
                     _(
                         "Each party publishes indicator series of the semiconductor supply chain, and every "
                         "vintage of their values reaches the other party through the ledger (para 46)."
+                    ),
+                    _(
+                        "Detectors configured per series (CUSUM, change points, thresholds, change on "
+                        "a year ago) raised %(count)s signals on dates of %(year)s; each node computes them "
+                        "from the shared observations, and each says which method fired, on what window, and "
+                        "the value against its baseline."
                     )
+                    % {"count": sum(signals.values()), "year": cycle_year},
                 ],
             }

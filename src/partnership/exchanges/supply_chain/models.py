@@ -52,6 +52,10 @@ class Series(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
     licence = models.CharField(_("licence"), max_length=200, blank=True)
     product_code = models.CharField(_("product code"), max_length=40, blank=True)  # e.g. HS 8541
+    # The detectors that watch it, as the detection library's configurations (a list of objects); empty
+    # means the library's DEFAULT_DETECTORS. Part of the shared description: both nodes compute the same
+    # signals from the same observations and the same configurations.
+    detectors = models.JSONField(_("detectors"), default=list, blank=True)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()  # UTC
     changed_at = models.DateTimeField()  # UTC, of the latest description
@@ -131,3 +135,36 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.value}"
+
+
+class Signal(models.Model):
+    """What a detector found on a series (issue 16, item 2): which detector and `method` fired, at which
+    `date`, which way, the `value` against its `baseline` on what window, and the numbers of its sentence
+    (`explanation`). Derived data: each node computes its own from the replicated observations and the
+    series' detectors (`services.detect_series`), so signals are never signed nor sent. `release` is the
+    release whose detection first found it, `detected_at` when (UTC)."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="signals")
+    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    date = models.DateField()
+    detector = models.CharField(max_length=80)  # the configuration's name, e.g. "growth"
+    method = models.CharField(max_length=20)  # change_point, cusum, threshold, year_over_year
+    direction = models.CharField(max_length=4)  # up or down
+    value = models.FloatField()
+    baseline = models.FloatField()
+    window_start = models.DateField()
+    window_end = models.DateField()
+    explanation = models.JSONField(default=dict)
+    detected_at = models.DateTimeField()  # UTC
+
+    class Meta:
+        ordering = ["series", "date", "detector"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "detector", "date", "direction"], name="supply_chain_one_signal_per_finding"
+            )
+        ]
+        indexes = [models.Index(fields=["-detected_at"]), models.Index(fields=["-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.series.code} {self.date}: {self.method} {self.direction}"

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound, PermissionDenied
-from partnership.people.permissions import can_read_monitoring_series
+from partnership.people.permissions import actor_for, can_publish_series, can_read_monitoring_series
 
-from .models import Observation, Release, Series
+from .models import Observation, Release, Series, Signal
 
 PAGE_SIZE = 50
 
@@ -133,3 +134,83 @@ def council_figures(cycle_year: int) -> dict[str, tuple[int, int]]:
         series, total = figures.get(party, (0, 0))
         figures[party] = (series + 1, total + (observations or 0))
     return dict(sorted(figures.items()))
+
+
+# === detectors and signals (issue 16, item 2) ==========================================================
+
+#: How far back the dashboard's open signals reach.
+OPEN_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """A series' detector configurations as the reader sees them, and whether the reader may change them."""
+
+    detectors: list[dict[str, Any]]
+    defaults: bool  # True: the series has none of its own, these are the library's
+    editable: bool
+
+
+def detector_settings(reader: User | AnonymousUser | None, found: Series) -> DetectorSettings:
+    """The detectors of a series read by `reader` (checked by `series()`), and whether `reader` may
+    configure them (`people.permissions.can_publish_series`, on this node's own series)."""
+    from partnership.detection import DEFAULT_DETECTORS
+
+    actor = actor_for(reader)
+    editable = (
+        found.signed_by is None
+        and actor is not None
+        and can_publish_series(actor, found.party_id, found.organisation_id)
+    )
+    own = list(found.detectors or [])
+    return DetectorSettings(own or [dict(config) for config in DEFAULT_DETECTORS], not own, editable)
+
+
+def _signal_rows() -> QuerySet[Signal]:
+    return Signal.objects.select_related("series", "series__party", "release")
+
+
+def series_signals(reader: User | AnonymousUser | None, uid: Any) -> list[Signal]:
+    """The signals of one series the reader may read, in date order."""
+    found = series(reader, uid)
+    return list(_signal_rows().filter(series=found).order_by("date", "detector"))
+
+
+def recent_signals(
+    reader: User | AnonymousUser | None, party: str = "", limit: int = PAGE_SIZE
+) -> QuerySet[Signal]:
+    """The signals of every series the reader may read, the newest date first (optionally one party's)."""
+    if not can_read_monitoring_series(reader):
+        raise PermissionDenied(_("Monitoring series are for the partnership's members; sign in."))
+    found = _signal_rows().order_by("-date", "-detected_at", "series__code", "detector")
+    if party:
+        found = found.filter(series__party__code=party)
+    return found
+
+
+def open_signals(reader: User | AnonymousUser | None) -> dict[str, list[Signal]] | None:
+    """For the dashboard: per party, the signals detected in the last `OPEN_DAYS` days about a date of
+    the last year (an old break found on a history imported today is not news); None for a non-member.
+    One query."""
+    if not can_read_monitoring_series(reader):
+        return None
+    now = timezone.now()
+    rows = _signal_rows().filter(
+        detected_at__gte=now - datetime.timedelta(days=OPEN_DAYS),
+        date__gte=(now - datetime.timedelta(days=366)).date(),
+    )
+    grouped: dict[str, list[Signal]] = {}
+    for signal in rows.order_by("series__party__code", "-date", "series__code")[:200]:
+        grouped.setdefault(signal.series.party.code, []).append(signal)
+    return grouped
+
+
+def council_signals(cycle_year: int) -> dict[str, int]:
+    """For each party: how many signals its series raised on dates of `cycle_year` (one query)."""
+    counted = (
+        Signal.objects.filter(date__year=cycle_year)
+        .values_list("series__party__code")
+        .annotate(n=Count("pk"))
+        .order_by("series__party__code")
+    )
+    return dict(counted)

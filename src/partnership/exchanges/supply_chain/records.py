@@ -4,7 +4,12 @@ apply here (para 46: exchange of information in anticipation of supply-chain dis
 Record types and the members of their `content`:
 
 - `supply_chain.series` (a series' description, at its creation and at each change): `uid`, `code`,
-  `title`, `language`, `unit`, `frequency`, `source`, `licence`, `product_code`, `revision`.
+  `title`, `language`, `unit`, `frequency`, `source`, `licence`, `product_code`, `revision`, and
+  `detectors`: the detection library's configurations of the detectors that watch it (a list of objects,
+  `[]` for the library's defaults; a record without the member, from a node before issue 16 item 2, means
+  `[]`). They are part of the description, not a record of their own, because both nodes compute the
+  series' signals themselves (signals are derived data, never shared) and must compute the same ones: a
+  change of detectors is a new revision of the series, signed by the owner's node like any other.
 - `supply_chain.release` (one vintage: every observation an import added or revised, in one record, not
   one per value): `uid` (the release's), `series` (the series' `uid`), `source_name`, `observations`, a
   list of `[date, value]` pairs in date order, the date `YYYY-MM-DD`, the value the shortest decimal text
@@ -23,6 +28,7 @@ import datetime
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from partnership import detection
 from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
@@ -47,6 +53,7 @@ SERIES_MEMBERS = (
     "licence",
     "product_code",
     "revision",
+    "detectors",
 )
 RELEASE_MEMBERS = ("uid", "series", "source_name", "observations")
 
@@ -112,8 +119,16 @@ def _series_content(record: SignedRecord) -> dict[str, Any]:
     from .services import CODE_MAX, DESCRIPTION
 
     content = record.content
+    if isinstance(content, dict) and "detectors" not in content:
+        content = {**content, "detectors": []}  # a node before detectors were shared: the defaults
     if not isinstance(content, dict) or set(content) != set(SERIES_MEMBERS):
         raise RecordRejected(f"{SERIES}: the content must be an object with {', '.join(SERIES_MEMBERS)}")
+    try:
+        if not isinstance(content["detectors"], list):
+            raise TypeError("not a list of configurations")
+        detection.build_detectors(content["detectors"])
+    except (detection.DetectorConfigError, TypeError) as error:
+        raise RecordRejected(f"detectors: {error}") from None
     _uid(content["uid"], "uid")
     code = content["code"]
     if (
@@ -161,8 +176,13 @@ def apply_series(record: SignedRecord, entry: LogEntry) -> None:
     series.organisation = organisation
     for name in SERIES_MEMBERS[1:]:
         setattr(series, name, content[name])
+    detectors_changed = held is not None and held.detectors != content["detectors"]
     series.changed_at, series.ledger_entry = when, entry
     series.save()
+    if detectors_changed:
+        from .services import detect_series
+
+        detect_series(series)
 
 
 def _observations(content: dict[str, Any]) -> list[tuple[datetime.date, float | None]]:
@@ -193,7 +213,7 @@ def _observations(content: dict[str, Any]) -> list[tuple[datetime.date, float | 
 
 def apply_release(record: SignedRecord, entry: LogEntry) -> None:
     """A peer's release of a series this node holds from the same peer; applied once (its `uid`)."""
-    from .services import changes, store
+    from .services import changes, detect_series, store
 
     content = record.content
     if not isinstance(content, dict) or set(content) != set(RELEASE_MEMBERS):
@@ -233,3 +253,4 @@ def apply_release(record: SignedRecord, entry: LogEntry) -> None:
         ledger_entry=entry,
     )
     store(series, release, fresh, replaced)
+    detect_series(series, release)  # each node computes the signals of the replicated observations

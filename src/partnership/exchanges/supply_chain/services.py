@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import detection
 from partnership.errors import Invalid, NotFound
 from partnership.inputs import check_text
 from partnership.people.permissions import Actor, require_actor, require_local_record, require_publish_series
@@ -335,6 +337,7 @@ def publish(
     store(series, release, fresh, replaced)
     release.ledger_entry = records.share_release(series, release, fresh)
     release.save(update_fields=["ledger_entry"])
+    detect_series(series, release)  # issue 16, item 2: the signals of the new vintage
     return ImportResult(
         series, release, created, release.added, release.revised, len(rows) - len(fresh), missing
     )
@@ -446,3 +449,274 @@ def describe_series(user: User | AnonymousUser | None, data: dict[str, Any], uid
     series.ledger_entry = records.share_series(series)
     series.save()
     return series
+
+
+# === detectors and signals (issue 16, item 2) ==========================================================
+
+#: The library's error texts, each with its translation (the library holds no translated text). The
+#: parameter is named by the caller; an unmatched text is shown as the library wrote it.
+_CONFIG_ERRORS: tuple[tuple[str, Any], ...] = (
+    (r"must be text, not (?P<v>.*)", lambda v: _("must be text, not %(value)s") % {"value": v}),
+    (
+        r"(?P<v>.*) is not one of (?P<c>.*)",
+        lambda v, c: _("%(value)s is not one of %(choices)s") % {"value": v, "choices": c},
+    ),
+    (r"is required \(one of (?P<c>.*)\)", lambda c: _("is required (one of %(choices)s)") % {"choices": c}),
+    (r"is required", lambda: _("is required")),
+    (r"must be a number, not (?P<v>.*)", lambda v: _("must be a number, not %(value)s") % {"value": v}),
+    (
+        r"must be a finite number, not (?P<v>.*)",
+        lambda v: _("must be a finite number, not %(value)s") % {"value": v},
+    ),
+    (
+        r"must be greater than (?P<a>\S+), not (?P<v>.*)",
+        lambda a, v: _("must be greater than %(limit)s, not %(value)s") % {"limit": a, "value": v},
+    ),
+    (
+        r"must be at least (?P<a>\S+), not (?P<v>.*)",
+        lambda a, v: _("must be at least %(limit)s, not %(value)s") % {"limit": a, "value": v},
+    ),
+    (
+        r"must be a whole number, not (?P<v>.*)",
+        lambda v: _("must be a whole number, not %(value)s") % {"value": v},
+    ),
+    (
+        r"must be true or false, not (?P<v>.*)",
+        lambda v: _("must be true or false, not %(value)s") % {"value": v},
+    ),
+    (r"is not a parameter of this method", lambda: _("is not a parameter of this method")),
+    (
+        r"a detector is configured by an object of parameters",
+        lambda: _("a detector is configured by an object of parameters"),
+    ),
+)
+
+
+def _config_message(message: str) -> str:
+    """The library's reason in the reader's language."""
+    for pattern, translate in _CONFIG_ERRORS:
+        matched = re.fullmatch(pattern, message)
+        if matched:
+            return str(translate(*matched.groups()))
+    return message
+
+
+def clean_detectors(configs: Any) -> list[dict[str, Any]]:
+    """A series' detector configurations as stored (each as the library gives it back), or `Invalid`
+    naming the impossible parameter (`detectors[1].limit`) in the reader's language. An empty list means
+    the library's defaults."""
+    if not isinstance(configs, list):
+        raise Invalid(_("detectors: give a list of detector configurations."), {"detectors": _("not a list")})
+    if len(configs) > MAX_DETECTORS:
+        raise Invalid(
+            _("detectors: at most %(max)s detectors on a series.") % {"max": MAX_DETECTORS},
+            {"detectors": _("too many")},
+        )
+    try:
+        built = detection.build_detectors(configs)
+    except detection.DetectorConfigError as error:
+        field = error.parameter if error.parameter.startswith("detectors") else f"detectors.{error.parameter}"
+        reason = _config_message(error.message)
+        raise Invalid(f"{field}: {reason}", {field: reason}) from None
+    names: dict[str, int] = {}
+    for position, detector in enumerate(built):
+        if detector.name in names:
+            field = f"detectors[{position}].name"
+            reason = _("detectors[%(index)s] has the same name; give each detector a name of its own.") % {
+                "index": names[detector.name]
+            }
+            raise Invalid(f"{field}: {reason}", {field: reason})
+        if len(detector.name) > 80:
+            field = f"detectors[{position}].name"
+            raise Invalid(f"{field}: " + _("at most 80 characters."), {field: _("too long")})
+        names[detector.name] = position
+    return [detector.config() for detector in built]
+
+
+MAX_DETECTORS = 20
+
+
+def series_detectors(series: Series) -> list[detection.Detector]:
+    """The detectors that watch `series`: its own configurations, or the library's defaults."""
+    return detection.build_detectors(series.detectors or detection.DEFAULT_DETECTORS)
+
+
+@transaction.atomic
+def set_detectors(user: User | AnonymousUser | None, uid: Any, configs: Any) -> Series:
+    """Configure the detectors of the series `uid` (an empty list: the library's defaults). They are part
+    of its shared description: a new revision, signed; its signals are computed again."""
+    actor = require_actor(user)
+    series = _locked(actor, None, uid)
+    assert series is not None  # _locked raises NotFound for an unknown uid
+    require_local_record(series.signed_by)
+    require_publish_series(user, series.party_id, series.organisation_id)
+    cleaned = clean_detectors(configs)
+    if cleaned == list(series.detectors):
+        return series
+    series.detectors = cleaned
+    series.revision += 1
+    series.changed_at = timezone.now()
+    series.ledger_entry = records.share_series(series)
+    series.save()
+    detect_series(series)
+    return series
+
+
+def _growth(later: float, earlier: float) -> float | None:
+    return later / earlier - 1 if earlier else None
+
+
+def _shown(detector: detection.Detector, signal: detection.Signal, previous: float | None) -> dict[str, Any]:
+    """What the signal's sentence says: its kind (the transform it watched) and the two numbers in the
+    reader's units, growth as a fraction (a CUSUM on growth compares this period's growth with the
+    expected one, both on the previous value)."""
+    transform = detector.config().get("transform", "level")
+    if signal.method == "cusum" and transform == "log_diff" and previous:
+        return {
+            "kind": "growth",
+            "value": _growth(signal.value, previous),
+            "baseline": _growth(signal.baseline, previous),
+        }
+    if signal.method == "change_point" and transform in ("log_diff", "log_yoy"):
+        return {
+            "kind": "growth" if transform == "log_diff" else "yoy",
+            "value": signal.value,
+            "baseline": signal.baseline,
+        }
+    if signal.method == "year_over_year":
+        return {"kind": "yoy_level", "value": signal.value, "baseline": signal.baseline}
+    return {"kind": "level", "value": signal.value, "baseline": signal.baseline}
+
+
+def find_signals(series: Series) -> list[tuple[detection.Detector, detection.Signal, dict[str, Any]]]:
+    """Every signal the series' detectors find on its latest values (missing ones left out), each with
+    its detector and what its sentence shows. A daily series has none (the library reads weekly and
+    longer frequencies); a detector the values cannot feed (logs of a value not above 0) is skipped."""
+    if series.frequency == Frequency.DAILY:
+        return []
+    pairs: list[tuple[datetime.date, float]] = [
+        (date, value)
+        for date, value in Observation.objects.filter(series=series, is_latest=True)
+        .exclude(value=None)
+        .order_by("date")
+        .values_list("date", "value")
+        if value is not None  # excluded above; for the type
+    ]
+    if len(pairs) < 3:
+        return []
+    observed = detection.make_series(pairs, series.code, series.frequency)
+    positions = {date: index for index, (date, _value) in enumerate(pairs)}
+    found = []
+    for detector in series_detectors(series):
+        try:
+            signals = detector.detect(observed)
+        except detection.SeriesError:
+            continue
+        for signal in signals:
+            index = positions[signal.date]
+            previous = pairs[index - 1][1] if index else None
+            found.append((detector, signal, _shown(detector, signal, previous)))
+    found.sort(key=lambda item: (item[1].date, item[0].name))
+    return found
+
+
+@transaction.atomic
+def detect_series(series: Series, release: Release | None = None) -> list[Any]:
+    """Run the series' detectors and store what they find: a signal found before keeps its
+    `detected_at` and release, a new one gets now and `release`, one no longer found (a revision, other
+    detectors) is removed. Returns the series' signals. No permission: derived data, computed by each
+    node for every series it holds (after each release, its own or a peer's, and on demand)."""
+    from .models import Signal
+
+    now = timezone.now()
+    held = {
+        (signal.detector, signal.date, signal.direction): signal
+        for signal in series.signals.all()  # the related manager: each knows its series, no query more
+    }
+    kept: list[Signal] = []
+    new: list[Signal] = []
+    for detector, found, shown in find_signals(series):
+        key = (detector.name, found.date, found.direction)
+        explanation = {
+            **found.explanation,
+            "shown": shown,
+            "transform": detector.config().get("transform", ""),
+        }
+        row = held.pop(key, None)
+        fields = {
+            "method": found.method,
+            "value": found.value,
+            "baseline": found.baseline,
+            "window_start": found.window[0],
+            "window_end": found.window[1],
+            "explanation": explanation,
+        }
+        if row is None:
+            new.append(
+                Signal(
+                    series=series,
+                    release=release,
+                    date=found.date,
+                    detector=detector.name,
+                    direction=found.direction,
+                    detected_at=now,
+                    **fields,
+                )
+            )
+        else:
+            for name, value in fields.items():
+                setattr(row, name, value)
+            kept.append(row)
+    if held:
+        Signal.objects.filter(pk__in=[signal.pk for signal in held.values()]).delete()
+    if kept:
+        Signal.objects.bulk_update(
+            kept, ["method", "value", "baseline", "window_start", "window_end", "explanation"]
+        )
+    Signal.objects.bulk_create(new)
+    return sorted([*kept, *new], key=lambda signal: (signal.date, signal.detector))
+
+
+def detect(code: str | None = None) -> list[Any]:
+    """Run detection on demand on every series this node holds (of every party), or on those with the
+    code `code` (NotFound if none): the signals stored, in date order."""
+    found = Series.objects.select_related("party").order_by("party__code", "code")
+    if code:
+        found = found.filter(code=code)
+        if not found.exists():
+            raise NotFound(_("There is no series %(code)s.") % {"code": code})
+    signals: list[Any] = []
+    for series in found:
+        signals.extend(detect_series(series))
+    return sorted(signals, key=lambda signal: (signal.date, signal.series.code, signal.method))
+
+
+def backtest(code: str, events: Iterable[datetime.date] = ()) -> detection.BacktestResult:
+    """Replay the stored series `code` (its latest values) as if live through its detectors: when each
+    signal would have fired, and for each known event (a month) the first signal within the year from
+    it and its delay in months. Reads only: nothing is stored."""
+    series = Series.objects.filter(code=code).order_by("party__code").first()
+    if series is None:
+        raise NotFound(_("There is no series %(code)s.") % {"code": code})
+    if series.frequency == Frequency.DAILY:
+        raise Invalid(
+            _("%(code)s is a daily series; detection reads weekly and longer frequencies.") % {"code": code},
+            {"series": _("daily")},
+        )
+    pairs: list[tuple[datetime.date, float]] = list(
+        Observation.objects.filter(series=series, is_latest=True)
+        .exclude(value=None)
+        .order_by("date")
+        .values_list("date", "value")  # type: ignore[arg-type]  # no None: excluded above
+    )
+    known = [
+        detection.Event(start.strftime("%Y-%m"), start, _months_later(start, 11)) for start in sorted(events)
+    ]
+    return detection.backtest(
+        pairs, series_detectors(series), code=series.code, frequency=series.frequency, events=known
+    )
+
+
+def _months_later(start: datetime.date, months: int) -> datetime.date:
+    month = start.month - 1 + months
+    return datetime.date(start.year + month // 12, month % 12 + 1, 1)

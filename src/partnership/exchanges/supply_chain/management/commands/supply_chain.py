@@ -1,20 +1,30 @@
-"""`partnership supply-chain import | series`: monitoring series (para 46) from the command line.
+"""`partnership supply-chain import | series | detect | backtest`: monitoring series (para 46) and their
+signals from the command line.
 
 The same services and queries as `/api/v1/supply-chain/`. Each action is a subcommand with a handler of
-its own (`_import`, `_series`), so `detect` and `backtest` (issue 16, item 2) join as two more.
+its own (`_import`, `_series`, `_detect`, `_backtest`). `detect` and `backtest` are the operator's: they
+read every series this node holds (members of both parties read them all) and take no user.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+import datetime
+import json
 
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from partnership import detection
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_named
 
-from ... import parsing, queries, services
+from ... import explain, parsing, queries, services
 from ...models import Frequency
 
 
 class Command(BaseCommand):
-    help = "Import observations into a monitoring series (creating it if new) and list the series (para 46)."
+    help = (
+        "Import observations into a monitoring series (creating it if new), list the series, detect their "
+        "signals and backtest a series' detectors (para 46)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -56,8 +66,36 @@ class Command(BaseCommand):
         listing.add_argument("--user", required=True, help="the member reading")
         listing.add_argument("--party", default="", help="only this party's series (JP, EU)")
 
+        detected = sub.add_parser(
+            "detect", help="run the detectors (again) and print the signals of every series, or of CODE"
+        )
+        detected.add_argument("--series", default=None, metavar="CODE", help="only the series CODE")
+        detected.add_argument(
+            "--json",
+            action="store_true",
+            help='print a JSON list of {"series", "date", "method", "direction", "value", "baseline"}',
+        )
+        replayed = sub.add_parser(
+            "backtest",
+            help="replay the stored series CODE as if live: when each signal would have fired, and the delay "
+            "after each known event",
+        )
+        replayed.add_argument("--series", required=True, metavar="CODE", help="the series' code")
+        replayed.add_argument(
+            "--event",
+            action="append",
+            default=[],
+            metavar="YYYY-MM",
+            help="a known event's first month (repeatable): the first signal within the twelve months "
+            "from it flags it, and its delay in months is printed",
+        )
+
     def handle(self, *args, **options):
         try:
+            if options["action"] in ("detect", "backtest"):
+                with translation.override("en"):
+                    {"detect": self._detect, "backtest": self._backtest}[options["action"]](options)
+                return
             user = user_named(options["user"])
             {"import": self._import, "series": self._series}[options["action"]](user, options)
         except (Invalid, NotFound, PermissionDenied) as error:
@@ -95,3 +133,56 @@ class Command(BaseCommand):
                 f"{series.party.code}  {series.code}  {series.frequency}  {series.unit or '-'}  {dates}  "
                 f"{series.release_count} releases  {series.uid}  {series.title}"
             )
+
+    def _detect(self, options):
+        signals = services.detect(options["series"])
+        if options["json"]:
+            self.stdout.write(json.dumps([_as_json(signal) for signal in signals], indent=1))
+            return
+        for signal in signals:
+            self.stdout.write(
+                f"{signal.series.party.code} {signal.series.code} {signal.date} {signal.method} "
+                f"{signal.direction}: {explain.sentence(signal, signal.series.frequency)}"
+            )
+        self.stdout.write(f"{len(signals)} signals")
+
+    def _backtest(self, options):
+        events = [_month(text) for text in options["event"]]
+        result = services.backtest(options["series"], events)
+        self.stdout.write(f"{result.series}: {len(result.firings)} signals in {result.years:.1f} years")
+        for firing in result.firings:
+            signal = firing.signal
+            self.stdout.write(
+                f"fired {firing.fired_on}  {signal.method} ({signal.detector}) {signal.direction} at "
+                f"{signal.date}: {signal.value:.6g} against {signal.baseline:.6g}"
+            )
+        for outcome in result.events:
+            if outcome.firing is None:
+                self.stdout.write(f"event {outcome.event.name}: not flagged within twelve months")
+            else:
+                self.stdout.write(
+                    f"event {outcome.event.name}: flagged on {outcome.firing.fired_on} by "
+                    f"{outcome.firing.signal.method} ({outcome.firing.signal.detector}), "
+                    f"delay {outcome.delay_months} months"
+                )
+        self.stdout.write(f"{result.signals_per_year:.2f} signals per year")
+
+
+def _as_json(signal) -> dict:
+    """The library's JSON shape of a stored signal (`detection.Signal.as_json`)."""
+    return detection.Signal(
+        series=signal.series.code,
+        date=signal.date,
+        method=signal.method,
+        direction=signal.direction,
+        value=signal.value,
+        baseline=signal.baseline,
+        window=(signal.window_start, signal.window_end),
+    ).as_json()
+
+
+def _month(text: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise CommandError(f"--event {text!r}: give a month as YYYY-MM") from None
