@@ -551,6 +551,12 @@ class ChangePointDetector(Detector):
         count = len(signal)
         if count < 2 * self.min_size:
             return []
+        kernel = "linear" if self.model == "l2" else "rbf"
+        algorithm = ruptures.KernelCPD(kernel=kernel, min_size=self.min_size).fit(self.scaled(signal))
+        return [int(end) for end in algorithm.predict(pen=self.penalty * math.log(count))[:-1]]
+
+    def scaled(self, signal: np.ndarray) -> np.ndarray:
+        """`signal` centred on its median and over a robust estimate of its noise: what ruptures is given."""
         # The noise's spread from differences `min_size` apart (median absolute deviation, robust): a change
         # spoils only a few of them, unlike the spread of the values (where a large change would hide
         # itself), and a smooth, wandering series (growth on a year ago is a twelve-month sum) shows its
@@ -559,18 +565,17 @@ class ChangePointDetector(Detector):
         scale = float(np.median(np.abs(lagged - np.median(lagged)))) / 0.6745 / math.sqrt(2)
         if not scale > 1e-9 * float(np.max(np.abs(signal))):  # noiseless: rounding is not noise
             scale = float(np.std(signal)) or 1.0
-        scaled = (signal - np.median(signal)) / scale
-        kernel = "linear" if self.model == "l2" else "rbf"
-        algorithm = ruptures.KernelCPD(kernel=kernel, min_size=self.min_size).fit(scaled)
-        return [int(end) for end in algorithm.predict(pen=self.penalty * math.log(count))[:-1]]
+        return (signal - np.median(signal)) / scale
 
-    def _visible(self, series: Series) -> tuple[np.ndarray, int]:
+    def visible(self, series: Series) -> tuple[np.ndarray, int]:
+        """The `transform`ed series from its first defined value on (what `detect` segments), and the index
+        of that value in the series."""
         values = transformed(series, self.transform)
         offset = int(np.argmax(np.isfinite(values))) if np.isfinite(values).any() else len(values)
         return values[offset:], offset
 
     def detect(self, series: Series) -> list[Signal]:
-        values, offset = self._visible(series)
+        values, offset = self.visible(series)
         return self._signals(series, values, offset, self.breakpoints(values))
 
     def _signals(
@@ -618,7 +623,7 @@ class ChangePointDetector(Detector):
         return mean
 
     def replay(self, series: Series) -> list[Firing]:
-        values, offset = self._visible(series)
+        values, offset = self.visible(series)
         firings: list[Firing] = []
         seen: list[tuple[int, str]] = []  # (index in values, direction) of every change already reported
         for end in range(4 * self.min_size, len(values) + 1):
