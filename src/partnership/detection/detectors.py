@@ -321,83 +321,30 @@ class CusumDetector(Detector):
 
     def scores(self, series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """z, the baseline's prediction and its residual spread at each observation (NaN before the
-        baseline is full). Vectorised: every window with the same phase of the year shares one design
-        matrix, so the least squares of all windows are a few matrix products."""
+        baseline is full). Vectorised: every window shares one design (see `_baseline_model`), so the least
+        squares of all windows are a few matrix products over the windows as rows of one array."""
         values = transformed(series, self.transform)
-        count, width, gap = len(values), self.baseline, self.gap
+        count, first = len(values), self.baseline + self.gap
         z = np.full(count, np.nan)
         prediction = np.full(count, np.nan)
         spread = np.full(count, np.nan)
-        first = width + gap
         if count <= first:
             return z, prediction, spread
-        seasons = self._season_count(series)
-        windows = sliding_window_view(values, width)  # windows[s] = values[s : s + width]
-        targets = np.arange(first, count)
-        starts = targets - first
-        for phase in range(seasons):
-            chosen = targets[starts % seasons == phase]
-            if not len(chosen):
-                continue
-            columns, basis, weights_now, weights_before = _baseline_model(
-                width, gap, self.trend, phase, seasons
-            )
-            block = windows[chosen - first]
-            residuals = block - (block @ basis) @ basis.T
-            freedom = width - columns
-            variance = np.maximum(np.einsum("ij,ij->i", residuals, residuals) / freedom, 1e-18)
-            if self.ar1:
-                lagged = np.einsum("ij,ij->i", residuals[:, 1:], residuals[:, :-1])
-                # Kendall's small-sample bias of a lag-1 autocorrelation, -(1 + 3 rho) / n, put back.
-                rho = lagged / (variance * freedom)
-                rho = np.clip(rho + (1 + 3 * rho) / freedom, 0.0, 0.95)
-                # The innovations' spread measured on the baseline itself, not derived from rho: a rho
-                # estimated from a few dozen residuals is biased low, and its formula would then understate
-                # the spread of what is left.
-                innovations = residuals[:, 1:] - rho[:, None] * residuals[:, :-1]
-                innovation_variance = np.einsum("ij,ij->i", innovations, innovations) / (freedom - 1)
-            else:
-                rho = np.zeros(len(chosen))
-                innovation_variance = variance
-            predicted_now = block @ weights_now
-            predicted_before = block @ weights_before
-            innovation = (values[chosen] - predicted_now) - rho * (values[chosen - 1] - predicted_before)
-            leverage = np.einsum(
-                "ij,ij->i",
-                weights_now[None, :] - rho[:, None] * weights_before[None, :],
-                weights_now[None, :] - rho[:, None] * weights_before[None, :],
-            )
-            z[chosen] = innovation / np.sqrt(np.maximum(innovation_variance + variance * leverage, 1e-18))
-            prediction[chosen] = predicted_now
-            spread[chosen] = np.sqrt(variance)
+        # windows[i] = values[i : i + baseline], the baseline of the observation at first + i.
+        windows = sliding_window_view(values, self.baseline)[: count - first]
+        found = _baseline_scores(
+            self, windows, values[first:], values[first - 1 : -1], self._season_count(series)
+        )
+        z[first:], prediction[first:], spread[first:] = found
         return z, prediction, spread
 
     def detect(self, series: Series) -> list[Signal]:
         z, prediction, spread = self.scores(series)
-        signals: list[Signal] = []
-        upper = lower = 0.0
-        run_start = 0
-        quiet_until = -1
-        scores = z.tolist()  # plain floats: the recursion is a Python loop, numpy scalars are slow there
-        for index in np.flatnonzero(np.isfinite(z)).tolist():
-            if index <= quiet_until:
-                continue
-            if upper == 0 and lower == 0:
-                run_start = index
-            upper = max(0.0, upper + scores[index] - self.drift)
-            lower = max(0.0, lower - scores[index] - self.drift)
-            side = "up" if upper > self.limit else "down" if lower > self.limit else ""
-            if not side:
-                continue
-            statistic = upper if side == "up" else lower
-            upper = lower = 0.0
-            quiet_until = index + self.cooldown
-            if self.direction not in (side, "both"):
-                continue
-            signals.append(
-                self._cusum_signal(series, int(index), side, statistic, run_start, prediction, spread)
-            )
-        return signals
+        return [
+            self._cusum_signal(series, index, side, statistic, run_start, prediction, spread)
+            for index, side, statistic, run_start in _cusum_alarms(z, self.drift, self.limit, self.cooldown)
+            if self.direction in (side, "both")
+        ]
 
     def _cusum_signal(
         self,
@@ -437,26 +384,120 @@ class CusumDetector(Detector):
         )
 
 
+def _baseline_scores(
+    detector: CusumDetector, windows: np.ndarray, now: np.ndarray, before: np.ndarray, seasons: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """z, prediction and residual spread of the observations `now` (each preceded by `before`) against
+    their baselines, the rows of `windows`."""
+    model = _baseline_model(detector.baseline, detector.gap, detector.trend, seasons)
+    windows = np.ascontiguousarray(windows)  # a strided view would be copied by each product below
+    # One product gives each window's coordinates on the basis and its two extrapolations.
+    products = windows @ model.projections
+    columns = model.columns
+    residuals = windows - products[:, :columns] @ model.basis.T
+    predicted_now, predicted_before = products[:, columns], products[:, columns + 1]
+    freedom = detector.baseline - columns
+    squares = np.einsum("ij,ij->i", residuals, residuals)
+    variance = np.maximum(squares / freedom, 1e-18)
+    if detector.ar1:
+        lagged = np.einsum("ij,ij->i", residuals[:, 1:], residuals[:, :-1])
+        # Kendall's small-sample bias of a lag-1 autocorrelation, -(1 + 3 rho) / n, put back.
+        rho = lagged / (variance * freedom)
+        rho = np.clip(rho + (1 + 3 * rho) / freedom, 0.0, 0.95)
+        # The innovations' spread measured on the baseline itself, not derived from rho: a rho estimated
+        # from a few dozen residuals is biased low, and its formula would then understate the spread of
+        # what is left. Sum of (r_t - rho r_t-1)^2 over t >= 1, expanded into the sums already at hand.
+        later = squares - residuals[:, 0] ** 2  # r_1^2 + ... + r_n-1^2
+        earlier = squares - residuals[:, -1] ** 2  # r_0^2 + ... + r_n-2^2
+        innovation_variance = (later - 2 * rho * lagged + rho**2 * earlier) / (freedom - 1)
+    else:
+        rho = np.zeros(len(windows))
+        innovation_variance = variance
+    innovation = (now - predicted_now) - rho * (before - predicted_before)
+    # |w_now - rho w_before|^2 expanded, so no (windows x baseline) array is built for it.
+    leverage = model.now_now - 2 * rho * model.now_before + rho**2 * model.before_before
+    z = innovation / np.sqrt(np.maximum(innovation_variance + variance * leverage, 1e-18))
+    return z, predicted_now, np.sqrt(variance)
+
+
+@dataclass(frozen=True)
+class _BaselineModel:
+    """A CUSUM baseline's design, ready for the products of `_baseline_scores`."""
+
+    columns: int  # of the design
+    basis: np.ndarray  # orthonormal, baseline x columns: residuals = y - Q Q'y
+    projections: np.ndarray  # baseline x (columns + 2): the basis, then the weights of the two extrapolations
+    now_now: float  # products of the two extrapolations' weights, for the leverage
+    now_before: float
+    before_before: float
+
+
 @functools.lru_cache(maxsize=256)
-def _baseline_model(
-    width: int, gap: int, trend: bool, phase: int, seasons: int
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """A CUSUM baseline's design (a line, plus season means) for windows starting at `phase` of the year:
-    its column count, an orthonormal basis (residuals = y - Q Q'y) and the weights that extrapolate it to
-    the new observation and the one before. The same for every series with these parameters: cached."""
+def _baseline_model(width: int, gap: int, trend: bool, seasons: int) -> _BaselineModel:
+    """A CUSUM baseline's design (a line, plus season means): its column count, an orthonormal basis
+    (residuals = y - Q Q'y) and the weights that extrapolate it to the new observation and the one before.
+
+    One design serves every window, whatever month it starts in: a mean per season is a mean per position
+    modulo `seasons` within the window, and which of those positions is January changes only the names of
+    the columns, not the space they span, so neither the fit, its residuals nor its extrapolation (the
+    new observation sits `width + gap` positions on, in the season of position `(width + gap) % seasons`)
+    depend on it. The same for every series with these parameters: cached."""
 
     def rows(positions: np.ndarray) -> np.ndarray:
         time = (positions - (width - 1) / 2) / width
         columns = [np.ones(len(positions)), time] if trend else [np.ones(len(positions))]
         for season in range(1, seasons):
-            columns.append(((positions + phase) % seasons == season).astype(float))
+            columns.append((positions % seasons == season).astype(float))
         return np.column_stack(columns)
 
     design = rows(np.arange(width))
     outside = rows(np.array([width + gap, width + gap - 1]))
     projector = np.linalg.pinv(design)
     basis, _ = np.linalg.qr(design)
-    return design.shape[1], basis, outside[0] @ projector, outside[1] @ projector
+    now, before = outside[0] @ projector, outside[1] @ projector
+    return _BaselineModel(
+        columns=design.shape[1],
+        basis=basis,
+        projections=np.column_stack([basis, now, before]),
+        now_now=float(now @ now),
+        now_before=float(now @ before),
+        before_before=float(before @ before),
+    )
+
+
+def _cusum_alarms(
+    z: np.ndarray, drift: float, limit: float, cooldown: int
+) -> list[tuple[int, str, float, int]]:
+    """(index, side, statistic, start of its run) of each alarm of the two-sided CUSUM on the finite z:
+    S+ = max(0, S+ + z - drift), S- = max(0, S- - z - drift), an alarm when a side passes `limit`; both
+    sides then restart at zero, silent for `cooldown` observations.
+
+    Without a Python loop per observation: from a restart, S_t = C_t - min(0, C_1 .. C_t) where C is the
+    cumulative sum of the steps (Lindley's recursion unrolled: S falls to zero exactly where C reaches a
+    new low, and grows with C from there), so one cumulative sum and one running minimum find the next
+    alarm; the loop runs once per alarm, not once per observation."""
+    finite = np.flatnonzero(np.isfinite(z))
+    steps = z[finite]
+    alarms: list[tuple[int, str, float, int]] = []
+    start = 0  # position in `finite` where both sides restart at zero
+    while start < len(finite):
+        rise = np.cumsum(steps[start:] - drift)
+        fall = np.cumsum(-steps[start:] - drift)
+        upper = rise - np.minimum.accumulate(np.minimum(rise, 0.0))
+        lower = fall - np.minimum.accumulate(np.minimum(fall, 0.0))
+        beyond = np.flatnonzero((upper > limit) | (lower > limit))
+        if not len(beyond):
+            break
+        at = int(beyond[0])
+        side = "up" if upper[at] > limit else "down"
+        statistic = float(upper[at] if side == "up" else lower[at])
+        # The run began at the last observation met with both sides at zero.
+        rested = np.flatnonzero((upper[:at] == 0) & (lower[:at] == 0))
+        run_start = int(finite[start + (int(rested[-1]) + 1 if len(rested) else 0)])
+        index = int(finite[start + at])
+        alarms.append((index, side, statistic, run_start))
+        start = int(np.searchsorted(finite, index + cooldown, side="right"))
+    return alarms
 
 
 @dataclass(frozen=True)
@@ -510,6 +551,12 @@ class ChangePointDetector(Detector):
         count = len(signal)
         if count < 2 * self.min_size:
             return []
+        kernel = "linear" if self.model == "l2" else "rbf"
+        algorithm = ruptures.KernelCPD(kernel=kernel, min_size=self.min_size).fit(self.scaled(signal))
+        return [int(end) for end in algorithm.predict(pen=self.penalty * math.log(count))[:-1]]
+
+    def scaled(self, signal: np.ndarray) -> np.ndarray:
+        """`signal` centred on its median and over a robust estimate of its noise: what ruptures is given."""
         # The noise's spread from differences `min_size` apart (median absolute deviation, robust): a change
         # spoils only a few of them, unlike the spread of the values (where a large change would hide
         # itself), and a smooth, wandering series (growth on a year ago is a twelve-month sum) shows its
@@ -518,18 +565,17 @@ class ChangePointDetector(Detector):
         scale = float(np.median(np.abs(lagged - np.median(lagged)))) / 0.6745 / math.sqrt(2)
         if not scale > 1e-9 * float(np.max(np.abs(signal))):  # noiseless: rounding is not noise
             scale = float(np.std(signal)) or 1.0
-        scaled = (signal - np.median(signal)) / scale
-        kernel = "linear" if self.model == "l2" else "rbf"
-        algorithm = ruptures.KernelCPD(kernel=kernel, min_size=self.min_size).fit(scaled)
-        return [int(end) for end in algorithm.predict(pen=self.penalty * math.log(count))[:-1]]
+        return (signal - np.median(signal)) / scale
 
-    def _visible(self, series: Series) -> tuple[np.ndarray, int]:
+    def visible(self, series: Series) -> tuple[np.ndarray, int]:
+        """The `transform`ed series from its first defined value on (what `detect` segments), and the index
+        of that value in the series."""
         values = transformed(series, self.transform)
         offset = int(np.argmax(np.isfinite(values))) if np.isfinite(values).any() else len(values)
         return values[offset:], offset
 
     def detect(self, series: Series) -> list[Signal]:
-        values, offset = self._visible(series)
+        values, offset = self.visible(series)
         return self._signals(series, values, offset, self.breakpoints(values))
 
     def _signals(
@@ -577,7 +623,7 @@ class ChangePointDetector(Detector):
         return mean
 
     def replay(self, series: Series) -> list[Firing]:
-        values, offset = self._visible(series)
+        values, offset = self.visible(series)
         firings: list[Firing] = []
         seen: list[tuple[int, str]] = []  # (index in values, direction) of every change already reported
         for end in range(4 * self.min_size, len(values) + 1):
