@@ -49,6 +49,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password": the mail goes out in the reader's language, from our templates."""
+
+    template_name = "web/password_reset_form.html"
+    email_template_name = "web/password_reset_email.txt"
+    subject_template_name = "web/password_reset_subject.txt"
+
+
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "web/404.html", status=404)
 
