@@ -11,6 +11,7 @@ from partnership.errors import NotFound
 
 from .models import Membership, Organisation, Party
 from .permissions import require_manage_people, require_people_secretariat
+from .services import account_id
 
 
 def parties() -> list[Party]:
@@ -81,7 +82,7 @@ def people(user: User | AnonymousUser) -> list[Person]:
 def person(user: User | AnonymousUser, person_id: int) -> Person:
     """One person of the reader's party, for its secretariat; NotFound or PermissionDenied otherwise."""
     require_people_secretariat(user)
-    membership = _memberships().filter(user_id=person_id).first()
+    membership = _memberships().filter(user_id=account_id(person_id)).first()
     if membership is None:
         raise NotFound(_("There is no person %(id)s.") % {"id": person_id})
     require_manage_people(user, membership.organisation.party_id)

@@ -229,12 +229,23 @@ def _organisation_named(code: str) -> Organisation:
     return organisation
 
 
+#: The largest id a database column holds (a bigint); a larger one names no account, and asking the
+#: database for it would fail (SQLite overflows, PostgreSQL refuses it) instead of answering "none".
+LARGEST_ID = 2**63 - 1
+
+
+def account_id(value: int | str) -> int:
+    """`value` as an account id, or -1 (which no account has) when it is not one a column can hold."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return -1
+    return number if 0 < number <= LARGEST_ID else -1
+
+
 def _membership_of(person_id: int | str) -> Membership:
     """The membership of account `person_id` (locked for the change), or NotFound."""
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        pk = -1  # no account has it
+    pk = account_id(person_id)
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user", "organisation__party")
