@@ -123,3 +123,30 @@ def test_a_secretariat_changes_and_deactivates_its_person(client, members, token
     assert own.status_code == 403
     missing = _call(client, "patch", "people/999999", jp, {"language": "ja"})
     assert missing.status_code == 404
+
+
+def test_on_a_federated_node_the_other_partys_secretariat_is_refused_on_the_api_and_the_pages(
+    client, members, token_for, settings
+):
+    from tests.helpers import signed_in
+
+    settings.NODE_PARTY = "JP"
+    eu = token_for(members["eu_secretariat"])
+    own_party_invitation = {
+        **INVITATION,
+        "email": "jan@ec.example",
+        "organisation": "eu-dg-grow",
+        "language": "en",
+    }
+    assert _call(client, "post", "people/invitations", eu, own_party_invitation).status_code == 403
+    assert _call(client, "get", "people", eu).status_code == 403
+    assert _call(client, "post", f"people/{members['eu_lead'].pk}/deactivate", eu).status_code == 403
+    page = signed_in(members["eu_secretariat"])
+    assert page.get("/en/people/").status_code == 403
+    assert page.post("/en/people/invite/", own_party_invitation).status_code == 403
+    assert not User.objects.filter(email="jan@ec.example").exists()
+    members["eu_lead"].refresh_from_db()
+    assert members["eu_lead"].is_active
+    # The node's own party onboards as usual.
+    jp = token_for(members["jp_secretariat"])
+    assert _call(client, "post", "people/invitations", jp, INVITATION).status_code == 201

@@ -108,7 +108,7 @@ class Membership(models.Model):
         blank=True,
         related_name="+",
     )
-    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='membership',
             name='invited_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='invited'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='invitation sent'),
         ),
         migrations.AddField(
             model_name='membership',
