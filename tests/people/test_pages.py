@@ -136,6 +136,8 @@ def test_a_secretariat_changes_and_deactivates_a_person_from_the_web(members):
     assert "deactivated" in _html(jp.get("/en/people/"))
     own = jp.post(f"/en/people/{members['jp_secretariat'].pk}/active/", {"active": "0"})
     assert own.status_code == 403
+    own_page = _html(jp.get(f"/en/people/{members['jp_secretariat'].pk}/"))
+    assert "ask a colleague" in own_page and "Deactivate" not in own_page  # no button that would be refused
 
 
 # --- forgotten passwords ------------------------------------------------------------------------------
