@@ -114,6 +114,18 @@ LOGIN_FAILURE_LIMIT = int(
 LOGIN_LOCKOUT_MINUTES = int(
     env("PARTNERSHIP_LOGIN_LOCKOUT_MINUTES", "15", "How long a login lockout lasts, in minutes.")
 )
+INVITATION_DAYS = int(
+    env(
+        "PARTNERSHIP_INVITATION_DAYS",
+        "7",
+        "Days an invitation link works (once) before the secretariat must invite again.",
+    )
+)
+SITE_URL = env(
+    "PARTNERSHIP_SITE_URL",
+    "http://127.0.0.1:8000",
+    "Address at which people reach this node, for links in mail sent by commands (pages use the request's).",
+).rstrip("/")
 _secret_key = env(
     "PARTNERSHIP_SECRET_KEY", "", "Django secret key; generated into the data directory when empty."
 )

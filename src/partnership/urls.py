@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("partnership.cycle.urls")),
     path("", include("partnership.cycle.report_urls")),
     path("", include("partnership.programme.urls")),
+    path("", include("partnership.people.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

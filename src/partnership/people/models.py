@@ -87,7 +87,28 @@ class Membership(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="members"
     )
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        JAPANESE = "ja", _("Japanese")
+
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("The language of the mail the node sends this person."),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

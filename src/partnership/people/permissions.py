@@ -421,3 +421,52 @@ def require_publish_series(
             )
         )
     return actor
+
+
+def can_manage_people(actor: Actor | None, party_id: int | None) -> bool:
+    """May `actor` invite, list, change and deactivate the people of `party_id`?
+
+    Each party onboards its own people: only that party's secretariat, and on a federated node only the
+    node's party (people live on their own party's node; the other party's arrive as signatures only).
+    A secretariat may grant any role of its own party, another secretariat account included: that is no
+    escalation, since the secretariat already holds every right its party has, and a party's secretariat
+    is a team (its colleagues must be onboarded without the operator). It never grants anything beyond
+    its party: superuser rights and the other party's organisations are out of its reach.
+    """
+    return (
+        actor is not None
+        and actor.is_secretariat
+        and party_id is not None
+        and actor.party.pk == party_id
+        and writes_on_this_node(actor)
+    )
+
+
+def require_people_secretariat(user: User | AnonymousUser | None) -> Actor:
+    """The first check of every step of managing people: a secretariat, on its own party's node."""
+    actor = require_actor(user)
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only a party's secretariat manages that party's people."))
+    return require_node_party(actor)
+
+
+def require_manage_people(user: User | AnonymousUser | None, party_id: int | None) -> Actor:
+    """`can_manage_people` for `user`, raising PermissionDenied with the reason."""
+    actor = require_people_secretariat(user)
+    if not can_manage_people(actor, party_id):
+        raise PermissionDenied(_("A secretariat manages only its own party's people."))
+    return actor
+
+
+def require_manage_person(user: User | AnonymousUser | None, person: User, party_id: int | None) -> Actor:
+    """`require_manage_people` for one account (of `party_id`), which must not be the actor's own nor the
+    operator's: a secretariat cannot lock itself out or demote itself by mistake (a colleague does it),
+    and the operator's superuser account is the operator's to change."""
+    actor = require_manage_people(user, party_id)
+    if person.pk == actor.user.pk:
+        raise PermissionDenied(
+            _("You cannot change or deactivate your own account; ask a colleague of your secretariat.")
+        )
+    if person.is_superuser:
+        raise PermissionDenied(_("The operator's account is changed by the operator."))
+    return actor

@@ -49,6 +49,27 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password": the mail goes out in the reader's language, from our templates."""
+
+    template_name = "web/password_reset_form.html"
+    email_template_name = "web/password_reset_email.txt"
+    subject_template_name = "web/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new-password page from the mailed link; a link that is not (or no longer) valid answers
+    400 with the page saying so, as the invitation link does, rather than a 200 that looks like success."""
+
+    template_name = "web/password_reset_confirm.html"
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if getattr(response, "context_data", None) and not response.context_data.get("validlink", True):
+            response.status_code = 400
+        return response
+
+
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "web/404.html", status=404)
 

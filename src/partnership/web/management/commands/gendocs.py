@@ -16,6 +16,7 @@ COMMANDS = [
     ("partnership.web", "demo"),
     ("partnership.programme", "load_programme"),
     ("partnership.people", "token"),
+    ("partnership.people", "user"),
     ("partnership.programme", "import"),
     ("partnership.programme", "export"),
     ("partnership.cycle", "remind"),
