@@ -139,7 +139,7 @@ def test_the_demo_shows_the_joint_cycle_and_the_issues_check_holds(federation, t
             "council_date": f"{year}-05-12",
         },
     )
-    assert status == 200, body
+    assert status == 201, body
     deadline = time.monotonic() + 60
     while (
         status := http(f"{eu}/api/v1/cycles/{year}", tokens["EU"])[0]
