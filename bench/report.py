@@ -46,6 +46,8 @@ def prepare_programme() -> int:
     services.create_cycle(
         secretariat, {"year": year, "call_opens": f"{year}-01-15", "call_closes": f"{year}-03-31"}
     )
+    # The other party's secretariat agrees the calendar (issue 14) before the phases can move.
+    services.agree_calendar(User.objects.get(username="eu-secretariat"), year)
     for phase in ("call_open", "call_closed", "stock_take"):
         services.advance_phase(secretariat, year, phase)
     return year

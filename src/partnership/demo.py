@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from partnership.cycle import report as cycle_report
 from partnership.cycle import services as cycle_services
-from partnership.cycle.models import ConsultationWindow, Contribution, Cycle, Outcome, PhaseChange, Priority
+from partnership.cycle.models import (
+    ConsultationWindow,
+    Contribution,
+    Cycle,
+    Meeting,
+    Outcome,
+    PhaseChange,
+    Priority,
+)
 from partnership.people.models import Membership, Organisation
 from partnership.people.services import create_member
 from partnership.programme import services
@@ -467,15 +475,20 @@ def prepare_demo(stdout) -> str:
     stdout.write(
         "progress: " + ("demo updates, deliverables and indicators filed" if seeded else "kept as it was")
     )
-    # The cycle is run jointly by both secretariats: its demo needs both, so only the single node has it.
-    cycles = seed_cycles() if not settings.NODE_PARTY else False
+    # The cycle is run jointly by both secretariats: on a federated node each acts on its own node, in
+    # stages with a sync between them, which `demo-federation` runs once both nodes serve.
     if settings.NODE_PARTY:
-        kept = "none on a federated node (the demo cycle is run by both secretariats on the single node)"
+        stdout.write("cycles: " + federated_cycles_state())
     else:
-        kept = "kept as they were"
-    stdout.write(
-        "cycles: " + ("last year's and this year's, with meetings and contributions" if cycles else kept)
-    )
+        cycles = seed_cycles()
+        stdout.write(
+            "cycles: "
+            + (
+                "last year's and this year's, with meetings and contributions"
+                if cycles
+                else "kept as they were"
+            )
+        )
     context = DemoContext(on_this_node=_on_this_node)
     for exchange in registered():
         line = exchange.seed_demo(context)
@@ -486,3 +499,249 @@ def prepare_demo(stdout) -> str:
         note = "" if created else "  (existing account, password unchanged)"
         stdout.write(f"  {account.username:<16} {account.description}{note}")
     return password
+
+
+# --- the yearly cycle on two federated nodes, in stages ------------------------------------------------
+#
+# Each node seeds only what its party owns, and an agreement needs the other node's records: so the
+# cycles are seeded in stages, each on one node, with a pull of the other node's log between them
+# (`demo-federation` runs them): JP proposes both calendars, records its meetings, outcomes and
+# priorities and opens the consultation; EU agrees, confirms JP's Council word and records its own
+# meetings; JP agrees this year's calendar, confirms EU's outcomes, takes last year's phases and publishes
+# last year's report; EU countersigns it. This year's guidance of the EU-hosted Industrial Policy
+# Dialogue is left awaiting JP's confirmation. Each stage does what is not done yet, so a second run on
+# the same data directory changes nothing.
+
+#: (node party, stage function name) in the order `demo-federation` runs them, a sync of the next
+#: node between each two.
+FEDERATED_STAGES = (("JP", "propose"), ("EU", "agree"), ("JP", "publish"), ("EU", "countersign"))
+LAST_PHASES = [
+    ("call_open", 395),
+    ("call_closed", 335),
+    ("stock_take", 320),
+    ("council_held", 270),
+    ("guidance_published", 255),
+]
+
+
+def _demo_years(today: datetime.date) -> tuple[int, int]:
+    return today.year - 1, today.year
+
+
+def _calendars(today: datetime.date) -> dict[int, dict]:
+    last, this = _demo_years(today)
+    days = datetime.timedelta
+    return {
+        last: {
+            "year": last,
+            "call_opens": today - days(395),
+            "call_closes": today - days(335),
+            "council_date": today - days(270),
+        },
+        this: {
+            "year": this,
+            "call_opens": today - days(30),
+            "call_closes": today + days(30),
+            "council_date": today + days(90),
+        },
+    }
+
+
+def federated_cycles_state() -> str:
+    """What the demo cycles on this federated node are, for `partnership demo`'s summary."""
+    last = timezone.now().year - 1
+    found = cycle_report.published(last)
+    if found is not None and found.signatures.count() == 2:
+        return (
+            "last year's complete and its report countersigned, this year's under way (agreed with the peer)"
+        )
+    if Cycle.objects.exists():
+        return "under way with the peer node (demo-federation seeds them in stages)"
+    return "none yet (demo-federation seeds them in stages on both nodes)"
+
+
+def _backdate_last_year(today: datetime.date) -> None:
+    """As on the single node, the demo's history reads as last year's on this node: updates of last year
+    (of both parties, so that neither is shown late) and last year's phase changes, wherever signed."""
+    last, _this = _demo_years(today)
+    now = timezone.now()
+    ProgressUpdate.objects.filter(period=last, created_at__gt=now - datetime.timedelta(days=300)).update(
+        created_at=now - datetime.timedelta(days=350)
+    )
+    for phase, days_ago in LAST_PHASES:
+        PhaseChange.objects.filter(cycle__year=last, phase=phase).update(
+            changed_at=now - datetime.timedelta(days=days_ago)
+        )
+
+
+def _stage_meetings(secretariat: User, today: datetime.date, parity: int) -> int:
+    """Record the demo meetings this party hosts (every other one, as on the single node), unless held."""
+    last, this = _demo_years(today)
+    council_last = _calendars(today)[last]["council_date"]
+    recorded = 0
+    for index, item in enumerate(_cycles_data(last, this)["meetings"]):
+        if index % 2 != parity:
+            continue
+        if item["year"] == last:
+            date = council_last - datetime.timedelta(days=item["days_before_council"])
+        else:
+            date = today - datetime.timedelta(days=item["days_ago"])
+        if Meeting.objects.filter(cycle__year=item["year"], title=item["title"]).exists():
+            continue
+        meeting = _record_meeting(secretariat, item["year"], date, item)
+        for priority in item.get("priorities", []):
+            cycle_services.set_priority(secretariat, meeting.uid, {**priority, "cycle": this})
+        recorded += 1
+    return recorded
+
+
+def _confirm_peer_word(secretariat: User, peer: str, year: int | None = None) -> int:
+    """Confirm the peer-hosted outcomes (of `year`, or all) and priorities not agreed yet."""
+    confirmed = 0
+    outcomes = Outcome.objects.filter(meeting__party__code=peer, agreed_by__isnull=True).exclude(kind="note")
+    if year is not None:
+        outcomes = outcomes.filter(meeting__cycle__year=year)
+    for outcome in outcomes:
+        cycle_services.confirm_outcome(secretariat, outcome.uid)
+        confirmed += 1
+    for priority in Priority.objects.filter(set_at__party__code=peer, agreed_by__isnull=True):
+        cycle_services.confirm_priority(secretariat, priority.uid)
+        confirmed += 1
+    return confirmed
+
+
+@transaction.atomic
+def _stage_propose(today: datetime.date) -> str:
+    jp = User.objects.get(username="jp-secretariat")
+    calendars = _calendars(today)
+    last, this = _demo_years(today)
+    planned = [year for year in (last, this) if not Cycle.objects.filter(year=year).exists()]
+    for year in planned:
+        cycle_services.create_cycle(jp, calendars[year])
+    meetings = _stage_meetings(jp, today, parity=0)
+    # The consultation of this year, open now; last year's was held in its own dates (it took no
+    # contribution in the federated demo: a window takes contributions only while open).
+    data = _cycles_data(last, this)
+    now = timezone.now()
+    for year, opens, closes in (
+        (last, now - datetime.timedelta(days=380), now - datetime.timedelta(days=340)),
+        (this, now - datetime.timedelta(days=20), now + datetime.timedelta(days=25)),
+    ):
+        if ConsultationWindow.objects.filter(cycle__year=year).exists():
+            continue
+        title = f"Stakeholder consultation {year} / {year}年 意見募集"
+        window = cycle_services.open_window(jp, year, {"title": title, "opens": opens, "closes": closes})
+        if year == this:
+            _contribute(window, data["contributions"]["this"], "JP")
+    return f"JP proposed {len(planned)} calendars and recorded {meetings} meetings"
+
+
+def _contribute(window: ConsultationWindow, entries: list[dict], party: str) -> None:
+    """This party's contributions of the demo to an open window, moderated by its own secretariat."""
+    secretariat = User.objects.get(username=f"{party.lower()}-secretariat")
+    for entry in entries:
+        username = entry["account"]
+        if not username.startswith(party.lower() + "-"):
+            continue
+        attachment = None
+        if username == "jp-stakeholder":
+            attachment = ContentFile(POSITION_PAPER, name="ikensho.txt")
+        contribution = cycle_services.submit_contribution(
+            User.objects.get(username=username), window.pk, entry["contribution"], attachment
+        )
+        if entry["moderation"] is not None:
+            cycle_services.moderate(secretariat, contribution.uid, entry["moderation"])
+
+
+@transaction.atomic
+def _stage_agree(today: datetime.date) -> str:
+    eu = User.objects.get(username="eu-secretariat")
+    last, this = _demo_years(today)
+    agreed = 0
+    for year in (last, this):
+        if cycle_services.pending_calendar(Cycle.objects.get(year=year)) is not None:
+            cycle_services.agree_calendar(eu, year)
+            agreed += 1
+    confirmed = _confirm_peer_word(eu, "JP")
+    meetings = _stage_meetings(eu, today, parity=1)
+    window = ConsultationWindow.objects.filter(cycle__year=this).first()
+    if (
+        window is not None
+        and not Contribution.objects.filter(window=window, organisation__party__code="EU").exists()
+    ):
+        _contribute(window, _cycles_data(last, this)["contributions"]["this"], "EU")
+    return (
+        f"EU agreed {agreed} calendars, confirmed {confirmed} outcomes and priorities, "
+        f"recorded {meetings} meetings"
+    )
+
+
+@transaction.atomic
+def _stage_publish(today: datetime.date) -> str:
+    jp = User.objects.get(username="jp-secretariat")
+    last, this = _demo_years(today)
+    # Last year's Council word is agreed by both; this year's EU guidance stays awaiting JP.
+    confirmed = _confirm_peer_word(jp, "EU", year=last)
+    cycle = Cycle.objects.get(year=last)
+    done = {change.phase for change in PhaseChange.objects.filter(cycle=cycle)}
+    for phase, _days_ago in LAST_PHASES:
+        if phase not in done:
+            cycle_services.advance_phase(jp, last, phase)
+    if not PhaseChange.objects.filter(cycle__year=this, phase="call_open").exists():
+        cycle_services.advance_phase(jp, this, "call_open")
+    # Follow-up is reported on the outcome's node by its owner's party: JP closes its AI glossary item.
+    glossary = Outcome.objects.filter(
+        meeting__cycle__year=last, meeting__kind="council", owner__code="jp-digital-agency"
+    ).first()
+    if glossary is not None and glossary.follow_up == "open":
+        cycle_services.follow_up(
+            jp,
+            glossary.uid,
+            {"follow_up": "closed", "note": "用語集の第一版を公表し、双方の関係機関に共有した。"},
+        )
+    first_priority = (
+        Priority.objects.filter(cycle__year=this, set_at__party__code="JP").order_by("pk").first()
+    )
+    if first_priority is not None and first_priority.result == Priority.Outcome.PENDING:
+        cycle_services.record_priority_result(
+            jp,
+            first_priority.pk,
+            {"result": "partly", "note": "Quarterly exchange running; partners not yet invited."},
+        )
+    _backdate_last_year(today)
+    published = cycle_report.published(last)
+    if published is None:
+        published = cycle_report.publish_report(jp, last)
+    return (
+        f"JP confirmed {confirmed} outcomes, took last year's phases and published its report "
+        f"{published.sha256}"
+    )
+
+
+@transaction.atomic
+def _stage_countersign(today: datetime.date) -> str:
+    eu = User.objects.get(username="eu-secretariat")
+    last, _this = _demo_years(today)
+    _backdate_last_year(today)
+    published = cycle_report.published(last)
+    if published is None:
+        return f"EU holds no report of {last} yet: run the stages again after a sync"
+    if not published.signatures.filter(party__code="EU").exists():
+        cycle_report.countersign_report(eu, last, published.sha256)
+    return f"EU countersigned the report of {last} ({published.sha256})"
+
+
+def seed_federated_cycles(stage: str, today: datetime.date | None = None) -> str:
+    """Run one stage of the federated demo's cycles on this node (its party's acts only); a line says
+    what it did."""
+    today = today or timezone.now().date()
+    party = dict((name, party) for party, name in FEDERATED_STAGES).get(stage)
+    if party is None or party != settings.NODE_PARTY:
+        raise ValueError(f"stage {stage!r} is not one of the {settings.NODE_PARTY} node")
+    stages = {
+        "propose": _stage_propose,
+        "agree": _stage_agree,
+        "publish": _stage_publish,
+        "countersign": _stage_countersign,
+    }
+    return stages[stage](today)

@@ -78,9 +78,9 @@ class Node:
             return [sys.executable, "-c", _SKEWED, str(self.skew), *args]
         return [sys.executable, "-m", "partnership.cli", *args]
 
-    def call(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def call(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            self._argv(*args), env=self.env(), capture_output=True, text=True, timeout=120, check=False
+            self._argv(*args), env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
         )
         if check and result.returncode != 0:
             raise AssertionError(f"partnership {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

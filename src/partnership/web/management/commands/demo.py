@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from partnership.demo import prepare_demo
+from partnership.demo import FEDERATED_STAGES, prepare_demo, seed_federated_cycles
 from partnership.ledger.sync import start_periodic_sync
 
 
@@ -15,8 +15,19 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
         parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
         parser.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
+        parser.add_argument(
+            "--cycle-stage",
+            choices=[name for _party, name in FEDERATED_STAGES],
+            help="on a federated node: run one stage of the demo cycles (demo-federation runs them)",
+        )
 
     def handle(self, *args, **options):
+        if options["cycle_stage"]:
+            try:
+                self.stdout.write(seed_federated_cycles(options["cycle_stage"]))
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            return
         prepare_demo(self.stdout)
         if options["no_serve"]:
             return

@@ -14,10 +14,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from partnership.demo import FEDERATED_STAGES
 
 PARTIES = ("JP", "EU")
 #: The signals that stop the federation: each stops both nodes before this process ends.
@@ -108,6 +111,7 @@ class Command(BaseCommand):
             self._write_wrapper(node)
             self.stdout.write(f"\n== {party} node: {node['url']}/  (data: {node['dir']})")
             self.stdout.write(self._run(node["env"], "demo", "--no-serve"))
+        self._seed_cycles(nodes)
         if options["no_serve"]:
             return
         commands = []
@@ -122,6 +126,57 @@ class Command(BaseCommand):
         )
         if not supervise(commands, lambda: self.stdout.write(message)):
             raise CommandError("a node stopped; see its output above")
+
+    def _seed_cycles(self, nodes: dict) -> None:
+        """The demo cycles, in stages (`partnership.demo.FEDERATED_STAGES`): each node acts for its own
+        party only, and pulls the other's log before its next stage. Both nodes serve meanwhile, without
+        a periodic sync of their own, so that only these pulls move records; each stage does only what
+        is not done yet, so a second run changes nothing."""
+        self.stdout.write("\n== the cycles, agreed between the two nodes")
+        servers = []
+        try:
+            for node in nodes.values():
+                port = node["url"].rsplit(":", 1)[1]
+                env = {**node["env"], "PARTNERSHIP_SYNC_INTERVAL": "0"}
+                argv = self._argv("runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks")
+                servers.append(
+                    subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
+                        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                    )
+                )
+            for node, server in zip(nodes.values(), servers, strict=True):
+                self._wait_until_serving(node["url"], server)
+            for number, (party, stage) in enumerate(FEDERATED_STAGES):
+                if number:
+                    self._run(nodes[party]["env"], "ledger", "sync")
+                self.stdout.write(
+                    f"{party}: " + self._run(nodes[party]["env"], "demo", "--cycle-stage", stage).strip()
+                )
+            # The last stage's records reach the first node too.
+            first = FEDERATED_STAGES[0][0]
+            self._run(nodes[first]["env"], "ledger", "sync")
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+
+    @staticmethod
+    def _wait_until_serving(url: str, server: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(f"the node on {url} stopped while starting")
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 (our own node)
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError(f"the node on {url} did not answer within a minute")
 
     @staticmethod
     def _argv(*args: str) -> list[str]:
