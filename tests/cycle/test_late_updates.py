@@ -16,7 +16,7 @@ from partnership.errors import Invalid, PermissionDenied
 from partnership.programme import queries
 from partnership.programme import services as programme
 from partnership.programme.models import ProgressUpdate
-from tests.helpers import signed_in
+from tests.helpers import plan_cycle, signed_in
 
 THIS = timezone.now().year
 LAST = THIS - 1
@@ -29,7 +29,7 @@ def update(user, paragraph: int, period: int, status: str, narrative: str = "Pro
 
 
 def plan(user, year: int, closes: datetime.date, until: str = "call_open", **extra) -> None:
-    services.create_cycle(
+    plan_cycle(
         user,
         {"year": year, "call_opens": closes - datetime.timedelta(days=60), "call_closes": closes, **extra},
     )
@@ -43,8 +43,9 @@ def two_cycles(members):
     semiconductor actions (46, 47) last year and only on 46 this year."""
     secretariat, eu = members["jp_secretariat"], members["eu_secretariat"]
     today = timezone.now().date()
-    # Last year's call: still open while last year's updates are filed here, closed afterwards.
-    plan(secretariat, LAST, today + datetime.timedelta(days=1), until="guidance_published")
+    # Last year's call closes today (the phases follow the agreed calendar: it may close from that day
+    # on), so last year's updates filed here today are in time; its dates move back afterwards.
+    plan(secretariat, LAST, today, until="guidance_published")
     plan(secretariat, THIS, today + datetime.timedelta(days=30))
     update(eu, 46, LAST, "on_track")
     update(eu, 47, LAST, "at_risk")

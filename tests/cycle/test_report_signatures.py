@@ -24,7 +24,7 @@ from partnership.ledger import registry
 from partnership.ledger import services as ledger
 from partnership.ledger.keys import verifier_key_string
 from partnership.ledger.models import LogEntry
-from tests.helpers import apply, signed, signed_in
+from tests.helpers import apply, plan_cycle, signed, signed_in
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def stock_take(members):
     jp = members["jp_secretariat"]
-    services.create_cycle(jp, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
+    plan_cycle(jp, {"year": 2026, "call_opens": "2026-01-15", "call_closes": "2026-03-31"})
     for phase in ("call_open", "call_closed", "stock_take"):
         services.advance_phase(jp, 2026, phase)
 
