@@ -438,8 +438,8 @@ def test_an_xlsx_with_an_entity_expansion_bomb_or_broken_xml_is_refused_in_words
                 )
             target.writestr(part, data)
         target.writestr("xl/sharedStrings.xml", strings)
-    _refused(laughs, "laughs.xlsx is not a readable XLSX file: limit on input amplification factor")
+    _refused(laughs, "laughs.xlsx: not a readable XLSX file: limit on input amplification factor")
 
     header = _inline_row(1, ["action", "title", "language", "due_cycle"])
     broken = _xlsx_with_sheet(tmp_path / "broken.xlsx", [header, b'<row r="2"><c r="A2" t="inlineStr"><is>'])
-    _refused(broken, "broken.xlsx is not a readable XLSX file")
+    _refused(broken, "broken.xlsx: not a readable XLSX file")
