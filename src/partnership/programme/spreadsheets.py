@@ -149,6 +149,8 @@ def _rows(path: Path, read: Callable[..., Iterator[tuple[int, list[str]]]], unit
         try:
             for _number, cells in read(handle, limits):
                 yield cells
+        except tables.TooManyRows:
+            raise _too_many_rows(path) from None  # the file named, as for the rows counted above
         except tables.TableError as error:
             raise SpreadsheetError(_message(path, error, unit)) from None
 
