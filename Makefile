@@ -25,7 +25,7 @@ makemessages: $(STAMP)
 	cd src/partnership && for app in $$(find . -mindepth 2 -maxdepth 3 -type d -name locale | sed 's|^\./||; s|/locale$$||'); do \
 	  (cd $$app && $(CURDIR)/$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0); done
 	cd src/partnership && ../../$(BIN)/partnership makemessages --locale ja --no-obsolete --no-location --verbosity 0 \
-	  --ignore '*/*'
+	  --ignore '*/*.py' --ignore '*/*.html' --ignore '*/*.txt'
 
 demo: $(STAMP) messages
 	$(BIN)/partnership demo --port $(PORT)

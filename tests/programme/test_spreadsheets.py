@@ -357,7 +357,7 @@ def test_an_xlsx_with_two_million_blank_rows_then_data_is_refused(members, tmp_p
     gap = _xlsx_with_sheet(
         tmp_path / "gap.xlsx", [header, _inline_row(2_000_002, ["46", "Late", "en", "2027"])]
     )
-    _refused(gap, "more than 50000 rows after the header")
+    _refused(gap, "gap.xlsx: more than 50000 rows after the header")
     declared = _xlsx_with_sheet(tmp_path / "declared.xlsx", [header], dimension="A1:D2000002")
     _refused(declared, "more than 50000 rows after the header")
     blank_rows = (f'<row r="{n}"/>'.encode() for n in range(2, 100_002))
@@ -438,8 +438,8 @@ def test_an_xlsx_with_an_entity_expansion_bomb_or_broken_xml_is_refused_in_words
                 )
             target.writestr(part, data)
         target.writestr("xl/sharedStrings.xml", strings)
-    _refused(laughs, "laughs.xlsx is not a readable XLSX file: limit on input amplification factor")
+    _refused(laughs, "laughs.xlsx: not a readable XLSX file: limit on input amplification factor")
 
     header = _inline_row(1, ["action", "title", "language", "due_cycle"])
     broken = _xlsx_with_sheet(tmp_path / "broken.xlsx", [header, b'<row r="2"><c r="A2" t="inlineStr"><is>'])
-    _refused(broken, "broken.xlsx is not a readable XLSX file")
+    _refused(broken, "broken.xlsx: not a readable XLSX file")

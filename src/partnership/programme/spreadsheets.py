@@ -6,29 +6,26 @@ whole file back, and `dry_run` always rolls back.
 
 Every text cell written is neutralised against formulas and every cell read restored, by the one rule
 of `partnership.spreadsheet_cells` (a leading `'` before `= + - @`, tab, carriage return or `'`), so
-an export imported again gives back exactly its text. A file is refused before it can cost much: a
-CSV line by line (encoding, NUL, length), an XLSX by the sizes its zip declares before openpyxl opens
-it, and both by a row count that blank rows are part of.
+an export imported again gives back exactly its text. A file is refused before it can cost much, by
+`partnership.tables` (the one reading of untrusted files that every import shares) within this
+module's limits: a CSV line by line (encoding, NUL, length), an XLSX by the sizes its zip declares and
+its rows counted before openpyxl opens it, and both by a row count that blank rows are part of.
 """
 
 import csv
 import datetime
-import io
-import re
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
-from xml.etree.ElementTree import ParseError
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from partnership import tables
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied, PreconditionFailed
-from partnership.spreadsheet_cells import from_xlsx_text, neutralise, restore, xlsx_text
+from partnership.spreadsheet_cells import neutralise, restore, xlsx_text
 
 from . import services
 from .models import Deliverable, IndicatorValue
@@ -57,11 +54,7 @@ MAX_ROWS = 50_000
 MAX_COLUMNS = 32
 #: A CSV line, in bytes (a description of 131,072 characters, the csv module's field limit, fits).
 MAX_LINE_BYTES = 4 * 1024 * 1024
-#: What an XLSX file may decompress to, all its parts together: the XML of 50,000 full rows fits.
-MAX_XLSX_UNCOMPRESSED = 128 * 1024 * 1024
-#: How much a part of 1 MiB or more may be compressed (Apache POI's zip-bomb default, 1 to 100).
-MAX_XLSX_RATIO = 100
-_RATIO_CHECKED_FROM = 1024 * 1024
+# An XLSX file's decompressed size and compression ratio: the product's (`tables.MAX_XLSX_*`).
 
 
 class SpreadsheetError(Exception):
@@ -92,9 +85,9 @@ def read_table(path: str | Path, columns: list[str], required: set[str]) -> list
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        rows = _csv_rows(path)
+        rows = _rows(path, tables.csv_rows, "line")
     elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
+        rows = _rows(path, tables.xlsx_rows, "row")
     else:
         raise SpreadsheetError(_("%(file)s: use a .csv or .xlsx file.") % {"file": path.name})
     try:
@@ -124,205 +117,42 @@ def read_table(path: str | Path, columns: list[str], required: set[str]) -> list
     return table
 
 
+def _message(path: Path, error: tables.TableError, unit: str) -> str:
+    """A refusal of `tables` as the import names places: the file, and its line (CSV) or row (XLSX)."""
+    if error.line is None:
+        return _("%(file)s: %(problem)s") % {"file": path.name, "problem": error.problem}
+    if unit == "row":
+        return _("%(file)s, row %(row)s: %(problem)s") % {
+            "file": path.name,
+            "row": error.line,
+            "problem": error.problem,
+        }
+    return _("%(file)s, line %(line)s: %(problem)s") % {
+        "file": path.name,
+        "line": error.line,
+        "problem": error.problem,
+    }
+
+
 def _too_many_rows(path: Path) -> SpreadsheetError:
-    return SpreadsheetError(
-        _("%(file)s: more than %(max)s rows after the header (blank rows count too); split the file.")
-        % {"file": path.name, "max": MAX_ROWS}
-    )
+    return SpreadsheetError(_message(path, tables.TooManyRows(MAX_ROWS), "row"))
 
 
-def _csv_rows(path: Path) -> Iterator[list[str]]:
+def _rows(path: Path, read: Callable[..., Iterator[tuple[int, list[str]]]], unit: str) -> Iterator[list[str]]:
+    """The cells of each row of the file, read by `tables` within this import's limits."""
+    limits = tables.Limits(rows=MAX_ROWS, line_bytes=MAX_LINE_BYTES, columns=MAX_COLUMNS)
     try:
         handle = path.open("rb")
     except OSError as error:
         raise SpreadsheetError(str(error)) from None
-    lines = _CsvLines(handle, path)
     with handle:
         try:
-            yield from csv.reader(lines)
-        except csv.Error as error:
-            raise SpreadsheetError(
-                _("%(file)s, line %(line)s: not valid CSV: %(error)s")
-                % {"file": path.name, "line": lines.number, "error": error}
-            ) from None
-
-
-class _CsvLines:
-    """A CSV file's lines as text, read one at a time so that a bad one is named and none costs much."""
-
-    def __init__(self, handle: io.BufferedReader, path: Path) -> None:
-        self.handle, self.path, self.number = handle, path, 0
-
-    def __iter__(self) -> Iterator[str]:
-        handle, path = self.handle, self.path
-        while True:
-            # Bytes, decoded line by line: a decoding error then names its own line (a text stream
-            # decodes ahead in blocks), and a line without end is cut at the limit, not read whole.
-            raw = handle.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            self.number += 1
-            where = {"file": path.name, "line": self.number}
-            if len(raw) > MAX_LINE_BYTES:
-                raise SpreadsheetError(
-                    _("%(file)s, line %(line)s: longer than %(max)s bytes.")
-                    % {**where, "max": MAX_LINE_BYTES}
-                )
-            try:
-                line = raw.decode("utf-8-sig" if self.number == 1 else "utf-8")  # Excel writes a BOM
-            except UnicodeDecodeError:
-                raise SpreadsheetError(_("%(file)s, line %(line)s: not UTF-8 text.") % where) from None
-            if "\x00" in line:
-                # PostgreSQL cannot store U+0000; no text of ours holds it.
-                raise SpreadsheetError(_("%(file)s, line %(line)s: holds a NUL character (U+0000).") % where)
-            # Lines ended by a carriage return alone (old Mac files) become lines of their own.
-            yield from _LONE_CARRIAGE_RETURN.split(line)
-
-
-_LONE_CARRIAGE_RETURN = re.compile(r"(?<=\r)(?!\n)(?=.)", re.DOTALL)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return from_xlsx_text(value)
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _check_xlsx_sizes(path: Path) -> None:
-    """Refuse a zip bomb from the sizes its directory declares, before openpyxl decompresses a byte.
-
-    zipfile stops each part at its declared size (and fails its CRC beyond), so a part cannot
-    decompress to more than it declares.
-    """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SpreadsheetError(
-            _("%(file)s is not a readable XLSX file: %(error)s") % {"file": path.name, "error": error}
-        ) from None
-    total = 0
-    for part in parts:
-        if part.file_size >= _RATIO_CHECKED_FROM and part.file_size > MAX_XLSX_RATIO * part.compress_size:
-            raise SpreadsheetError(
-                _(
-                    "%(file)s: its part %(part)s is compressed more than %(ratio)s to 1, as no spreadsheet "
-                    "is; it is refused as a zip bomb."
-                )
-                % {"file": path.name, "part": part.filename, "ratio": MAX_XLSX_RATIO}
-            )
-        total += part.file_size
-        if total > MAX_XLSX_UNCOMPRESSED:
-            raise SpreadsheetError(
-                _("%(file)s would take more than %(max)s MiB once decompressed; split the file.")
-                % {"file": path.name, "max": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)}
-            )
-    with zipfile.ZipFile(path) as archive:
-        for part in parts:
-            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                with archive.open(part) as sheet:
-                    if _too_many_rows_in(sheet):
-                        raise _too_many_rows(path)
-
-
-# A row element (with any namespace prefix) and its row number, if it gives one. Bounded, so that a
-# match never reaches further than the overlap kept between two blocks.
-_ROW_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,30}:)?row[\s/>](?:[^>]{0,200}?\sr="([0-9]{1,12})")?')
-_OVERLAP = 256
-
-
-def _too_many_rows_in(sheet: IO[bytes]) -> bool:
-    """Whether a sheet's XML has more rows than an import takes, by counting its row elements.
-
-    openpyxl reads a whole sheet when it opens a workbook if the sheet does not declare its size
-    (`<dimension>` is optional), so rows must be counted before it opens the file: this scans the
-    bytes in blocks, and stops at the first row past the limit.
-    """
-    count, buffer = 0, b""
-    while block := sheet.read(1024 * 1024):
-        buffer += block
-        cut = max(0, len(buffer) - _OVERLAP)
-        for match in _ROW_TAG.finditer(buffer):
-            if match.start() >= cut:
-                break
-            count += 1
-            number = match.group(1)
-            if count > MAX_ROWS + 1 or (number is not None and int(number) > MAX_ROWS + 1):
-                return True
-        buffer = buffer[cut:]
-    for match in _ROW_TAG.finditer(buffer):
-        count += 1
-        number = match.group(1)
-        if count > MAX_ROWS + 1 or (number is not None and int(number) > MAX_ROWS + 1):
-            return True
-    return False
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    # What a broken or hostile file makes openpyxl raise, as it opens the file or as it reads rows:
-    # XML errors (expat also refuses entity expansion bombs, "billion laughs", with one), a CRC
-    # that fails where a part decompresses to other than it declares, no sheet at all.
-    unreadable = (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        ParseError,
-        EOFError,
-        zlib.error,
-        OSError,
-        KeyError,
-        IndexError,
-        TypeError,
-        ValueError,
-    )
-    _check_xlsx_sizes(path)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except unreadable as error:
-        raise _unreadable_xlsx(path, error) from None
-    try:
-        yield from _sheet_rows(workbook, path)
-    except unreadable as error:
-        raise _unreadable_xlsx(path, error) from None
-    finally:
-        workbook.close()
-
-
-def _unreadable_xlsx(path: Path, error: Exception) -> SpreadsheetError:
-    return SpreadsheetError(
-        _("%(file)s is not a readable XLSX file: %(error)s") % {"file": path.name, "error": error}
-    )
-
-
-def _sheet_rows(workbook: Any, path: Path) -> Iterator[list[str]]:
-    sheet = workbook.worksheets[0]
-    # The sheet's declared size answers at once for most files that are too long; then its
-    # declaration is dropped, since openpyxl silently stops at a declared last row that lies.
-    if (sheet.max_row or 0) > MAX_ROWS + 1:
-        raise _too_many_rows(path)
-    sheet.reset_dimensions()
-    empty = (None,) * MAX_COLUMNS
-    for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-        if row == empty:
-            yield []
-            continue
-        cells = [_cell(value) for value in row]
-        if any("\x00" in cell for cell in cells):
-            raise SpreadsheetError(
-                _("%(file)s, row %(row)s: holds a NUL character (U+0000).")
-                % {"file": path.name, "row": number}
-            )
-        yield cells
+            for _number, cells in read(handle, limits):
+                yield cells
+        except tables.TooManyRows:
+            raise _too_many_rows(path) from None  # the file named, as for the rows counted above
+        except tables.TableError as error:
+            raise SpreadsheetError(_message(path, error, unit)) from None
 
 
 def _run(rows, apply_row: Callable[[dict[str, str]], str], dry_run: bool, progress) -> ImportResult:

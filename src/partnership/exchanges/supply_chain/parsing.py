@@ -3,12 +3,13 @@
 Nothing here touches the database: a file is read whole into (line, date, value) rows first, and the
 service stores them in one transaction only when every row is good, so a bad file stores nothing.
 
-A file is read as a stream and refused as soon as it breaks a limit, before it costs much: a CSV line by
-line (UTF-8, no NUL, at most `MAX_LINE_BYTES`), at most `MAX_OBSERVATIONS` rows after the header (blank
-rows count), so a file of ten million rows is refused at row 200,002 after reading a few megabytes; an
-XLSX by the limits the product applies to every spreadsheet it reads (programme/spreadsheets.py: the
-sizes its zip declares, before openpyxl opens it, a count of its rows in the sheet's XML, 32 columns,
-`read_only`). Each error names the file, the line (a spreadsheet's row) and the column.
+A file is read as a stream by `partnership.tables` (the one reading of untrusted files that every
+import shares) and refused as soon as it breaks a limit, before it costs much: a CSV line by line
+(UTF-8, no NUL, at most `MAX_LINE_BYTES`), at most `MAX_OBSERVATIONS` rows after the header (blank rows
+count), so a file of ten million rows is refused at row 200,002 after reading a few megabytes; an XLSX
+by the sizes its zip declares and a count of its rows in the sheet's XML, before openpyxl opens it,
+then `read_only` and 32 columns wide. Each error names the file, the line (a spreadsheet's row) and the
+column.
 
 Missing values: FRED writes "." for a period it has no value for; every layout takes "." so, and the
 observation is stored as missing (no value: shown as "—", skipped by the chart). An empty cell is an
@@ -17,21 +18,18 @@ error, since it is more often a mistake than a statement.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import math
 import re
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
-from xml.etree.ElementTree import ParseError
+from typing import IO
 
 from django.utils.translation import gettext as _
 
+from partnership import tables
 from partnership.errors import Invalid
-from partnership.spreadsheet_cells import from_xlsx_text, restore
+from partnership.spreadsheet_cells import restore
 
 #: Rows after the header, blank ones included. A monthly series of a century is 1,200 rows, a daily one
 #: 36,525; the bench imports 100,000.
@@ -40,11 +38,7 @@ MAX_OBSERVATIONS = 200_000
 MAX_LINE_BYTES = 64 * 1024
 #: A file, in bytes, refused from its size before a byte is read (200,000 rows of 1 KiB fit).
 MAX_FILE_BYTES = 256 * 1024 * 1024
-#: The limits of programme/spreadsheets.py for an XLSX file (it cannot be imported from here).
-MAX_XLSX_UNCOMPRESSED = 128 * 1024 * 1024
-MAX_XLSX_RATIO = 100
-MAX_COLUMNS = 32
-_RATIO_CHECKED_FROM = 1024 * 1024
+# An XLSX file's decompressed size, compression ratio and columns: the product's (`tables`).
 #: FRED's marker of a period without a value.
 MISSING = "."
 FORMATS = ("fred", "csv", "xlsx")
@@ -146,9 +140,26 @@ def read(handle: IO[bytes], name: str, layout: Layout) -> Rows:
             _("format: choose one of %(formats)s.") % {"formats": ", ".join(FORMATS)},
             {"format": _("unknown format")},
         )
-    if layout.format == "xlsx":
-        return _observations(_xlsx_rows(handle, name), name, layout)
-    return _observations(_csv_rows(handle, name), name, layout)
+    limits = tables.Limits(rows=MAX_OBSERVATIONS, line_bytes=MAX_LINE_BYTES)
+    read_rows = tables.xlsx_rows if layout.format == "xlsx" else tables.csv_rows
+    try:
+        return _observations(read_rows(handle, limits), name, layout)
+    except tables.TooManyRows as error:
+        raise _too_many(name, error.line or MAX_OBSERVATIONS + 2) from None
+    except tables.TableError as error:
+        raise refuse(name if error.line is None else where(name, error.line), error.problem) from None
+
+
+def _too_many(name: str, line: int) -> Invalid:
+    return refuse(
+        where(name, line),
+        _("more than %(max)s observations in one file; split it.") % {"max": f"{MAX_OBSERVATIONS:,}"},
+    )
+
+
+def _text(cell: str) -> str:
+    """A cell without the quote that neutralised it against formulas, if it has one."""
+    return restore(cell) if cell[:1] == "'" else cell
 
 
 def _columns(header: list[str], name: str, layout: Layout) -> tuple[int, int, int | None, str]:
@@ -201,6 +212,7 @@ def _observations(rows: Iterator[tuple[int, list[str]]], name: str, layout: Layo
         _line, header = next(rows)
     except StopIteration:
         raise refuse(where(name, 1), _("the file is empty.")) from None
+    header = [_text(cell) for cell in header]
     date_at, value_at, unit_at, value_name = _columns(header, name, layout)
     date_name = header[date_at].strip()
     unit_name = header[unit_at].strip() if unit_at is not None else ""
@@ -210,25 +222,22 @@ def _observations(rows: Iterator[tuple[int, list[str]]], name: str, layout: Layo
     for line, cells in rows:
         # Counted before blank rows are skipped: ten million empty rows cost as much to read.
         if line > MAX_OBSERVATIONS + 1:
-            raise refuse(
-                where(name, line),
-                _("more than %(max)s observations in one file; split it.") % {"max": f"{MAX_OBSERVATIONS:,}"},
-            )
+            raise _too_many(name, line)
         if not "".join(cells).strip():
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        date = parse_date(cells[date_at], lambda: where(name, line, date_name))  # noqa: B023 - called at once
+        date = parse_date(_text(cells[date_at]), lambda: where(name, line, date_name))  # noqa: B023 - at once
         if date in seen:
             raise refuse(
                 where(name, line, date_name),
                 _("%(date)s is already on line %(line)s.") % {"date": date.isoformat(), "line": seen[date]},
             )
         seen[date] = line
-        value = parse_value(cells[value_at], lambda: where(name, line, value_name))  # noqa: B023
+        value = parse_value(_text(cells[value_at]), lambda: where(name, line, value_name))  # noqa: B023
         if value is None:
             found.missing += 1
         if unit_at is not None:
-            unit = cells[unit_at].strip()
+            unit = _text(cells[unit_at]).strip()
             if found.unit is None:
                 found.unit, unit_line = unit, line
             elif unit != found.unit:
@@ -239,149 +248,3 @@ def _observations(rows: Iterator[tuple[int, list[str]]], name: str, layout: Layo
                 )
         found.observations.append((line, date, value))
     return found
-
-
-def _csv_rows(handle: IO[bytes], name: str) -> Iterator[tuple[int, list[str]]]:
-    lines = _Lines(handle, name)
-    reader = csv.reader(lines)
-    try:
-        for cells in reader:
-            # Only a cell that starts with the neutralising quote needs restoring.
-            yield reader.line_num, [restore(cell) if cell[:1] == "'" else cell for cell in cells]
-    except csv.Error as error:
-        raise refuse(where(name, lines.number), _("not valid CSV: %(error)s") % {"error": error}) from None
-
-
-class _Lines:
-    """A file's lines as text, read one at a time: a bad one is named, and none costs much."""
-
-    def __init__(self, handle: IO[bytes], name: str) -> None:
-        self.handle, self.name, self.number = handle, name, 0
-
-    def __iter__(self) -> Iterator[str]:
-        while True:
-            raw = self.handle.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            self.number += 1
-            if len(raw) > MAX_LINE_BYTES:
-                raise refuse(
-                    where(self.name, self.number), _("longer than %(max)s bytes.") % {"max": MAX_LINE_BYTES}
-                )
-            try:
-                line = raw.decode("utf-8-sig" if self.number == 1 else "utf-8")  # Excel writes a BOM
-            except UnicodeDecodeError:
-                raise refuse(where(self.name, self.number), _("not UTF-8 text.")) from None
-            if "\x00" in line:
-                raise refuse(where(self.name, self.number), _("holds a NUL character (U+0000)."))
-            yield line
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return restore(from_xlsx_text(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def _check_xlsx(handle: IO[bytes], name: str) -> None:
-    """Refuse a zip bomb or a sheet of too many rows from what the zip declares and the sheet's row
-    elements, before openpyxl decompresses a byte (as programme/spreadsheets.py does)."""
-    try:
-        archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise refuse(name, _("not a readable XLSX file: %(error)s") % {"error": error}) from None
-    with archive:
-        total = 0
-        for part in archive.infolist():
-            if part.file_size >= _RATIO_CHECKED_FROM and part.file_size > MAX_XLSX_RATIO * part.compress_size:
-                raise refuse(
-                    name,
-                    _("a part is compressed more than %(ratio)s to 1; refused as a zip bomb.")
-                    % {"ratio": MAX_XLSX_RATIO},
-                )
-            total += part.file_size
-            if total > MAX_XLSX_UNCOMPRESSED:
-                raise refuse(
-                    name,
-                    _("more than %(max)s MiB once decompressed; split the file.")
-                    % {"max": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)},
-                )
-        for part in archive.infolist():
-            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                with archive.open(part) as sheet:
-                    row = _row_past_limit(sheet)
-                    if row:
-                        raise refuse(
-                            where(name, row),
-                            _("more than %(max)s observations in one file; split it.")
-                            % {"max": f"{MAX_OBSERVATIONS:,}"},
-                        )
-    handle.seek(0)
-
-
-_ROW_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,30}:)?row[\s/>](?:[^>]{0,200}?\sr="([0-9]{1,12})")?')
-_OVERLAP = 256
-
-
-def _row_past_limit(sheet: IO[bytes]) -> int:
-    """The first row number past the limit in a sheet's XML (counting its row elements), or 0."""
-    count, buffer, limit = 0, b"", MAX_OBSERVATIONS + 1
-    while True:
-        block = sheet.read(1024 * 1024)
-        buffer += block
-        cut = max(0, len(buffer) - _OVERLAP) if block else len(buffer)
-        for match in _ROW_TAG.finditer(buffer):
-            if block and match.start() >= cut:
-                break
-            count += 1
-            number = int(match.group(1)) if match.group(1) is not None else count
-            if count > limit or number > limit:
-                return max(count, number)
-        if not block:
-            return 0
-        buffer = buffer[cut:]
-
-
-def _xlsx_rows(handle: IO[bytes], name: str) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    unreadable = (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        ParseError,
-        EOFError,
-        zlib.error,
-        OSError,
-        KeyError,
-        IndexError,
-        TypeError,
-        ValueError,
-    )
-    _check_xlsx(handle, name)
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except unreadable as error:
-        raise refuse(name, _("not a readable XLSX file: %(error)s") % {"error": error}) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # openpyxl stops silently at a declared last row that lies
-        for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            cells = [_cell(value) for value in row]
-            if any("\x00" in cell for cell in cells):
-                raise refuse(where(name, number), _("holds a NUL character (U+0000)."))
-            yield number, cells
-    except unreadable as error:
-        raise refuse(name, _("not a readable XLSX file: %(error)s") % {"error": error}) from None
-    finally:
-        workbook.close()
