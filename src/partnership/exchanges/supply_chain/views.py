@@ -18,8 +18,8 @@ from partnership.inputs import load_json
 from . import charts, explain, queries, services
 from .models import Frequency
 
-#: Dates per page of the vintage table, newest first.
-TABLE_SIZE = 120
+#: Dates per page of the vintage table, newest first (three years of a monthly series; the chart shows all).
+TABLE_SIZE = 36
 
 
 @login_required
