@@ -41,11 +41,14 @@ def test_jp_publishes_eu_countersigns_and_both_nodes_serve_the_same_signed_repor
     jp = jp_factory(env={"PARTNERSHIP_PEERS": f"{live_server.url} {ledger.verifier_key()}"})
     eu_node.peer(jp)
     token = jp.secretariat_token
-    # Cycles do not replicate yet (another part of issue 14): each node plans 2026 itself.
+    # JP plans the cycle; EU receives it, agrees to its calendar here, and JP receives the agreement.
     jp.post("/api/v1/cycles", token, CYCLE)
+    (result,) = sync.sync_all()
+    assert (result.error, result.rejected) == ("", 0)
+    services.agree_calendar(members["eu_secretariat"], 2026)
+    assert "EU" in jp.call("ledger", "sync").stdout
     for phase in ("call_open", "call_closed", "stock_take"):
         jp.post("/api/v1/cycles/2026/phase", token, {"phase": phase})
-    services.create_cycle(members["eu_secretariat"], CYCLE)
     published = jp.call("report", "publish", "--cycle", "2026", "--user", "jp-secretariat").stdout
     from_jp = json.loads(served(jp.url))
     assert from_jp["sha256"] in published

@@ -20,8 +20,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from partnership.demo import FEDERATED_STAGES
-
 PARTIES = ("JP", "EU")
 #: The signals that stop the federation: each stops both nodes before this process ends.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -132,6 +130,9 @@ class Command(BaseCommand):
         party only, and pulls the other's log before its next stage. Both nodes serve meanwhile, without
         a periodic sync of their own, so that only these pulls move records; each stage does only what
         is not done yet, so a second run changes nothing."""
+        # Imported here: `supervise` above must stay importable without loaded apps.
+        from partnership.demo import FEDERATED_STAGES
+
         self.stdout.write("\n== the cycles, agreed between the two nodes")
         servers = []
         try:
