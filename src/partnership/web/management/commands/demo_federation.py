@@ -194,6 +194,11 @@ class Command(BaseCommand):
     @staticmethod
     def _write_wrapper(node: dict) -> None:
         lines = ["#!/bin/sh", "# Runs `partnership` against this node of `make demo-federation`."]
+        # The caller's own PARTNERSHIP_ settings (a PostgreSQL URL, another data dir) must not reach the
+        # node: it has only its own.
+        lines.append(
+            "for name in $(env | sed -n 's/^\\(PARTNERSHIP_[A-Z0-9_]*\\)=.*/\\1/p'); do unset \"$name\"; done"
+        )
         lines += [
             f"export {name}={shlex.quote(value)}"
             for name, value in sorted(node["env"].items())
