@@ -453,11 +453,7 @@ def apply_calendar(record: SignedRecord, entry: LogEntry) -> None:
     year = content["year"]
     if not isinstance(year, int) or isinstance(year, bool) or not 2022 <= year <= 2100:
         raise RecordRejected(f"year {year!r} is not a year of the partnership")
-    opens = _checked(services._date, content, "call_opens")
-    closes = _checked(services._date, content, "call_closes")
-    council = _checked(services._date, content, "council_date", required=False)
-    if closes < opens:
-        raise RecordRejected("call_closes: the call must close after it opens")
+    opens, closes, council = _checked(services._calendar, content)
     with transaction.atomic():
         cycle, _created = Cycle.objects.get_or_create(
             year=year, defaults={"call_opens": opens, "call_closes": closes, "council_date": council}
