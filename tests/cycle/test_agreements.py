@@ -187,6 +187,31 @@ def test_the_phases_follow_the_agreed_calendar(members, settings):
 # --- Council outcomes and priorities -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("field", "dates"),
+    [
+        ("call_closes", {"call_opens": "2026-02-01", "call_closes": "9999-12-31"}),
+        ("call_opens", {"call_opens": "0001-01-01", "call_closes": "2026-04-30"}),
+        (
+            "council_date",
+            {"call_opens": "2026-02-01", "call_closes": "2026-04-30", "council_date": "9999-12-31"},
+        ),
+    ],
+)
+def test_a_calendar_of_a_year_out_of_the_partnerships_span_is_refused_naming_the_date(
+    client, auth, members, field, dates
+):
+    # A call closing in 9999 would hold the cycle's phases until then: a typo, refused before it is signed.
+    services.create_cycle(members["jp_secretariat"], CYCLE)
+    before = snapshot()
+
+    refused = post(client, "/api/v1/cycles/2026/calendar", dates, auth["eu_secretariat"])
+
+    assert refused.status_code == 422, refused.content
+    assert field in refused.json()["error"]["fields"] and "2100" in refused.json()["error"]["message"]
+    assert snapshot() == before
+
+
 @pytest.fixture
 def council(members):
     services.create_cycle(members["jp_secretariat"], CYCLE)

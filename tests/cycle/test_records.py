@@ -239,6 +239,25 @@ def test_a_peer_calendar_plans_the_cycle_here_awaiting_this_partys_agreement(mem
     assert Cycle.objects.get(year=2030).calendar_agreed
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"call_closes": "2029-12-31"}, "call_closes: the call must close after it opens"),
+        ({"council_date": "2030-03-01"}, "council_date: the Council meets after the call for updates closes"),
+        (
+            {"call_closes": "9999-12-31", "council_date": None},
+            "call_closes: give a time between 2000 and 2100",
+        ),
+    ],
+)
+def test_a_peer_calendar_the_proposers_own_node_would_refuse_is_refused_here(
+    members, peer_log, changes, message
+):
+    with pytest.raises(RecordRejected, match=message):
+        apply(*peer_log("cycle.calendar", calendar_content(**changes)))
+    assert not Cycle.objects.filter(year=2030).exists()
+
+
 @pytest.fixture
 def jp_calendar(members):
     services.create_cycle(

@@ -63,6 +63,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -177,6 +178,7 @@ CONTRIBUTION_MEMBERS = (
     "submitted_at",
 )
 SUBJECTS = ("calendar", "outcome", "priority")
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 # --- contents ---------------------------------------------------------------------------------------
@@ -453,11 +455,7 @@ def apply_calendar(record: SignedRecord, entry: LogEntry) -> None:
     year = content["year"]
     if not isinstance(year, int) or isinstance(year, bool) or not 2022 <= year <= 2100:
         raise RecordRejected(f"year {year!r} is not a year of the partnership")
-    opens = _checked(services._date, content, "call_opens")
-    closes = _checked(services._date, content, "call_closes")
-    council = _checked(services._date, content, "council_date", required=False)
-    if closes < opens:
-        raise RecordRejected("call_closes: the call must close after it opens")
+    opens, closes, council = _checked(services._calendar, content)
     with transaction.atomic():
         cycle, _created = Cycle.objects.get_or_create(
             year=year, defaults={"call_opens": opens, "call_closes": closes, "council_date": council}
@@ -700,11 +698,16 @@ def _peer_signature(entry: LogEntry, year: int, sha256: str, key: Any, signature
         )
 
 
+def _is_sha256(value: Any) -> bool:
+    """Whether `value` is a SHA-256 as records carry it: 64 lower-case hexadecimal digits."""
+    return isinstance(value, str) and SHA256_HEX.fullmatch(value) is not None
+
+
 def _year_and_sha256(content: dict[str, Any]) -> tuple[int, str]:
     year, sha256 = content["year"], content["sha256"]
     if not isinstance(year, int) or isinstance(year, bool):
         raise RecordRejected(f"year {year!r} is not a whole number")
-    if not isinstance(sha256, str) or len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+    if not _is_sha256(sha256):
         raise RecordRejected(f"sha256 {sha256!r} is not 64 lower-case hexadecimal digits")
     return year, sha256
 
@@ -892,9 +895,7 @@ def apply_contribution(record: SignedRecord, entry: LogEntry) -> None:
         if (
             not isinstance(attachment, dict)
             or not isinstance(attachment.get("name"), str)
-            or not isinstance(attachment.get("sha256"), str)
-            or len(attachment["sha256"]) != 64
-            or any(c not in "0123456789abcdef" for c in attachment["sha256"])
+            or not _is_sha256(attachment.get("sha256"))
         ):
             raise RecordRejected("attachment: {name, sha256 (64 lower-case hex digits)} or null")
         name, sha = attachment["name"][:255], attachment["sha256"]

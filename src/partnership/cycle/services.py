@@ -86,13 +86,17 @@ def _date(data: Mapping[str, Any], field: str, required: bool = True) -> datetim
             raise Invalid(_("%(field)s: this field is required.") % {"field": field}, {field: _("required")})
         return None
     if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid(
-            _("%(field)s: give a date like 2026-03-31.") % {"field": field}, {field: _("not a date")}
-        ) from None
+        date = value
+    else:
+        try:
+            date = datetime.date.fromisoformat(str(value))
+        except ValueError:
+            raise Invalid(
+                _("%(field)s: give a date like 2026-03-31.") % {"field": field}, {field: _("not a date")}
+            ) from None
+    # A date of year 1 or 9999 is a typo, and a calendar closing in 9999 would hold the cycle's phases.
+    check_time(datetime.datetime.combine(date, datetime.time.min), field)
+    return date
 
 
 def _text(data: Mapping[str, Any], field: str, max_length: int = 10000, required: bool = True) -> str:

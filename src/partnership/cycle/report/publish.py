@@ -1,6 +1,5 @@
 """Publishing the report: freezing its data, and reading what was published."""
 
-import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +18,7 @@ from partnership.people.permissions import (
 from partnership.programme.records import sign as sign_record
 
 from ..models import Cycle, PublishedReport, ReportSignature
-from ..records import REPORT, REPORT_SIGNATURE, report_content, report_signature_content
+from ..records import REPORT, REPORT_SIGNATURE, SHA256_HEX, report_content, report_signature_content
 from ..services import PHASES
 from . import signatures
 from .build import PUBLISHABLE_FROM, build_report, sha256_of
@@ -133,9 +132,6 @@ def publish_report(user, year: int) -> PublishedReport:
         PublishedReport.objects.filter(pk=report.pk).update(ledger_entry=entry)
         ReportSignature.objects.filter(pk=mark.pk).update(ledger_entry=entry)
         return report
-
-
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def countersign_report(user, year: int, sha256: str) -> ReportSignature:
