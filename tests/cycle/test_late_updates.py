@@ -153,6 +153,16 @@ def test_a_cycle_that_refuses_late_updates_refuses_them_in_words(members, token_
     update(eu, 46, THIS, "on_track")
 
 
+def test_on_a_federated_node_only_its_own_secretariat_sets_the_late_update_policy(members, settings):
+    plan(members["jp_secretariat"], THIS, timezone.now().date())
+    settings.NODE_PARTY = "JP"
+    with pytest.raises(PermissionDenied):
+        services.set_late_updates(members["eu_secretariat"], THIS, "refuse")
+    assert Cycle.objects.get(year=THIS).late_updates == "mark"
+    services.set_late_updates(members["jp_secretariat"], THIS, "refuse")
+    assert Cycle.objects.get(year=THIS).late_updates == "refuse"
+
+
 def test_who_sets_the_late_update_policy(members, token_for):
     plan(members["jp_secretariat"], THIS, timezone.now().date())
     for name in ("jp_stakeholder", "eu_lead"):

@@ -220,8 +220,8 @@ def _late_updates(policy: Any) -> str:
 @transaction.atomic
 def set_late_updates(user, year: int, policy: str) -> Cycle:
     """Decide what becomes of the cycle's updates filed after its call closes: marked late or refused
-    (secretariats; issue 14: never counted silently)."""
-    require_secretariat(user)
+    (secretariats, on their own party's node; issue 14: never counted silently)."""
+    require_cycle_writer(user)
     policy = _late_updates(policy)
     cycle = Cycle.objects.select_for_update().filter(year=year).first()
     if cycle is None:
