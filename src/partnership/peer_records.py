@@ -45,13 +45,17 @@ def uid_of(content: dict[str, Any], member: str = "uid") -> uuid.UUID:
         raise RecordRejected(f"{member} {value!r} is not a UUID") from None
 
 
-def integer_of(content: dict[str, Any], member: str, low: int, high: int | None = None) -> int:
-    """`content[member]` as an integer in [low, high], refused otherwise (a boolean is not one)."""
+#: The largest value an integer column holds on every database we run on (PostgreSQL's `integer`).
+INTEGER_MAX = 2**31 - 1
+
+
+def integer_of(content: dict[str, Any], member: str, low: int, high: int = INTEGER_MAX) -> int:
+    """`content[member]` as an integer in [low, high], refused otherwise (a boolean is not one). By
+    default `high` is what an integer column holds: a larger value would be a database error that
+    stops every sync with the peer at this entry."""
     value = content.get(member)
-    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high and value > high):
-        raise RecordRejected(
-            f"{member} {value!r} is not a whole number from {low}" + (f" to {high}" if high else "")
-        )
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise RecordRejected(f"{member} {value!r} is not a whole number from {low} to {high}")
     return value
 
 
