@@ -3,13 +3,18 @@ services."""
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from pydantic import Field
 
-from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, reader
+from partnership.api_helpers import (
+    WRITE_AUTH,
+    SignedOut,
+    error_responses,
+    ledger_fields,
+    paginate,
+    signed_in,
+)
 
 from . import queries, services
 
@@ -40,13 +45,6 @@ class NotePage(Schema):
     items: list[NoteOut]
 
 
-def _member(request: HttpRequest) -> Any:
-    user = reader(request)
-    if not user.is_authenticated:
-        raise AuthenticationError()
-    return user
-
-
 def note_out(note) -> dict[str, Any]:
     return {
         "uid": str(note.uid),
@@ -63,13 +61,13 @@ def note_out(note) -> dict[str, Any]:
 
 @router.get("notes", response={200: NotePage, **error_responses(401, 403, 422)}, summary="Trend notes")
 def list_notes(request, party: str = "", language: str = ""):
-    notes = queries.notes(_member(request), queries.Filters(party=party, language=language))
+    notes = queries.notes(signed_in(request), queries.Filters(party=party, language=language))
     return paginate(request, notes, note_out)
 
 
 @router.get("notes/{uid}", response={200: NoteOut, **error_responses(401, 403, 404)}, summary="A trend note")
 def get_note(request, uid: str):
-    return note_out(queries.note(_member(request), uid))
+    return note_out(queries.note(signed_in(request), uid))
 
 
 @router.post(

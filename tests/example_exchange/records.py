@@ -12,14 +12,20 @@ from the log by members only (`people.permissions.can_read_progress`), as progre
 
 from __future__ import annotations
 
-import datetime
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
-from partnership.people.models import Organisation
+from partnership.peer_records import (
+    author_party,
+    content_of,
+    held_by_peer,
+    integer_of,
+    party_organisation,
+    record_time,
+    uid_of,
+)
 
 from .models import Language, TrendNote
 
@@ -44,52 +50,32 @@ def share(note: TrendNote) -> LogEntry:
     )
 
 
-def _time(record: SignedRecord) -> datetime.datetime:
-    text = record.time.removesuffix("Z")
-    if "." in text:
-        whole, fraction = text.split(".", 1)
-        text = f"{whole}.{fraction[:6].ljust(6, '0')}"
-    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
-
-
 def _content(record: SignedRecord) -> dict[str, Any]:
     """The record's content, checked as the service checks a member's input."""
-    content = record.content
-    if not isinstance(content, dict) or any(name not in content for name in MEMBERS):
-        raise RecordRejected(f"{NOTE}: the content must be an object with {', '.join(MEMBERS)}")
-    try:
-        uuid.UUID(content["uid"])
-    except (TypeError, ValueError, AttributeError):
-        raise RecordRejected(f"uid {content['uid']!r} is not a UUID") from None
+    content = content_of(record, MEMBERS)
+    uid_of(content)
     for name in ("title", "text"):
         if not isinstance(content[name], str) or not content[name].strip() or "\x00" in content[name]:
             raise RecordRejected(f"{name} {content[name]!r} is not a text")
     if content["language"] not in Language.values:
         raise RecordRejected(f"language {content['language']!r} is not en or ja")
-    revision = content["revision"]
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-        raise RecordRejected(f"revision {revision!r} is not a whole number from 1")
+    integer_of(content, "revision", 1)
     return content
 
 
 def apply_note(record: SignedRecord, entry: LogEntry) -> None:
     """A peer's note, kept here read-only; a revision not newer than the one held changes nothing."""
     content = _content(record)
-    organisation = Organisation.objects.select_related("party").filter(code=record.organisation).first()
-    if organisation is None or organisation.party is None or organisation.party.code != record.party:
-        raise RecordRejected(f"organisation {record.organisation!r} is not an organisation of {record.party}")
+    party = author_party(record)
     held = TrendNote.objects.select_related("ledger_entry").filter(uid=content["uid"]).first()
     if held is not None:
-        if held.ledger_entry is None or held.ledger_entry.log != entry.log:
-            raise RecordRejected(
-                f"trend note {held.uid} belongs to another node; {entry.log} cannot change it"
-            )
+        held_by_peer(held, entry, "trend note")
         if held.revision >= content["revision"]:
             return  # already applied
-    when = _time(record)
+    when = record_time(record)
     note = held or TrendNote(uid=content["uid"], created_at=when)
-    note.party = organisation.party
-    note.organisation = organisation
+    note.party = party
+    note.organisation = party_organisation(party, record.organisation)
     note.title, note.text, note.language = content["title"], content["text"], content["language"]
     note.revision, note.changed_at, note.ledger_entry = content["revision"], when, entry
     note.save()

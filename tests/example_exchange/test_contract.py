@@ -107,3 +107,10 @@ def test_a_peer_note_of_an_organisation_of_the_other_party_is_refused(members, p
     with pytest.raises(RecordRejected):
         records.apply_note(record, entry)
     assert not TrendNote.objects.exists()
+
+
+def test_a_peer_note_with_a_revision_past_what_the_column_holds_is_refused(members, peer_log):
+    record, entry = peer_log(records.NOTE, {"uid": str(uuid.uuid4()), **NOTE, "revision": 2**31}, party="EU")
+    with pytest.raises(RecordRejected, match="revision"):
+        records.apply_note(record, entry)
+    assert not TrendNote.objects.exists()

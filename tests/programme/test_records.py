@@ -284,6 +284,7 @@ def test_a_peer_deliverable_takes_the_newest_revision_whatever_the_order(members
                 (update_content(status="finished"), "status"),
                 (update_content(uid="not-a-uuid"), "not a UUID"),
                 (update_content(version=0), "version"),
+                (update_content(version=2**31), "version"),
                 ("a text, not an object", "not a JSON object"),
                 ({"uid": str(uuid.uuid4())}, "lacks"),
             ]
@@ -298,6 +299,9 @@ def test_a_peer_deliverable_takes_the_newest_revision_whatever_the_order(members
                 (deliverable_content(evidence=["ftp://example.org/x"]), "evidence"),
                 (deliverable_content(due_date=None), "due date"),
                 (deliverable_content(revision="2"), "revision"),
+                # Past what the column holds (PostgreSQL's integer): refused, not a database error
+                # that would stop every sync with the peer at this entry.
+                (deliverable_content(revision=2**31), "revision"),
             ]
         ),
     ],

@@ -73,17 +73,17 @@ from partnership.errors import Invalid, NotFound
 from partnership.ledger.canonical import canonical_json
 from partnership.ledger.records import format_time
 from partnership.ledger.registry import RecordRejected
-from partnership.people.models import Organisation, Party
-from partnership.programme.records import (
+from partnership.peer_records import (
     author_party,
     content_of,
     held_by_peer,
     newer_entry,
     party_organisation,
     record_time,
-    sign,
     uid_of,
 )
+from partnership.people.models import Organisation, Party
+from partnership.programme.records import sign
 
 from .models import (
     AgendaItem,

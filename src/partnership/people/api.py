@@ -5,12 +5,10 @@ the pages and the `user` command), and accepting an invitation with its token.""
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.responses import Status as WithStatus
 
-from partnership.api_helpers import WRITE_AUTH, error_responses, reader
+from partnership.api_helpers import WRITE_AUTH, error_responses, signed_in
 
 from . import queries, services
 
@@ -110,20 +108,13 @@ def person_out(person: queries.Person) -> dict[str, Any]:
     }
 
 
-def _signed_in(request: HttpRequest):
-    user = reader(request)
-    if not user.is_authenticated:
-        raise AuthenticationError()
-    return user
-
-
 @router.get(
     "people",
     response={200: list[PersonOut], **error_responses(401, 403)},
     summary="Your party's people (secretariats only)",
 )
 def list_people(request):
-    return [person_out(person) for person in queries.people(_signed_in(request))]
+    return [person_out(person) for person in queries.people(signed_in(request))]
 
 
 @router.get(
@@ -132,7 +123,7 @@ def list_people(request):
     summary="One person of your party (secretariats only)",
 )
 def get_person(request, person_id: int):
-    return person_out(queries.person(_signed_in(request), person_id))
+    return person_out(queries.person(signed_in(request), person_id))
 
 
 @router.post(

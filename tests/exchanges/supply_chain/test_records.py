@@ -104,3 +104,10 @@ def test_members_read_the_records_from_the_log_and_the_public_does_not(members, 
     assert parse_record(base64.b64decode(member[1]["record"])).content["observations"] == [
         ["2024-01-01", "1.0"]
     ]
+
+
+def test_a_peer_series_with_a_revision_past_what_the_column_holds_is_rejected(members, peer_log):
+    # On PostgreSQL it would be a database error that stops every sync with the peer at this entry.
+    with pytest.raises(RecordRejected, match="revision"):
+        records.apply_series(*peer_log(records.SERIES, {**SERIES, "revision": 2**31}))
+    assert not Series.objects.exists()

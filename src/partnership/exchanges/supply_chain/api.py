@@ -3,14 +3,19 @@ imported by the owning party through the services."""
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, reader
+from partnership.api_helpers import (
+    WRITE_AUTH,
+    SignedOut,
+    error_responses,
+    ledger_fields,
+    paginate,
+    signed_in,
+)
 
 from . import explain, parsing, queries, records, services
 
@@ -107,13 +112,6 @@ class ImportOut(Schema):
     missing: int
 
 
-def _member(request: HttpRequest) -> Any:
-    user = reader(request)
-    if not user.is_authenticated:
-        raise AuthenticationError()
-    return user
-
-
 def series_out(series) -> dict[str, Any]:
     return {
         "uid": str(series.uid),
@@ -161,7 +159,7 @@ def import_out(result: services.ImportResult) -> dict[str, Any]:
     "series", response={200: SeriesPage, **error_responses(401, 403, 422)}, summary="Monitoring series"
 )
 def list_series(request, party: str = "", frequency: str = ""):
-    found = queries.series_list(_member(request), queries.Filters(party=party, frequency=frequency))
+    found = queries.series_list(signed_in(request), queries.Filters(party=party, frequency=frequency))
     return paginate(request, found, series_out)
 
 
@@ -181,7 +179,7 @@ def create_series(request, payload: SeriesIn):
     summary="A series with its latest values, earlier vintages and releases",
 )
 def get_series(request, uid: str):
-    data = queries.series_data(_member(request), uid)
+    data = queries.series_data(signed_in(request), uid)
     return {
         **series_out(data.series),
         "latest": [
@@ -321,7 +319,7 @@ def signal_out(signal) -> dict[str, Any]:
     summary="The detectors that watch a series",
 )
 def get_detectors(request, uid: str):
-    user = _member(request)
+    user = signed_in(request)
     found = queries.series(user, uid)
     return detectors_out(found, queries.detector_settings(user, found))
 
@@ -343,7 +341,7 @@ def set_detectors(request, uid: str, payload: DetectorsIn):
     summary="The signals of a series, each explained",
 )
 def series_signals(request, uid: str):
-    return [signal_out(signal) for signal in queries.series_signals(_member(request), uid)]
+    return [signal_out(signal) for signal in queries.series_signals(signed_in(request), uid)]
 
 
 @router.get(
@@ -352,4 +350,4 @@ def series_signals(request, uid: str):
     summary="Recent signals across the series, newest date first",
 )
 def recent_signals(request, party: str = ""):
-    return paginate(request, queries.recent_signals(_member(request), party[:8]), signal_out)
+    return paginate(request, queries.recent_signals(signed_in(request), party[:8]), signal_out)

@@ -25,14 +25,20 @@ A release of 100,000 observations is a record of about 3 MB; an import holds at 
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from partnership import detection
 from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
-from partnership.people.models import Organisation, Party
+from partnership.peer_records import (
+    author_party,
+    held_by_peer,
+    integer_of,
+    party_organisation,
+    record_time,
+    uid_of,
+)
 
 from . import parsing
 from .models import Frequency, Language, Release, Series
@@ -91,29 +97,6 @@ def share_release(
     )
 
 
-def _time(record: SignedRecord) -> datetime.datetime:
-    text = record.time.removesuffix("Z")
-    if "." in text:
-        whole, fraction = text.split(".", 1)
-        text = f"{whole}.{fraction[:6].ljust(6, '0')}"
-    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
-
-
-def _organisation(record: SignedRecord) -> tuple[Organisation, Party]:
-    organisation = Organisation.objects.select_related("party").filter(code=record.organisation).first()
-    party = organisation.party if organisation is not None else None
-    if organisation is None or party is None or party.code != record.party:
-        raise RecordRejected(f"organisation {record.organisation!r} is not an organisation of {record.party}")
-    return organisation, party
-
-
-def _uid(value: Any, name: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except (TypeError, ValueError, AttributeError):
-        raise RecordRejected(f"{name} {value!r} is not a UUID") from None
-
-
 def _series_content(record: SignedRecord) -> dict[str, Any]:
     """The record's content, checked as the service checks a member's input."""
     from .services import CODE_MAX, DESCRIPTION
@@ -129,7 +112,7 @@ def _series_content(record: SignedRecord) -> dict[str, Any]:
         detection.build_detectors(content["detectors"])
     except (detection.DetectorConfigError, TypeError) as error:
         raise RecordRejected(f"detectors: {error}") from None
-    _uid(content["uid"], "uid")
+    uid_of(content)
     code = content["code"]
     if (
         not isinstance(code, str)
@@ -150,9 +133,7 @@ def _series_content(record: SignedRecord) -> dict[str, Any]:
         raise RecordRejected(
             f"frequency {content['frequency']!r} is not one of {', '.join(Frequency.values)}"
         )
-    revision = content["revision"]
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-        raise RecordRejected(f"revision {revision!r} is not a whole number from 1")
+    integer_of(content, "revision", 1)
     return content
 
 
@@ -160,17 +141,17 @@ def apply_series(record: SignedRecord, entry: LogEntry) -> None:
     """A peer's series description, kept here read-only; a revision not newer than the one held changes
     nothing."""
     content = _series_content(record)
-    organisation, party = _organisation(record)
+    party = author_party(record)
+    organisation = party_organisation(party, record.organisation)
     held = Series.objects.select_related("ledger_entry").filter(uid=content["uid"]).first()
     if held is not None:
-        if held.ledger_entry is None or held.ledger_entry.log != entry.log:
-            raise RecordRejected(f"series {held.uid} belongs to another node; {entry.log} cannot change it")
+        held_by_peer(held, entry, "series")
         if held.revision >= content["revision"]:
             return  # already applied
     same_code = Series.objects.filter(party=party, code=content["code"]).exclude(uid=content["uid"])
     if same_code.exists():
         raise RecordRejected(f"{record.party} has another series with the code {content['code']!r}")
-    when = _time(record)
+    when = record_time(record)
     series = held or Series(uid=content["uid"], created_at=when)
     series.party = party
     series.organisation = organisation
@@ -218,8 +199,8 @@ def apply_release(record: SignedRecord, entry: LogEntry) -> None:
     content = record.content
     if not isinstance(content, dict) or set(content) != set(RELEASE_MEMBERS):
         raise RecordRejected(f"{RELEASE}: the content must be an object with {', '.join(RELEASE_MEMBERS)}")
-    uid = _uid(content["uid"], "uid")
-    series_uid = _uid(content["series"], "series")
+    uid = uid_of(content)
+    series_uid = uid_of(content, "series")
     if (
         not isinstance(content["source_name"], str)
         or len(content["source_name"]) > 200
@@ -229,16 +210,11 @@ def apply_release(record: SignedRecord, entry: LogEntry) -> None:
             f"source_name {content['source_name']!r} is not a text of at most 200 characters"
         )
     observations = _observations(content)
-    organisation, _party = _organisation(record)
-    series = Series.objects.select_related("ledger_entry", "party").filter(uid=series_uid).first()
+    organisation = party_organisation(author_party(record), record.organisation)
+    series = Series.objects.select_related("ledger_entry").filter(uid=series_uid).first()
     if series is None:
         raise RecordRejected(f"there is no series {series_uid} here; its description comes first in the log")
-    if (
-        series.ledger_entry is None
-        or series.ledger_entry.log != entry.log
-        or series.party.code != record.party
-    ):
-        raise RecordRejected(f"series {series.uid} belongs to another node; {entry.log} cannot add to it")
+    held_by_peer(series, entry, "series")  # a series of the same log is the same party's (sync checks it)
     if Release.objects.filter(uid=uid).exists():
         return  # already applied
     fresh, replaced = changes(series, observations)
@@ -246,7 +222,7 @@ def apply_release(record: SignedRecord, entry: LogEntry) -> None:
         uid=uid,
         series=series,
         organisation=organisation,
-        released_at=_time(record),
+        released_at=record_time(record),
         source_name=content["source_name"],
         added=len(fresh) - len(replaced),
         revised=len(replaced),

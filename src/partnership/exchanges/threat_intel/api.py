@@ -6,13 +6,11 @@ manages what TAXII serves: collections and who may use them (para 54).
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from pydantic import Field
 
-from partnership.api_helpers import WRITE_AUTH, error_responses, reader
+from partnership.api_helpers import WRITE_AUTH, error_responses, signed_in
 
 from . import queries, services
 
@@ -58,13 +56,6 @@ class GrantOut(Schema):
     community: bool
 
 
-def _member(request: HttpRequest) -> Any:
-    user = reader(request)
-    if not user.is_authenticated:
-        raise AuthenticationError()
-    return user
-
-
 def _collection_out(collection, access) -> dict[str, Any]:
     root = collection.api_root.slug
     return {
@@ -94,7 +85,7 @@ def _grant_out(grant) -> dict[str, Any]:
 @router.get("collections", response={200: list[CollectionOut], **error_responses(401)})
 def list_collections(request):
     """The collections you may read, in every API root of this node."""
-    caller = queries.caller_for(_member(request))
+    caller = queries.caller_for(signed_in(request))
     return [_collection_out(entry.collection, entry.access) for entry in queries.collection_entries(caller)]
 
 
@@ -116,7 +107,7 @@ def open_collection(request, payload: CollectionIn):
     summary="Who may use a collection (its API root's party's secretariat)",
 )
 def list_grants(request, collection_id: str):
-    collection = services.managed_collection(_member(request), collection_id)
+    collection = services.managed_collection(signed_in(request), collection_id)
     return [_grant_out(grant) for grant in queries.grants(collection)]
 
 
