@@ -84,6 +84,11 @@ def test_who_may_configure_a_series_detectors(members, token_for, lead_time, who
             "detectors[0].windw",
             "この方式の設定項目ではありません",
         ),
+        # Valid in kind, but a baseline of centuries would hold the request for minutes.
+        ([{"method": "cusum", "baseline": 5000}], "detectors[0].baseline", "520以下"),
+        # An integer beyond any double: neither stored nor signed, refused rather than a 500.
+        ([{"method": "cusum", "cooldown": 10**30}], "detectors[0].cooldown", "1200以下"),
+        ([{"method": "threshold", "level": 10**400}], "detectors[0].level", "有限の数値"),
     ],
 )
 def test_an_impossible_configuration_is_refused_naming_the_parameter(

@@ -477,6 +477,10 @@ _CONFIG_ERRORS: tuple[tuple[str, Any], ...] = (
         lambda a, v: _("must be at least %(limit)s, not %(value)s") % {"limit": a, "value": v},
     ),
     (
+        r"must be at most (?P<a>\S+), not (?P<v>.*)",
+        lambda a, v: _("must be at most %(limit)s, not %(value)s") % {"limit": a, "value": v},
+    ),
+    (
         r"must be a whole number, not (?P<v>.*)",
         lambda v: _("must be a whole number, not %(value)s") % {"value": v},
     ),
