@@ -65,6 +65,7 @@ def main() -> None:
     ]
     ours = [detection_seconds(all_series, detectors) for _ in range(arguments.runs)]
     theirs = [segmentation_seconds(all_series, change_points) for _ in range(arguments.runs)]
+    target = 10 * arguments.series / 1000  # 10 s for 1,000 series, in proportion for another count
     figure, library = statistics.median(t for t, _ in ours), statistics.median(t for t, _ in theirs)
     # CPU seconds too: on a shared machine the wall clock counts the time other processes held the core.
     figure_cpu, library_cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in theirs)
@@ -72,8 +73,8 @@ def main() -> None:
         f"detect, {len(detectors)} default detectors, {arguments.series} series x 50 years monthly, one core:"
     )
     print(
-        f"  {figure:.2f} s (median of {arguments.runs}; target <= 10 s: "
-        f"{'PASS' if figure <= 10 else 'FAIL'}); CPU {figure_cpu:.2f} s"
+        f"  {figure:.2f} s (median of {arguments.runs}; target <= {target:g} s: "
+        f"{'PASS' if figure <= target else 'FAIL'}); CPU {figure_cpu:.2f} s"
     )
     print(
         f"  ruptures' own segmentation on the same data: {library:.2f} s (CPU {library_cpu:.2f} s); "
@@ -89,17 +90,17 @@ def main() -> None:
             for seed in range(count)
         )
         delays = []
+        shift = -0.15 if ar else -0.10  # in log points: -0.10 is a fall of 9.5 %, not 10 %
         for seed in range(count):
-            generated = generate_series(
-                10_000 + seed, years=30, ar=ar, shift=-0.15 if ar else -0.10, shift_at=200
-            )
+            generated = generate_series(10_000 + seed, years=30, ar=ar, shift=shift, shift_at=200)
             event = Event("shift", generated.shift_at, date(2100, 1, 1), "down")
             (result,) = backtest(generated.observations, detectors, events=[event]).events
             delays.append(result.delay_months if result.flagged else None)
         found = [delay for delay in delays if delay is not None and delay <= 3]
         print(
             f"  AR(1) {ar:.1f}: false alarms {alarms / (count * 30):.4f} per series-year "
-            f"({alarms} in {count * 30} years); shift of {15 if ar else 10} % found within 3 months in "
+            f"({alarms} in {count * 30} years); shift of {shift:+.2f} log points ({math.expm1(shift):+.1%}) "
+            f"found within 3 months in "
             f"{len(found)}/{count}, median delay {statistics.median(d for d in delays if d is not None)} "
             f"months ({time.perf_counter() - started:.1f} s)"
         )

@@ -4,11 +4,12 @@ series page with its chart ≤ 50 ms at that size).
     .venv/bin/python bench/supply_chain_page.py [--years 50] [--runs 30]
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/DB  # else SQLite in a throwaway folder
 
-Imports a generated monthly series of `--years` years (600 observations) with two level shifts, so the
-default detectors raise signals, plus a revising second release, then renders `/en/supply-chain/<uid>/`
-through the Django test client as a signed-in member, `--runs` times after one warm-up: the query, the
-signals explained, the SVG chart with its markers, the vintage table and the detector form. Prints the
-median and the slowest render, the number of signals, and PASS/FAIL against 50 ms; exits 0 either way.
+Imports a generated monthly series of `--years` years (600 observations) with a level shift halfway, so
+the default detectors raise signals, plus a second release revising its last three values to 1.5, then
+renders `/en/supply-chain/<uid>/` through the Django test client as a signed-in member, `--runs` times
+after one warm-up: the query, the signals explained, the SVG chart with its markers, the vintage table
+and the detector form. Prints the median and the slowest render, the number of signals, and PASS/FAIL
+against 50 ms; exits 0 either way.
 """
 
 import argparse

@@ -52,6 +52,15 @@ def series_of(values, frequency="monthly", code="TEST"):
         ({"method": "year_over_year", "bound": 0}, "bound"),
         ({"method": "year_over_year", "bound": True}, "bound"),
         ({"method": "threshold", "level": 14, "windw": 3}, "windw"),
+        # Valid in kind but beyond reason: a baseline or window of centuries costs minutes or gigabytes, and
+        # an integer beyond any double cannot be stored or signed.
+        ({"method": "cusum", "baseline": 521}, "baseline"),
+        ({"method": "cusum", "gap": 10**30}, "gap"),
+        ({"method": "cusum", "cooldown": 10**30}, "cooldown"),
+        ({"method": "change_point", "window": 1201}, "window"),
+        ({"method": "change_point", "min_size": 10**30}, "min_size"),
+        ({"method": "threshold", "level": 10**400}, "level"),
+        ({"method": "year_over_year", "bound": -(10**400)}, "bound"),
     ],
 )
 def test_an_impossible_configuration_is_refused_naming_the_parameter(config, parameter):
@@ -158,6 +167,20 @@ def test_change_points_by_ruptures_give_the_segments_either_side():
     assert first.baseline == pytest.approx(math.expm1(0.12), abs=0.02)  # +12.7 % a year before the turn
     assert last.value == pytest.approx(math.expm1(-0.12), abs=0.02)
     assert first.explanation["segment_before"][0] == "2001-01-01"  # the first year has no year-ago value
+
+
+def test_an_rbf_change_point_segments_only_the_latest_observations():
+    # 3,000 observations with a step at 500 and another at 2,500: rbf's cost grows with the square of the
+    # length (a minute at 20,000), so it reads the latest RBF_LONGEST only and finds the second step alone.
+    noise = np.random.default_rng(3).normal(0, 0.01, 3000)
+    values = [100 * math.exp(0.3 * (i >= 500) - 0.3 * (i >= 2500) + noise[i]) for i in range(3000)]
+    dates = [date.fromordinal(date(1960, 1, 4).toordinal() + 7 * i) for i in range(3000)]
+    series = make_series(zip(dates, values, strict=True), "LONG", "weekly")
+    rbf = build_detector({"method": "change_point", "transform": "log", "model": "rbf"})
+    l2 = build_detector({"method": "change_point", "transform": "log", "model": "l2"})
+    assert [s.date for s in rbf.detect(series)] == [dates[2500]]
+    assert rbf.detect(series)[0].window[0] == dates[3000 - 1200]
+    assert [s.date for s in l2.detect(series)] == [dates[500], dates[2500]]  # l2 reads the whole history
 
 
 def test_the_default_detectors_stay_quiet_on_a_straight_line():

@@ -24,6 +24,14 @@ from .signals import Signal
 
 METHODS = ("change_point", "cusum", "threshold", "year_over_year")
 DIRECTIONS = ("up", "down", "both")
+#: The longest lengths a configuration may ask for, in observations: ten years of weekly data for a CUSUM
+#: baseline (its windows are a series-length x baseline array) and a hundred years of monthly data for
+#: the rest. A valid configuration must not cost minutes: it is saved by a request.
+LONGEST_BASELINE = 520
+LONGEST = 1200
+#: The most observations an rbf change-point model segments (the latest): its cost grows with the square
+#: of the length (about 60 s on 20,000 weekly observations, 0.25 s on 1,200); l2 reads them all.
+RBF_LONGEST = 1200
 
 
 class DetectorConfigError(ValueError):
@@ -77,6 +85,10 @@ class _Reader:
             raise DetectorConfigError(key, "is required")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise DetectorConfigError(key, f"must be a number, not {value!r}")
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond any double
+            raise DetectorConfigError(key, f"must be a finite number, not {_digits(value)}") from None
         if not math.isfinite(value):
             raise DetectorConfigError(key, f"must be a finite number, not {value!r}")
         if above is not None and not value > above:
@@ -85,12 +97,14 @@ class _Reader:
             raise DetectorConfigError(key, f"must be at least {at_least:g}, not {value:g}")
         return float(value)
 
-    def whole(self, key: str, default: int, *, at_least: int) -> int:
+    def whole(self, key: str, default: int, *, at_least: int, at_most: int = LONGEST) -> int:
         value = self._take(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise DetectorConfigError(key, f"must be a whole number, not {value!r}")
         if value < at_least:
-            raise DetectorConfigError(key, f"must be at least {at_least}, not {value}")
+            raise DetectorConfigError(key, f"must be at least {at_least}, not {_digits(value)}")
+        if value > at_most:
+            raise DetectorConfigError(key, f"must be at most {at_most}, not {_digits(value)}")
         return value
 
     def flag(self, key: str, default: bool) -> bool:
@@ -103,6 +117,12 @@ class _Reader:
         unknown = sorted(set(self.config) - self.read)
         if unknown:
             raise DetectorConfigError(unknown[0], "is not a parameter of this method")
+
+
+def _digits(value: int) -> str:
+    """An integer as a message shows it: whole when short, else its first digits and its length."""
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:6]}... ({len(text.lstrip('-'))} digits)"
 
 
 def build_detector(config: Mapping[str, Any]) -> Detector:
@@ -283,8 +303,8 @@ class CusumDetector(Detector):
         detector = cls(
             name=reader.text("name", "cusum"),
             transform=reader.text("transform", "log", ("level", "log", "log_diff")),
-            baseline=reader.whole("baseline", 60, at_least=8),
-            gap=reader.whole("gap", 2, at_least=0),
+            baseline=reader.whole("baseline", 60, at_least=8, at_most=LONGEST_BASELINE),
+            gap=reader.whole("gap", 2, at_least=0, at_most=LONGEST_BASELINE),
             trend=reader.flag("trend", True),
             seasonal=reader.flag("seasonal", True),
             ar1=reader.flag("ar1", True),
@@ -568,10 +588,12 @@ class ChangePointDetector(Detector):
         return (signal - np.median(signal)) / scale
 
     def visible(self, series: Series) -> tuple[np.ndarray, int]:
-        """The `transform`ed series from its first defined value on (what `detect` segments), and the index
-        of that value in the series."""
+        """The `transform`ed series from its first defined value on (what `detect` segments; for rbf, at
+        most its latest `RBF_LONGEST` values), and the index of that value in the series."""
         values = transformed(series, self.transform)
         offset = int(np.argmax(np.isfinite(values))) if np.isfinite(values).any() else len(values)
+        if self.model == "rbf":
+            offset = max(offset, len(values) - RBF_LONGEST)
         return values[offset:], offset
 
     def detect(self, series: Series) -> list[Signal]:

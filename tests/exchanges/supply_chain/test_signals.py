@@ -84,6 +84,11 @@ def test_who_may_configure_a_series_detectors(members, token_for, lead_time, who
             "detectors[0].windw",
             "この方式の設定項目ではありません",
         ),
+        # Valid in kind, but a baseline of centuries would hold the request for minutes.
+        ([{"method": "cusum", "baseline": 5000}], "detectors[0].baseline", "520以下"),
+        # An integer beyond any double: neither stored nor signed, refused rather than a 500.
+        ([{"method": "cusum", "cooldown": 10**30}], "detectors[0].cooldown", "1200以下"),
+        ([{"method": "threshold", "level": 10**400}], "detectors[0].level", "有限の数値"),
     ],
 )
 def test_an_impossible_configuration_is_refused_naming_the_parameter(
@@ -203,3 +208,20 @@ def test_the_council_indicators_and_report_count_signals(members, lead_time):
         "早期警戒シグナル" in figure["label"] and figure["value"] == 1 for figure in section["figures"]
     )
     assert any("シグナル" in event for event in section["events"])
+
+
+def test_values_whose_ratio_overflows_import_and_leave_no_infinite_signal(members, token_for):
+    # Finite values, but 1e300 over 1e-300 is beyond a double: detection used to raise OverflowError (or
+    # store Infinity, which JSON and jsonb refuse), so the import answered 500 and stored nothing.
+    token = token_for(members["jp_secretariat"])
+    created = call("post", f"{API}/series", token, {"code": "JP-WILD", "frequency": "monthly"})
+    values = ["1e-300"] * 70 + ["1e300"] * 10
+    rows = [{"date": d.isoformat(), "value": v} for d, v in zip(months(80), values, strict=True)]
+    uid = created.json()["uid"]
+    response = call("post", f"{API}/series/{uid}/observations", token, {"observations": rows})
+    assert response.status_code == 201, response.content
+    assert response.json()["added"] == 80
+    signals = call("get", f"{API}/series/{uid}/signals", token)
+    assert signals.status_code == 200
+    json.loads(signals.content, parse_constant=lambda name: pytest.fail(f"{name} in the signals"))
+    assert all(math.isfinite(s.value) and math.isfinite(s.baseline) for s in Signal.objects.all())

@@ -9,6 +9,7 @@ and commits everything at once: a bad file stores nothing.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 import uuid
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.utils import timezone
@@ -477,6 +479,10 @@ _CONFIG_ERRORS: tuple[tuple[str, Any], ...] = (
         lambda a, v: _("must be at least %(limit)s, not %(value)s") % {"limit": a, "value": v},
     ),
     (
+        r"must be at most (?P<a>\S+), not (?P<v>.*)",
+        lambda a, v: _("must be at most %(limit)s, not %(value)s") % {"limit": a, "value": v},
+    ),
+    (
         r"must be a whole number, not (?P<v>.*)",
         lambda v: _("must be a whole number, not %(value)s") % {"value": v},
     ),
@@ -588,10 +594,21 @@ def _shown(detector: detection.Detector, signal: detection.Signal, previous: flo
     return {"kind": "level", "value": signal.value, "baseline": signal.baseline}
 
 
+def _storable(signal: detection.Signal, shown: dict[str, Any]) -> bool:
+    """Whether every number of a signal is finite: JSON (the API, PostgreSQL's jsonb) has no infinity, and
+    a growth of 1e-300 to 1e300 overflows a double; such a signal is left out, not the import refused."""
+    try:
+        json.dumps([signal.value, signal.baseline, signal.explanation, shown], allow_nan=False)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
 def find_signals(series: Series) -> list[tuple[detection.Detector, detection.Signal, dict[str, Any]]]:
     """Every signal the series' detectors find on its latest values (missing ones left out), each with
     its detector and what its sentence shows. A daily series has none (the library reads weekly and
-    longer frequencies); a detector the values cannot feed (logs of a value not above 0) is skipped."""
+    longer frequencies); a detector the values cannot feed (logs of a value not above 0, values so far
+    apart their ratio overflows) is skipped, and so is a signal with a number that is not finite."""
     if series.frequency == Frequency.DAILY:
         return []
     pairs: list[tuple[datetime.date, float]] = [
@@ -609,13 +626,16 @@ def find_signals(series: Series) -> list[tuple[detection.Detector, detection.Sig
     found = []
     for detector in series_detectors(series):
         try:
-            signals = detector.detect(observed)
-        except detection.SeriesError:
+            with np.errstate(all="ignore"):
+                signals = detector.detect(observed)
+        except (detection.SeriesError, ArithmeticError):  # e.g. exp() of a growth of 1e-300 to 1e300
             continue
         for signal in signals:
             index = positions[signal.date]
             previous = pairs[index - 1][1] if index else None
-            found.append((detector, signal, _shown(detector, signal, previous)))
+            shown = _shown(detector, signal, previous)
+            if _storable(signal, shown):
+                found.append((detector, signal, shown))
     found.sort(key=lambda item: (item[1].date, item[0].name))
     return found
 
