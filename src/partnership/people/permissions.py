@@ -286,9 +286,7 @@ def can_moderate(actor: Actor | None, contributor_party_id: int | None) -> bool:
 
 def require_moderate(actor: Actor, contributor_party_id: int | None) -> Actor:
     """`can_moderate`, raising PermissionDenied with the reason."""
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    require_node_party(actor)
+    require_node_party(require_steer_cycle(actor))
     if not can_moderate(actor, contributor_party_id):
         raise PermissionDenied(_("A secretariat moderates only the contributions from its own party."))
     return actor
@@ -313,6 +311,13 @@ def require_contributor(user: User | AnonymousUser | None) -> Actor:
 def can_steer_cycle(actor: Actor | None) -> bool:
     """The secretariats run the yearly cycle (paras 19-23): plan it, record meetings and outcomes."""
     return actor is not None and actor.is_secretariat
+
+
+def require_steer_cycle(actor: Actor | None) -> Actor:
+    """`can_steer_cycle`, raising PermissionDenied with the reason."""
+    if actor is None or not can_steer_cycle(actor):
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    return actor
 
 
 def can_read_contribution(actor: Actor | None, accepted: bool, contributor_organisation_id: int) -> bool:
@@ -344,9 +349,7 @@ def can_agree(actor: Actor | None, proposer_party_id: int | None) -> bool:
 
 def require_agree(actor: Actor, proposer_party_id: int | None) -> Actor:
     """`can_agree`, raising PermissionDenied with the reason."""
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    require_node_party(actor)
+    require_node_party(require_steer_cycle(actor))
     if proposer_party_id is not None and actor.party.pk == proposer_party_id:
         raise PermissionDenied(
             _("A party cannot agree to its own proposal: the other party's secretariat agrees to it.")
@@ -369,9 +372,7 @@ def can_record_at_meeting(actor: Actor | None, host_party_id: int | None) -> boo
 
 def require_record_at_meeting(actor: Actor, host_party_id: int | None, host_code: str = "") -> Actor:
     """`can_record_at_meeting`, raising PermissionDenied with the reason."""
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    require_node_party(actor)
+    require_node_party(require_steer_cycle(actor))
     if not can_record_at_meeting(actor, host_party_id):
         raise PermissionDenied(
             _(
