@@ -457,9 +457,9 @@ def outcome_row(outcome: Outcome) -> searchable.Found:
     owner = outcome.owner
     party = owner.party if owner is not None and owner.party is not None else outcome.meeting.party
     note = outcome.kind == Outcome.Kind.NOTE
-    status_label = str(outcome.get_kind_display())
+    status_label = str(Outcome.Kind(outcome.kind).label)
     if not note:
-        status_label += " · " + str(outcome.get_follow_up_display())
+        status_label += " · " + str(Outcome.FollowUp(outcome.follow_up).label)
     return searchable.Found(
         kind="outcome",
         kind_label=_("Cycle outcome"),
@@ -518,7 +518,7 @@ def contribution_row(contribution: Contribution) -> searchable.Found:
         party=party.code if party is not None else "",
         cycle=contribution.window.cycle.year,
         status=contribution.status,
-        status_label=str(contribution.get_status_display()),
+        status_label=str(Contribution.Status(contribution.status).label),
         text=contribution.text,
         language=contribution.language,
         date=contribution.created_at,

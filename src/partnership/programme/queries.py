@@ -5,6 +5,7 @@ the action page are held to at most 15 by a test).
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -13,8 +14,9 @@ from typing import Any
 
 from django.db.models import F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Cast, RowNumber
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound
@@ -537,6 +539,18 @@ def find_actions(user, filters: searchable.Filters) -> QuerySet[JointAction] | N
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _action_url(prefix: str, language: str | None, paragraph: int) -> str:
+    """The action page's path under `prefix` in `language` (an export asks once per action, not once
+    per row: `reverse` cost a fifth of a download's time)."""
+    return reverse("action", args=[paragraph])
+
+
+def action_url(paragraph: int) -> str:
+    """The path of a joint action's page in the active language."""
+    return _action_url(get_script_prefix(), get_language(), paragraph)
+
+
 def action_row(action: JointAction) -> searchable.Found:
     """A joint action as a search result (its title in the reader's language)."""
     return searchable.Found(
@@ -550,7 +564,7 @@ def action_row(action: JointAction) -> searchable.Found:
         text=action.title,
         language="",
         date=None,
-        url=reverse("action", args=[action.paragraph]),
+        url=action_url(action.paragraph),
     )
 
 
@@ -586,11 +600,11 @@ def update_row(update: ProgressUpdate) -> searchable.Found:
         party=update.party.code,
         cycle=update.period,
         status=update.status,
-        status_label=str(update.get_status_display()),
+        status_label=str(ProgressUpdate.Status(update.status).label),
         text=update.narrative,
         language=update.language,
         date=update.created_at,
-        url=reverse("action", args=[update.action.paragraph]),
+        url=action_url(update.action.paragraph),
         signed_by=update.signed_by,
     )
 
@@ -628,11 +642,11 @@ def deliverable_row(deliverable: Deliverable) -> searchable.Found:
         party=deliverable.party.code,
         cycle=due,
         status=deliverable.status,
-        status_label=str(deliverable.get_status_display()),
+        status_label=str(Deliverable.Status(deliverable.status).label),
         text=deliverable.title,
         language=deliverable.language,
         date=deliverable.due_date,
-        url=reverse("action", args=[deliverable.action.paragraph]),
+        url=action_url(deliverable.action.paragraph),
         signed_by=deliverable.signed_by,
     )
 

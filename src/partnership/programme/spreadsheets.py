@@ -447,7 +447,7 @@ def export_search(
 
     header = [
         pgettext("kind of result", "Type"),
-        _("Joint action"),
+        _("Joint action or meeting"),
         _("Party"),
         _("Cycle"),
         _("Status"),

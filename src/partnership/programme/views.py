@@ -211,7 +211,8 @@ def search(request: HttpRequest) -> HttpResponse:
     the form and answered 400, never a 500."""
     form = search_form(request.GET, request.user)
     searched = any(value for key, value in request.GET.items() if key != "page")
-    context: dict = {"form": form, "searched": searched, "found": None}
+    # `q` also fills the header's search box.
+    context: dict = {"form": form, "searched": searched, "found": None, "q": request.GET.get("q", "")}
     if not form.is_valid():
         return render(request, "programme/search.html", context, status=400)
     if searched:
@@ -252,7 +253,9 @@ def search_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         filters, _page = search_filters(request.GET)
     except Invalid as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
-    header, rows = spreadsheets.export_search(request.user, filters, request.build_absolute_uri)
+    # The site's address once: asking the request for each row's link would check the host every time.
+    site = request.build_absolute_uri("/").rstrip("/")
+    header, rows = spreadsheets.export_search(request.user, filters, lambda path: site + path)
     return _download("search", fmt, header, rows)
 
 
