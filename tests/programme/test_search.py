@@ -128,7 +128,8 @@ def test_results_are_paginated_and_counted_by_type(members, progress):
     page_two = search(members["jp_secretariat"], type="action", page=2)
     assert len(rows(page_two)) == count - 25
     assert not set(texts(page_one)) & set(texts(page_two))
-    assert search(members["jp_secretariat"], type="action", page=99).status_code == 200
+    past = search(members["jp_secretariat"], type="action", page=99)
+    assert past.status_code == 200 and "past the end" in text(past) and not rows(past)
 
 
 # --- who finds what -------------------------------------------------------------------------------------
@@ -229,6 +230,16 @@ def test_a_formula_is_neutralised_in_both_formats(members, progress):
     ).active
     cell = sheet.cell(row=2, column=6)
     assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://evil.example/","x")'
+
+
+def test_a_download_past_its_limit_says_where_it_was_cut(members, progress):
+    from partnership.programme import spreadsheets
+    from partnership.programme.searchable import Filters
+
+    header, found = spreadsheets.export_search(members["jp_secretariat"], Filters(kind="update"), limit=3)
+    written = list(found)
+    assert len(written) == 4 and len(header) == 9
+    assert written[-1] == ["Cut at 3 rows: narrow the filters to take out the rest."]
 
 
 def test_the_actions_and_indicator_values_download(members, progress, client):
@@ -351,6 +362,13 @@ def test_the_print_layout_of_an_action_and_of_a_cycle(members, progress, languag
     # The public prints what the public reads.
     public = text(Client().get(f"/{language}/actions/48/print/"))
     assert "Terahertz roadmap" not in public
+    # Meetings and guidance are the members': the public's print of the cycle has none.
+    assert "Report on 5G R&amp;I." in text(member.get(f"/{language}/cycles/{LAST}/print/"))
+    public_cycle = text(Client().get(f"/{language}/cycles/{LAST}/print/"))
+    assert (
+        "Report on 5G R&amp;I." not in public_cycle
+        and "Japan-EU Digital Partnership Council" not in public_cycle
+    )
     assert Client().get(f"/{language}/actions/999/print/").status_code == 404
     assert Client().get(f"/{language}/cycles/1999/print/").status_code == 404
 
