@@ -201,6 +201,8 @@ def main() -> int:
             downloads.append((time.perf_counter() - start) * 1000)
             size, rows = len(content), content.count(b"\r\n") - 1
         median = statistics.median(downloads)
+        load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"machine: {os.cpu_count()} cores, load average {load} (other work moves every figure)")
         print(
             f"CSV download of the updates the word 'the' finds: {rows:,} rows, {size / 1e6:.1f} MB, "
             f"median {median:.0f} ms of 5 ({rows / median * 1000:,.0f} rows/s)"
