@@ -17,9 +17,11 @@ from partnership.api_helpers import (
     signed_in,
 )
 
-from . import explain, parsing, queries, records, services
+from . import explain, parsing, queries, records, register_api, services
 
 router = Router(tags=["supply chain"])
+# The registers of investment plans and export controls (issue 16, item 5) have a module of their own.
+router.add_router("", register_api.router)
 
 
 class SeriesIn(Schema):
