@@ -168,7 +168,7 @@ def list_series(request, party: str = "", frequency: str = ""):
 @router.post(
     "series",
     auth=WRITE_AUTH,
-    response={201: SeriesOut, **error_responses(400, 401, 403, 422)},
+    response={201: SeriesOut, **error_responses(400, 401, 403, 409, 422)},
     summary="Create a monitoring series of your party",
 )
 def create_series(request, payload: SeriesIn):
