@@ -397,3 +397,101 @@ class TestNotification:
             members["jp_secretariat"], "export_controls", measure(tlp="red", recipients=["eu-dg-grow"])
         )
         assert [message.to[0] for message in mail.outbox] == ["eu_lead@example.org"]
+
+
+# --- a peer's records ---------------------------------------------------------------------------------
+
+
+def clear_record(uid, revision=1, **changes):
+    """A peer's TLP:CLEAR record of a measure, as `register_records.share` writes it."""
+    entry = registers.clean_export_control(measure(tlp="clear", **changes))
+    return {"uid": str(uid), "revision": revision, "tlp": "clear", "entry": entry}
+
+
+@pytest.mark.django_db
+class TestPeerRecords:
+    @pytest.fixture(autouse=True)
+    def jp_node(self, settings):
+        settings.NODE_PARTY = "JP"
+
+    def test_a_peer_measure_applies_once_read_only_with_its_receipt(self, members, peer_log):
+        import uuid
+
+        from partnership.exchanges.supply_chain import register_records
+
+        uid = uuid.uuid4()
+        first = peer_log(register_records.EXPORT_CONTROL, clear_record(uid))
+        register_records.apply_export_control(*first)
+        register_records.apply_export_control(*first)  # again: nothing changes
+        register_records.apply_export_control(
+            *peer_log(register_records.EXPORT_CONTROL, clear_record(uid, 2, kind="amended"))
+        )
+        held = ExportControl.objects.get(uid=uid)
+        assert (held.signed_by, held.party.code, held.revision, held.kind) == ("EU", "EU", 2, "amended")
+        assert held.received_at is not None and held.late is False
+        assert held.revisions.count() == 2
+        with pytest.raises(PermissionDenied):
+            registers.revise(members["eu_secretariat"], "export_controls", uid, measure(tlp="clear"))
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            {"uid": "not-a-uid", "revision": 1, "tlp": "clear", "entry": {}},
+            {"revision": 1, "tlp": "clear"},
+            {"uid": "6f1c1f86-52b5-4b8e-a2f4-3c1d0b2c9a11", "revision": 0, "tlp": "clear"},
+            {"uid": "6f1c1f86-52b5-4b8e-a2f4-3c1d0b2c9a11", "revision": 1, "tlp": "black"},
+            {"uid": "6f1c1f86-52b5-4b8e-a2f4-3c1d0b2c9a11", "revision": 1, "tlp": "amber", "sealed": "x"},
+            {
+                "uid": "6f1c1f86-52b5-4b8e-a2f4-3c1d0b2c9a11",
+                "revision": 1,
+                "tlp": "amber",
+                "sealed": {"JP": {}},
+            },
+        ],
+    )
+    def test_a_malformed_peer_record_is_rejected(self, members, peer_log, content):
+        from partnership.exchanges.supply_chain import register_records
+        from partnership.ledger.registry import RecordRejected
+
+        with pytest.raises(RecordRejected):
+            register_records.apply_export_control(*peer_log(register_records.EXPORT_CONTROL, content))
+        assert not ExportControl.objects.exists()
+
+    def test_a_peer_entry_checked_as_input_and_its_level_bound_to_the_record(self, members, peer_log):
+        import uuid
+
+        from partnership.exchanges.supply_chain import register_records
+        from partnership.ledger.registry import RecordRejected
+
+        bad = clear_record(uuid.uuid4())
+        bad["entry"]["hs_codes"] = ["85"]
+        with pytest.raises(RecordRejected, match="hs_codes"):
+            register_records.apply_export_control(*peer_log(register_records.EXPORT_CONTROL, bad))
+        downgraded = clear_record(uuid.uuid4())
+        downgraded["entry"]["tlp"] = "red"  # the record says CLEAR, the entry RED: refused
+        with pytest.raises(RecordRejected, match="tlp"):
+            register_records.apply_export_control(*peer_log(register_records.EXPORT_CONTROL, downgraded))
+
+    def test_a_peer_cannot_overwrite_this_nodes_entry_nor_write_for_another_party(self, members, peer_log):
+        from partnership.exchanges.supply_chain import register_records
+        from partnership.ledger.registry import RecordRejected
+
+        mine = registers.create(members["jp_secretariat"], "export_controls", measure(tlp="clear"))
+        with pytest.raises(RecordRejected):
+            register_records.apply_export_control(
+                *peer_log(register_records.EXPORT_CONTROL, clear_record(mine.uid, 2, title="Overwritten"))
+            )
+        with pytest.raises(RecordRejected):
+            register_records.apply_export_control(
+                *peer_log(register_records.EXPORT_CONTROL, clear_record(mine.uid, 1), organisation="jp-meti")
+            )
+        assert ExportControl.objects.get(uid=mine.uid).title == measure()["title"]
+
+    def test_an_entry_sealed_only_to_another_partys_node_is_not_for_this_one(self, members, peer_log):
+        import uuid
+
+        from partnership.exchanges.supply_chain import register_records
+
+        content = {"uid": str(uuid.uuid4()), "revision": 1, "tlp": "amber", "sealed": {"KR": {"to": "KR"}}}
+        register_records.apply_export_control(*peer_log(register_records.EXPORT_CONTROL, content))
+        assert not ExportControl.objects.exists()

@@ -45,10 +45,12 @@ class SupplyChain(Exchange):
     )
 
     def seed_demo(self, context: DemoContext) -> str | None:
-        from .demo import seed_series
+        from .demo import seed_registers, seed_series
 
         made = seed_series(context)
-        return f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        entries = seed_registers(context)
+        series = f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        return f"{series}; {entries} register entries" if entries else series
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
         """Series per party, observations released and signals raised on dates of the cycle's year;
