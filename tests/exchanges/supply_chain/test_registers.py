@@ -495,3 +495,29 @@ class TestPeerRecords:
         content = {"uid": str(uuid.uuid4()), "revision": 1, "tlp": "amber", "sealed": {"KR": {"to": "KR"}}}
         register_records.apply_export_control(*peer_log(register_records.EXPORT_CONTROL, content))
         assert not ExportControl.objects.exists()
+
+
+@pytest.mark.django_db
+def test_register_pages_make_as_many_queries_for_many_entries_as_for_one(members):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = Client()
+    owner.force_login(members["eu_lead"])
+    author = members["jp_secretariat"]
+    registers.create(author, "investments", plan(tlp="green"))
+    registers.create(author, "export_controls", measure())
+
+    def counted(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert owner.get(path).status_code == 200
+        return len(queries)
+
+    paths = ["/en/supply-chain/investments/", "/en/supply-chain/export-controls/"]
+    before = [counted(path) for path in paths]
+    for n in range(20):
+        registers.create(author, "investments", plan(firm=f"Firm {n}", tlp="green"))
+        registers.create(author, "export_controls", measure(title=f"Measure {n}", tlp="clear"))
+    assert [counted(path) for path in paths] == before
+    page = owner.get("/en/supply-chain/investments/").content.decode()
+    assert "25,000 wafers per month" in page and "5,000,000,000,000 JPY" in page

@@ -9,6 +9,7 @@ value is never overwritten: the latest value of a date is the one of its latest 
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -252,6 +253,23 @@ class Investment(RegisterEntry):
 
     def __str__(self) -> str:
         return f"{self.firm}, {self.site}"
+
+    @staticmethod
+    def _shown(value: Decimal | None) -> str:
+        """A decimal as a reader reads it: digits grouped, no exponent, no trailing zeros ("25,000")."""
+        return "" if value is None else f"{value.normalize():,f}"
+
+    @property
+    def capacity_shown(self) -> str:
+        return self._shown(self.capacity)
+
+    @property
+    def amount_shown(self) -> str:
+        return self._shown(self.amount)
+
+    @property
+    def support_shown(self) -> str:
+        return self._shown(self.support_amount)
 
 
 class MeasureKind(models.TextChoices):

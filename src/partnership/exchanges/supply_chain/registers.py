@@ -16,7 +16,9 @@ notifying party's time zone (`notice_deadline`); a revision that reached the oth
 from __future__ import annotations
 
 import datetime
+import logging
 import re
+import smtplib
 import uuid
 import zoneinfo
 from collections.abc import Callable
@@ -55,6 +57,8 @@ from .models import (
     RegisterRevision,
     RegisterSubscription,
 )
+
+logger = logging.getLogger(__name__)
 
 #: The longest text of each text field.
 TEXTS = {
@@ -580,7 +584,13 @@ def notify(register: str, pk: int) -> int:
         with translation.override(member.language):
             subject, body = _message(register, entry)
         # A firm's name is the writer's text: no line break may reach the mail's header.
-        send_mail(" ".join(subject.split()), body, None, [member.user.email])
+        try:
+            send_mail(" ".join(subject.split()), body, None, [member.user.email])
+        except (OSError, smtplib.SMTPException):
+            # The entry is stored and signed already (this runs after the commit): a mail server that
+            # is down must not turn the write, or the peer's sync, into an error. The page shows it.
+            logger.exception("register notice to %s not sent", member.user.email)
+            continue
         sent += 1
     return sent
 
