@@ -521,3 +521,19 @@ def test_register_pages_make_as_many_queries_for_many_entries_as_for_one(members
     assert [counted(path) for path in paths] == before
     page = owner.get("/en/supply-chain/investments/").content.decode()
     assert "25,000 wafers per month" in page and "5,000,000,000,000 JPY" in page
+
+
+@pytest.mark.django_db
+def test_subscriptions_on_the_api(members):
+    client = Client()
+    path = f"{API}/subscriptions"
+    assert client.get(path).status_code == 401
+    assert (
+        client.put(f"{path}/investments", '{"on": true}', content_type="application/json").status_code == 401
+    )
+    headers = bearer(members["eu_member_state"])  # any member may be mailed what they may read
+    answer = client.put(f"{path}/export_controls", '{"on": true}', content_type="application/json", **headers)
+    assert answer.status_code == 200 and answer.json() == {"investments": False, "export_controls": True}
+    wrong = client.put(f"{path}/alerts", '{"on": true}', content_type="application/json", **headers)
+    assert wrong.status_code == 422 and "register" in wrong.json()["error"]["fields"]
+    assert client.get(path, **headers).json()["export_controls"] is True

@@ -273,3 +273,37 @@ def create_export_control(request, payload: ExportControlIn):
 def revise_export_control(request, uid: str, payload: ExportControlRevise):
     registers.revise(request.auth, Register.EXPORT_CONTROLS, uid, _body(payload), payload.revision)
     return detail_out(register_queries.entry(request.auth, Register.EXPORT_CONTROLS, uid))
+
+
+class SubscriptionIn(Schema):
+    on: bool = Field(description="true: mail me each change the other party makes in this register")
+
+
+class SubscriptionsOut(Schema):
+    investments: bool
+    export_controls: bool
+
+
+def subscriptions_out(user) -> dict[str, bool]:
+    held = registers.subscriptions(user)
+    return {name: name in held for name in Register.values}
+
+
+@router.get(
+    "subscriptions",
+    response={200: SubscriptionsOut, **error_responses(401, 403)},
+    summary="The registers whose other-party changes you are mailed",
+)
+def get_subscriptions(request):
+    return subscriptions_out(signed_in(request))
+
+
+@router.put(
+    "subscriptions/{name}",
+    auth=WRITE_AUTH,
+    response={200: SubscriptionsOut, **error_responses(400, 401, 403, 422)},
+    summary="Subscribe to (or leave) the mail of a register: investments or export_controls",
+)
+def set_subscription(request, name: str, payload: SubscriptionIn):
+    registers.subscribe(request.auth, name, payload.on)
+    return subscriptions_out(request.auth)
