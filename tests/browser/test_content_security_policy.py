@@ -40,6 +40,8 @@ PAGES = [
     "certificates/",
     "threat-intel/",
     "supply-chain/",
+    "supply-chain/investments/",
+    "supply-chain/export-controls/",
     "ledger/",
     "no-such-page/",
 ]
