@@ -273,7 +273,9 @@ def seed_progress(today: datetime.date | None = None) -> bool:
                 opened = calendar_of_period["call_opens"]
                 # Spread over the call: last year's within it, this year's since it opened up to today.
                 span = (min(calendar_of_period["call_closes"], today) - opened).days - 1
-                filed = opened + datetime.timedelta(days=1 + (index * 7 + offset * 3) % max(span, 1))
+                filed = min(
+                    today, opened + datetime.timedelta(days=1 + (index * 7 + offset * 3) % max(span, 1))
+                )
                 ProgressUpdate.objects.filter(pk=update.pk).update(created_at=_at(filed, (2, 9)[offset]))
         if index % 3 == 0 and jp:
             services.create_deliverable(

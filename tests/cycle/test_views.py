@@ -661,6 +661,20 @@ def test_a_contribution_outside_an_open_window_is_refused_clearly(members, cycle
     assert state() == before
 
 
+def test_a_window_reads_as_whole_days_in_the_zone_of_its_party(members, cycle):
+    """Never "09:00 – 08:59": JP's window is its first and last day in Tokyo, read from Brussels too."""
+    window = cycle["window"]
+    first, last = window.opening_day, window.closing_day
+    for reader, language in (("eu_secretariat", "en"), ("jp_stakeholder", "ja"), ("eu_stakeholder", "en")):
+        page = main(signed_in(members[reader]).get(f"/{language}/cycles/{THIS}/consultation/"))
+        assert (
+            f'<time datetime="{first.isoformat()}">' in page
+            and f'<time datetime="{last.isoformat()}">' in page
+        )
+        assert "Asia/Tokyo" in page
+        assert not re.search(r"\d\d:\d\d</time> – <time", page), "a window shown as two times"
+
+
 def test_moderation_accepts_and_rejects_with_a_reason(members, cycle):
     client = signed_in(members["eu_secretariat"])
     queue = main(client.get(f"/en/cycles/{THIS}/consultation/")).split('id="queue-heading"', 1)[1]

@@ -329,11 +329,9 @@ def dashboard(user, since: datetime.date, all_changes: bool = False) -> dict[str
     data.update(
         matrix=matrix,
         recent_updates=recent_updates,
-        recent_updates_total=recent_updates[0].total if recent_updates else 0,  # type: ignore[attr-defined]
+        recent_updates_total=recent_updates[0].total if recent_updates else 0,
         recent_deliverables=recent_deliverables,
-        recent_deliverables_total=(
-            recent_deliverables[0].total if recent_deliverables else 0  # type: ignore[attr-defined]
-        ),
+        recent_deliverables_total=(recent_deliverables[0].total if recent_deliverables else 0),
         all_changes=all_changes,
         overdue=list(
             overdue_deliverables().select_related(None).select_related("action", "party", "ledger_entry")[:50]
