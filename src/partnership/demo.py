@@ -783,9 +783,14 @@ def backdate(today: datetime.date | None = None) -> None:
     ):
         sent = window["consultation_opens"] + datetime.timedelta(days=3 + 6 * index)
         Contribution.objects.filter(pk=pk).update(created_at=_at(min(sent, window["consultation_closes"])))
-    PublishedReport.objects.filter(cycle__year=last).update(
-        published_at=_at(calendar[last]["report_published"])
-    )
+    # A report is dated by what it holds: before the Council when it holds no Council meeting (as `make
+    # demo` publishes it); after the guidance when it does (the federated demo's stages publish it last).
+    for report in PublishedReport.objects.filter(cycle__year=last):
+        holds_council = any(meeting.get("kind") == "council" for meeting in report.data.get("meetings", []))
+        day = calendar[last]["report_published"]
+        if holds_council:
+            day = calendar[last]["guidance_published"] + datetime.timedelta(days=7)
+        PublishedReport.objects.filter(pk=report.pk).update(published_at=_at(day))
 
 
 def federated_cycles_state() -> str:
