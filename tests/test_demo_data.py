@@ -69,6 +69,9 @@ def test_every_update_says_its_status_and_every_date_has_its_place(seeded):
     council = Meeting.objects.get(cycle=cycle, kind="council")
     assert council.date == cycle.council_date and council.date.year == last
     assert all(meeting.date.year == last for meeting in Meeting.objects.filter(cycle=cycle))
+    titles = list(Meeting.objects.values_list("title", flat=True))
+    assert f"第{last - 2015}回 日EUデジタル政策対話" in titles
+    assert not [title for title in titles if re.search(r"第-|\{|\}", title)], titles
     report = PublishedReport.objects.get(cycle=cycle)
     # The progress report goes to the Council: published after the stock-take, before the Council met.
     assert phases["stock_take"] <= report.published_at

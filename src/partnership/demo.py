@@ -400,7 +400,13 @@ def _cycles_data(last: int, this: int) -> dict:
         if isinstance(value, list):
             return [fill(item) for item in value]
         if isinstance(value, str):
-            return value.replace("{last}", str(last)).replace("{this}", str(this))
+            # {round}: the Digital Policy Dialogue's round in last year (it read "第-114回", a year
+            # subtracted from the wrong side).
+            return (
+                value.replace("{last}", str(last))
+                .replace("{this}", str(this))
+                .replace("{round}", str(last - 2015))
+            )
         return value
 
     meetings = []
