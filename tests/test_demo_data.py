@@ -19,6 +19,7 @@ from partnership.cycle.models import (
     Cycle,
     Meeting,
     PhaseChange,
+    Priority,
     PublishedReport,
 )
 from partnership.programme.loader import load_programme
@@ -72,6 +73,9 @@ def test_every_update_says_its_status_and_every_date_has_its_place(seeded):
     titles = list(Meeting.objects.values_list("title", flat=True))
     assert f"第{last - 2015}回 日EUデジタル政策対話" in titles
     assert not [title for title in titles if re.search(r"第-|\{|\}", title)], titles
+    for priority in Priority.objects.filter(set_at=council):
+        assert priority.agreed_at is not None and priority.agreed_at.date() > council.date
+        assert priority.agreed_at.year == last
     report = PublishedReport.objects.get(cycle=cycle)
     # The progress report goes to the Council: published after the stock-take, before the Council met.
     assert phases["stock_take"] <= report.published_at

@@ -783,6 +783,10 @@ def backdate(today: datetime.date | None = None) -> None:
         Outcome.objects.filter(meeting=meeting, agreed_at__isnull=False).update(
             agreed_at=_at(meeting.date + datetime.timedelta(days=7))
         )
+    # The priorities last year's Council set for this year were confirmed in the week after it.
+    Priority.objects.filter(set_at__cycle__year=last, agreed_at__isnull=False).update(
+        agreed_at=_at(calendar[last]["council_date"] + datetime.timedelta(days=7))
+    )
     window = calendar[last]
     for index, pk in enumerate(
         Contribution.objects.filter(window__cycle__year=last).order_by("pk").values_list("pk", flat=True)
