@@ -615,11 +615,12 @@ def test_a_publication_has_one_date_in_utc_in_both_languages(cycles, members):
     for language, zone in (("en", "Europe/Brussels"), ("ja", "Asia/Tokyo")):
         with timezone.override(zoneinfo.ZoneInfo(zone)):
             seen[language] = report.render_html(published.data, language, report=published)
-    assert "Published on 2026-12-06 23:30 UTC." in seen["en"]
-    assert "2026-12-06 23:30（UTC）に公表" in seen["ja"]
+    # In each language's one date style (issue 15.7), the same day in both.
+    assert "Published on 6 Dec 2026, 23:30 UTC." in seen["en"]
+    assert "2026年12月6日 23:30（UTC）に公表" in seen["ja"]
     # The header, where the publication and its signatures are dated (the body's "overdue on <today>" is
     # the day the test runs, which may be 2026-12-07).
-    assert "2026-12-07" not in seen["ja"].split('<nav class="contents"', 1)[0]
+    assert "2026年12月7日" not in seen["ja"].split('<nav class="contents"', 1)[0]
 
 
 def test_no_two_areas_share_a_point_on_the_related_actions_map(cycles):

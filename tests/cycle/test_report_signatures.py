@@ -4,6 +4,7 @@ verify` checks it offline; docs/ledger.md's snippet checks it with `cryptography
 and countersignature are applied only when they hold."""
 
 import base64
+import datetime
 import json
 import re
 import shutil
@@ -15,6 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import date_format
 
 from partnership.cycle import report, services
 from partnership.cycle.models import PublishedReport, ReportSignature
@@ -220,13 +223,19 @@ def test_the_other_partys_secretariat_countersigns_from_the_report_page(stock_ta
         assert ledger.verifier_key() in page and published.sha256 in page
 
 
+def in_language(moment, language: str) -> str:
+    """`moment` in UTC as the report writes it in `language` ("6 Dec 2026, 23:30", "2026年12月6日 23:30")."""
+    with translation.override(language):
+        return date_format(moment.astimezone(datetime.UTC), "DATETIME_FORMAT")
+
+
 def test_the_html_the_pdf_is_made_from_states_who_signed_and_when(stock_take, members):
     published = report.publish_report(members["jp_secretariat"], 2026)
     report.countersign_report(members["eu_secretariat"], 2026, published.sha256)
     found = report.published(2026)
     for language in ("en", "ja"):
         html = report.render_html(found.data, language, found, print_fonts="")
-        when = found.published_at.strftime("%Y-%m-%d %H:%M")
+        when = in_language(found.published_at, language)
         assert published.sha256 in html and when in html
         assert "Awaiting" not in html and "待って" not in html
     assert "Signed for Japan on" in report.render_html(found.data, "en", found)
@@ -395,11 +404,11 @@ def test_the_pdf_states_who_signed_when_and_the_sha256_in_both_languages(stock_t
     published = report.publish_report(members["jp_secretariat"], 2026)
     report.countersign_report(members["eu_secretariat"], 2026, published.sha256)
     found = report.published(2026)
-    when = found.published_at.strftime("%Y-%m-%d %H:%M")
     for language, says in (
         ("en", ["SignedforJapanon", "SignedforEuropeanUnionon"]),
         ("ja", ["日本として署名", "欧州連合として署名"]),
     ):
+        when = in_language(found.published_at, language)
         pdf = tmp_path / f"{language}.pdf"
         pdf.write_bytes(report.published_pdf(found, language))
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -315,8 +315,39 @@ def test_a_contribution_outside_an_open_window_is_refused_in_words(members, jp, 
 
 def test_a_window_must_close_after_it_opens(jp):
     new_cycle(jp)
-    with pytest.raises(Invalid, match="close after"):
+    with pytest.raises(Invalid, match="close on or after the day it opens"):
         window(jp, opens_in=1, closes_in=0)
+
+
+def test_a_window_is_whole_days_in_the_zone_of_its_party(members, jp, eu):
+    """Opened by JP from 2 to 13 March, a window opens at midnight JST on the 2nd and takes contributions
+    until the end of the 13th in Tokyo, and reads so: never "09:00 – 08:59"."""
+    new_cycle(jp)
+    opened = services.open_window(
+        jp, 2026, {"title": "Days", "opens": datetime.date(2026, 3, 2), "closes": datetime.date(2026, 3, 13)}
+    )
+    assert opened.opens == datetime.datetime(2026, 3, 1, 15, 0, tzinfo=datetime.UTC)
+    assert opened.closes == datetime.datetime(2026, 3, 13, 15, 0, tzinfo=datetime.UTC)
+    assert (opened.opening_day, opened.closing_day) == (datetime.date(2026, 3, 2), datetime.date(2026, 3, 13))
+    # A time given stands for its day in the party's zone: 20:00 UTC on 1 March is 2 March in Tokyo.
+    from_times = services.open_window(
+        jp,
+        2026,
+        {
+            "title": "Times",
+            "opens": datetime.datetime(2026, 3, 1, 20, 0, tzinfo=datetime.UTC),
+            "closes": datetime.datetime(2026, 3, 13, 1, 0, tzinfo=datetime.UTC),
+        },
+    )
+    assert (from_times.opens, from_times.closes) == (opened.opens, opened.closes)
+    # The EU's windows are days in Brussels; one day is a valid window.
+    one_day = services.open_window(
+        eu,
+        2026,
+        {"title": "One day", "opens": datetime.date(2026, 7, 1), "closes": datetime.date(2026, 7, 1)},
+    )
+    assert one_day.opens == datetime.datetime(2026, 6, 30, 22, 0, tzinfo=datetime.UTC)
+    assert one_day.closes == datetime.datetime(2026, 7, 1, 22, 0, tzinfo=datetime.UTC)
 
 
 @pytest.mark.parametrize(

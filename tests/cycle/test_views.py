@@ -320,8 +320,8 @@ def _writes(cycle) -> dict[str, tuple[str, dict, set[str]]]:
             f"/en/cycles/{THIS}/consultation/windows/new/",
             {
                 "title": "Second round",
-                "opens": now.strftime("%Y-%m-%dT%H:%M"),
-                "closes": (now + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+                "opens": now.strftime("%Y-%m-%d"),
+                "closes": (now + datetime.timedelta(days=3)).strftime("%Y-%m-%d"),
             },
             SECRETARIATS,
         ),
@@ -622,9 +622,9 @@ def test_a_request_far_over_the_limit_is_refused_before_it_is_read(members, cycl
 @pytest.mark.parametrize(
     ("opens", "closes", "field"),
     [
-        ("0001-01-01T00:00", f"{THIS}-03-01T00:00", "opens"),
-        (f"{THIS}-01-01T00:00", "9999-12-31T23:59", "closes"),
-        ("1900-01-01T00:00", f"{THIS}-03-01T00:00", "opens"),
+        ("0001-01-01", f"{THIS}-03-01", "opens"),
+        (f"{THIS}-01-01", "9999-12-31", "closes"),
+        ("1900-01-01", f"{THIS}-03-01", "opens"),
     ],
 )
 def test_a_window_at_the_ends_of_time_is_a_field_error_not_a_crash(members, cycle, opens, closes, field):
@@ -661,15 +661,42 @@ def test_a_contribution_outside_an_open_window_is_refused_clearly(members, cycle
     assert state() == before
 
 
+def test_a_window_reads_as_whole_days_in_the_zone_of_its_party(members, cycle):
+    """Never "09:00 – 08:59": JP's window is its first and last day in Tokyo, read from Brussels too."""
+    window = cycle["window"]
+    first, last = window.opening_day, window.closing_day
+    for reader, language in (("eu_secretariat", "en"), ("jp_stakeholder", "ja"), ("eu_stakeholder", "en")):
+        page = main(signed_in(members[reader]).get(f"/{language}/cycles/{THIS}/consultation/"))
+        assert (
+            f'<time datetime="{first.isoformat()}">' in page
+            and f'<time datetime="{last.isoformat()}">' in page
+        )
+        assert "Asia/Tokyo" in page
+        assert not re.search(r"\d\d:\d\d</time> – <time", page), "a window shown as two times"
+
+
 def test_moderation_accepts_and_rejects_with_a_reason(members, cycle):
     client = signed_in(members["eu_secretariat"])
     queue = main(client.get(f"/en/cycles/{THIS}/consultation/")).split('id="queue-heading"', 1)[1]
     assert "Pending views of EBC." in queue.split("</section>", 1)[0]
     uid = cycle["pending"].uid
-    refused = client.post(
-        f"/en/contributions/{uid}/moderate/", {"status": "rejected", "reason": ""}, follow=True
-    )
-    assert "say why the contribution is rejected" in text(refused)
+    # Rejected without a reason: the form keeps the decision and the reply, and says under the reason's
+    # field, by its label, what is missing (not "reason: ..."), in both languages.
+    for language, words in (
+        ("en", "say why the contribution is rejected"),
+        ("ja", "却下の理由を記入してください"),
+    ):
+        refused = client.post(
+            f"/{language}/contributions/{uid}/moderate/",
+            {"status": "rejected", "reason": "", "reply": "Thank you for writing."},
+        )
+        assert refused.status_code == 400
+        page = html.unescape(text(refused))
+        assert f'id="reason-{uid}-errors"' in page
+        assert words in page.split(f'id="reason-{uid}-errors"', 1)[1].split("</p>", 1)[0]
+        assert "reason:" not in page
+        form = page.split(f'id="moderate-{uid}"', 1)[1].split("</form>", 1)[0]
+        assert 'value="rejected" checked' in form and "Thank you for writing." in form
     assert Contribution.objects.get(uid=uid).status == "pending"
     client.post(
         f"/en/contributions/{uid}/moderate/",

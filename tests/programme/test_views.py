@@ -370,6 +370,27 @@ def test_the_dashboard_shows_what_changed_since_a_date(members):
     assert 'href="/en/actions/48/"' in text(client.get(f"/en/dashboard/?since={longer}"))
 
 
+def test_the_list_of_changes_says_when_it_stops_short_and_links_the_full_list(members):
+    for paragraph in range(46, 76):  # 30 updates: more than the 25 the dashboard shows
+        services.file_update(members["eu_secretariat"], paragraph, UPDATE)
+    client = signed_in(members["jp_secretariat"])
+    since = (timezone.now() - datetime.timedelta(days=7)).date().isoformat()
+    for language, words in (
+        ("en", "Showing the latest 25 of 30."),
+        ("ja", "最新の25件を表示しています（全30件）。"),
+    ):
+        changes = text(client.get(f"/{language}/dashboard/?since={since}")).split('id="changes-heading"', 1)[
+            1
+        ]
+        changes = changes.split('id="overdue-heading"', 1)[0]
+        assert words in changes
+        assert changes.count(f'href="/{language}/actions/') == 25
+        assert f'href="?since={since}&amp;changes=all"' in changes
+    full = text(client.get(f"/en/dashboard/?since={since}&changes=all")).split('id="changes-heading"', 1)[1]
+    full = full.split('id="overdue-heading"', 1)[0]
+    assert full.count('href="/en/actions/') == 30 and "Showing the latest" not in full
+
+
 @pytest.mark.parametrize("since", ["yesterday", "2026-13-45", "<script>", "2026-02-30"])
 def test_a_malformed_since_is_a_friendly_message(members, since):
     response = signed_in(members["jp_secretariat"]).get("/en/dashboard/", {"since": since})

@@ -257,14 +257,15 @@ class PriorityResultForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    """A consultation window: when stakeholders and Member States may contribute (paras 22, 45)."""
+    """A consultation window: the days stakeholders and Member States may contribute (paras 22, 45),
+    whole days in the zone of the secretariat's party, from the opening day to the closing day."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
-    opens = forms.DateTimeField(
-        label=_("Opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    closes = forms.DateTimeField(
-        label=_("Closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    opens = forms.DateField(label=_("Opening day"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes = forms.DateField(
+        label=_("Closing day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Contributions are taken until the end of this day, in your party's time zone."),
     )
 
 

@@ -1,7 +1,9 @@
 """The yearly cycle of the partnership (paras 19-23, 44-45): phases, meetings, Council guidance and its
 follow-up, priorities, stakeholder input, and the published progress reports."""
 
+import datetime
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -316,6 +318,24 @@ class ConsultationWindow(SharedRecord):
 
     def __str__(self) -> str:
         return self.title
+
+    # A window is whole days in the zone of the party that opened it (`services.open_window`): it is
+    # shown as its first and last day there, never as two times ("09:00 – 08:59" read in JST).
+    @property
+    def time_zone(self) -> str:
+        """The zone of the window's days: its opening party's (UTC for a window of no party)."""
+        return self.party.time_zone if self.party_id and self.party else "UTC"
+
+    @property
+    def opening_day(self) -> datetime.date:
+        """The window's first day, in its zone."""
+        return self.opens.astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    @property
+    def closing_day(self) -> datetime.date:
+        """The window's last day (inclusive), in its zone: the day before the midnight it closes at."""
+        last_moment = self.closes - datetime.timedelta(microseconds=1)
+        return last_moment.astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
 
 def contribution_path(instance: "Contribution", filename: str) -> str:

@@ -143,9 +143,9 @@ def windows(cycle: Cycle) -> list[ConsultationWindow]:
     """A cycle's consultation windows, each with `is_open`, `is_future` and its accepted count (one query)."""
     now = timezone.now()
     found: list[ConsultationWindow] = list(
-        ConsultationWindow.objects.filter(cycle=cycle).annotate(
-            accepted_count=Count("contributions", filter=Q(contributions__status="accepted"))
-        )
+        ConsultationWindow.objects.filter(cycle=cycle)
+        .select_related("party")
+        .annotate(accepted_count=Count("contributions", filter=Q(contributions__status="accepted")))
     )
     for window in found:
         window.is_open = window.opens <= now < window.closes  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ priority are proposed by one party's secretariat and agreed by the other's (`agr
 
 import datetime
 import hashlib
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any, overload
 
@@ -19,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound
@@ -629,22 +631,52 @@ def record_priority_result(user, priority_id: int, data: Mapping[str, Any]) -> P
 # --- stakeholder input ------------------------------------------------------------------------------
 
 
+def whole_days(
+    zone: str, first: datetime.date, last: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The bounds of the days `first` to `last` inclusive in time zone `zone`: the first day's midnight
+    and the midnight after the last day (the window is open up to, not at, the second)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    opens = datetime.datetime.combine(first, datetime.time(0, 0), tzinfo=tz)
+    closes = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=tz)
+    return opens.astimezone(datetime.UTC), closes.astimezone(datetime.UTC)
+
+
+def _window_day(value: Any, field: str, zone: str) -> datetime.date:
+    """A window's opening or closing day: a date, or the day of a time in the party's zone."""
+    if isinstance(value, datetime.datetime):
+        check_time(value, field)
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+        return aware.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    if isinstance(value, datetime.date):
+        # The partnership's span, said as for a time (the day's midnight is compared).
+        check_time(datetime.datetime.combine(value, datetime.time(0, 0), tzinfo=datetime.UTC), field)
+        return value
+    raise Invalid(
+        _("opens: give the opening and closing days."), {"opens": _("required"), "closes": _("required")}
+    )
+
+
 @transaction.atomic
 def open_window(user, year: int, data: Mapping[str, Any]) -> ConsultationWindow:
-    """A consultation window of a cycle, signed as the opening secretariat's record."""
+    """A consultation window of a cycle, signed as the opening secretariat's record.
+
+    A window is whole days in the zone of the opening secretariat's party: `opens` is its first day and
+    `closes` its last (inclusive), as dates (a time given stands for its day in that zone). It is stored
+    as the first day's midnight and the midnight after the last day, in UTC.
+    """
     from .records import sign_window
 
     actor = require_cycle_writer(user)
     cycle = get_cycle(year)
-    opens, closes = data.get("opens"), data.get("closes")
-    if not isinstance(opens, datetime.datetime) or not isinstance(closes, datetime.datetime):
+    zone = actor.party.time_zone
+    first = _window_day(data.get("opens"), "opens", zone)
+    last = _window_day(data.get("closes"), "closes", zone)
+    if last < first:
         raise Invalid(
-            _("opens: give the opening and closing times."), {"opens": _("required"), "closes": _("required")}
+            _("closes: the window must close on or after the day it opens."), {"closes": _("before opening")}
         )
-    check_time(opens, "opens")
-    check_time(closes, "closes")
-    if closes <= opens:
-        raise Invalid(_("closes: the window must close after it opens."), {"closes": _("before opening")})
+    opens, closes = whole_days(zone, first, last)
     window = ConsultationWindow.objects.create(
         cycle=cycle, title=_text(data, "title", 300), opens=opens, closes=closes, party=actor.party
     )
@@ -662,10 +694,14 @@ def submit_contribution(user, window_id: int, data: Mapping[str, Any], attachmen
     now = timezone.now()
     if not window.opens <= now < window.closes:
         raise Invalid(
-            _("This consultation window is open from %(opens)s to %(closes)s; it takes no contribution now.")
+            _(
+                "This consultation window is open from %(opens)s to %(closes)s (whole days, %(zone)s); "
+                "it takes no contribution now."
+            )
             % {
-                "opens": window.opens.strftime("%Y-%m-%d %H:%M UTC"),
-                "closes": window.closes.strftime("%Y-%m-%d %H:%M UTC"),
+                "opens": date_format(window.opening_day),
+                "closes": date_format(window.closing_day),
+                "zone": window.time_zone,
             },
             {"window": _("closed")},
         )

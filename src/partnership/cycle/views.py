@@ -422,22 +422,28 @@ def moderate(request: HttpRequest, uid) -> HttpResponse:
         raise Http404(str(error)) from None
     services.require_secretariat(request.user)
     form = ModerationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose whether to accept or reject the contribution."))
-        return redirect("consultation", year=year)
-    try:
-        contribution = services.moderate(request.user, uid, form.cleaned_data)
-    except Invalid as error:
-        messages.error(request, str(error))
-    else:
-        accepted = contribution.status == contribution.Status.ACCEPTED
-        messages.success(
-            request,
-            _("The contribution is accepted and published.")
-            if accepted
-            else _("The contribution is rejected."),
-        )
-    return redirect("consultation", year=year)
+    if form.is_valid():
+        try:
+            contribution = services.moderate(request.user, uid, form.cleaned_data)
+        except Invalid as error:
+            _show_errors(form, error)
+        else:
+            accepted = contribution.status == contribution.Status.ACCEPTED
+            messages.success(
+                request,
+                _("The contribution is accepted and published.")
+                if accepted
+                else _("The contribution is rejected."),
+            )
+            return redirect("consultation", year=year)
+    # Refused: the page again, this contribution's form keeping what was written, the verdict under
+    # its field, with the field's label (never the service's field name).
+    data = queries.consultation_page(request.user, year)
+    if data is None:
+        raise Http404(_("There is no cycle %(year)s.") % {"year": year})
+    data["moderation_form"] = ModerationForm()
+    data["refused"] = {"uid": str(uid), "form": form}
+    return render(request, "cycle/consultation.html", data, status=400)
 
 
 def attachment(request: HttpRequest, uid) -> HttpResponse:

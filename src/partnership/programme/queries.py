@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Cast, RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -283,9 +283,15 @@ def _status_cell(
     )
 
 
-def dashboard(user, since: datetime.date) -> dict[str, Any]:
-    """The dashboard: status by area and party in the cycle in progress, what changed since `since`,
-    overdue deliverables."""
+#: What the dashboard's "what changed" lists show of each kind: the latest 25, or with `all_changes`
+#: (the full list the page links to) up to 1,000; the page says "showing 25 of N" when it stops short.
+CHANGES_SHOWN = 25
+CHANGES_SHOWN_ALL = 1000
+
+
+def dashboard(user, since: datetime.date, all_changes: bool = False) -> dict[str, Any]:
+    """The dashboard: status by area and party in the cycle in progress, what changed since `since`
+    (each list with its total when it stops short), overdue deliverables."""
     all_parties = parties()
     member = actor_for(user) is not None
     area_actions = JointAction.objects.only("id", "area_id")
@@ -306,19 +312,30 @@ def dashboard(user, since: datetime.date) -> dict[str, Any]:
         action_ids = [action.pk for action in area.actions.all()]
         matrix.append((area, [_status_cell(action_ids, party.pk, period, statuses) for party in all_parties]))
     since_start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
+    shown = CHANGES_SHOWN_ALL if all_changes else CHANGES_SHOWN
+    updates = ProgressUpdate.objects.filter(created_at__gte=since_start)
+    deliverables = Deliverable.objects.filter(updated_at__gte=since_start)
+    # The dashboard names no organisation: joining them cost a fifth of the page's queries' time. Each row
+    # carries the list's total (COUNT(*) OVER ()), so a list that stops short says so ("showing 25 of 40")
+    # at no extra query.
+    total = Window(Count("pk"))
+    recent_updates = list(
+        updates.select_related("action", "party", "ledger_entry")
+        .annotate(total=total)
+        .order_by("-created_at")[:shown]
+    )
+    recent_deliverables = list(
+        deliverables.select_related("action", "party", "ledger_entry")
+        .annotate(total=total)
+        .order_by("-updated_at")[:shown]
+    )
     data.update(
         matrix=matrix,
-        # The dashboard names no organisation: joining them cost a fifth of the page's queries' time.
-        recent_updates=list(
-            ProgressUpdate.objects.filter(created_at__gte=since_start)
-            .select_related("action", "party", "ledger_entry")
-            .order_by("-created_at")[:25]
-        ),
-        recent_deliverables=list(
-            Deliverable.objects.filter(updated_at__gte=since_start)
-            .select_related("action", "party", "ledger_entry")
-            .order_by("-updated_at")[:25]
-        ),
+        recent_updates=recent_updates,
+        recent_updates_total=recent_updates[0].total if recent_updates else 0,
+        recent_deliverables=recent_deliverables,
+        recent_deliverables_total=(recent_deliverables[0].total if recent_deliverables else 0),
+        all_changes=all_changes,
         overdue=list(
             overdue_deliverables().select_related(None).select_related("action", "party", "ledger_entry")[:50]
         ),

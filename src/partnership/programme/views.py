@@ -68,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, _("“since” must be a date like 2026-01-31; showing the last 30 days."))
         since = default_since
-    context = queries.dashboard(request.user, since)
+    context = queries.dashboard(request.user, since, all_changes=request.GET.get("changes") == "all")
     context["panels"] = render_panels(request)
     return render(request, "programme/dashboard.html", context)
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from partnership.demo import history_note
 from partnership.people.permissions import actor_for
 from partnership.programme.exchanges import registered
 
@@ -19,6 +20,7 @@ def site(request: HttpRequest) -> dict:
         "forked_peers": forked,
         "other_language": "ja" if language == "en" else "en",
         "node_party": settings.NODE_PARTY,
+        "demo_history": history_note(),
         "exchange_navigation": sorted(
             (exchange.navigation for exchange in registered() if exchange.navigation),
             key=lambda entry: (entry.order, entry.url_name),

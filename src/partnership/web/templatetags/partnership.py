@@ -1,6 +1,9 @@
 """Template tags shared by every app's pages."""
 
+import datetime
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -86,3 +89,15 @@ def signed_by(record) -> str:
         _("Signing key %(key)s; this record is read-only on this node.") % {"key": key},
         _("Signed by the %(party)s node · entry %(index)s") % {"party": party, "index": index},
     )
+
+
+@register.filter
+def iso_date(value):
+    """A date kept as ISO text (a published report's data) in the language's one date style
+    ("6 Dec 2026", "2026年12月6日"); anything else unchanged."""
+    if isinstance(value, str):
+        try:
+            return date_format(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
