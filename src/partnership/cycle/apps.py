@@ -20,9 +20,10 @@ class CycleConfig(AppConfig):
         from partnership.programme.panels import register
 
         from . import records
-        from .panels import PANEL
+        from .panels import DESK_PANEL, PANEL
         from .queries import calendar as cycles_calendar
 
+        register(DESK_PANEL)
         register(PANEL)
         # The programme counts and checks updates by the cycles' calendar without importing the cycle.
         reporting_calendar.register(cycles_calendar)
