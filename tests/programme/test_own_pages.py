@@ -113,7 +113,7 @@ def test_a_lead_lands_on_its_page_in_japanese(cycle_in_progress):
     page = text(signed_in(cycle_in_progress["jp_lead"]).get("/ja/dashboard/"))
     desk = section(page, "desk-heading")
     assert "2026年サイクルで報告する担当行動" in desk
-    assert 'href="/ja/actions/48/update/"' in desk and "更新を提出" in desk
+    assert 'href="/ja/actions/48/update/"' in desk and "進捗報告を提出" in desk
 
 
 def test_a_secretariat_lands_on_who_has_not_reported_and_what_awaits_it(cycle_in_progress):
