@@ -75,17 +75,21 @@ class ProgressUpdateAdmin(MemberAdmin):
     def paragraph(self, obj: ProgressUpdate) -> int:
         return obj.action.paragraph
 
+    @admin.display(description=_("party"), ordering="party__code")
+    def party_code(self, obj: ProgressUpdate) -> str:
+        return obj.party.code
+
     @admin.display(description=_("organisation"), ordering="organisation__code")
     def organisation_code(self, obj: ProgressUpdate) -> str:
         return obj.organisation.code
 
     @admin.display(description=_("narrative"))
     def excerpt(self, obj: ProgressUpdate) -> str:
-        return Truncator(obj.narrative).chars(70)
+        return Truncator(obj.narrative).chars(40)
 
     @admin.display(description=_("filed"), ordering="created_at")
     def filed(self, obj: ProgressUpdate) -> str:
-        return localtime(obj.created_at).strftime("%Y-%m-%d %H:%M")
+        return localtime(obj.created_at).strftime("%Y-%m-%d")
 
 
 def _may_edit(request: HttpRequest, obj) -> bool:
