@@ -232,3 +232,13 @@ def test_an_isac_analyst_lands_on_threat_intelligence(client, members):
     # A `next` still wins: the analyst who followed a link lands where it pointed.
     response = client.post("/en/login/?next=/en/cycles/", {"username": "jp-analyst", "password": PASSWORD})
     assert response["Location"] == "/en/cycles/"
+
+
+def test_a_lead_sees_only_its_own_partys_due_actions_and_reminders(cycle_in_progress):
+    eu_lead = cycle_in_progress["eu_lead"]  # DG GROW leads 72 for the EU, not 48
+    page = text(signed_in(eu_lead).get("/en/dashboard/"))
+    desk = section(page, "desk-heading")
+    assert 'href="/en/actions/72/update/"' in desk and "/en/actions/48/" not in desk
+    reminders = section(page, "reminders-heading")
+    assert "<td>EU</td>" in reminders and "<td>JP</td>" not in reminders
+    assert "Ministry" not in reminders and "jp-" not in reminders  # nothing of Japan's people
