@@ -20,10 +20,11 @@ class CycleConfig(AppConfig):
         from partnership.programme.panels import register
 
         from . import records
-        from .panels import PANEL
+        from .panels import DESK_PANEL, PANEL
         from .queries import calendar as cycles_calendar
         from .queries import register_search_kinds
 
+        register(DESK_PANEL)
         register(PANEL)
         # The search finds outcomes and contributions beside the programme's kinds.
         register_search_kinds()

@@ -8,7 +8,7 @@ from partnership.people.permissions import actor_for
 from partnership.programme.models import JointAction
 from partnership.programme.panels import Panel
 
-from . import services
+from . import queries, services
 
 
 def cycle_status(request: HttpRequest) -> dict | None:
@@ -29,3 +29,12 @@ def cycle_status(request: HttpRequest) -> dict | None:
 
 
 PANEL = Panel(template="cycle/dashboard_panel.html", context=cycle_status, order=10)
+
+
+def own_desk(request: HttpRequest) -> dict | None:
+    """Context of the reader's own panel, first on the dashboard (`queries.desk`: the secretariat's
+    moderation, agreements and reminders; a lead's reminders; a contributor's open consultations)."""
+    return queries.desk(request.user)
+
+
+DESK_PANEL = Panel(template="cycle/desk_panel.html", context=own_desk, order=5)

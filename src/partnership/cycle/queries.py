@@ -13,11 +13,12 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound, PermissionDenied
 from partnership.people import permissions
-from partnership.people.models import Organisation, Party
+from partnership.people.models import Membership, Organisation, Party
 from partnership.people.permissions import Actor, actor_for, require_actor
 from partnership.programme import searchable
 from partnership.programme.models import JointAction
@@ -26,6 +27,7 @@ from partnership.programme.reporting_calendar import CallForUpdates, Cycles
 
 from . import services
 from .models import (
+    CalendarProposal,
     ConsultationWindow,
     Contribution,
     Cycle,
@@ -550,3 +552,177 @@ def register_search_kinds() -> None:
             order=50,
         )
     )
+
+
+# --- each reader's own desk (issue 15, item 2) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    """A reminder `partnership remind` would send now: the action, the party that owes its update, who is
+    reminded (user names for the party's secretariat, organisations for an action lead: the secretariat
+    alone sees its people's accounts) and the day the call for updates closes."""
+
+    action: JointAction
+    party: str
+    recipients: list[str]
+    deadline: datetime.date
+
+
+def reminders(user, cycle: Cycle) -> list[ReminderRow]:
+    """The pending reminders of `cycle` the reader may see, from the list the command mails
+    (`services.due_reminders`): a secretariat its own party's, an action lead those of the actions its
+    organisation leads; PermissionDenied for anyone else. Four queries."""
+    actor = require_actor(user)
+    if not actor.is_secretariat and actor.role != Membership.Role.ACTION_LEAD:
+        raise PermissionDenied(_("Reminders are shown to the secretariats and to the action leads."))
+    rows = []
+    for due in services.due_reminders(cycle, [actor.party]):
+        if actor.is_secretariat:
+            shown = [membership.user.username for membership in due.recipients]
+        elif actor.organisation.pk in due.leads:
+            shown = sorted({membership.organisation.name for membership in due.recipients})
+        else:
+            continue
+        rows.append(ReminderRow(due.action, due.party.code, shown, due.deadline))
+    return rows
+
+
+@dataclass(frozen=True)
+class AwaitingAgreement:
+    """A joint decision the other party proposed and the reader's secretariat has to agree to (paras 21,
+    23): what it is, who proposed it, and the page where it is agreed (`url_name` with `url_argument`)."""
+
+    what: str
+    proposed_by: str
+    url_name: str
+    url_argument: Any
+
+
+def awaiting_agreement(actor: Actor) -> list[AwaitingAgreement]:
+    """What awaits the agreement of `actor`'s secretariat (empty for anyone else): calendars, Council
+    decisions and guidance, priorities, and published reports to countersign. Four queries."""
+    if not actor.is_secretariat or not permissions.writes_on_this_node(actor):
+        return []
+    found: list[AwaitingAgreement] = []
+    # The latest proposal of each cycle is the one awaiting agreement; an older one was replaced.
+    latest: dict[int, Any] = {}
+    proposals = (
+        CalendarProposal.objects.filter(cycle__calendar_pending=True)
+        .select_related("cycle", "party")
+        .order_by("cycle__year", "-proposed_at", "-uid")
+    )
+    for proposal in proposals:
+        latest.setdefault(proposal.cycle_id, proposal)
+    for proposal in latest.values():
+        if not proposal.agreed and permissions.can_agree(actor, proposal.party_id):
+            found.append(
+                AwaitingAgreement(
+                    _("Calendar of the %(year)s cycle") % {"year": proposal.cycle.year},
+                    proposal.party.code,
+                    "cycle",
+                    proposal.cycle.year,
+                )
+            )
+    outcomes = (
+        Outcome.objects.filter(agreed_by__isnull=True, meeting__party__isnull=False)
+        .exclude(kind=Outcome.Kind.NOTE)
+        .exclude(meeting__party=actor.party)
+        .select_related("meeting__party")
+        .order_by("meeting__date", "pk")
+    )
+    for outcome in outcomes:
+        if permissions.can_agree(actor, outcome.meeting.party_id):
+            found.append(
+                AwaitingAgreement(
+                    _("%(kind)s of %(meeting)s: %(text)s")
+                    % {
+                        "kind": outcome.get_kind_display(),
+                        "meeting": outcome.meeting.title,
+                        "text": Truncator(outcome.text).chars(80),
+                    },
+                    outcome.meeting.party.code if outcome.meeting.party else "",
+                    "meeting",
+                    outcome.meeting.uid,
+                )
+            )
+    priorities = (
+        Priority.objects.filter(agreed_by__isnull=True, set_at__party__isnull=False)
+        .exclude(set_at__party=actor.party)
+        .select_related("set_at__party", "cycle", "area", "action")
+        .order_by("cycle__year", "pk")
+    )
+    for priority in priorities:
+        if permissions.can_agree(actor, priority.set_at.party_id):
+            subject = priority.action or priority.area
+            found.append(
+                AwaitingAgreement(
+                    _("Priority of the %(year)s cycle: %(subject)s")
+                    % {"year": priority.cycle.year, "subject": subject},
+                    priority.set_at.party.code if priority.set_at.party else "",
+                    "cycle",
+                    priority.cycle.year,
+                )
+            )
+    unsigned = (
+        PublishedReport.objects.exclude(signatures__party=actor.party)
+        .select_related("cycle", "party")
+        .order_by("cycle__year")
+    )
+    for report in unsigned:
+        found.append(
+            AwaitingAgreement(
+                _("Countersign the %(year)s progress report") % {"year": report.cycle.year},
+                report.party.code if report.party else "",
+                "report",
+                report.cycle.year,
+            )
+        )
+    return found
+
+
+def desk(user) -> dict[str, Any] | None:
+    """The cycle's part of the reader's own page (the dashboard's first panel), None for the public:
+
+    - a secretariat: contributions of its party awaiting its moderation, what awaits its agreement, and the
+      reminders due this cycle for its party;
+    - an action lead: the reminders due on the actions its organisation leads;
+    - a stakeholder or Member State: the consultation windows open now and its own contributions.
+    At most eleven queries, whatever the size of the history."""
+    actor = actor_for(user)
+    if actor is None:
+        return None
+    cycle = services.current_cycle()
+    data: dict[str, Any] = {"actor": actor, "cycle": cycle, "role": actor.role}
+    if actor.is_secretariat:
+        pending = (
+            Contribution.objects.filter(status=Contribution.Status.PENDING, organisation__party=actor.party)
+            .select_related("organisation", "window__cycle")
+            .order_by("created_at", "pk")
+        )
+        to_moderate = list(pending[: DESK_ROWS + 1])
+        data.update(
+            to_moderate=to_moderate[:DESK_ROWS],
+            more_to_moderate=len(to_moderate) > DESK_ROWS,
+            can_moderate=permissions.writes_on_this_node(actor),
+            to_agree=awaiting_agreement(actor),
+        )
+    if cycle is not None and (actor.is_secretariat or actor.role == Membership.Role.ACTION_LEAD):
+        data["reminders"] = reminders(user, cycle)
+    if permissions.can_contribute(actor):
+        now = timezone.now()
+        data["open_windows"] = list(
+            ConsultationWindow.objects.filter(opens__lte=now, closes__gt=now)
+            .select_related("cycle")
+            .order_by("closes", "pk")
+        )
+        data["own_contributions"] = list(
+            Contribution.objects.filter(organisation=actor.organisation)
+            .select_related("window__cycle")
+            .order_by("-created_at", "-pk")[:DESK_ROWS]
+        )
+    return data
+
+
+#: Rows of a list on the reader's own page; the full list is one link away.
+DESK_ROWS = 10

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import zoneinfo
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, overload
 
 from django.conf import settings
@@ -19,13 +20,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound
 from partnership.inputs import check_time
-from partnership.people.models import Membership, Organisation
+from partnership.people.models import Membership, Organisation, Party
 from partnership.people.permissions import (
     Actor,
     require_actor,
@@ -781,37 +783,82 @@ def missing_updates(cycle: Cycle, parties: list | None = None) -> list[tuple[Joi
     ]
 
 
-def send_reminders(year: int, today: datetime.date | None = None) -> int:
-    """Mail the leads of actions their party has not reported on this cycle; never twice a day.
+@dataclass(frozen=True)
+class DueReminder:
+    """An update a party still owes on an action this cycle, and who is reminded of it: the action leads
+    of its lead organisations of that party, else that party's secretariat (active accounts with an
+    email). `deadline` is the day the call for updates closes."""
 
-    Returns the number of messages sent. The lead organisations' action leads get the reminder; a party
-    with no lead account on an action has its secretariat reminded instead.
-    """
-    cycle = get_cycle(year)
-    today = today or timezone.now().date()
-    sent = 0
+    action: JointAction
+    party: Party
+    recipients: tuple[Membership, ...]
+    deadline: datetime.date
+    leads: frozenset[int]  # the action's lead organisations (ids), of every party
+
+
+def due_reminders(cycle: Cycle, parties: list[Party] | None = None) -> list[DueReminder]:
+    """Every reminder `send_reminders` would send for `cycle` (for `parties` only, if given), in paragraph
+    and party order; the one list the command mails and the pages show. Four queries, five without
+    `parties`."""
     members = list(
         Membership.objects.select_related("user", "organisation")
         .filter(user__is_active=True)
         .exclude(user__email="")
+        .order_by("user__username")
     )
     leads_of = {
-        action.pk: {lead.pk for lead in action.leads.all()}
-        for action in JointAction.objects.prefetch_related("leads")
+        action_id: set(organisation_ids) for action_id, organisation_ids in _leads_by_action().items()
     }
-    for action, party in missing_updates(cycle):
-        recipients = [
-            m.user
+    found = []
+    for action, party in missing_updates(cycle, parties):
+        recipients = tuple(
+            m
             for m in members
             if m.organisation.party_id == party.pk
             and m.role == Membership.Role.ACTION_LEAD
-            and m.organisation_id in leads_of[action.pk]
-        ] or [
-            m.user
+            and m.organisation_id in leads_of.get(action.pk, set())
+        ) or tuple(
+            m
             for m in members
             if m.organisation.party_id == party.pk and m.role == Membership.Role.SECRETARIAT
-        ]
-        for recipient in recipients:
+        )
+        found.append(
+            DueReminder(action, party, recipients, cycle.call_closes, frozenset(leads_of.get(action.pk, ())))
+        )
+    return found
+
+
+def _leads_by_action() -> dict[int, list[int]]:
+    """action id -> its lead organisations' ids (one query, on the relation's own table)."""
+    leads: dict[int, list[int]] = {}
+    for action_id, organisation_id in JointAction.leads.through.objects.values_list(
+        "jointaction_id", "organisation_id"
+    ):
+        leads.setdefault(action_id, []).append(organisation_id)
+    return leads
+
+
+def update_form_link(paragraph: int, language: str) -> str:
+    """The absolute address of an action's update form in `language`, for mail sent outside a request
+    (`PARTNERSHIP_SITE_URL`: a command has no request to take the host from)."""
+    with translation.override(language):
+        return settings.SITE_URL + reverse("file_update", kwargs={"paragraph": paragraph})
+
+
+def send_reminders(year: int, today: datetime.date | None = None) -> int:
+    """Mail the leads of actions their party has not reported on this cycle; never twice a day.
+
+    Returns the number of messages sent. The lead organisations' action leads get the reminder; a party
+    with no lead account on an action has its secretariat reminded instead (`due_reminders`). Each mail
+    is in its recipient's language (`Membership.language`) and links straight to the action's update form.
+    """
+    cycle = get_cycle(year)
+    today = today or timezone.now().date()
+    sent = 0
+    for due in due_reminders(cycle):
+        action = due.action
+        for membership in due.recipients:
+            recipient = membership.user
             try:
                 with transaction.atomic():
                     Reminder.objects.create(
@@ -823,16 +870,25 @@ def send_reminders(year: int, today: datetime.date | None = None) -> int:
                     )
             except IntegrityError:
                 continue  # already reminded today
-            send_mail(
-                subject=_("Reminder: progress update for para %(p)s, cycle %(y)s")
-                % {"p": action.paragraph, "y": year},
-                message=_(
-                    "Your party has not yet filed its %(y)s update on joint action %(p)s (%(t)s). "
-                    "The call for updates closes on %(closes)s."
+            language = membership.language if membership.language in LANGUAGES else settings.LANGUAGE_CODE
+            with translation.override(language):
+                title = action.title_ja if language == "ja" and action.title_ja else action.title_en
+                send_mail(
+                    subject=_("Reminder: progress update for para %(p)s, cycle %(y)s")
+                    % {"p": action.paragraph, "y": year},
+                    message=_(
+                        "Your party has not yet filed its %(y)s update on joint action %(p)s (%(t)s). "
+                        "The call for updates closes on %(closes)s.\n\nFile the update here:\n%(link)s\n"
+                    )
+                    % {
+                        "y": year,
+                        "p": action.paragraph,
+                        "t": title,
+                        "closes": cycle.call_closes.isoformat(),
+                        "link": update_form_link(action.paragraph, language),
+                    },
+                    from_email=None,
+                    recipient_list=[recipient.email],
                 )
-                % {"y": year, "p": action.paragraph, "t": action.title_en, "closes": cycle.call_closes},
-                from_email=None,
-                recipient_list=[recipient.email],
-            )
             sent += 1
     return sent

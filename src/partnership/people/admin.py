@@ -8,7 +8,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
 from .models import ApiToken, Membership, Organisation, Party
-from .permissions import actor_for, can_manage_people
+from .permissions import actor_for, can_manage_people, can_use_back_office
+
+
+def _back_office_permission(request) -> bool:
+    """Who enters the back office at all: `can_use_back_office`, the rule the header's link follows too."""
+    return can_use_back_office(request.user)
+
+
+# Django lets any active staff account in; ours lets in the operator and the secretariats only.
+admin.site.has_permission = _back_office_permission  # type: ignore[method-assign]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

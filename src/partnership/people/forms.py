@@ -35,6 +35,16 @@ class MembershipForm(InvitationForm):
     email = None  # type: ignore[assignment]
 
 
+class OwnLanguageForm(forms.Form):
+    """The language of the mail the node sends a member, which they choose on their own page."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the mail you receive"),
+        choices=Membership.Language.choices,
+        help_text=_("Reminders and other mail from this node come in this language."),
+    )
+
+
 class AcceptInvitationForm(forms.Form):
     """The invitee's new password, twice (Django's password validators apply in the service)."""
 

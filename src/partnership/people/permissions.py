@@ -28,6 +28,11 @@ class Actor:
     def is_secretariat(self) -> bool:
         return self.role == Membership.Role.SECRETARIAT
 
+    @property
+    def role_label(self) -> str:
+        """The role in the reader's language (the header and the dashboard say whom the page is for)."""
+        return str(Membership.Role(self.role).label)
+
 
 def actor_for(user: User | AnonymousUser | None) -> Actor | None:
     """The actor behind `user`, or None for the public and for accounts without a party."""
@@ -43,6 +48,18 @@ def actor_for(user: User | AnonymousUser | None) -> Actor | None:
             actor = Actor(user=user, organisation=membership.organisation, party=party, role=membership.role)
         user._partnership_actor = actor  # type: ignore[attr-defined]
     return user._partnership_actor  # type: ignore[attr-defined]
+
+
+def can_use_back_office(user: User | AnonymousUser | None) -> bool:
+    """The back office (Django's admin) is the operator's (an active superuser) and the secretariats'
+    (their accounts are staff); nobody else, not even an account someone made staff by hand: its pages
+    follow the same rules as the services, and a lead or a stakeholder has nothing to do there."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    if user.is_superuser:
+        return True
+    actor = actor_for(user)
+    return actor is not None and actor.is_secretariat
 
 
 def require_actor(user: User | AnonymousUser | None) -> Actor:

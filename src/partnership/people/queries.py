@@ -3,6 +3,7 @@ list them (public, like the programme), and a secretariat's list of its own part
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from partnership.errors import NotFound
 
 from .models import Membership, Organisation, Party
-from .permissions import require_manage_people, require_people_secretariat
+from .permissions import require_actor, require_manage_people, require_people_secretariat
 from .services import account_id
 
 
@@ -98,3 +99,11 @@ def own_organisations(user: User | AnonymousUser) -> list[Organisation]:
         .exclude(kind=Organisation.Kind.MECHANISM)
         .order_by("kind", "code")
     )
+
+
+def own_account(user: User | AnonymousUser) -> dict[str, Any]:
+    """What the signed-in member's own page shows of them: organisation, party, role and the language of
+    their mail (one query); PermissionDenied for an account of no party."""
+    actor = require_actor(user)
+    language = Membership.objects.filter(user=actor.user).values_list("language", flat=True).first()
+    return {"actor": actor, "language": language or "en"}

@@ -26,9 +26,15 @@ from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound
 
-from .forms import InvitationForm, MembershipForm
-from .models import ApiToken, Membership, Organisation
-from .permissions import Actor, require_manage_people, require_manage_person, require_people_secretariat
+from .forms import InvitationForm, MembershipForm, OwnLanguageForm
+from .models import ApiToken, Membership, Organisation, Party
+from .permissions import (
+    Actor,
+    require_actor,
+    require_manage_people,
+    require_manage_person,
+    require_people_secretariat,
+)
 
 TOKEN_PREFIX = "pt_"  # noqa: S105 - a prefix that marks our tokens, not a secret
 
@@ -113,8 +119,30 @@ def create_member(
     # Secretariats run the back office (the admin), under the same rules as everywhere else.
     is_staff = role == Membership.Role.SECRETARIAT
     user = User.objects.create_user(username=username, password=password, email=email, is_staff=is_staff)
-    Membership.objects.create(user=user, organisation=organisation, role=role)
+    Membership.objects.create(
+        user=user, organisation=organisation, role=role, language=party_language(organisation.party)
+    )
     return user
+
+
+def party_language(party: Party | None) -> str:
+    """The mail language a member of `party` gets until they choose: the party's first language that the
+    node speaks (ja for Japan, en for the EU), else English."""
+    spoken = {choice.value for choice in Membership.Language}
+    return next((code for code in (party.languages if party else []) if code in spoken), "en")
+
+
+@transaction.atomic
+def set_own_language(user: User | AnonymousUser, data: Mapping[str, Any]) -> Membership:
+    """A member chooses the language of the mail the node sends them (reminders, invitations again):
+    their own account only, from their own page; `language` must be one the node speaks."""
+    actor = require_actor(user)
+    form = OwnLanguageForm(data)
+    cleaned = _validated(form)
+    membership = Membership.objects.select_for_update().get(user=actor.user)
+    membership.language = cleaned["language"]
+    membership.save(update_fields=["language"])
+    return membership
 
 
 def user_named(username: str) -> User:

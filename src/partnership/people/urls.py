@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("people/", views.people_list, name="people"),
+    path("people/me/", views.own_account, name="own_account"),
     path("people/invite/", views.invite, name="people_invite"),
     path("people/<int:person_id>/", views.person_page, name="person"),
     path("people/<int:person_id>/active/", views.set_active, name="person_active"),

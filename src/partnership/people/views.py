@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from partnership.errors import Invalid, NotFound
 
 from . import queries, services
-from .forms import AcceptInvitationForm, InvitationForm, MembershipForm
+from .forms import AcceptInvitationForm, InvitationForm, MembershipForm, OwnLanguageForm
 
 
 def _post_data(request: HttpRequest) -> dict[str, str]:
@@ -149,3 +149,21 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("login")
     return render(request, "people/welcome.html", {"form": form, "invited": invited})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_account(request: HttpRequest) -> HttpResponse:
+    """The member's own page: who they act for, and the language of the mail the node sends them."""
+    account = queries.own_account(request.user)
+    form = OwnLanguageForm(initial={"language": account["language"]})
+    if request.method == "POST":
+        form = OwnLanguageForm(request.POST)
+        try:
+            services.set_own_language(request.user, _post_data(request))
+        except Invalid as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("Your mail language is saved."))
+            return redirect("own_account")
+    return render(request, "people/own_account.html", {**account, "form": form})

@@ -7,6 +7,8 @@ read-only here because it changes through `partnership load-programme`.
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from partnership.people.permissions import actor_for, can_edit_progress
@@ -51,9 +53,43 @@ class JointActionAdmin(MemberAdmin):
 class ProgressUpdateAdmin(MemberAdmin):
     """Append-only: viewable, never changed; new updates are filed on the action page or the API."""
 
-    list_display = ["action", "party", "period", "version", "status", "organisation", "created_at"]
+    # Short columns, so that the list fits a 1,366 px screen (issue 15): the paragraph rather than the
+    # action's title, the organisation's code, the narrative cut to a line.
+    list_display = [
+        "paragraph",
+        "party",
+        "period",
+        "version",
+        "status",
+        "organisation_code",
+        "excerpt",
+        "filed",
+    ]
+    list_display_links = ["paragraph"]
     list_filter = ["party", "period", "status"]
+    list_select_related = ["action", "party", "organisation"]
     search_fields = ["narrative"]
+    list_per_page = 50
+
+    @admin.display(description=_("action"), ordering="action__paragraph")
+    def paragraph(self, obj: ProgressUpdate) -> int:
+        return obj.action.paragraph
+
+    @admin.display(description=_("party"), ordering="party__code")
+    def party_code(self, obj: ProgressUpdate) -> str:
+        return obj.party.code
+
+    @admin.display(description=_("organisation"), ordering="organisation__code")
+    def organisation_code(self, obj: ProgressUpdate) -> str:
+        return obj.organisation.code
+
+    @admin.display(description=_("narrative"))
+    def excerpt(self, obj: ProgressUpdate) -> str:
+        return Truncator(obj.narrative).chars(40)
+
+    @admin.display(description=_("filed"), ordering="created_at")
+    def filed(self, obj: ProgressUpdate) -> str:
+        return localtime(obj.created_at).strftime("%Y-%m-%d")
 
 
 def _may_edit(request: HttpRequest, obj) -> bool:

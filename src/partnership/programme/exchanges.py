@@ -98,6 +98,8 @@ class Exchange:
     - `demo_organisations`, `demo_accounts`, `seed_demo(context)`: what `make demo` creates for it;
       `seed_demo` returns one line for the demo's summary.
     - `generated_docs()`: {file name under docs/: text} that `gendocs` writes and checks.
+    - `landing(actor)`: the URL name of the page this member lands on after signing in when the exchange
+      is their daily work (an ISAC's analysts: threat intelligence), else None (their dashboard).
     """
 
     name: str = ""
@@ -131,6 +133,10 @@ class Exchange:
 
     def generated_docs(self) -> dict[str, str]:
         return {}
+
+    def landing(self, actor: Any) -> str | None:
+        """The page `actor` (a `people.permissions.Actor`) starts from, if this exchange is their work."""
+        return None
 
 
 _registry: dict[str, Exchange] = {}

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound
 from partnership.people import queries as people_queries
-from partnership.people.models import Party
+from partnership.people.models import Membership, Party
 from partnership.people.permissions import (
     actor_for,
     can_comment,
@@ -307,6 +307,7 @@ def dashboard(user, since: datetime.date, all_changes: bool = False) -> dict[str
     if not member:
         return data
     statuses = period_statuses([period - 1, period], cycles=cycles)
+    data["desk"] = own_desk(user, statuses, period, cycles)
     matrix = []
     for area in all_areas:
         action_ids = [action.pk for action in area.actions.all()]
@@ -342,6 +343,92 @@ def dashboard(user, since: datetime.date, all_changes: bool = False) -> dict[str
         overdue_count=overdue_deliverables().count(),
     )
     return data
+
+
+@dataclass(frozen=True)
+class DueAction:
+    """A joint action as its lead sees it on its own page: this cycle's update of the lead's party (None:
+    still due), the previous cycle's, and whether the reader may file it."""
+
+    action: JointAction
+    update: PeriodStatus | None
+    previous: PeriodStatus | None
+    can_file: bool
+
+    @property
+    def due(self) -> bool:
+        return self.update is None
+
+
+@dataclass(frozen=True)
+class UnreportedLead:
+    """An organisation of the secretariat's party (None: actions it leads with none) and the actions it
+    leads on which the party has filed no update this cycle."""
+
+    organisation: Any
+    actions: list[JointAction]
+
+
+def own_desk(
+    user,
+    statuses: dict[tuple[int, int, int], PeriodStatus],
+    period: int,
+    cycles: reporting_calendar.Cycles,
+) -> dict[str, Any] | None:
+    """The programme's part of the reader's own page, from the dashboard's statuses (two queries):
+
+    - an action lead: the actions its organisation leads, those still due this cycle first, with the
+      call's deadline and whether it may file (`my_actions`, `deadline`);
+    - a secretariat: its party's actions with no update this cycle, by lead organisation of its party
+      (`unreported`), the actions no organisation of its party leads under None;
+    - anyone else: None (the cycle's panel shows their consultations)."""
+    actor = actor_for(user)
+    if actor is None or actor.role not in (Membership.Role.ACTION_LEAD, Membership.Role.SECRETARIAT):
+        return None
+    call = cycles.calls.get(period)
+    deadline = call.closes_at.date() if call is not None else None
+    party_id = actor.party.pk
+    if actor.role == Membership.Role.ACTION_LEAD:
+        led = list(
+            JointAction.objects.filter(leads=actor.organisation).select_related("area").order_by("paragraph")
+        )
+        rows = [
+            DueAction(
+                action,
+                statuses.get((action.pk, party_id, period)),
+                statuses.get((action.pk, party_id, period - 1)),
+                can_edit_progress(actor, party_id, {actor.organisation.pk}),
+            )
+            for action in led
+        ]
+        rows.sort(key=lambda row: (not row.due, row.action.paragraph))
+        return {
+            "kind": "lead",
+            "period": period,
+            "deadline": deadline,
+            "my_actions": rows,
+            "due_count": sum(row.due for row in rows),
+        }
+    # Lead organisations of the secretariat's own party only: the other party's are the other's to chase.
+    own_leads = Prefetch("leads", queryset=_organisations().filter(party_id=party_id))
+    unreported: dict[Any, list[JointAction]] = defaultdict(list)
+    count = 0
+    for action in JointAction.objects.prefetch_related(own_leads).order_by("paragraph"):
+        if (action.pk, party_id, period) in statuses:
+            continue
+        count += 1
+        leads: list[Any] = list(action.leads.all()) or [None]
+        for organisation in leads:
+            unreported[organisation].append(action)
+    groups = [UnreportedLead(organisation, found) for organisation, found in unreported.items()]
+    groups.sort(key=lambda group: (group.organisation is None, getattr(group.organisation, "code", "")))
+    return {
+        "kind": "secretariat",
+        "period": period,
+        "deadline": deadline,
+        "unreported": groups,
+        "unreported_count": count,
+    }
 
 
 @dataclass(frozen=True)
@@ -890,3 +977,18 @@ def comments(user, paragraph: int, limit: int = 200) -> list[Comment]:
     when there is no such action."""
     require_read_progress(user)
     return list(_comments_on(_action(paragraph, with_relations=False))[:limit])
+
+
+def landing(user) -> str:
+    """The URL name of the page `user` lands on after signing in: the first page an installed exchange
+    claims for them (`Exchange.landing`: an ISAC's analysts land on threat intelligence), else their own
+    dashboard. One query per exchange that asks, none for the public."""
+    from .exchanges import registered
+
+    actor = actor_for(user)
+    if actor is not None:
+        for exchange in registered():
+            claimed = exchange.landing(actor)
+            if claimed:
+                return claimed
+    return "dashboard"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from partnership.demo import history_note
-from partnership.people.permissions import actor_for
+from partnership.people.permissions import actor_for, can_use_back_office
 from partnership.programme.exchanges import registered
 
 from . import alerts
@@ -14,9 +14,15 @@ def site(request: HttpRequest) -> dict:
     """The acting party and organisation, and the other language for the switcher."""
     actor = actor_for(getattr(request, "user", None))
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    forked = alerts.forked_peers() if actor is not None and actor.is_secretariat else []
+    forked: list = []
+    if actor is not None and actor.is_secretariat:
+        # Once per request: every dashboard panel rendered with the request runs this processor again.
+        if not hasattr(request, "_partnership_forked"):
+            request._partnership_forked = alerts.forked_peers()  # type: ignore[attr-defined]
+        forked = request._partnership_forked  # type: ignore[attr-defined]
     return {
         "actor": actor,
+        "back_office": can_use_back_office(getattr(request, "user", None)),
         "forked_peers": forked,
         "other_language": "ja" if language == "en" else "en",
         "node_party": settings.NODE_PARTY,

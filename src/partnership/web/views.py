@@ -7,10 +7,11 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import get_language_from_request
 
 from partnership.ledger import selfcheck
+from partnership.programme.queries import landing
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,13 @@ class LoginView(auth_views.LoginView):
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without a `next`, each member lands on their own page (`programme.queries.landing`: their
+        dashboard, or the exchange that is their daily work, such as threat intelligence for an ISAC)."""
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return resolve_url(landing(self.request.user))
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -81,6 +81,12 @@ class ThreatIntelExchange(Exchange):
         ),
     )
 
+    def landing(self, actor: Any) -> str | None:
+        """An ISAC's analysts (their organisation may write to a collection) start from its collections."""
+        from .queries import is_analyst
+
+        return "threat-intel" if is_analyst(actor) else None
+
     def seed_demo(self, context: DemoContext) -> str | None:
         from .demo import seed_collections
 

@@ -26,7 +26,7 @@ from django.utils.translation import pgettext
 from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.inputs import check_text
 from partnership.people.models import Organisation
-from partnership.people.permissions import actor_for
+from partnership.people.permissions import Actor, actor_for
 
 from . import paging, reads, sharing
 from .errors import TaxiiError
@@ -76,6 +76,15 @@ def _grants_of(caller: Caller) -> Q:
     if caller.organisation_id is None:
         return Q(pk__in=[])
     return Q(organisation_id=caller.organisation_id) | Q(party_id=caller.party_id)
+
+
+def is_analyst(actor: Actor) -> bool:
+    """Does `actor` work for an ISAC, i.e. does its organisation hold a grant of its own to write to a
+    collection (a party-wide grant makes nobody an analyst)? Such members land on the threat-intelligence
+    pages after signing in; secretariats keep their own desk. One query."""
+    if actor.is_secretariat:
+        return False
+    return CollectionGrant.objects.filter(organisation_id=actor.organisation.pk, can_write=True).exists()
 
 
 def access_to(caller: Caller, collection: Collection) -> Access:

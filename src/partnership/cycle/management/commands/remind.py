@@ -13,7 +13,9 @@ from partnership.errors import NotFound
 class Command(BaseCommand):
     help = (
         "Mail the action leads (else the secretariat) of each party that has not filed its update for the "
-        "cycle. Each reminder goes at most once a day, so the command is safe to run from cron."
+        "cycle, each in the recipient's language with a link to the action's update form "
+        "(PARTNERSHIP_SITE_URL). Each reminder goes at most once a day, so the command is safe to run "
+        "from cron."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            # The node's language, whatever the calling thread had active (cron has none).
+            # The node's language for what the command says, whatever the calling thread had active (cron
+            # has none); each mail is written in its recipient's own language (services.send_reminders).
             with translation.override(settings.LANGUAGE_CODE):
                 sent = services.send_reminders(options["cycle"], today=options["date"])
         except NotFound as error:
