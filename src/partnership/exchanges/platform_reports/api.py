@@ -1,0 +1,124 @@
+"""/api/v1/platform-reports/: the EU DSA Transparency Database's API (`POST statement`, `POST
+statements`, `GET statement/{uuid}`, `GET statement/existing-puid/{puid}`), same paths, same bodies,
+same answers, so that a platform already integrated with the EU's database changes only its base URL
+and token. Reads are public; writes take a platform's token.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from partnership.api_helpers import WRITE_AUTH, error_responses, reader
+from partnership.inputs import load_json
+
+from . import queries, services
+
+router = Router(tags=["platform reports"])
+
+
+class RefusedOut(Schema):
+    """The EU database's refusal: a message, and the errors by field (by `statement_<index>` for a
+    batch); nothing was stored."""
+
+    message: str
+    errors: dict[str, Any]
+
+
+class FiledOut(Schema):
+    uuid: str
+    puid: str
+    created_at: str
+    self: str = Field(description="the statement in this API")
+    permalink: str = Field(description="the statement's page")
+
+
+class BatchOut(Schema):
+    statements: list[FiledOut]
+
+
+class PlatformOut(Schema):
+    code: str
+    name: str
+    party: str
+    statements: int
+
+
+def _filed(request: HttpRequest, filed: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "uuid": str(filed["uuid"]),
+        "puid": filed["puid"],
+        "created_at": filed["created_at"].isoformat(),
+        "self": request.build_absolute_uri(queries.statement_path(filed["uuid"])),
+        "permalink": request.build_absolute_uri(queries.statement_page(filed["uuid"])),
+    }
+
+
+def _refused(refused: services.StatementsRefused) -> Status:
+    return Status(422, {"message": refused.message, "errors": refused.errors})
+
+
+@router.post(
+    "statements",
+    auth=WRITE_AUTH,
+    response={201: BatchOut, 422: RefusedOut, **error_responses(400, 401, 403, 413)},
+    summary="File 1 to 100 statements of reasons",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def file_statements(request):
+    """`{"statements": [...]}`: each checked on its own; one error refuses the whole call (422, errors
+    keyed `statement_<index>`), nothing stored; 201 with each statement's uuid."""
+    try:
+        filed = services.file_statements(request.auth, load_json(request.body))
+    except services.StatementsRefused as refused:
+        return _refused(refused)
+    return Status(201, {"statements": [_filed(request, item) for item in filed]})
+
+
+@router.post(
+    "statement",
+    auth=WRITE_AUTH,
+    response={201: dict, 422: RefusedOut, **error_responses(400, 401, 403, 413)},
+    summary="File one statement of reasons",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def file_statement(request):
+    """One statement: 201 with the statement as stored, or 422 with its errors by field."""
+    try:
+        filed = services.file_statement(request.auth, load_json(request.body))
+    except services.StatementsRefused as refused:
+        return _refused(refused)
+    return Status(201, {**filed["content"], **_filed(request, filed)})
+
+
+@router.get(
+    "statement/existing-puid/{puid}",
+    auth=WRITE_AUTH,
+    response={200: dict, **error_responses(401, 403, 404)},
+    summary="Has my platform filed this puid?",
+)
+def existing_puid(request, puid: str):
+    """The statement your platform filed with `puid`, or 404."""
+    found = queries.statement_for_puid(request.auth, puid)
+    return {**found, "self": request.build_absolute_uri(found["self"])}
+
+
+@router.get("statement/{uuid}", response={200: dict, **error_responses(404)}, summary="A statement")
+def statement(request, uuid: str):
+    """A statement of reasons, for anyone."""
+    found = queries.statement(reader(request), uuid)
+    return {**found, "self": request.build_absolute_uri(found["self"])}
+
+
+@router.get("platforms", response=list[PlatformOut], summary="Platforms and their totals")
+def platforms(request):
+    """Every platform filing here, with how many statements it filed."""
+    return queries.platforms(reader(request))
+
+
+@router.get("platforms/{code}/statements", response={200: dict, **error_responses(404)})
+def platform_statements(request, code: str, before: str | None = None):
+    """A platform's statements, newest first, 50 at a time (`before`: `next_before` of the last page)."""
+    return queries.platform_statements(reader(request), code, before)

@@ -1,0 +1,169 @@
+"""Every read of platform reports: a fixed number of queries, totals from the rollups, never a count of
+the statements table (on a real node it holds billions of rows).
+
+Statements are public data (`people.permissions.can_read_statements`), as in the EU's database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from partnership.errors import NotFound
+from partnership.people.models import Organisation
+from partnership.people.permissions import require_file_statements
+
+from . import schema, storage
+from .models import DailyCount, Statement, StatementPuid
+
+PAGE_SIZE = 50
+#: The members of a statement's answer that are ours, not DSA fields.
+OUR_FIELDS = frozenset({"uuid", "platform", "platform_name", "created_at", "self", "permalink"})
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        raise NotFound(_("There is no statement %(uuid)s.") % {"uuid": str(text)[:64]}) from None
+
+
+def statement_path(statement_uuid: uuid.UUID | str) -> str:
+    """The API address of a statement (its `self`)."""
+    return f"/api/v1/platform-reports/statement/{statement_uuid}"
+
+
+def statement_page(statement_uuid: uuid.UUID | str) -> str:
+    """The page of a statement (its `permalink`), in the current language."""
+    return reverse("platform-reports-statement", args=[str(statement_uuid)])
+
+
+def as_dict(found: Statement, platform: Organisation) -> dict[str, Any]:
+    """A statement as the API answers it: the EU database's fields, then ours."""
+    return {
+        "uuid": str(found.uuid),
+        **found.content,
+        "platform": platform.code,
+        "platform_name": platform.name_en,
+        "created_at": found.received_at,
+        "self": statement_path(found.uuid),
+        "permalink": statement_page(found.uuid),
+    }
+
+
+def statement(reader: User | AnonymousUser | None, statement_uuid: str) -> dict[str, Any]:
+    """One statement by uuid, for anyone (one query: the uuid names its day's partition)."""
+    key = _uuid(statement_uuid)
+    day = storage.received_day(key)
+    found = (
+        Statement.objects.select_related("platform").filter(uuid=key, received_on=day).first()
+        if day is not None
+        else None
+    )
+    if found is None:
+        raise NotFound(_("There is no statement %(uuid)s.") % {"uuid": key})
+    return as_dict(found, found.platform)
+
+
+def statement_for_puid(reader: User | AnonymousUser | None, puid: str) -> dict[str, Any]:
+    """The caller's platform's statement filed with `puid` (the EU's `existing-puid` check)."""
+    actor = require_file_statements(reader)
+    claimed = StatementPuid.objects.filter(platform=actor.organisation, puid=puid).first()
+    if claimed is None:
+        raise NotFound(
+            _("Your platform has filed no statement with the puid %(puid)s.") % {"puid": puid[:100]}
+        )
+    return {
+        "puid": claimed.puid,
+        "uuid": str(claimed.statement),
+        "self": statement_path(claimed.statement),
+        "permalink": statement_page(claimed.statement),
+    }
+
+
+def platforms(reader: User | AnonymousUser | None) -> list[dict[str, Any]]:
+    """Every platform of this node with how many statements it filed (from the rollups)."""
+    totals = dict(
+        DailyCount.objects.values_list("platform_id")
+        .annotate(total=Sum("statements"))
+        .values_list("platform_id", "total")
+    )
+    return [
+        {
+            "code": platform.code,
+            "name": platform.name,
+            "party": platform.party.code if platform.party else "",
+            "statements": totals.get(platform.pk, 0),
+        }
+        for platform in Organisation.objects.filter(kind=Organisation.Kind.PLATFORM).select_related("party")
+    ]
+
+
+def platform_statements(
+    reader: User | AnonymousUser | None, code: str, before: str | None = None
+) -> dict[str, Any]:
+    """A platform's statements, newest first, PAGE_SIZE at a time (`before`: the last uuid of the
+    previous page); its totals per category from the rollups."""
+    platform = (
+        Organisation.objects.filter(kind=Organisation.Kind.PLATFORM, code=code)
+        .select_related("party")
+        .first()
+    )
+    if platform is None:
+        raise NotFound(_("There is no platform %(code)s.") % {"code": code[:64]})
+    found = Statement.objects.filter(platform=platform).order_by("-uuid")
+    if before:
+        cursor = _uuid(before)
+        found = found.filter(uuid__lt=cursor)
+        day = storage.received_day(cursor)
+        if day is not None:
+            found = found.filter(received_on__lte=day)  # only the partitions up to the cursor's day
+    page = list(found[: PAGE_SIZE + 1])
+    per_category = (
+        DailyCount.objects.filter(platform=platform)
+        .values("category")
+        .annotate(total=Sum("statements"))
+        .order_by("-total", "category")
+    )
+    categories = [
+        {"code": row["category"], "label": schema.category_label(row["category"]), "statements": row["total"]}
+        for row in per_category
+    ]
+    return {
+        "platform": {
+            "code": platform.code,
+            "name": platform.name,
+            "party": platform.party.code if platform.party else "",
+        },
+        "statements": [as_dict(item, platform) for item in page[:PAGE_SIZE]],
+        "next_before": str(page[PAGE_SIZE - 1].uuid) if len(page) > PAGE_SIZE else None,
+        "total": sum(row["statements"] for row in categories),
+        "categories": categories,
+    }
+
+
+def statements_per_party(year: int) -> dict[str, int]:
+    """Statements per party of the filing platform, for decisions applied in `year` (rollups)."""
+    rows = (
+        DailyCount.objects.filter(day__gte=datetime.date(year, 1, 1), day__lte=datetime.date(year, 12, 31))
+        .values("platform__party__code")
+        .annotate(total=Sum("statements"))
+        .order_by("platform__party__code")
+    )
+    return {row["platform__party__code"]: row["total"] for row in rows}
+
+
+def automated_share(year: int) -> float | None:
+    """The share of statements of `year` whose decision was fully automated, or None without any."""
+    rows = DailyCount.objects.filter(
+        day__gte=datetime.date(year, 1, 1), day__lte=datetime.date(year, 12, 31)
+    ).values_list("automated_decision", "statements")
+    total = sum(n for _decision, n in rows)
+    fully = sum(n for decision, n in rows if decision == "AUTOMATED_DECISION_FULLY")
+    return round(100 * fully / total, 1) if total else None

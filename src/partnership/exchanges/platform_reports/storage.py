@@ -1,0 +1,205 @@
+"""Writing statements in bulk: COPY on PostgreSQL, `bulk_create` on SQLite; the day's partition made
+before; the rollups updated in the same transaction with one upsert per table.
+
+Called by `services.file_statements` only, inside its transaction, after every rule has passed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from .models import DailyCount, DailyTally, Statement, StatementPuid
+
+#: The list fields counted per value in `DailyTally` (the scalar ones are `DailyCount`'s key).
+TALLIED = (
+    "content_type",
+    "territorial_scope",
+    "decision_visibility",
+    "decision_monetary",
+    "decision_provision",
+    "decision_account",
+    "account_type",
+    "category_addition",
+    "category_specification",
+    "content_language",
+)
+
+STATEMENT_COLUMNS = (
+    "uuid",
+    "platform_id",
+    "puid",
+    "received_at",
+    "received_on",
+    "application_date",
+    "content_date",
+    "category",
+    "decision_ground",
+    "source_type",
+    "automated_detection",
+    "automated_decision",
+    "content",
+)
+
+
+def new_uuid(at: datetime.datetime) -> uuid.UUID:
+    """A version-7 UUID (RFC 9562): 48 bits of Unix milliseconds of `at`, then random bits."""
+    milliseconds = int(at.timestamp() * 1000)
+    raw = bytearray(milliseconds.to_bytes(6, "big") + os.urandom(10))
+    raw[6] = (raw[6] & 0x0F) | 0x70
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return uuid.UUID(bytes=bytes(raw))
+
+
+def received_day(statement_uuid: uuid.UUID) -> datetime.date | None:
+    """The UTC day a statement of this uuid was received (its partition), or None if not version 7."""
+    if statement_uuid.version != 7:
+        return None
+    milliseconds = int.from_bytes(statement_uuid.bytes[:6], "big")
+    return datetime.datetime.fromtimestamp(milliseconds / 1000, tz=datetime.UTC).date()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A checked statement ready to store."""
+
+    uuid: uuid.UUID
+    platform_id: int
+    received_at: datetime.datetime
+    content: dict[str, Any]
+
+    def values(self) -> tuple[Any, ...]:
+        content = self.content
+        return (
+            self.uuid,
+            self.platform_id,
+            content["puid"],
+            self.received_at,
+            self.received_at.date(),
+            datetime.date.fromisoformat(content["application_date"]),
+            datetime.date.fromisoformat(content["content_date"]),
+            content["category"],
+            content["decision_ground"],
+            content["source_type"],
+            content["automated_detection"] == "Yes",
+            content["automated_decision"],
+        )
+
+
+def partition_name(day: datetime.date) -> str:
+    return f"platform_reports_statement_p{day:%Y%m%d}"
+
+
+def ensure_partition(day: datetime.date) -> None:
+    """On PostgreSQL, the partition of `day` exists (one catalogue lookup when it does)."""
+    if connection.vendor != "postgresql":
+        return
+    name = partition_name(day)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        if cursor.fetchone()[0] is not None:
+            return
+        # Two first batches of a day may race here: IF NOT EXISTS makes the loser a no-op.
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF platform_reports_statement "
+            "FOR VALUES FROM (%s) TO (%s)",
+            [day.isoformat(), (day + datetime.timedelta(days=1)).isoformat()],
+        )
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY `rows` into `table` through psycopg's copy (PostgreSQL only)."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def insert_puids(rows: Sequence[Row]) -> None:
+    """Claim each row's puid for its platform; IntegrityError (or psycopg's UniqueViolation) when one
+    is taken, also by a batch committed while this one waited."""
+    if connection.vendor == "postgresql":
+        _copy(
+            StatementPuid._meta.db_table,
+            ("platform_id", "puid", "statement"),
+            ((row.platform_id, row.content["puid"], row.uuid) for row in rows),
+        )
+        return
+    StatementPuid.objects.bulk_create(
+        StatementPuid(platform_id=row.platform_id, puid=row.content["puid"], statement=row.uuid)
+        for row in rows
+    )
+
+
+def insert_statements(rows: Sequence[Row]) -> None:
+    """Store the statements (their partition exists: `ensure_partition`)."""
+    if connection.vendor == "postgresql":
+        _copy(
+            Statement._meta.db_table,
+            STATEMENT_COLUMNS,
+            ((*row.values(), json.dumps(row.content, ensure_ascii=False)) for row in rows),
+        )
+        return
+    Statement.objects.bulk_create(
+        Statement(**dict(zip(STATEMENT_COLUMNS, (*row.values(), row.content), strict=True))) for row in rows
+    )
+
+
+def _upsert(table: str, key: Sequence[str], counted: Counter) -> None:
+    """Add `counted` ({key values: n}) to `table`'s `statements`, one statement for all rows.
+
+    Rows go in key order, so two batches that touch the same rows lock them in the same order and
+    cannot deadlock.
+    """
+    if not counted:
+        return
+    items = sorted(counted.items(), key=lambda item: tuple(str(value) for value in item[0]))
+    columns = (*key, "statements")
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Table and column names are this module's constants; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(items))} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET statements = {table}.statements + excluded.statements"
+    )
+    params = [value for values, n in items for value in (*values, n)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def update_rollups(rows: Sequence[Row]) -> None:
+    """Count the rows into `DailyCount` and `DailyTally`."""
+    counts: Counter = Counter()
+    tallies: Counter = Counter()
+    for row in rows:
+        values = row.values()
+        platform_id, day = values[1], values[5]
+        counts[(platform_id, day, *values[7:12])] += 1
+        for field in TALLIED:
+            found = row.content.get(field)
+            if found is None:
+                continue
+            for value in set(found) if isinstance(found, list) else {found}:
+                tallies[(platform_id, day, field, value)] += 1
+    _upsert(
+        DailyCount._meta.db_table,
+        (
+            "platform_id",
+            "day",
+            "category",
+            "decision_ground",
+            "source_type",
+            "automated_detection",
+            "automated_decision",
+        ),
+        counts,
+    )
+    _upsert(DailyTally._meta.db_table, ("platform_id", "day", "dimension", "value"), tallies)
