@@ -20,7 +20,7 @@ from partnership.people.models import Organisation
 from partnership.people.permissions import require_file_statements
 
 from . import schema, storage
-from .models import DailyCount, Statement, StatementPuid
+from .models import DailyCount, DailyTally, Statement, StatementPuid
 
 PAGE_SIZE = 50
 #: The members of a statement's answer that are ours, not DSA fields.
@@ -148,10 +148,50 @@ def platform_statements(
     }
 
 
+def _year(year: int) -> dict[str, datetime.date]:
+    return {"day__gte": datetime.date(year, 1, 1), "day__lte": datetime.date(year, 12, 31)}
+
+
+def platforms_per_party(year: int) -> dict[str, int]:
+    """Platforms that filed statements for decisions of `year`, per party (rollups)."""
+    rows = (
+        DailyCount.objects.filter(**_year(year))
+        .values_list("platform__party__code", "platform_id")
+        .distinct()
+    )
+    found: dict[str, int] = {}
+    for party, _platform in rows:
+        found[party] = found.get(party, 0) + 1
+    return dict(sorted(found.items()))
+
+
+def median_days_to_decision(year: int) -> float | None:
+    """The median number of days from content to decision over the statements of `year` (from the
+    tally of days), or None without any."""
+    rows = (
+        DailyTally.objects.filter(dimension=storage.DAYS_TO_DECISION, **_year(year))
+        .values("value")
+        .annotate(total=Sum("statements"))
+    )
+    counted = sorted((int(row["value"]), row["total"]) for row in rows)
+    total = sum(n for _days, n in counted)
+    if not total:
+        return None
+    halves = []
+    for rank in ((total - 1) // 2, total // 2):
+        seen = 0
+        for days, n in counted:
+            seen += n
+            if seen > rank:
+                halves.append(days)
+                break
+    return (halves[0] + halves[1]) / 2
+
+
 def statements_per_party(year: int) -> dict[str, int]:
     """Statements per party of the filing platform, for decisions applied in `year` (rollups)."""
     rows = (
-        DailyCount.objects.filter(day__gte=datetime.date(year, 1, 1), day__lte=datetime.date(year, 12, 31))
+        DailyCount.objects.filter(**_year(year))
         .values("platform__party__code")
         .annotate(total=Sum("statements"))
         .order_by("platform__party__code")
@@ -161,9 +201,7 @@ def statements_per_party(year: int) -> dict[str, int]:
 
 def automated_share(year: int) -> float | None:
     """The share of statements of `year` whose decision was fully automated, or None without any."""
-    rows = DailyCount.objects.filter(
-        day__gte=datetime.date(year, 1, 1), day__lte=datetime.date(year, 12, 31)
-    ).values_list("automated_decision", "statements")
+    rows = DailyCount.objects.filter(**_year(year)).values_list("automated_decision", "statements")
     total = sum(n for _decision, n in rows)
     fully = sum(n for decision, n in rows if decision == "AUTOMATED_DECISION_FULLY")
     return round(100 * fully / total, 1) if total else None

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from .models import DailyCount, DailyTally, Statement, StatementPuid
 
@@ -32,6 +32,9 @@ TALLIED = (
     "category_specification",
     "content_language",
 )
+
+#: The tally of days from content_date to application_date (the value is the number of days).
+DAYS_TO_DECISION = "days_to_decision"
 
 STATEMENT_COLUMNS = (
     "uuid",
@@ -107,12 +110,20 @@ def ensure_partition(day: datetime.date) -> None:
         cursor.execute("SELECT to_regclass(%s)", [name])
         if cursor.fetchone()[0] is not None:
             return
-        # Two first batches of a day may race here: IF NOT EXISTS makes the loser a no-op.
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF platform_reports_statement "
-            "FOR VALUES FROM (%s) TO (%s)",
-            [day.isoformat(), (day + datetime.timedelta(days=1)).isoformat()],
-        )
+    try:
+        # Its own transaction (a savepoint inside a caller's): the first batches of a day may race
+        # here, and the loser's "already exists" must not spoil anything else.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF platform_reports_statement "
+                "FOR VALUES FROM (%s) TO (%s)",
+                [day.isoformat(), (day + datetime.timedelta(days=1)).isoformat()],
+            )
+    except (ProgrammingError, IntegrityError):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is None:
+                raise
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -189,6 +200,9 @@ def update_rollups(rows: Sequence[Row]) -> None:
                 continue
             for value in set(found) if isinstance(found, list) else {found}:
                 tallies[(platform_id, day, field, value)] += 1
+        # Days from the content's posting to the decision (negative when a platform dates them so),
+        # for the median of the indicators without reading the statements again.
+        tallies[(platform_id, day, DAYS_TO_DECISION, str((day - values[6]).days))] += 1
     _upsert(
         DailyCount._meta.db_table,
         (
