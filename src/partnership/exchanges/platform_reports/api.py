@@ -46,13 +46,15 @@ class PlatformOut(Schema):
     statements: int
 
 
-def _filed(request: HttpRequest, filed: dict[str, Any]) -> dict[str, Any]:
+def _filed(request: HttpRequest, filed: dict[str, Any], base: str | None = None) -> dict[str, Any]:
+    base = base if base is not None else request.build_absolute_uri("/").rstrip("/")
+    key = str(filed["uuid"])
     return {
-        "uuid": str(filed["uuid"]),
+        "uuid": key,
         "puid": filed["puid"],
         "created_at": filed["created_at"].isoformat(),
-        "self": request.build_absolute_uri(queries.statement_path(filed["uuid"])),
-        "permalink": request.build_absolute_uri(queries.statement_page(filed["uuid"])),
+        "self": base + queries.statement_path(key),
+        "permalink": base + queries.statement_page(key),
     }
 
 
@@ -74,7 +76,8 @@ def file_statements(request):
         filed = services.file_statements(request.auth, load_json(request.body))
     except services.StatementsRefused as refused:
         return _refused(refused)
-    return Status(201, {"statements": [_filed(request, item) for item in filed]})
+    base = request.build_absolute_uri("/").rstrip("/")
+    return Status(201, {"statements": [_filed(request, item, base) for item in filed]})
 
 
 @router.post(

@@ -34,6 +34,7 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
+@cache
 def enum_values(name: str) -> frozenset[str]:
     """The accepted values of enum `name` (the keys of a labelled enum, or the items of a list)."""
     values = schema()["enums"][name]
@@ -44,6 +45,18 @@ def category_set(day: datetime.date | None) -> dict[str, Any]:
     """The category set in force for a decision applied on `day` (the newest set when unknown)."""
     old, new = schema()["category_sets"]
     return old if day is not None and day < NEW_CATEGORY_SET_FROM else new
+
+
+@cache
+def set_values(set_index: int, enum: str) -> frozenset[str]:
+    """The values of `enum` ("categories" or "keywords") in category set `set_index` (0 old, 1 new)."""
+    return frozenset(schema()["category_sets"][set_index][enum])
+
+
+@cache
+def either_set_values(enum: str) -> frozenset[str]:
+    """The values of `enum` in either category set."""
+    return set_values(0, enum) | set_values(1, enum)
 
 
 def all_categories() -> frozenset[str]:

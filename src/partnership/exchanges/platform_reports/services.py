@@ -18,7 +18,6 @@ from partnership.errors import Invalid, PermissionDenied
 from partnership.people.permissions import require_file_statements
 
 from . import storage
-from .models import StatementPuid
 from .validation import validate
 
 MAX_BATCH = 100
@@ -85,11 +84,7 @@ def file_statements(user: User | AnonymousUser | None, body: Any) -> list[dict[s
         if problems:
             errors[f"statement_{index}"] = problems
         checked.append(cleaned)
-    taken = set(
-        StatementPuid.objects.filter(platform=actor.organisation, puid__in=list(first_index)).values_list(
-            "puid", flat=True
-        )
-    )
+    taken = storage.taken_puids(actor.organisation.pk, list(first_index))
     for puid in taken:
         errors.setdefault(f"statement_{first_index[puid]}", {}).setdefault("puid", []).extend(
             _unique_problem(first_index[puid], puid)["puid"]
@@ -119,11 +114,7 @@ def file_statements(user: User | AnonymousUser | None, body: Any) -> list[dict[s
             raise
         # Another call filed one of these puids after the check above (it committed while this one
         # waited on the unique index): name which, now that it is visible.
-        taken = set(
-            StatementPuid.objects.filter(platform=actor.organisation, puid__in=list(first_index)).values_list(
-                "puid", flat=True
-            )
-        )
+        taken = storage.taken_puids(actor.organisation.pk, list(first_index))
         raise StatementsRefused(
             {
                 f"statement_{first_index[puid]}": _unique_problem(first_index[puid], puid)

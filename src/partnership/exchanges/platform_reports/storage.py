@@ -165,25 +165,54 @@ def insert_statements(rows: Sequence[Row]) -> None:
     )
 
 
-def _upsert(table: str, key: Sequence[str], counted: Counter) -> None:
-    """Add `counted` ({key values: n}) to `table`'s `statements`, one statement for all rows.
+def _upsert(table: str, key: Sequence[tuple[str, str]], counted: Counter) -> None:
+    """Add `counted` ({key values: n}) to `table`'s `statements`, one statement for all rows; `key` is
+    (column, PostgreSQL type) pairs.
 
     Rows go in key order, so two batches that touch the same rows lock them in the same order and
-    cannot deadlock.
+    cannot deadlock. On PostgreSQL the rows travel as one array per column (`unnest`): a handful of
+    parameters whatever the batch, where a VALUES list would be thousands for the driver to bind.
     """
     if not counted:
         return
     items = sorted(counted.items(), key=lambda item: tuple(str(value) for value in item[0]))
-    columns = (*key, "statements")
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Table and column names are this module's constants; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(items))} "  # noqa: S608
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET statements = {table}.statements + excluded.statements"
+    names = [name for name, _type in key]
+    conflict = (
+        f"ON CONFLICT ({', '.join(names)}) "
+        f"DO UPDATE SET statements = {table}.statements + excluded.statements"
     )
-    params = [value for values, n in items for value in (*values, n)]
+    columns = ", ".join([*names, "statements"])
+    # Table, column and type names are this module's constants; every value is a parameter.
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in (*key, ("statements", "bigint")))
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+        params: list[Any] = [[values[i] for values, _n in items] for i in range(len(key))]
+        params.append([n for _values, n in items])
+    else:
+        one = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(items))} {conflict}"  # noqa: S608
+        params = [value for values, n in items for value in (*values, n)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def taken_puids(platform_id: int, puids: Sequence[str]) -> set[str]:
+    """Which of `puids` the platform has filed already (one query; an array parameter on PostgreSQL)."""
+    if not puids:
+        return set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT puid FROM {StatementPuid._meta.db_table} "  # noqa: S608
+                "WHERE platform_id = %s AND puid = ANY(%s::varchar[])",
+                [platform_id, list(puids)],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(
+        StatementPuid.objects.filter(platform_id=platform_id, puid__in=list(puids)).values_list(
+            "puid", flat=True
+        )
+    )
 
 
 def update_rollups(rows: Sequence[Row]) -> None:
@@ -206,14 +235,18 @@ def update_rollups(rows: Sequence[Row]) -> None:
     _upsert(
         DailyCount._meta.db_table,
         (
-            "platform_id",
-            "day",
-            "category",
-            "decision_ground",
-            "source_type",
-            "automated_detection",
-            "automated_decision",
+            ("platform_id", "bigint"),
+            ("day", "date"),
+            ("category", "varchar"),
+            ("decision_ground", "varchar"),
+            ("source_type", "varchar"),
+            ("automated_detection", "boolean"),
+            ("automated_decision", "varchar"),
         ),
         counts,
     )
-    _upsert(DailyTally._meta.db_table, ("platform_id", "day", "dimension", "value"), tallies)
+    _upsert(
+        DailyTally._meta.db_table,
+        (("platform_id", "bigint"), ("day", "date"), ("dimension", "varchar"), ("value", "varchar")),
+        tallies,
+    )

@@ -41,9 +41,9 @@ def _allowed(rule: FieldRule, application_day: datetime.date | None, day_known: 
     if rule.enum in ("categories", "keywords"):
         if not day_known:
             # application_date is itself wrong and named: do not also refuse the category for it.
-            sets = schema.schema()["category_sets"]
-            return frozenset(code for found in sets for code in found[rule.enum])
-        return frozenset(schema.category_set(application_day)[rule.enum])
+            return schema.either_set_values(rule.enum)
+        assert application_day is not None
+        return schema.set_values(0 if application_day < schema.NEW_CATEGORY_SET_FROM else 1, rule.enum)
     return schema.enum_values(str(rule.enum))
 
 
