@@ -2,14 +2,15 @@
 at least 5,000 statements per second sustained over 1 million, with the ratio to a bare COPY).
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/DB .venv/bin/python bench/platform_reports.py \
-        [--statements 100000] [--copy 20000]
+        [--statements 100000] [--copy 20000] [--clients 1]
     (without BENCH_DATABASE_URL: SQLite in a throwaway folder, and no COPY to compare with)
 
 Files `--statements` generated statements (valid, spread over both category sets) as one platform,
 `POST /api/v1/platform-reports/statements` with a bearer token, 100 per call, through Django's test
 client: the whole request stack (middleware, token, JSON, every rule, the puid check, COPY into the
-day's partition, the rollups' upserts) without a socket or a WSGI server, in one process, one call at
-a time. Prints the rate of each tenth of the run (so how it holds as the tables grow), the median of
+day's partition, the rollups' upserts) without a socket or a WSGI server, in one process, with
+`--clients` calls at once (threads, each with its own database connection, as a server's workers
+would have). Prints the rate of each tenth of the run (so how it holds as the tables grow), the median of
 those, and the rate of a bare COPY of `--copy` of the same rows (as stored) into a scratch copy of the
 statements table with its indexes: the ratio is what validation, uniqueness and rollups cost.
 Prints PASS/FAIL against 5,000 statements per second; exits 0 either way.
@@ -21,7 +22,9 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TARGET = 5_000
@@ -99,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--copy", type=int, default=20_000, help="rows of the bare COPY to compare with")
+    parser.add_argument("--clients", type=int, default=1, help="calls at once (threads)")
     options = parser.parse_args(argv)
     total = options.statements - options.statements % BATCH
     with tempfile.TemporaryDirectory(prefix="bench-platform-reports-") as folder:
@@ -114,10 +118,23 @@ def main(argv: list[str] | None = None) -> int:
         load_programme()
         tag = str(int(time.time()))
         token, platform_id = platform_token(tag)
-        client = Client()
         print(
-            f"database: {connection.vendor}; {total:,} statements in batches of {BATCH}, one call at a time"
+            f"database: {connection.vendor}; {total:,} statements in batches of {BATCH}, "
+            f"{options.clients} call(s) at once"
         )
+        pool = ThreadPoolExecutor(max_workers=options.clients)
+        clients = threading.local()
+
+        def send(body: bytes) -> int:
+            if not hasattr(clients, "client"):
+                clients.client = Client()
+            return clients.client.post(
+                "/api/v1/platform-reports/statements",
+                body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=token,
+            ).status_code
+
         tenth = max(total // 10 // BATCH, 1) * BATCH
         rates: list[float] = []
         filed = 0
@@ -131,16 +148,10 @@ def main(argv: list[str] | None = None) -> int:
                 for start in range(0, size, BATCH)
             ]
             started = time.perf_counter()
-            for body in bodies:
-                response = client.post(
-                    "/api/v1/platform-reports/statements",
-                    body,
-                    content_type="application/json",
-                    HTTP_AUTHORIZATION=token,
-                )
-                if response.status_code != 201:
-                    print(f"refused: {response.status_code} {response.content[:300]!r}")
-                    return 1
+            answers = list(pool.map(send, bodies))
+            if set(answers) != {201}:
+                print(f"refused: {sorted(set(answers))}")
+                return 1
             elapsed = time.perf_counter() - started
             filed += size
             rates.append(size / elapsed)

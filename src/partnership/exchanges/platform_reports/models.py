@@ -85,6 +85,9 @@ class DailyCount(models.Model):
     source_type = models.CharField(_("source type"), max_length=40)
     automated_detection = models.BooleanField(_("automated detection"))
     automated_decision = models.CharField(_("automated decision"), max_length=40)
+    # Concurrent batches of one platform would all update the same rows and wait on each other's
+    # commits; each batch writes to one of SLOTS slots, and every read sums over them.
+    slot = models.PositiveSmallIntegerField(_("slot"), default=0)
     statements = models.BigIntegerField(_("statements"), default=0)
 
     class Meta:
@@ -100,6 +103,7 @@ class DailyCount(models.Model):
                     "source_type",
                     "automated_detection",
                     "automated_decision",
+                    "slot",
                 ],
                 name="platform_reports_daily_count_key",
             ),
@@ -119,6 +123,7 @@ class DailyTally(models.Model):
     day = models.DateField(_("day"))
     dimension = models.CharField(_("field"), max_length=40)
     value = models.CharField(_("value"), max_length=80)
+    slot = models.PositiveSmallIntegerField(_("slot"), default=0)  # as DailyCount's
     statements = models.BigIntegerField(_("statements"), default=0)
 
     class Meta:
@@ -126,7 +131,8 @@ class DailyTally(models.Model):
         verbose_name_plural = _("daily tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "day", "dimension", "value"], name="platform_reports_daily_tally_key"
+                fields=["platform", "day", "dimension", "value", "slot"],
+                name="platform_reports_daily_tally_key",
             ),
         ]
 

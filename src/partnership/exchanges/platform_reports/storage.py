@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import secrets
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -215,23 +216,28 @@ def taken_puids(platform_id: int, puids: Sequence[str]) -> set[str]:
     )
 
 
+#: Rollup rows per key that concurrent batches spread over (`DailyCount.slot`).
+SLOTS = 8
+
+
 def update_rollups(rows: Sequence[Row]) -> None:
-    """Count the rows into `DailyCount` and `DailyTally`."""
+    """Count the rows into `DailyCount` and `DailyTally`, in one slot chosen at random."""
     counts: Counter = Counter()
     tallies: Counter = Counter()
+    slot = secrets.randbelow(SLOTS)
     for row in rows:
         values = row.values()
         platform_id, day = values[1], values[5]
-        counts[(platform_id, day, *values[7:12])] += 1
+        counts[(platform_id, day, *values[7:12], slot)] += 1
         for field in TALLIED:
             found = row.content.get(field)
             if found is None:
                 continue
             for value in set(found) if isinstance(found, list) else {found}:
-                tallies[(platform_id, day, field, value)] += 1
+                tallies[(platform_id, day, field, value, slot)] += 1
         # Days from the content's posting to the decision (negative when a platform dates them so),
         # for the median of the indicators without reading the statements again.
-        tallies[(platform_id, day, DAYS_TO_DECISION, str((day - values[6]).days))] += 1
+        tallies[(platform_id, day, DAYS_TO_DECISION, str((day - values[6]).days), slot)] += 1
     _upsert(
         DailyCount._meta.db_table,
         (
@@ -242,11 +248,18 @@ def update_rollups(rows: Sequence[Row]) -> None:
             ("source_type", "varchar"),
             ("automated_detection", "boolean"),
             ("automated_decision", "varchar"),
+            ("slot", "smallint"),
         ),
         counts,
     )
     _upsert(
         DailyTally._meta.db_table,
-        (("platform_id", "bigint"), ("day", "date"), ("dimension", "varchar"), ("value", "varchar")),
+        (
+            ("platform_id", "bigint"),
+            ("day", "date"),
+            ("dimension", "varchar"),
+            ("value", "varchar"),
+            ("slot", "smallint"),
+        ),
         tallies,
     )
