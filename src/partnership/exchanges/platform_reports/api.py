@@ -112,7 +112,11 @@ def existing_puid(request, puid: str):
 def statement(request, uuid: str):
     """A statement of reasons, for anyone."""
     found = queries.statement(reader(request), uuid)
-    return {**found, "self": request.build_absolute_uri(found["self"])}
+    return {
+        **found,
+        "self": request.build_absolute_uri(found["self"]),
+        "permalink": request.build_absolute_uri(found["permalink"]),
+    }
 
 
 @router.get("platforms", response=list[PlatformOut], summary="Platforms and their totals")

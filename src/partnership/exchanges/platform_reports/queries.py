@@ -131,9 +131,15 @@ def platform_statements(
         .annotate(total=Sum("statements"))
         .order_by("-total", "category")
     )
+    # Counted in the set in force from 1 July 2025, with the official correspondence (a code the new
+    # set dropped stays as it was).
+    merged: dict[str, int] = {}
+    for row in per_category:
+        code = schema.current_category(row["category"])
+        merged[code] = merged.get(code, 0) + row["total"]
     categories = [
-        {"code": row["category"], "label": schema.category_label(row["category"]), "statements": row["total"]}
-        for row in per_category
+        {"code": code, "label": schema.category_label(code), "statements": total}
+        for code, total in sorted(merged.items(), key=lambda item: (-item[1], item[0]))
     ]
     return {
         "platform": {
