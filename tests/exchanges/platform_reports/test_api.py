@@ -208,3 +208,21 @@ def test_two_batches_at_once_with_the_same_puid_store_it_once(programme, platfor
     assert sorted(answers) == [201, 422, 422, 422]
     assert StatementPuid.objects.filter(puid=shared["puid"]).count() == 1
     assert Statement.objects.count() == 50
+
+
+def test_a_full_batch_with_every_text_at_its_maximum_fits_the_request_limit(eu, contract, generate):
+    """The request size limit must not refuse what the EU database accepts: 100 statements, each text
+    field (every `max:N` of the contract but the URL's) filled to N characters."""
+    batch = []
+    for n in range(100):
+        statement = generate.statement()
+        for field, tokens in contract.rules.items():
+            limit = next((int(t.split(":")[1]) for t in tokens if t.startswith("max:")), None)
+            if limit is None or "url" in tokens or field not in statement:
+                continue
+            statement[field] = (f"p{n}-" + "a" * limit)[:limit] if field == "puid" else "é" * limit
+        batch.append(statement)
+    body = json.dumps({"statements": batch})
+    response = post(eu, "statements", body)
+    assert response.status_code == 201, (len(body), response.content[:300])
+    assert stored()[0] == 100
