@@ -74,7 +74,12 @@ def statement(reader: User | AnonymousUser | None, statement_uuid: str) -> dict[
 def statement_for_puid(reader: User | AnonymousUser | None, puid: str) -> dict[str, Any]:
     """The caller's platform's statement filed with `puid` (the EU's `existing-puid` check)."""
     actor = require_file_statements(reader)
-    claimed = StatementPuid.objects.filter(platform=actor.organisation, puid=puid).first()
+    # A NUL is in no puid (the rule allows letters, digits, - and _), and PostgreSQL refuses it in text.
+    claimed = (
+        None
+        if "\x00" in puid
+        else StatementPuid.objects.filter(platform=actor.organisation, puid=puid).first()
+    )
     if claimed is None:
         raise NotFound(
             _("Your platform has filed no statement with the puid %(puid)s.") % {"puid": puid[:100]}
@@ -110,10 +115,13 @@ def platform_statements(
 ) -> dict[str, Any]:
     """A platform's statements, newest first, PAGE_SIZE at a time (`before`: the last uuid of the
     previous page); its totals per category from the rollups."""
+    # A NUL is in no organisation's code, and PostgreSQL refuses it in text.
     platform = (
         Organisation.objects.filter(kind=Organisation.Kind.PLATFORM, code=code)
         .select_related("party")
         .first()
+        if "\x00" not in code
+        else None
     )
     if platform is None:
         raise NotFound(_("There is no platform %(code)s.") % {"code": code[:64]})
