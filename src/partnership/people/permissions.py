@@ -102,6 +102,20 @@ def require_file_statements(user: User | AnonymousUser | None) -> Actor:
     return require_node_party(actor)
 
 
+def can_close_platform_month(actor: Actor | None) -> bool:
+    """A party's secretariat signs its platforms' monthly counts for the other party (paras 63-64), on
+    its party's node."""
+    return actor is not None and actor.is_secretariat and writes_on_this_node(actor)
+
+
+def require_close_platform_month(user: User | AnonymousUser | None) -> Actor:
+    """`can_close_platform_month` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only a party's secretariat closes its platforms' month."))
+    return require_node_party(actor)
+
+
 def can_read_statements(user: User | AnonymousUser | None) -> bool:
     """Statements of reasons are public data, as in the EU's DSA Transparency Database: anyone reads
     them, and the counts made of them."""

@@ -1,5 +1,6 @@
 """The exchange contract of platform reports (docs/adding-an-exchange.md, step 17)."""
 
+import datetime
 import uuid
 
 import pytest
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from partnership.exchanges.platform_reports import samples, services
 from partnership.exchanges.platform_reports.contract import PlatformReports
-from partnership.exchanges.platform_reports.models import Statement
+from partnership.exchanges.platform_reports.models import MonthlyRollup, Statement
 from tests.exchange_contract import ExchangeContract, Sample, Write
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,14 @@ class TestPlatformReportsContract(ExchangeContract):
             ],
             auth=lambda user: {"Authorization": "Bearer " + create_token(user, "test")[1]},
         )
+
+    def author_on_peer(self, node) -> str:
+        today = timezone.now().date()
+        last_month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+        signed = node.post(f"{API}/months", node.secretariat_token, {"month": last_month})
+        return next(month["uid"] for month in signed if month["platform"] == "jp-platform")
+
+    def assert_received(self, authored: str) -> None:
+        copy = MonthlyRollup.objects.get(uid=authored)
+        assert (copy.signed_by, copy.party.code, copy.platform_code) == ("JP", "JP", "jp-platform")
+        assert copy.statements == sum(copy.counts["category"].values())

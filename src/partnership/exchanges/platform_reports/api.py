@@ -12,7 +12,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from partnership.api_helpers import WRITE_AUTH, error_responses, reader
+from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader
 from partnership.inputs import load_json
 
 from . import queries, services
@@ -159,3 +159,50 @@ def platforms(request):
 def platform_statements(request, code: str, before: str | None = None):
     """A platform's statements, newest first, 50 at a time (`before`: `next_before` of the last page)."""
     return queries.platform_statements(reader(request), code, before)
+
+
+class CloseIn(Schema):
+    month: str = Field(description="YYYY-MM, a month already over")
+
+
+class MonthOut(SignedOut):
+    uid: str
+    party: str
+    platform: str
+    platform_name: str
+    month: str
+    statements: int
+    counts: dict[str, dict[str, int]]
+    revision: int
+
+
+def _month(found) -> dict[str, Any]:
+    return {
+        "uid": str(found.uid),
+        "party": found.party.code,
+        "platform": found.platform_code,
+        "platform_name": found.platform_name,
+        "month": f"{found.month:%Y-%m}",
+        "statements": found.statements,
+        "counts": found.counts,
+        "revision": found.revision,
+        **ledger_fields(found),
+    }
+
+
+@router.post(
+    "months",
+    auth=WRITE_AUTH,
+    response={201: list[MonthOut], **error_responses(401, 403, 422)},
+    summary="Close a month: sign each of your party's platforms' counts for the other party",
+)
+def close_month(request, payload: CloseIn):
+    """A party's secretariat signs its platforms' counts of a month that is over into the ledger; the
+    months signed now (none when nothing changed since the last close)."""
+    return Status(201, [_month(found) for found in services.close_month(request.auth, payload.month)])
+
+
+@router.get("months", response=list[MonthOut], summary="Platform months signed so far (both parties')")
+def months(request):
+    """The platform months signed by this node and its peers, newest first."""
+    return [_month(found) for found in queries.months(reader(request))]

@@ -7,9 +7,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnership.people.models import Membership, Organisation
-from partnership.programme.exchanges import DemoAccount, DemoContext, DemoOrganisation, Exchange, Navigation
+from partnership.people.permissions import can_read_statements
+from partnership.programme.exchanges import (
+    DemoAccount,
+    DemoContext,
+    DemoOrganisation,
+    Exchange,
+    Navigation,
+    RecordType,
+)
 
-from . import queries
+from . import queries, records
 
 SOURCE = "platform_reports"
 
@@ -25,6 +33,8 @@ class PlatformReports(Exchange):
     page_urls = "partnership.exchanges.platform_reports.urls"
     navigation = Navigation("platform-reports", gettext_lazy("Platform reports"), order=60)
     commands = ("platform_reports",)
+    # A platform's month of counts, signed by its party's secretariat; public, as the statements are.
+    record_types = (RecordType(records.MONTH, records.apply_month, readable_by=can_read_statements),)
     # The demo's online platforms (paras 63-64), which the programme's text does not name.
     demo_organisations = (
         DemoOrganisation(

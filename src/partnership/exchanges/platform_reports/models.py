@@ -138,3 +138,37 @@ class DailyTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.value}: {self.statements}"
+
+
+class MonthlyRollup(models.Model):
+    """A platform's month of counts, signed into the ledger by its party's secretariat once the month is
+    closed: what the other party holds of the statements (the statements themselves are public and
+    too many to sign). `ledger_entry` is the latest revision's entry; a peer's entry means a read-only
+    copy signed by that party's node."""
+
+    uid = models.UUIDField(unique=True, editable=False)
+    party = models.ForeignKey("people.Party", on_delete=models.PROTECT, related_name="+")
+    platform_code = models.CharField(_("platform"), max_length=64)
+    platform_name = models.CharField(_("platform name"), max_length=300)
+    month = models.DateField(_("month"))  # its first day
+    statements = models.BigIntegerField(_("statements"))
+    counts = models.JSONField(_("counts"))  # {field: {value: statements}}
+    revision = models.PositiveIntegerField(default=1)
+    changed_at = models.DateTimeField()
+    ledger_entry = models.ForeignKey(
+        "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("platform month")
+        verbose_name_plural = _("platform months")
+        ordering = ["-month", "platform_code"]
+
+    def __str__(self) -> str:
+        return f"{self.platform_code} {self.month:%Y-%m}"
+
+    @property
+    def signed_by(self) -> str | None:
+        """The party code of the peer node that signed this month, or None for this node's own."""
+        entry = self.ledger_entry
+        return entry.log if entry is not None and entry.from_peer else None

@@ -20,7 +20,7 @@ from partnership.people.models import Organisation
 from partnership.people.permissions import require_file_statements
 
 from . import schema, storage
-from .models import DailyCount, DailyTally, Statement, StatementPuid
+from .models import DailyCount, DailyTally, MonthlyRollup, Statement, StatementPuid
 
 PAGE_SIZE = 50
 #: The members of a statement's answer that are ours, not DSA fields.
@@ -219,3 +219,39 @@ def automated_share(year: int) -> float | None:
     total = sum(n for _decision, n in rows)
     fully = sum(n for decision, n in rows if decision == "AUTOMATED_DECISION_FULLY")
     return round(100 * fully / total, 1) if total else None
+
+
+def month_counts(
+    platform_ids: list[int], first: datetime.date, last: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """Per platform, its statements for decisions applied from `first` to `last` and their counts per
+    field and value ({"statements": n, "counts": {field: {value: n}}}), from the rollups (two queries)."""
+    found: dict[int, dict[str, Any]] = {pk: {"statements": 0, "counts": {}} for pk in platform_ids}
+    scalar = ("category", "decision_ground", "source_type", "automated_detection", "automated_decision")
+    rows = DailyCount.objects.filter(platform_id__in=platform_ids, day__gte=first, day__lte=last).values_list(
+        "platform_id", *scalar, "statements"
+    )
+    for platform_id, *values, n in rows:
+        found[platform_id]["statements"] += n
+        for field, value in zip(scalar, values, strict=True):
+            shown = ("Yes" if value else "No") if field == "automated_detection" else value
+            counted = found[platform_id]["counts"].setdefault(field, {})
+            counted[shown] = counted.get(shown, 0) + n
+    tallies = (
+        DailyTally.objects.filter(platform_id__in=platform_ids, day__gte=first, day__lte=last)
+        .values_list("platform_id", "dimension", "value")
+        .annotate(total=Sum("statements"))
+    )
+    for platform_id, dimension, value, n in tallies:
+        counted = found[platform_id]["counts"].setdefault(dimension, {})
+        counted[value] = counted.get(value, 0) + n
+    for entry in found.values():
+        entry["counts"] = {
+            field: dict(sorted(values.items())) for field, values in sorted(entry["counts"].items())
+        }
+    return found
+
+
+def months(reader: User | AnonymousUser | None) -> list[MonthlyRollup]:
+    """The platform months signed so far, this node's and its peers', newest first (public)."""
+    return list(MonthlyRollup.objects.select_related("party", "ledger_entry")[:500])

@@ -7,6 +7,8 @@ nothing in the input chooses it.
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -15,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, PermissionDenied
-from partnership.people.permissions import require_file_statements
+from partnership.people.models import Organisation
+from partnership.people.permissions import require_close_platform_month, require_file_statements
 
-from . import storage
+from . import queries, records, storage
+from .models import MonthlyRollup
 from .validation import validate
 
 MAX_BATCH = 100
@@ -135,6 +139,50 @@ def file_statement(user: User | AnonymousUser | None, statement: Any) -> dict[st
     except StatementsRefused as refused:
         raise StatementsRefused(refused.errors.get("statement_0") or refused.errors) from None
     return filed
+
+
+MONTH_NAMESPACE = uuid.UUID("6f1d3c52-6a43-4a0e-9a8f-0c6b1f3d2a71")
+
+
+@transaction.atomic
+def close_month(user: User | AnonymousUser | None, month: Any) -> list[MonthlyRollup]:
+    """Sign the counts of `month` ("YYYY-MM", a month already over) of each platform of the caller's
+    party into the ledger, for the other party (paras 63-64). A platform whose counts did not change
+    since the last close is left as it is; one whose counts changed (statements filed late) gets a new
+    revision. Returns the months signed now."""
+    actor = require_close_platform_month(user)
+    text = str(month)[:20]
+    try:
+        first = datetime.date.fromisoformat(text + "-01") if len(text) == 7 else None
+    except ValueError:
+        first = None
+    if first is None:
+        raise Invalid(_("month must be written YYYY-MM."), {"month": text})
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    now = timezone.now()
+    if last >= now.date():
+        raise Invalid(
+            _("%(month)s is not over yet: a month is closed once it has ended.") % {"month": text},
+            {"month": text},
+        )
+    platforms = list(Organisation.objects.filter(kind=Organisation.Kind.PLATFORM, party=actor.party))
+    counted = queries.month_counts([platform.pk for platform in platforms], first, last)
+    signed = []
+    for platform in platforms:
+        figures = counted[platform.pk]
+        uid = uuid.uuid5(MONTH_NAMESPACE, f"{actor.party.code}/{platform.code}/{text}")
+        held = MonthlyRollup.objects.select_for_update().filter(uid=uid).first()
+        if held is not None and (held.statements, held.counts) == (figures["statements"], figures["counts"]):
+            continue
+        rollup = held or MonthlyRollup(uid=uid, party=actor.party, month=first, revision=0)
+        rollup.platform_code, rollup.platform_name = platform.code, platform.name_en
+        rollup.statements, rollup.counts = figures["statements"], figures["counts"]
+        rollup.revision += 1
+        rollup.changed_at = now
+        rollup.ledger_entry = records.share(rollup, actor.organisation.code)
+        rollup.save()
+        signed.append(rollup)
+    return signed
 
 
 def _order(key: str) -> tuple[int, str]:
