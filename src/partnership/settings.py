@@ -213,6 +213,7 @@ EXCHANGES = [
     "partnership.trust.health_certificates",
     "partnership.exchanges.threat_intel",
     "partnership.exchanges.supply_chain",
+    "partnership.exchanges.platform_reports",
 ]
 
 INSTALLED_APPS = [

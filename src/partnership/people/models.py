@@ -46,6 +46,8 @@ class Organisation(models.Model):
         MEMBER_STATE = "member_state", _("member state")
         STAKEHOLDER = "stakeholder", _("stakeholder body")
         MECHANISM = "mechanism", _("cooperation mechanism")
+        # paras 63-64: an online platform that files statements of reasons and transparency records
+        PLATFORM = "platform", _("online platform")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     party = models.ForeignKey(
@@ -82,6 +84,8 @@ class Membership(models.Model):
         ACTION_LEAD = "action_lead", _("action lead")
         MEMBER_STATE = "member_state", _("member state")
         STAKEHOLDER = "stakeholder", _("stakeholder")
+        # paras 63-64: acts for an online platform; files its statements of reasons, nothing else
+        PLATFORM = "platform", _("platform")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(

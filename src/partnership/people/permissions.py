@@ -98,6 +98,47 @@ def require_read_outcomes(user: User | AnonymousUser | None) -> Actor:
     return actor
 
 
+def can_file_statements(actor: Actor | None) -> bool:
+    """Statements of reasons (DSA Art 17/24(5), paras 63-64) are filed by an online platform for itself:
+    a member with the platform role of an organisation of the platform kind, on its party's node. No one
+    files for a platform but the platform (not a secretariat, not another platform)."""
+    return (
+        actor is not None
+        and actor.role == Membership.Role.PLATFORM
+        and actor.organisation.kind == Organisation.Kind.PLATFORM
+        and writes_on_this_node(actor)
+    )
+
+
+def require_file_statements(user: User | AnonymousUser | None) -> Actor:
+    """`can_file_statements` for `user`, raising PermissionDenied with the reason; the platform the
+    statements belong to is the actor's organisation, never one named in the input."""
+    actor = require_actor(user)
+    if actor.role != Membership.Role.PLATFORM or actor.organisation.kind != Organisation.Kind.PLATFORM:
+        raise PermissionDenied(_("Only an online platform's account files statements of reasons."))
+    return require_node_party(actor)
+
+
+def can_close_platform_month(actor: Actor | None) -> bool:
+    """A party's secretariat signs its platforms' monthly counts for the other party (paras 63-64), on
+    its party's node."""
+    return actor is not None and actor.is_secretariat and writes_on_this_node(actor)
+
+
+def require_close_platform_month(user: User | AnonymousUser | None) -> Actor:
+    """`can_close_platform_month` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not actor.is_secretariat:
+        raise PermissionDenied(_("Only a party's secretariat closes its platforms' month."))
+    return require_node_party(actor)
+
+
+def can_read_statements(user: User | AnonymousUser | None) -> bool:
+    """Statements of reasons are public data, as in the EU's DSA Transparency Database: anyone reads
+    them, and the counts made of them."""
+    return True
+
+
 def can_read_sealed_records(user: User | AnonymousUser | None) -> bool:
     """The envelope of a record sealed to a peer node (threat intelligence under TLP): the secretariat,
     which runs the node, sees what the node sees of it, and why the node could not apply one; members

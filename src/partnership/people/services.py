@@ -92,6 +92,7 @@ ROLES_BY_KIND: dict[str, set[str]] = {
     Organisation.Kind.MINISTRY: {Membership.Role.ACTION_LEAD},
     Organisation.Kind.MEMBER_STATE: {Membership.Role.MEMBER_STATE},
     Organisation.Kind.STAKEHOLDER: {Membership.Role.STAKEHOLDER},
+    Organisation.Kind.PLATFORM: {Membership.Role.PLATFORM},
 }
 
 

@@ -1,0 +1,265 @@
+"""Writing statements in bulk: COPY on PostgreSQL, `bulk_create` on SQLite; the day's partition made
+before; the rollups updated in the same transaction with one upsert per table.
+
+Called by `services.file_statements` only, inside its transaction, after every rule has passed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from .models import DailyCount, DailyTally, Statement, StatementPuid
+
+#: The list fields counted per value in `DailyTally` (the scalar ones are `DailyCount`'s key).
+TALLIED = (
+    "content_type",
+    "territorial_scope",
+    "decision_visibility",
+    "decision_monetary",
+    "decision_provision",
+    "decision_account",
+    "account_type",
+    "category_addition",
+    "category_specification",
+    "content_language",
+)
+
+#: The tally of days from content_date to application_date (the value is the number of days).
+DAYS_TO_DECISION = "days_to_decision"
+
+STATEMENT_COLUMNS = (
+    "uuid",
+    "platform_id",
+    "puid",
+    "received_at",
+    "received_on",
+    "application_date",
+    "content_date",
+    "category",
+    "decision_ground",
+    "source_type",
+    "automated_detection",
+    "automated_decision",
+    "content",
+)
+
+
+def new_uuid(at: datetime.datetime) -> uuid.UUID:
+    """A version-7 UUID (RFC 9562): 48 bits of Unix milliseconds of `at`, then random bits."""
+    milliseconds = int(at.timestamp() * 1000)
+    raw = bytearray(milliseconds.to_bytes(6, "big") + os.urandom(10))
+    raw[6] = (raw[6] & 0x0F) | 0x70
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return uuid.UUID(bytes=bytes(raw))
+
+
+def received_day(statement_uuid: uuid.UUID) -> datetime.date | None:
+    """The UTC day a statement of this uuid was received (its partition), or None if not version 7."""
+    if statement_uuid.version != 7:
+        return None
+    milliseconds = int.from_bytes(statement_uuid.bytes[:6], "big")
+    return datetime.datetime.fromtimestamp(milliseconds / 1000, tz=datetime.UTC).date()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A checked statement ready to store."""
+
+    uuid: uuid.UUID
+    platform_id: int
+    received_at: datetime.datetime
+    content: dict[str, Any]
+
+    def values(self) -> tuple[Any, ...]:
+        content = self.content
+        return (
+            self.uuid,
+            self.platform_id,
+            content["puid"],
+            self.received_at,
+            self.received_at.date(),
+            datetime.date.fromisoformat(content["application_date"]),
+            datetime.date.fromisoformat(content["content_date"]),
+            content["category"],
+            content["decision_ground"],
+            content["source_type"],
+            content["automated_detection"] == "Yes",
+            content["automated_decision"],
+        )
+
+
+def partition_name(day: datetime.date) -> str:
+    return f"platform_reports_statement_p{day:%Y%m%d}"
+
+
+def ensure_partition(day: datetime.date) -> None:
+    """On PostgreSQL, the partition of `day` exists (one catalogue lookup when it does)."""
+    if connection.vendor != "postgresql":
+        return
+    name = partition_name(day)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        if cursor.fetchone()[0] is not None:
+            return
+    try:
+        # Its own transaction (a savepoint inside a caller's): the first batches of a day may race
+        # here, and the loser's "already exists" must not spoil anything else.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF platform_reports_statement "
+                "FOR VALUES FROM (%s) TO (%s)",
+                [day.isoformat(), (day + datetime.timedelta(days=1)).isoformat()],
+            )
+    except (ProgrammingError, IntegrityError):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is None:
+                raise
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY `rows` into `table` through psycopg's copy (PostgreSQL only)."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def insert_puids(rows: Sequence[Row]) -> None:
+    """Claim each row's puid for its platform; IntegrityError (or psycopg's UniqueViolation) when one
+    is taken, also by a batch committed while this one waited."""
+    if connection.vendor == "postgresql":
+        _copy(
+            StatementPuid._meta.db_table,
+            ("platform_id", "puid", "statement"),
+            ((row.platform_id, row.content["puid"], row.uuid) for row in rows),
+        )
+        return
+    StatementPuid.objects.bulk_create(
+        StatementPuid(platform_id=row.platform_id, puid=row.content["puid"], statement=row.uuid)
+        for row in rows
+    )
+
+
+def insert_statements(rows: Sequence[Row]) -> None:
+    """Store the statements (their partition exists: `ensure_partition`)."""
+    if connection.vendor == "postgresql":
+        _copy(
+            Statement._meta.db_table,
+            STATEMENT_COLUMNS,
+            ((*row.values(), json.dumps(row.content, ensure_ascii=False)) for row in rows),
+        )
+        return
+    Statement.objects.bulk_create(
+        Statement(**dict(zip(STATEMENT_COLUMNS, (*row.values(), row.content), strict=True))) for row in rows
+    )
+
+
+def _upsert(table: str, key: Sequence[tuple[str, str]], counted: Counter) -> None:
+    """Add `counted` ({key values: n}) to `table`'s `statements`, one statement for all rows; `key` is
+    (column, PostgreSQL type) pairs.
+
+    Rows go in key order, so two batches that touch the same rows lock them in the same order and
+    cannot deadlock. On PostgreSQL the rows travel as one array per column (`unnest`): a handful of
+    parameters whatever the batch, where a VALUES list would be thousands for the driver to bind.
+    """
+    if not counted:
+        return
+    items = sorted(counted.items(), key=lambda item: tuple(str(value) for value in item[0]))
+    names = [name for name, _type in key]
+    conflict = (
+        f"ON CONFLICT ({', '.join(names)}) "
+        f"DO UPDATE SET statements = {table}.statements + excluded.statements"
+    )
+    columns = ", ".join([*names, "statements"])
+    # Table, column and type names are this module's constants; every value is a parameter.
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in (*key, ("statements", "bigint")))
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+        params: list[Any] = [[values[i] for values, _n in items] for i in range(len(key))]
+        params.append([n for _values, n in items])
+    else:
+        one = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(items))} {conflict}"  # noqa: S608
+        params = [value for values, n in items for value in (*values, n)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def taken_puids(platform_id: int, puids: Sequence[str]) -> set[str]:
+    """Which of `puids` the platform has filed already (one query; an array parameter on PostgreSQL)."""
+    if not puids:
+        return set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT puid FROM {StatementPuid._meta.db_table} "  # noqa: S608
+                "WHERE platform_id = %s AND puid = ANY(%s::varchar[])",
+                [platform_id, list(puids)],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(
+        StatementPuid.objects.filter(platform_id=platform_id, puid__in=list(puids)).values_list(
+            "puid", flat=True
+        )
+    )
+
+
+#: Rollup rows per key that concurrent batches spread over (`DailyCount.slot`).
+SLOTS = 8
+
+
+def update_rollups(rows: Sequence[Row]) -> None:
+    """Count the rows into `DailyCount` and `DailyTally`, in one slot chosen at random."""
+    counts: Counter = Counter()
+    tallies: Counter = Counter()
+    slot = secrets.randbelow(SLOTS)
+    for row in rows:
+        values = row.values()
+        platform_id, day = values[1], values[5]
+        counts[(platform_id, day, *values[7:12], slot)] += 1
+        for field in TALLIED:
+            found = row.content.get(field)
+            if found is None:
+                continue
+            for value in set(found) if isinstance(found, list) else {found}:
+                tallies[(platform_id, day, field, value, slot)] += 1
+        # Days from the content's posting to the decision (negative when a platform dates them so),
+        # for the median of the indicators without reading the statements again.
+        tallies[(platform_id, day, DAYS_TO_DECISION, str((day - values[6]).days), slot)] += 1
+    _upsert(
+        DailyCount._meta.db_table,
+        (
+            ("platform_id", "bigint"),
+            ("day", "date"),
+            ("category", "varchar"),
+            ("decision_ground", "varchar"),
+            ("source_type", "varchar"),
+            ("automated_detection", "boolean"),
+            ("automated_decision", "varchar"),
+            ("slot", "smallint"),
+        ),
+        counts,
+    )
+    _upsert(
+        DailyTally._meta.db_table,
+        (
+            ("platform_id", "bigint"),
+            ("day", "date"),
+            ("dimension", "varchar"),
+            ("value", "varchar"),
+            ("slot", "smallint"),
+        ),
+        tallies,
+    )

@@ -1,0 +1,11 @@
+"""/<lang>/platform-reports/: platforms, a platform's statements, a statement (public pages)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("platform-reports/", views.platforms_page, name="platform-reports"),
+    path("platform-reports/platforms/<slug:code>/", views.platform_page, name="platform-reports-platform"),
+    path("platform-reports/statements/<str:uuid>/", views.statement_page, name="platform-reports-statement"),
+]
