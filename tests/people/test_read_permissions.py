@@ -52,3 +52,37 @@ def test_every_registered_record_type_declares_its_readers():
     assert set(registry.record_types()) == set(registry._readers)
     assert not registry.readable_by("unregistered.type", AnonymousUser())
     assert registry.readable_by("ledger.key_rotation", AnonymousUser())
+
+
+def test_a_platforms_account_reads_what_the_public_reads_not_what_members_read(members, token_for, client):
+    """An online platform files its statements of reasons (paras 63-64); it is a regulated firm, not a
+    member: progress, meetings, monitoring series and firm-level registers stay closed to it."""
+    from partnership.people.models import Organisation, Party
+    from partnership.people.permissions import (
+        can_read_monitoring_series,
+        can_read_register_records,
+        member_for,
+    )
+    from partnership.people.services import create_member
+
+    platform = Organisation.objects.create(
+        code="eu-some-platform",
+        party=Party.objects.get(code="EU"),
+        kind=Organisation.Kind.PLATFORM,
+        name_en="P",
+    )
+    user = create_member("some-platform", "x" * 20, platform, "platform")
+    assert member_for(user) is None
+    for rule in (can_read_progress, can_read_outcomes, can_read_monitoring_series, can_read_register_records):
+        assert not rule(user)
+    token = token_for(user)
+    for path in (
+        "/api/v1/updates",
+        "/api/v1/deliverables",
+        "/api/v1/cycles/2026/meetings",
+        "/api/v1/supply-chain/series",
+        "/api/v1/supply-chain/investments",
+    ):
+        response = client.get(path, HTTP_AUTHORIZATION=token)
+        assert response.status_code in (401, 403), (path, response.status_code)
+    assert client.get("/api/v1/actions", HTTP_AUTHORIZATION=token).status_code == 200  # public

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from partnership.people.models import Party
-from partnership.people.permissions import actor_for
+from partnership.people.permissions import can_read_progress
 from partnership.programme.models import JointAction
 from partnership.programme.panels import Panel
 
@@ -17,7 +17,7 @@ def cycle_status(request: HttpRequest) -> dict | None:
     cycle = services.current_cycle()
     if cycle is None:
         return None
-    member = actor_for(request.user) is not None
+    member = can_read_progress(request.user)
     missing: list[tuple[str, int]] = []
     if member:
         total = JointAction.objects.count()

@@ -50,6 +50,16 @@ def actor_for(user: User | AnonymousUser | None) -> Actor | None:
     return user._partnership_actor  # type: ignore[attr-defined]
 
 
+def member_for(user: User | AnonymousUser | None) -> Actor | None:
+    """The actor behind `user` if they take part in the partnership's work; None for the public and for
+    an online platform's account, which files its own statements of reasons (paras 63-64) and otherwise
+    reads what the public reads: a platform is a regulated firm, not a member of the partnership."""
+    actor = actor_for(user)
+    if actor is None or actor.role == Membership.Role.PLATFORM:
+        return None
+    return actor
+
+
 def can_use_back_office(user: User | AnonymousUser | None) -> bool:
     """The back office (Django's admin) is the operator's (an active superuser) and the secretariats'
     (their accounts are staff); nobody else, not even an account someone made staff by hand: its pages
@@ -72,12 +82,12 @@ def require_actor(user: User | AnonymousUser | None) -> Actor:
 
 def can_read_progress(user: User | AnonymousUser | None) -> bool:
     """Progress data (updates, deliverables, indicators) is for the partnership's members until published."""
-    return actor_for(user) is not None
+    return member_for(user) is not None
 
 
 def require_read_progress(user: User | AnonymousUser | None) -> Actor:
     """`can_read_progress`, or PermissionDenied saying who may (the programme's lists call it)."""
-    actor = actor_for(user)
+    actor = member_for(user)
     if actor is None:
         raise PermissionDenied(_("Progress is shared with the partnership's members."))
     return actor
@@ -85,12 +95,12 @@ def require_read_progress(user: User | AnonymousUser | None) -> Actor:
 
 def can_read_outcomes(user: User | AnonymousUser | None) -> bool:
     """Meetings and their outcomes (decisions, guidance, follow-up) are for the partnership's members."""
-    return actor_for(user) is not None
+    return member_for(user) is not None
 
 
 def require_read_outcomes(user: User | AnonymousUser | None) -> Actor:
     """`can_read_outcomes`, or PermissionDenied saying who may (the meeting page and the API's list)."""
-    actor = actor_for(user)
+    actor = member_for(user)
     if actor is None:
         raise PermissionDenied(
             _("Meetings and their outcomes are shared with the partnership's members. Sign in to read them.")
@@ -446,7 +456,7 @@ def can_read_monitoring_series(user: User | AnonymousUser | None) -> bool:
     """Supply-chain monitoring series and their vintages (para 46: joint monitoring) are shared between the
     members of both parties; the public reads none of them. Firm-level information will carry a TLP level
     with its own rule; the series are aggregate statistics and need none."""
-    return actor_for(user) is not None
+    return member_for(user) is not None
 
 
 def can_publish_series(actor: Actor | None, party_id: int, organisation_id: int | None = None) -> bool:
@@ -520,7 +530,7 @@ def require_write_register(
 def can_read_register_records(user: User | AnonymousUser | None) -> bool:
     """Who reads the registers' records from the ledger: members of either party. A record below
     TLP:CLEAR carries its entry sealed to the peer node, so the log shows them only its envelope."""
-    return actor_for(user) is not None
+    return member_for(user) is not None
 
 
 def register_reader(user: User | AnonymousUser | None) -> tuple[Actor, bool]:
@@ -528,7 +538,7 @@ def register_reader(user: User | AnonymousUser | None) -> tuple[Actor, bool]:
     level (`people.tlp.visible`, the one TLP rule). Returns the actor and whether they belong to the TLP
     community (the governments' people: every role but stakeholder, who reads TLP:CLEAR only). The public
     reads nothing."""
-    actor = actor_for(user)
+    actor = member_for(user)
     if actor is None:
         raise PermissionDenied(
             _("The investment and export-control registers are for the partnership's members.")

@@ -239,7 +239,7 @@ def area_page(user, code: str) -> dict[str, Any] | None:
     cycles = reporting_calendar.current()
     period = cycles.reporting_period or 0
     statuses: dict[tuple[int, int, int], PeriodStatus] = {}
-    members = actor_for(user) is not None  # a signed-in account of no party is not a member
+    members = can_read_progress(user)  # an account of no party, or a platform's, is not a member
     if members:
         statuses = period_statuses([period - 1, period], [action.pk for action in area_actions], cycles)
     all_parties = parties()
@@ -293,7 +293,7 @@ def dashboard(user, since: datetime.date, all_changes: bool = False) -> dict[str
     """The dashboard: status by area and party in the cycle in progress, what changed since `since`
     (each list with its total when it stops short), overdue deliverables."""
     all_parties = parties()
-    member = actor_for(user) is not None
+    member = can_read_progress(user)
     area_actions = JointAction.objects.only("id", "area_id")
     all_areas = list(Area.objects.prefetch_related(Prefetch("actions", queryset=area_actions)))
     cycles = reporting_calendar.current()
