@@ -1,0 +1,174 @@
+"""Route resilience between two parties (para 61: secure and sustainable connectivity links), computed
+with networkx on plain data (no database): `queries.routes` and `queries.cut` feed it the map.
+
+The graph: a node per country, per landing point and per cable (or space link); a landing point joins
+its country and every cable landing there. A country is taken as one place (its terrestrial networks
+join its landing points), which is how traffic crosses a hub such as Singapore, Egypt or the United
+States. A party is a set of countries (settings.CABLE_PARTIES).
+
+The questions:
+- the direct cables: those landing in both parties;
+- the paths through one hub country (party A - cable - hub - cable - party B) and through two hubs;
+- the min-cut: the fewest cables whose loss disconnects the parties, and which (a maximum flow on the
+  graph with each cable split into an edge of capacity 1: by Menger's theorem the flow's value is the
+  number of cables in a smallest cut);
+- whether the parties are still connected once given cables are removed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from networkx.algorithms.flow import shortest_augmenting_path
+
+SOURCE, SINK = ("party", "from"), ("party", "to")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cable or space link as the analysis sees it: its id, name and landing points with countries."""
+
+    slug: str
+    name: str
+    landings: tuple[tuple[str, str], ...]  # (landing point slug, country code)
+    corridors: tuple[str, ...] = ()
+
+    @property
+    def countries(self) -> frozenset[str]:
+        return frozenset(code for _point, code in self.landings if code)
+
+
+@dataclass
+class Answer:
+    """What `analyse` found; `as_json` is the commands' and the API's shape."""
+
+    direct: list[str]
+    min_cut: int
+    min_cut_cables: list[str]
+    hubs: list[str]
+    paths: list[dict[str, Any]]
+    connected: bool
+    removed: list[str] = field(default_factory=list)
+
+    def as_json(self, with_connected: bool = False) -> dict[str, Any]:
+        """{"direct", "min_cut", "min_cut_cables", "hubs", "paths"} (and "connected", "removed")."""
+        found: dict[str, Any] = {
+            "direct": self.direct,
+            "min_cut": self.min_cut,
+            "min_cut_cables": self.min_cut_cables,
+            "hubs": self.hubs,
+            "paths": self.paths,
+        }
+        if with_connected:
+            found["connected"] = self.connected
+            found["removed"] = self.removed
+        return found
+
+
+def graph(links: list[Link]) -> nx.Graph:
+    """The map as an undirected graph: ("country", code), ("point", slug) and ("cable", slug) nodes."""
+    built = nx.Graph()
+    for link in links:
+        cable = ("cable", link.slug)
+        built.add_node(cable, name=link.name)
+        for point, code in link.landings:
+            built.add_edge(cable, ("point", point))
+            if code:
+                built.add_edge(("point", point), ("country", code))
+    return built
+
+
+def flow_network(links: list[Link], party_from: frozenset[str], party_to: frozenset[str]) -> nx.DiGraph:
+    """The directed network whose maximum flow from SOURCE to SINK is the min-cut in cables: each cable
+    is an edge ("in", slug) -> ("out", slug) of capacity 1 between the countries it lands in; every other
+    edge has no limit."""
+    network = nx.DiGraph()
+    for link in links:
+        inside, outside = ("in", link.slug), ("out", link.slug)
+        network.add_edge(inside, outside, capacity=1)
+        # A landing point joins its country without limit both ways, so it is merged into its country:
+        # the same cuts, a third of the nodes.
+        for code in link.countries:
+            network.add_edge(("country", code), inside)
+            network.add_edge(outside, ("country", code))
+    for code in party_from:
+        if ("country", code) in network:
+            network.add_edge(SOURCE, ("country", code))
+    for code in party_to:
+        if ("country", code) in network:
+            network.add_edge(("country", code), SINK)
+    return network
+
+
+def min_cut(links: list[Link], party_from: frozenset[str], party_to: frozenset[str]) -> tuple[int, list[str]]:
+    """The fewest cables whose loss disconnects the parties, and which (slugs, sorted)."""
+    network = flow_network(links, party_from, party_to)
+    if SOURCE not in network or SINK not in network:
+        return 0, []
+    # Shortest augmenting paths: the cut is a few dozen unit paths, each found by a breadth-first
+    # search (bench/cables.py prints it beside networkx's default, preflow-push).
+    value, (reachable, _rest) = nx.minimum_cut(network, SOURCE, SINK, flow_func=shortest_augmenting_path)
+    cut = sorted(
+        node[1]
+        for node in reachable
+        if isinstance(node, tuple) and node[0] == "in" and ("out", node[1]) not in reachable
+    )
+    return int(value), cut
+
+
+def analyse(
+    links: list[Link],
+    party_from: frozenset[str],
+    party_to: frozenset[str],
+    removed: frozenset[str] = frozenset(),
+    names: dict[str, str] | None = None,
+) -> Answer:
+    """Direct cables, hub paths, the min-cut and connectivity between two parties, without `removed`."""
+    kept = [link for link in links if link.slug not in removed]
+    by_country: dict[str, set[str]] = defaultdict(set)
+    for link in kept:
+        for code in link.countries:
+            by_country[code].add(link.slug)
+    from_cables = set().union(*(by_country.get(code, set()) for code in party_from))
+    to_cables = set().union(*(by_country.get(code, set()) for code in party_to))
+    direct = sorted(from_cables & to_cables)
+    parties = party_from | party_to
+    countries = {link.slug: link.countries for link in kept}
+
+    def legs(cables: set[str], hub: str) -> list[str]:
+        return sorted(slug for slug in cables if hub in countries[slug])
+
+    # Hubs reached in one cable from each side (countries of neither party).
+    near_from = {code for slug in from_cables for code in countries[slug]} - parties
+    near_to = {code for slug in to_cables for code in countries[slug]} - parties
+    paths: list[dict[str, Any]] = []
+    for hub in sorted(near_from & near_to):
+        first, second = legs(from_cables, hub), legs(to_cables, hub)
+        paths.append({"via": [hub], "legs": [first, second]})
+    for hub_a in sorted(near_from):
+        into_a = legs(from_cables, hub_a)
+        for hub_b in sorted(near_to - {hub_a}):
+            between = sorted(by_country.get(hub_a, set()) & by_country.get(hub_b, set()))
+            if not between:
+                continue
+            paths.append({"via": [hub_a, hub_b], "legs": [into_a, between, legs(to_cables, hub_b)]})
+    # The strongest paths first: by the fewest cables on a leg, then by the fewest hubs.
+    paths.sort(key=lambda path: (-min(len(leg) for leg in path["legs"]), len(path["via"]), path["via"]))
+    weight: dict[str, int] = defaultdict(int)
+    for path in paths:
+        for hub in path["via"]:
+            weight[hub] += min(len(leg) for leg in path["legs"])
+    hubs = sorted(weight, key=lambda code: (-weight[code], code))
+    value, cut = min_cut(kept, party_from, party_to)
+    return Answer(
+        direct=direct,
+        min_cut=value,
+        min_cut_cables=cut,
+        hubs=hubs,
+        paths=paths,
+        connected=value > 0,
+        removed=sorted(removed),
+    )
