@@ -86,25 +86,60 @@ def links(reader: Reader) -> list[routes.Link]:
     return _links()
 
 
+#: The links of the map now held, by the latest import's uid (a map changes only by an import, and each
+#: import has a new random uid): the analysis reads the map from memory after one small query.
+_LINKS: dict[str, list[routes.Link]] = {}
+
+
 def _links() -> list[routes.Link]:
+    latest = MapImport.objects.order_by("-imported_at", "-pk").values_list("uid", flat=True).first()
+    key = str(latest)
+    if key not in _LINKS:
+        _LINKS.clear()
+        _LINKS[key] = _read_links()
+    return _LINKS[key]
+
+
+def _read_links() -> list[routes.Link]:
+    """The links in service from the database: two queries (cables, then their landings)."""
+    cables = dict(
+        (slug, (name, tuple(crossed or ())))
+        for slug, name, crossed in Cable.objects.filter(retired_by__isnull=True, is_planned=False)
+        .order_by("slug")
+        .values_list("slug", "name", "corridors")
+    )
+    landed: dict[str, list[tuple[str, str]]] = {}
     rows = (
         Landing.objects.filter(cable__retired_by__isnull=True, cable__is_planned=False)
         .order_by("cable__slug", "position")
-        .values_list(
-            "cable__slug",
-            "cable__name",
-            "cable__corridors",
-            "landing_point__slug",
-            "landing_point__country_code",
-        )
+        .values_list("cable__slug", "landing_point__slug", "landing_point__country_code")
     )
-    found: dict[str, tuple[str, list[tuple[str, str]], tuple[str, ...]]] = {}
-    for slug, name, crossed, point, code in rows:
-        held = found.setdefault(slug, (name, [], tuple(crossed or ())))
-        held[1].append((point, code))
+    for slug, point, code in rows:
+        landed.setdefault(slug, []).append((point, code))
     return [
-        routes.Link(slug, name, tuple(landed), crossed) for slug, (name, landed, crossed) in found.items()
+        routes.Link(slug, name, tuple(landed.get(slug, ())), crossed)
+        for slug, (name, crossed) in cables.items()
     ]
+
+
+def direct_cables(reader: Reader) -> dict[str, Any] | None:
+    """The cables landing in both of the first two configured parties (the map page's red lines), or
+    None before a map is imported: no min-cut, so the map page stays cheap."""
+    require_reader(reader)
+    known = parties()
+    if len(known) < 2:
+        return None
+    (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+    found = _links()
+    if not found:
+        return None
+    direct = [link for link in found if link.countries & party_from and link.countries & party_to]
+    return {
+        "from": code_from,
+        "to": code_to,
+        "direct": [link.slug for link in direct],
+        "names": {link.slug: link.name for link in direct},
+    }
 
 
 def _answer(reader, question: RouteQuestion, with_cut: bool) -> dict[str, Any]:
@@ -212,21 +247,30 @@ def latest_import(reader: Reader) -> MapImport | None:
     return imports(reader).first()
 
 
+_LAYERS: dict[str, dict[str, Any]] = {}
+
+
 def map_layers(reader: Reader) -> dict[str, Any]:
-    """What the map page draws: the routes of the cables in service and planned (two queries) and the
-    landing points (one), as plain data."""
+    """What the map page draws: the routes of the cables in service and planned, and the landing points,
+    as plain data (`key`: the import it comes from). Read from the database once per import (two queries),
+    then from memory after one small query, as `links` is."""
     require_reader(reader)
-    lines = (
-        Segment.objects.filter(cable__retired_by__isnull=True)
-        .order_by("cable__slug", "number")
-        .values_list("cable__slug", "cable__name", "cable__is_planned", "cable__kind", "coordinates")
-    )
-    points = (
-        LandingPoint.objects.filter(landings__cable__retired_by__isnull=True)
-        .distinct()
-        .values_list("slug", "name", "country_code", "latitude", "longitude")
-    )
-    return {"lines": list(lines), "points": list(points)}
+    latest = MapImport.objects.order_by("-imported_at", "-pk").values_list("uid", flat=True).first()
+    key = str(latest)
+    if key not in _LAYERS:
+        lines = (
+            Segment.objects.filter(cable__retired_by__isnull=True)
+            .order_by("cable__slug", "number")
+            .values_list("cable__slug", "cable__name", "cable__is_planned", "cable__kind", "coordinates")
+        )
+        points = (
+            LandingPoint.objects.filter(landings__cable__retired_by__isnull=True)
+            .distinct()
+            .values_list("slug", "name", "country_code", "latitude", "longitude")
+        )
+        _LAYERS.clear()
+        _LAYERS[key] = {"key": key, "lines": list(lines), "points": list(points)}
+    return _LAYERS[key]
 
 
 def report_figures() -> dict[str, Any] | None:

@@ -17,12 +17,12 @@ The questions:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.flow import shortest_augmenting_path
 
 SOURCE, SINK = ("party", "from"), ("party", "to")
 
@@ -36,8 +36,9 @@ class Link:
     landings: tuple[tuple[str, str], ...]  # (landing point slug, country code)
     corridors: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def countries(self) -> frozenset[str]:
+        """The ISO codes of the countries it lands in."""
         return frozenset(code for _point, code in self.landings if code)
 
 
@@ -84,7 +85,8 @@ def graph(links: list[Link]) -> nx.Graph:
 def flow_network(links: list[Link], party_from: frozenset[str], party_to: frozenset[str]) -> nx.DiGraph:
     """The directed network whose maximum flow from SOURCE to SINK is the min-cut in cables: each cable
     is an edge ("in", slug) -> ("out", slug) of capacity 1 between the countries it lands in; every other
-    edge has no limit."""
+    edge has no limit. (What `min_cut` computes without networkx; the tests and bench/cables.py check
+    the two against each other.)"""
     network = nx.DiGraph()
     for link in links:
         inside, outside = ("in", link.slug), ("out", link.slug)
@@ -104,19 +106,67 @@ def flow_network(links: list[Link], party_from: frozenset[str], party_to: frozen
 
 
 def min_cut(links: list[Link], party_from: frozenset[str], party_to: frozenset[str]) -> tuple[int, list[str]]:
-    """The fewest cables whose loss disconnects the parties, and which (slugs, sorted)."""
-    network = flow_network(links, party_from, party_to)
-    if SOURCE not in network or SINK not in network:
+    """The fewest cables whose loss disconnects the parties, and which (slugs, sorted).
+
+    The maximum flow of `flow_network`, computed here on a smaller form of it: each party's countries
+    are merged into the source or the sink, and a cable that lands in one country only (or only inside
+    one party) is left out, since it carries nothing between countries. Augmenting paths are found by
+    breadth-first search (Edmonds–Karp); with unit cables the flow is the number of cables in a
+    smallest cut, a few dozen searches over a few thousand arcs. networkx's `minimum_cut` gives the same
+    value (tests/exchanges/cable_outages/test_routes.py) at several times the cost, most of it in
+    building its residual network (bench/cables.py prints both).
+    """
+    unlimited = len(links) + 1
+    residual: dict[Any, dict[Any, int]] = defaultdict(dict)
+
+    def arc(tail: Any, head: Any, capacity: int) -> None:
+        residual[tail][head] = residual[tail].get(head, 0) + capacity
+        residual[head].setdefault(tail, 0)
+
+    for link in links:
+        countries = link.countries
+        touches_from, touches_to = bool(countries & party_from), bool(countries & party_to)
+        others = countries - party_from - party_to
+        ends = len(others) + touches_from + touches_to
+        if ends < 2:
+            continue  # domestic, or inside one party: no flow between the parties crosses it
+        inside, outside = ("in", link.slug), ("out", link.slug)
+        arc(inside, outside, 1)
+        if touches_from:
+            arc(SOURCE, inside, unlimited)
+        if touches_to:
+            arc(outside, SINK, unlimited)
+        for code in others:
+            arc(("country", code), inside, unlimited)
+            arc(outside, ("country", code), unlimited)
+    if SOURCE not in residual or SINK not in residual:
         return 0, []
-    # Shortest augmenting paths: the cut is a few dozen unit paths, each found by a breadth-first
-    # search (bench/cables.py prints it beside networkx's default, preflow-push).
-    value, (reachable, _rest) = nx.minimum_cut(network, SOURCE, SINK, flow_func=shortest_augmenting_path)
+    value = 0
+    while True:
+        parents: dict[Any, Any] = {SOURCE: None}
+        queue = deque([SOURCE])
+        while queue and SINK not in parents:
+            node = queue.popleft()
+            for head, capacity in residual[node].items():
+                if capacity > 0 and head not in parents:
+                    parents[head] = node
+                    queue.append(head)
+        if SINK not in parents:
+            break
+        node = SINK  # every augmenting path crosses a unit cable arc: push one unit
+        while parents[node] is not None:
+            tail = parents[node]
+            residual[tail][node] -= 1
+            residual[node][tail] += 1
+            node = tail
+        value += 1
+    reachable = set(parents)
     cut = sorted(
         node[1]
         for node in reachable
         if isinstance(node, tuple) and node[0] == "in" and ("out", node[1]) not in reachable
     )
-    return int(value), cut
+    return value, cut
 
 
 def analyse(
@@ -139,7 +189,7 @@ def analyse(
     countries = {link.slug: link.countries for link in kept}
 
     def legs(cables: set[str], hub: str) -> list[str]:
-        return sorted(slug for slug in cables if hub in countries[slug])
+        return sorted(cables & by_country.get(hub, set()))
 
     # Hubs reached in one cable from each side (countries of neither party).
     near_from = {code for slug in from_cables for code in countries[slug]} - parties

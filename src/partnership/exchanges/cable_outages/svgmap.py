@@ -86,16 +86,21 @@ def coastlines() -> tuple[np.ndarray, ...]:
 
 def _path(points: Any, view: View) -> str:
     """An SVG path of [lon, lat] points, split where a line jumps across the antimeridian."""
+    # The projection inlined: this runs for every point of every cable (tens of thousands).
+    scale_x = view.width / (view.east - view.west)
+    scale_y = view.height / (view.north - view.south)
+    west, north = view.west, view.north
     parts: list[str] = []
-    last_longitude = None
+    last_longitude = 0.0
     last_xy = None
-    for longitude, latitude in points:
-        x, y = view.xy(float(longitude), float(latitude))
-        if (x, y) == last_xy:
+    for point in points:
+        longitude, latitude = float(point[0]), float(point[1])
+        xy = (round((longitude - west) * scale_x, 1), round((north - latitude) * scale_y, 1))
+        if xy == last_xy:
             continue
-        jump = last_longitude is not None and abs(float(longitude) - last_longitude) > 180
-        parts.append(("M" if last_xy is None or jump else "L") + f"{x:g},{y:g}")
-        last_longitude, last_xy = float(longitude), (x, y)
+        jump = last_xy is None or abs(longitude - last_longitude) > 180
+        parts.append(f"{'M' if jump else 'L'}{xy[0]:g},{xy[1]:g}")
+        last_longitude, last_xy = longitude, xy
     return "".join(parts)
 
 
@@ -166,6 +171,22 @@ def render(layers: dict[str, Any], key: str, highlight: frozenset[str] = frozens
     out.append(f'<g class="cable-map-points" fill="#333">{"".join(circles)}</g>')
     out.append("</svg>")
     return "".join(out)
+
+
+_RENDERED: dict[tuple[str, str, frozenset[str], str], str] = {}
+
+
+def render_once(
+    layers: dict[str, Any], key: str, highlight: frozenset[str] = frozenset(), title: str = ""
+) -> str:
+    """`render`, kept for the map it was drawn from (`layers["key"]`, the import's uid): the map changes
+    only by an import, so a page after the first draws nothing."""
+    cache_key = (str(layers.get("key", "")), key, highlight, title)
+    if cache_key not in _RENDERED:
+        if len(_RENDERED) >= 16:
+            _RENDERED.clear()
+        _RENDERED[cache_key] = render(layers, key, highlight, title)
+    return _RENDERED[cache_key]
 
 
 def _shows(coordinates: list[list[float]], view: View) -> bool:

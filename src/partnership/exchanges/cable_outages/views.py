@@ -24,14 +24,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if view not in svgmap.VIEWS:
         view = "japan-eu"
     latest = queries.latest_import(request.user)
-    figures = queries.report_figures() if latest is not None else None
+    figures = queries.direct_cables(request.user) if latest is not None else None
     highlight = frozenset(figures["direct"]) if figures else frozenset()
     title = (
         _("Submarine cables between Japan and the EU")
         if view == "japan-eu"
         else _("Submarine cables of the world")
     )
-    svg = svgmap.render(queries.map_layers(request.user), view, highlight, title)
+    svg = svgmap.render_once(queries.map_layers(request.user), view, highlight, title)
     return render(
         request,
         "cable_outages/map.html",
