@@ -126,7 +126,7 @@ def test_the_v2_layout_reads_latlon_numeric_ids_and_the_country_from_the_name(me
                 "features": [
                     {
                         "type": "Feature",
-                        "properties": {"id": "seamewe-3", "name": "SeaMeWe-3"},
+                        "properties": {"cable_id": 1346, "name": "SeaMeWe-3"},
                         "geometry": {
                             "type": "MultiLineString",
                             "coordinates": [[[127.7, 26.2], [5.4, 43.3]]],
@@ -167,11 +167,13 @@ def test_the_v2_layout_reads_latlon_numeric_ids_and_the_country_from_the_name(me
                     },
                 ],
             },
-        }
+        },
+        "copy/api/v2",
     )
-    result = services.import_map(members["jp_secretariat"], root)
-    assert result.record.layout == "v2"
+    result = services.import_map(members["jp_secretariat"], root.parent.parent)  # found below PATH
+    assert result.record.layout == "v2" and result.record.warnings == []
     cable = Cable.objects.get(slug="seamewe-3")
+    assert cable.segments.count() == 1  # the route found by v2's numeric cable_id
     assert (cable.rfs_year, cable.is_planned) == (1999, False)
     points = {point.slug: point for point in LandingPoint.objects.all()}
     assert {slug: point.country_code for slug, point in points.items()} == {

@@ -285,6 +285,17 @@ def read_map(path: str | Path) -> MapSnapshot:
     if (root / "cable-geo.json").is_file() and root.name == "cable":
         root = root.parent  # the cable folder itself was given
     if not (root / "cable" / "cable-geo.json").is_file():
+        # A copy of the API kept under its URL's folders (api/v3/cable/...): the one layout below PATH.
+        found = sorted(
+            {
+                hit.parent.parent
+                for pattern in ("*/cable/cable-geo.json", "*/*/cable/cable-geo.json")
+                for hit in root.glob(pattern)
+            }
+        )
+        if len(found) == 1:
+            root = found[0]
+    if not (root / "cable" / "cable-geo.json").is_file():
         raise _fail(
             str(path),
             _("not a cable map: no cable/cable-geo.json (TeleGeography's layout) and not a GeoJSON file."),
@@ -330,19 +341,24 @@ def _point_positions(root: Path) -> tuple[dict[str, tuple[float, float]], dict[s
     return positions, names
 
 
-def _routes(root: Path) -> dict[str, list[list[list[float]]]]:
-    """The lines of cable-geo.json by cable id (several features may share one)."""
+def _routes(root: Path) -> tuple[dict[str, list[list[list[float]]]], dict[str, str]]:
+    """The lines of cable-geo.json by cable id (several features may share one), and the other ids a
+    feature gives (v2's numeric `cable_id` beside the slug) pointing to that id."""
     where = "cable/cable-geo.json"
     segments: dict[str, list[list[list[float]]]] = {}
+    aliases: dict[str, str] = {}
     for number, feature in enumerate(_features(_read_json(root / "cable" / "cable-geo.json", root), where)):
         properties = feature.get("properties") or {}
-        key = properties.get("id")
-        if not isinstance(key, str | int) or isinstance(key, bool):
+        keys = [properties.get(name) for name in ("id", "slug", "cable_id")]
+        keys = [str(key) for key in keys if isinstance(key, str | int) and not isinstance(key, bool)]
+        if not keys:
             raise _fail(where, _("has no id."), f"features[{number}].properties.id")
-        segments.setdefault(str(key), []).extend(
+        for other in keys[1:]:
+            aliases.setdefault(other, keys[0])
+        segments.setdefault(keys[0], []).extend(
             _lines(feature.get("geometry"), f"{where}: features[{number}]")
         )
-    return segments
+    return segments, aliases
 
 
 def _layout_of(landings: list[Any], where: str) -> str:
@@ -361,7 +377,7 @@ def _layout_of(landings: list[Any], where: str) -> str:
 def _read_api_layout(root: Path) -> MapSnapshot:
     files = _cable_files(root)
     positions, _names_by_id = _point_positions(root)
-    segments = _routes(root)
+    segments, aliases = _routes(root)
     cables: dict[str, CableData] = {}
     points: dict[str, LandingPointData] = {}
     layout = ""
@@ -381,8 +397,12 @@ def _read_api_layout(root: Path) -> MapSnapshot:
         cable = _cable(data, where, layout)
         if cable.slug in cables:
             raise _fail(where, _("the cable %(id)s appears twice.") % {"id": cable.slug}, "id")
-        raw_id = str(data.get("cable_id", "")) if data.get("cable_id") is not None else ""
-        cable.segments = segments.pop(cable.slug, []) or segments.pop(raw_id, [])
+        cable.segments = []
+        for key in (cable.slug, data.get("cable_id"), data.get("id")):
+            key = aliases.get(str(key), str(key))
+            if key in segments:
+                cable.segments = segments.pop(key)
+                break
         if not cable.segments:
             warnings.append(_("%(file)s: no route in cable-geo.json.") % {"file": where})
         slugs: list[str] = []
