@@ -349,8 +349,8 @@ def _routes(root: Path) -> tuple[dict[str, list[list[list[float]]]], dict[str, s
     aliases: dict[str, str] = {}
     for number, feature in enumerate(_features(_read_json(root / "cable" / "cable-geo.json", root), where)):
         properties = feature.get("properties") or {}
-        keys = [properties.get(name) for name in ("id", "slug", "cable_id")]
-        keys = [str(key) for key in keys if isinstance(key, str | int) and not isinstance(key, bool)]
+        given = [properties.get(name) for name in ("id", "slug", "cable_id")]
+        keys = [str(key) for key in given if isinstance(key, str | int) and not isinstance(key, bool)]
         if not keys:
             raise _fail(where, _("has no id."), f"features[{number}].properties.id")
         for other in keys[1:]:
