@@ -52,7 +52,8 @@ def test_markup_in_a_maps_names_is_escaped_on_the_map(members, tmp_path):
         ('{"type": "FeatureCollection", "type": "x", "features": []}', "twice"),
         ("[" * 5000 + "]" * 5000, "nested"),
         (
-            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "a", "name": "A"}, '
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+            '"properties": {"id": "a", "name": "A"}, '
             '"geometry": {"type": "Point", "coordinates": [200, 95]}}]}',
             "not on Earth",
         ),
