@@ -177,3 +177,10 @@ def test_the_pages_in_both_languages(members, imported_v3):
         assert response.status_code == 200 and len(response.content) < 1_000_000
         assert b"<script" not in response.content.split(b"<svg", 1)[1].split(b"</svg>")[0]
         assert b"style=" not in response.content
+
+
+def test_a_path_whose_legs_are_all_one_cable_is_not_a_path_through_a_hub():
+    through_egypt = routes.Link("smw", "smw", (("tokyo", "JP"), ("suez", "EG"), ("marseille", "FR")))
+    answer = routes.analyse([through_egypt], frozenset({"JP"}), EU)
+    assert answer.direct == ["smw"] and answer.paths == [] and answer.min_cut == 1
+    assert routes.distinct(["a"], ["a", "b"]) and not routes.distinct(["a"], ["a"], ["a", "b"])

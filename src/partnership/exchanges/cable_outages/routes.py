@@ -169,6 +169,19 @@ def min_cut(links: list[Link], party_from: frozenset[str], party_to: frozenset[s
     return value, cut
 
 
+def distinct(*legs: list[str]) -> bool:
+    """Whether each leg can be made by a different cable (Hall's condition): a "path" whose legs are all
+    the one direct cable (Japan to Egypt and Egypt to the EU on SeaMeWe-3) is that cable, not a path
+    through a hub."""
+    from itertools import combinations
+
+    for size in range(1, len(legs) + 1):
+        for chosen in combinations(legs, size):
+            if len(set().union(*chosen)) < size:
+                return False
+    return True
+
+
 def analyse(
     links: list[Link],
     party_from: frozenset[str],
@@ -197,14 +210,15 @@ def analyse(
     paths: list[dict[str, Any]] = []
     for hub in sorted(near_from & near_to):
         first, second = legs(from_cables, hub), legs(to_cables, hub)
-        paths.append({"via": [hub], "legs": [first, second]})
+        if distinct(first, second):
+            paths.append({"via": [hub], "legs": [first, second]})
     for hub_a in sorted(near_from):
         into_a = legs(from_cables, hub_a)
         for hub_b in sorted(near_to - {hub_a}):
             between = sorted(by_country.get(hub_a, set()) & by_country.get(hub_b, set()))
-            if not between:
-                continue
-            paths.append({"via": [hub_a, hub_b], "legs": [into_a, between, legs(to_cables, hub_b)]})
+            out_of_b = legs(to_cables, hub_b)
+            if between and distinct(into_a, between, out_of_b):
+                paths.append({"via": [hub_a, hub_b], "legs": [into_a, between, out_of_b]})
     # The strongest paths first: by the fewest cables on a leg, then by the fewest hubs.
     paths.sort(key=lambda path: (-min(len(leg) for leg in path["legs"]), len(path["via"]), path["via"]))
     weight: dict[str, int] = defaultdict(int)
