@@ -91,9 +91,14 @@ def links(reader: Reader) -> list[routes.Link]:
 _LINKS: dict[str, list[routes.Link]] = {}
 
 
-def _links() -> list[routes.Link]:
+def _latest_uid() -> str | None:
+    """The uid of the latest import (one query), or None before the first."""
     latest = MapImport.objects.order_by("-imported_at", "-pk").values_list("uid", flat=True).first()
-    key = str(latest)
+    return str(latest) if latest is not None else None
+
+
+def _links(key: str | None = None) -> list[routes.Link]:
+    key = key or str(_latest_uid())
     if key not in _LINKS:
         _LINKS.clear()
         _LINKS[key] = _read_links()
@@ -278,10 +283,11 @@ def report_figures() -> dict[str, Any] | None:
     secretariats'), or None before a map is imported: the first two configured parties' direct cables
     and min-cut, and the cables in service."""
     known = parties()
-    if len(known) < 2 or not MapImport.objects.exists():
+    latest = _latest_uid()
+    if len(known) < 2 or latest is None:
         return None
     (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
-    found = _links()
+    found = _links(latest)
     answer = routes.analyse(found, party_from, party_to)
     return {
         "from": code_from,
