@@ -63,6 +63,15 @@ def routes_page(request: HttpRequest) -> HttpResponse:
         error = refused.message
     language = get_language() or "en"
     paths = answer["paths"][:30] if answer else []
+    svg = ""
+    if answer and answer.get("removed"):
+        # The "what if" drawn: the cables cut in red over the Japan–EU view.
+        title = _("The cables cut, in red")
+        svg = mark_safe(  # noqa: S308 (svgmap escapes every text it places)
+            svgmap.render_once(
+                queries.map_layers(request.user), "japan-eu", frozenset(answer["removed"]), title
+            )
+        )
     return render(
         request,
         "cable_outages/routes.html",
@@ -73,6 +82,7 @@ def routes_page(request: HttpRequest) -> HttpResponse:
             "error": error,
             "corridors": [(key, corridor.name(language)) for key, corridor in corridors.corridors().items()],
             "parties": list(queries.parties()),
+            "svg": svg,
         },
     )
 
