@@ -165,8 +165,11 @@ def test_the_v2_layout_reads_latlon_numeric_ids_and_the_country_from_the_name(me
                         "name": "Nice, Provence, France",
                         "latlon": [43.7, 7.27],
                     },
+                    {"landing_point_id": 4212, "id": 4212, "name": "Catania, Italy"},
                 ],
             },
+            # A position kept only in the landing point's own file.
+            "landing-point/4212.json": {"id": 4212, "name": "Catania, Italy", "latlon": "37.5,15.09"},
         },
         "copy/api/v2",
     )
@@ -180,6 +183,7 @@ def test_the_v2_layout_reads_latlon_numeric_ids_and_the_country_from_the_name(me
         "okinawa-japan": "JP",
         "marseille-france": "FR",
         "nice-provence-france": "FR",
+        "catania-italy": "IT",
     }
     assert (
         round(points["marseille-france"].latitude, 3),

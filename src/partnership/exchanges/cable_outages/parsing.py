@@ -378,6 +378,23 @@ def _read_api_layout(root: Path) -> MapSnapshot:
     files = _cable_files(root)
     positions, _names_by_id = _point_positions(root)
     segments, aliases = _routes(root)
+
+    def point_file(*keys: Any) -> tuple[float, float] | None:
+        """A landing point's own file (landing-point/<id>.json), where some layouts keep its position."""
+        for key in keys:
+            if not isinstance(key, str | int) or isinstance(key, bool) or not SLUG.match(str(key)):
+                continue  # an id is never a path: no "../"
+            file = root / "landing-point" / f"{key}.json"
+            if not file.is_file():
+                continue
+            data = _read_json(file, root)
+            where_file = _where(file, root)
+            if isinstance(data, dict) and data.get("latlon") not in (None, ""):
+                return _position(data["latlon"], where_file, "latlon", True)
+            if isinstance(data, dict) and "latitude" in data:
+                return _position([data.get("latitude"), data.get("longitude")], where_file, "latitude", True)
+        return None
+
     cables: dict[str, CableData] = {}
     points: dict[str, LandingPointData] = {}
     layout = ""
@@ -407,7 +424,7 @@ def _read_api_layout(root: Path) -> MapSnapshot:
             warnings.append(_("%(file)s: no route in cable-geo.json.") % {"file": where})
         slugs: list[str] = []
         for number, landing in enumerate(landings):
-            point = _landing(landing, where, number, layout, positions)
+            point = _landing(landing, where, number, layout, positions, point_file)
             held = points.get(point.slug)
             if held is None:
                 points[point.slug] = point
@@ -463,6 +480,7 @@ def _landing(
     number: int,
     layout: str,
     positions: dict[str, tuple[float, float]],
+    point_file: Any = None,
 ) -> LandingPointData:
     field_name = f"landing_points[{number}]"
     name = _text(landing.get("name"), where, f"{field_name}.name", required=True, limit=300)
@@ -483,6 +501,8 @@ def _landing(
         position = _position(landing["latlon"], where, f"{field_name}.latlon", True)
     elif position is None and "latitude" in landing:
         position = _position([landing.get("latitude"), landing.get("longitude")], where, field_name, True)
+    if position is None and point_file is not None:
+        position = point_file(raw, numeric, slug)
     if position is None:
         raise _fail(
             where,
