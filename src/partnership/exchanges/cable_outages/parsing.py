@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -374,26 +375,29 @@ def _layout_of(landings: list[Any], where: str) -> str:
     return layout
 
 
+def _point_from_file(root: Path, *keys: Any) -> tuple[float, float] | None:
+    """A landing point's own file (landing-point/<id>.json), where some layouts keep its position."""
+    for key in keys:
+        if not isinstance(key, str | int) or isinstance(key, bool) or not SLUG.match(str(key)):
+            continue  # an id is never a path: no "../"
+        file = root / "landing-point" / f"{key}.json"
+        if not file.is_file():
+            continue
+        data = _read_json(file, root)
+        where_file = _where(file, root)
+        if isinstance(data, dict) and data.get("latlon") not in (None, ""):
+            return _position(data["latlon"], where_file, "latlon", True)
+        if isinstance(data, dict) and "latitude" in data:
+            return _position([data.get("latitude"), data.get("longitude")], where_file, "latitude", True)
+    return None
+
+
 def _read_api_layout(root: Path) -> MapSnapshot:
     files = _cable_files(root)
     positions, _names_by_id = _point_positions(root)
     segments, aliases = _routes(root)
 
-    def point_file(*keys: Any) -> tuple[float, float] | None:
-        """A landing point's own file (landing-point/<id>.json), where some layouts keep its position."""
-        for key in keys:
-            if not isinstance(key, str | int) or isinstance(key, bool) or not SLUG.match(str(key)):
-                continue  # an id is never a path: no "../"
-            file = root / "landing-point" / f"{key}.json"
-            if not file.is_file():
-                continue
-            data = _read_json(file, root)
-            where_file = _where(file, root)
-            if isinstance(data, dict) and data.get("latlon") not in (None, ""):
-                return _position(data["latlon"], where_file, "latlon", True)
-            if isinstance(data, dict) and "latitude" in data:
-                return _position([data.get("latitude"), data.get("longitude")], where_file, "latitude", True)
-        return None
+    point_file = partial(_point_from_file, root)
 
     cables: dict[str, CableData] = {}
     points: dict[str, LandingPointData] = {}
