@@ -184,3 +184,10 @@ def test_a_path_whose_legs_are_all_one_cable_is_not_a_path_through_a_hub():
     answer = routes.analyse([through_egypt], frozenset({"JP"}), EU)
     assert answer.direct == ["smw"] and answer.paths == [] and answer.min_cut == 1
     assert routes.distinct(["a"], ["a", "b"]) and not routes.distinct(["a"], ["a"], ["a", "b"])
+
+
+def test_the_list_counts_each_landing_once_when_filtered_by_country(members, imported_v3):
+    from partnership.exchanges.cable_outages.queries import Filters, cables
+
+    smw3 = cables(members["jp_lead"], Filters(country="CN")).get(slug="seamewe-3")
+    assert smw3.landing_count == 38  # four of them in China: the filter's join must not multiply them

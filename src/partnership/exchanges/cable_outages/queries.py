@@ -207,7 +207,7 @@ def cables(reader: Reader, filters: Filters | None = None) -> QuerySet[Cable]:
     """The cables `reader` may read, by name (a queryset: the caller takes a page of it)."""
     require_reader(reader)
     filters = filters or Filters()
-    found = Cable.objects.annotate(landing_count=Count("landings")).order_by("name", "pk")
+    found = Cable.objects.annotate(landing_count=Count("landings", distinct=True)).order_by("name", "pk")
     if filters.status == "retired":
         found = found.filter(retired_by__isnull=False)
     elif filters.status == "planned":
