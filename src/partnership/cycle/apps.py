@@ -22,8 +22,11 @@ class CycleConfig(AppConfig):
         from . import records
         from .panels import PANEL
         from .queries import calendar as cycles_calendar
+        from .queries import register_search_kinds
 
         register(PANEL)
+        # The search finds outcomes and contributions beside the programme's kinds.
+        register_search_kinds()
         # The programme counts and checks updates by the cycles' calendar without importing the cycle.
         reporting_calendar.register(cycles_calendar)
         # The cycle's records arriving from a peer party's node (the ledger knows nothing of the cycle).
