@@ -121,6 +121,16 @@ INVITATION_DAYS = int(
         "Days an invitation link works (once) before the secretariat must invite again.",
     )
 )
+#: The parties of the route analysis (para 61), each a set of ISO 3166-1 countries:
+#: `CODE:CC,CC;CODE:CC,...`. The EU's default is its 27 member states (outermost regions with ISO codes of
+#: their own, such as Réunion, are left out: add RE, GP, MQ, GF, YT to count them).
+EU_MEMBER_STATES = "AT,BE,BG,HR,CY,CZ,DK,EE,FI,FR,DE,GR,HU,IE,IT,LV,LT,LU,MT,NL,PL,PT,RO,SK,SI,ES,SE"
+CABLE_PARTIES = env(
+    "PARTNERSHIP_CABLE_PARTIES",
+    f"JP:JP;EU:{EU_MEMBER_STATES}",
+    "The parties of the cable route analysis, each a set of ISO 3166-1 countries: `CODE:CC,CC;CODE:CC`.",
+)
+
 SITE_URL = env(
     "PARTNERSHIP_SITE_URL",
     "http://127.0.0.1:8000",
@@ -214,6 +224,7 @@ EXCHANGES = [
     "partnership.exchanges.threat_intel",
     "partnership.exchanges.supply_chain",
     "partnership.exchanges.platform_reports",
+    "partnership.exchanges.cable_outages",
 ]
 
 INSTALLED_APPS = [

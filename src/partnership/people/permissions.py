@@ -593,3 +593,24 @@ def require_manage_person(user: User | AnonymousUser | None, person: User, party
     if person.is_superuser:
         raise PermissionDenied(_("The operator's account is changed by the operator."))
     return actor
+
+
+def can_read_cable_map(user: User | AnonymousUser | None) -> bool:
+    """The connectivity map and its route analysis (para 61) are for the members of both parties, not the
+    public: the map is imported from a source licensed for non-commercial use that the node must not
+    republish, and "which few cables disconnect the parties" is a list of targets."""
+    return actor_for(user) is not None
+
+
+def can_import_cable_map(actor: Actor | None) -> bool:
+    """May `actor` import a snapshot of the connectivity map? A party's secretariat, on its own party's
+    node (`writes_on_this_node`): the map is the node's reference data, which its operator maintains."""
+    return actor is not None and actor.is_secretariat and writes_on_this_node(actor)
+
+
+def require_import_cable_map(user: User | AnonymousUser | None) -> Actor:
+    """`can_import_cable_map` for `user`, raising PermissionDenied with the reason."""
+    actor = require_node_party(require_actor(user))
+    if not can_import_cable_map(actor):
+        raise PermissionDenied(_("Only a party's secretariat imports the connectivity map."))
+    return actor

@@ -1,0 +1,85 @@
+"""The exchange contract of the connectivity map (joint action para 61: secure and sustainable
+connectivity links; mapping current and future connectivity infrastructure between the EU and Japan)."""
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnership.programme.exchanges import DemoContext, Exchange, Navigation
+
+from . import queries
+
+SOURCE = "cable_outages"
+
+
+class CableOutages(Exchange):
+    """The cable map between Japan and the EU and the resilience of its routes (para 61)."""
+
+    name = "cable_outages"
+    title = gettext_lazy("Submarine cables")
+    annex_paragraphs = (61,)
+    api_router = "partnership.exchanges.cable_outages.api.router"
+    api_prefix = "cables/"  # the issue's name for it: /api/v1/cables/
+    page_urls = "partnership.exchanges.cable_outages.urls"
+    navigation = Navigation("cables", gettext_lazy("Cables"), order=70)
+    commands = ("cables",)
+    # The map is each node's reference data from a licensed source: it is not signed into the ledger.
+    record_types = ()
+
+    def seed_demo(self, context: DemoContext) -> str | None:
+        from .demo import seed_map
+
+        return seed_map(context)
+
+    def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
+        """The direct cables and the min-cut between the first two parties, on the map imported now."""
+        figures = queries.report_figures()
+        if figures is None:
+            return []
+        pair = f"{figures['from']}–{figures['to']}"
+        return [
+            {
+                "name": {"en": f"Cables landing in both {pair}", "ja": f"{pair}の双方に陸揚げされるケーブル"},
+                "value": len(figures["direct"]),
+                "unit": "cables",
+                "source": SOURCE,
+            },
+            {
+                "name": {
+                    "en": f"Fewest cables whose loss cuts {pair} (min-cut)",
+                    "ja": f"{pair}を分断する最小ケーブル数(最小カット)",
+                },
+                "value": figures["min_cut"],
+                "unit": "cables",
+                "source": SOURCE,
+            },
+        ]
+
+    def report_section(self, cycle_year: int, language: str) -> dict[str, Any]:
+        """The section of the Council progress report, in `language` ("en" or "ja")."""
+        figures = queries.report_figures()
+        with translation.override(language):
+            section: dict[str, Any] = {"title": _("Connectivity between Japan and the EU"), "figures": []}
+            if figures is None:
+                section["events"] = [_("No cable map has been imported on this node yet (para 61).")]
+                return section
+            names = figures["names"]
+            section["figures"] = [
+                {"label": _("Cables in service on the map"), "value": figures["cables"]},
+                {
+                    "label": _("Cables landing in both %(a)s and %(b)s")
+                    % {"a": figures["from"], "b": figures["to"]},
+                    "value": len(figures["direct"]),
+                },
+                {
+                    "label": _("Fewest cables whose loss disconnects them (min-cut)"),
+                    "value": figures["min_cut"],
+                },
+            ]
+            section["events"] = [
+                _("Direct cables: %(names)s.")
+                % {"names": ", ".join(names[slug] for slug in figures["direct"]) or "—"}
+            ]
+            return section

@@ -1,0 +1,153 @@
+"""The connectivity map between Japan and the EU (para 61: mapping current and future connectivity
+infrastructure, mainly submarine and space): cables and space links, their segments, landing points,
+owners and suppliers, and the imports that brought each snapshot of the map.
+
+The map is reference data this node imports from a source its operator holds (TeleGeography's map is
+licensed for non-commercial use and is never shipped with the product nor signed into the ledger): each
+node imports its own copy, and the answers about routes are computed from it.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LinkKind(models.TextChoices):
+    """The kinds of link the map holds: a submarine cable, or a space link between ground stations."""
+
+    SUBMARINE = "submarine", _("submarine cable")
+    SPACE = "space", _("space link")
+
+
+class MapImport(models.Model):
+    """One snapshot of the map imported by a secretariat: where it came from, its layout, what it held,
+    and what changed against the snapshot before it (`changes`: `new`, `retired` and `rerouted` cable
+    slugs). An import of the same snapshot again stores nothing (`digest`)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    imported_at = models.DateTimeField()  # UTC
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    party = models.ForeignKey("people.Party", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=300)  # the file or folder's name, never its full path
+    layout = models.CharField(max_length=10)  # v3, v2 or geojson
+    digest = models.CharField(max_length=64, db_index=True)
+    cables = models.PositiveIntegerField(default=0)
+    landing_points = models.PositiveIntegerField(default=0)
+    changes = models.JSONField(default=dict)
+    warnings = models.JSONField(default=list)
+    is_demo = models.BooleanField(default=False)  # a synthetic map seeded by `make demo`, not real cables
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.layout})"
+
+
+class LandingPoint(models.Model):
+    """Where a cable comes ashore (or a space link's ground station): a position and a country."""
+
+    slug = models.SlugField(max_length=200, unique=True)  # the source's stable id, e.g. marseille-france
+    name = models.CharField(max_length=300)
+    country_code = models.CharField(max_length=2, db_index=True, blank=True)  # ISO 3166-1; "" unknown
+    country = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Owner(models.Model):
+    """A member of a cable's consortium (or its single owner), by name as the source spells it."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supplier(models.Model):
+    """A firm that built a cable, by name as the source spells it."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cable(models.Model):
+    """A submarine cable system or a space link, identified by the source's stable id (TeleGeography's
+    slug, e.g. `seamewe-3`). A cable absent from a later snapshot is kept, marked `retired_by`."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=LinkKind.choices, default=LinkKind.SUBMARINE)
+    length_km = models.FloatField(null=True, blank=True)
+    length_text = models.CharField(max_length=100, blank=True)
+    rfs_text = models.CharField(max_length=100, blank=True)  # "1999 September"
+    rfs_year = models.PositiveIntegerField(null=True, blank=True)  # ready for service
+    is_planned = models.BooleanField(default=False)
+    url = models.CharField(max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+    owners = models.ManyToManyField(Owner, related_name="cables", blank=True)
+    suppliers = models.ManyToManyField(Supplier, related_name="cables", blank=True)
+    landing_points = models.ManyToManyField(LandingPoint, through="Landing", related_name="cables")
+    corridors = models.JSONField(default=list)  # names of the shipped corridors its route crosses
+    route_digest = models.CharField(max_length=64)
+    added_by = models.ForeignKey(MapImport, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(MapImport, on_delete=models.PROTECT, related_name="+")
+    retired_by = models.ForeignKey(
+        MapImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Landing(models.Model):
+    """A cable's landing at a landing point, in the source's order."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="landings")
+    landing_point = models.ForeignKey(LandingPoint, on_delete=models.PROTECT, related_name="landings")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["cable", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "landing_point"], name="one_landing_per_point")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} at {self.landing_point_id}"
+
+
+class Segment(models.Model):
+    """One line of a cable's route: [longitude, latitude] points, as the source draws it."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="segments")
+    number = models.PositiveIntegerField()
+    coordinates = models.JSONField()
+
+    class Meta:
+        ordering = ["cable", "number"]
+        constraints = [models.UniqueConstraint(fields=["cable", "number"], name="one_segment_number")]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} #{self.number}"

@@ -1,0 +1,315 @@
+"""Every read of the connectivity map, for the pages, the API and the command alike: a fixed number of
+queries whatever the size of the map. The map and its analysis are for the members of both parties
+(`people.permissions.can_read_cable_map`, which says why not the public)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.people.permissions import can_read_cable_map
+
+from . import corridors, routes
+from .countries import country_name
+from .models import Cable, Landing, LandingPoint, MapImport, Segment
+
+PAGE_SIZE = 100
+MAX_CUT = 200  # cables named in one "what if" question
+
+
+class NodeOperator:
+    """The person at this node's command line (`partnership cables routes` without --user): they hold the
+    node's database and its map file already, so the map's reading rule does not apply to them. Only a
+    command passes it; pages and the API pass the request's user."""
+
+
+OPERATOR = NodeOperator()
+Reader = User | AnonymousUser | NodeOperator | None
+
+
+def require_reader(reader: Reader) -> None:
+    """PermissionDenied unless `reader` may read the map."""
+    if reader is OPERATOR:
+        return
+    if isinstance(reader, NodeOperator) or not can_read_cable_map(reader):
+        raise PermissionDenied(_("The cable map is for the partnership's members; sign in."))
+
+
+def parties() -> dict[str, frozenset[str]]:
+    """The parties of the analysis by code, from settings.CABLE_PARTIES (`CODE:CC,CC;CODE:CC`)."""
+    found: dict[str, frozenset[str]] = {}
+    for part in str(settings.CABLE_PARTIES).split(";"):
+        if not part.strip():
+            continue
+        code, _sep, members = part.partition(":")
+        countries = frozenset(item.strip().upper() for item in members.split(",") if item.strip())
+        if not code.strip() or not countries:
+            raise Invalid(_("PARTNERSHIP_CABLE_PARTIES: %(part)s is not CODE:CC,CC.") % {"part": part})
+        found[code.strip().upper()] = countries
+    return found
+
+
+def party(code: str, field_name: str) -> frozenset[str]:
+    """The countries of the party `code`, or of the one country whose ISO code it is."""
+    key = (code or "").strip().upper()
+    known = parties()
+    if key in known:
+        return known[key]
+    if len(key) == 2 and country_name(key):
+        return frozenset({key})
+    raise Invalid(
+        _("%(field)s: %(code)s is neither a party (%(parties)s) nor an ISO country code.")
+        % {"field": field_name, "code": key[:20] or "?", "parties": ", ".join(known)},
+        {field_name: _("not a party")},
+    )
+
+
+@dataclass(frozen=True)
+class RouteQuestion:
+    """Between which parties, and (for a "what if") which cables or corridors are cut."""
+
+    party_from: str = "JP"
+    party_to: str = "EU"
+    cut: tuple[str, ...] = ()
+    corridors: tuple[str, ...] = ()
+
+
+def links(reader: Reader) -> list[routes.Link]:
+    """The links in service (not planned, not retired) with their landings: one query."""
+    require_reader(reader)
+    return _links()
+
+
+#: The links of the map now held, by the latest import's uid (a map changes only by an import, and each
+#: import has a new random uid): the analysis reads the map from memory after one small query.
+_LINKS: dict[str, list[routes.Link]] = {}
+
+
+def _latest_uid() -> str | None:
+    """The uid of the latest import (one query), or None before the first."""
+    latest = MapImport.objects.order_by("-imported_at", "-pk").values_list("uid", flat=True).first()
+    return str(latest) if latest is not None else None
+
+
+def _links(key: str | None = None) -> list[routes.Link]:
+    key = key or str(_latest_uid())
+    if key not in _LINKS:
+        _LINKS.clear()
+        _LINKS[key] = _read_links()
+    return _LINKS[key]
+
+
+def _read_links() -> list[routes.Link]:
+    """The links in service from the database: two queries (cables, then their landings)."""
+    cables = dict(
+        (slug, (name, tuple(crossed or ())))
+        for slug, name, crossed in Cable.objects.filter(retired_by__isnull=True, is_planned=False)
+        .order_by("slug")
+        .values_list("slug", "name", "corridors")
+    )
+    landed: dict[str, list[tuple[str, str]]] = {}
+    rows = (
+        Landing.objects.filter(cable__retired_by__isnull=True, cable__is_planned=False)
+        .order_by("cable__slug", "position")
+        .values_list("cable__slug", "landing_point__slug", "landing_point__country_code")
+    )
+    for slug, point, code in rows:
+        landed.setdefault(slug, []).append((point, code))
+    return [
+        routes.Link(slug, name, tuple(landed.get(slug, ())), crossed)
+        for slug, (name, crossed) in cables.items()
+    ]
+
+
+def direct_cables(reader: Reader) -> dict[str, Any] | None:
+    """The cables landing in both of the first two configured parties (the map page's red lines), or
+    None before a map is imported: no min-cut, so the map page stays cheap."""
+    require_reader(reader)
+    known = parties()
+    if len(known) < 2:
+        return None
+    (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+    found = _links()
+    if not found:
+        return None
+    direct = [link for link in found if link.countries & party_from and link.countries & party_to]
+    return {
+        "from": code_from,
+        "to": code_to,
+        "direct": [link.slug for link in direct],
+        "names": {link.slug: link.name for link in direct},
+    }
+
+
+def _answer(reader, question: RouteQuestion, with_cut: bool) -> dict[str, Any]:
+    party_from = party(question.party_from, "from")
+    party_to = party(question.party_to, "to")
+    if party_from & party_to:
+        raise Invalid(_("to: the two parties share countries."), {"to": _("shares countries with from")})
+    found = links(reader)
+    removed: set[str] = set()
+    if with_cut:
+        if len(question.cut) > MAX_CUT:
+            raise Invalid(_("cables: at most %(limit)s.") % {"limit": MAX_CUT}, {"cables": "too many"})
+        known = {link.slug for link in found}
+        unknown = [slug for slug in question.cut if slug not in known]
+        if unknown:
+            raise Invalid(
+                _("cables: %(slugs)s is not a cable in service on this map.")
+                % {"slugs": ", ".join(unknown[:5])},
+                {"cables": _("unknown cable")},
+            )
+        removed.update(question.cut)
+        shipped = corridors.corridors()
+        for corridor in question.corridors:
+            if corridor not in shipped:
+                raise Invalid(
+                    _("corridor: %(name)s is not a corridor (%(known)s).")
+                    % {"name": corridor[:60], "known": ", ".join(shipped)},
+                    {"corridor": _("unknown corridor")},
+                )
+            removed.update(link.slug for link in found if corridor in link.corridors)
+    answer = routes.analyse(found, party_from, party_to, frozenset(removed))
+    return {
+        **answer.as_json(with_connected=with_cut),
+        "from": question.party_from.upper(),
+        "to": question.party_to.upper(),
+        "names": {link.slug: link.name for link in found},
+    }
+
+
+def route_answer(reader: Reader, question: RouteQuestion) -> dict[str, Any]:
+    """Direct cables, hub paths and the min-cut between two parties (see `routes`)."""
+    return _answer(reader, question, with_cut=False)
+
+
+def cut_answer(reader: Reader, question: RouteQuestion) -> dict[str, Any]:
+    """What survives when the named cables, and every cable through the named corridors, are cut."""
+    return _answer(reader, question, with_cut=True)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reader may narrow the list of cables to."""
+
+    search: str = ""  # in the name or slug
+    country: str = ""  # ISO code of a country it lands in
+    status: str = ""  # "planned", "retired"; "" for in service
+
+
+def cables(reader: Reader, filters: Filters | None = None) -> QuerySet[Cable]:
+    """The cables `reader` may read, by name (a queryset: the caller takes a page of it)."""
+    require_reader(reader)
+    filters = filters or Filters()
+    found = Cable.objects.annotate(landing_count=Count("landings", distinct=True)).order_by("name", "pk")
+    if filters.status == "retired":
+        found = found.filter(retired_by__isnull=False)
+    elif filters.status == "planned":
+        found = found.filter(retired_by__isnull=True, is_planned=True)
+    elif filters.status != "all":
+        found = found.filter(retired_by__isnull=True, is_planned=False)
+    if filters.search:
+        found = found.filter(Q(name__icontains=filters.search) | Q(slug__icontains=filters.search))
+    if filters.country:
+        found = found.filter(landings__landing_point__country_code=filters.country.upper()).distinct()
+    return found
+
+
+def cable(reader: Reader, slug: str) -> Cable:
+    """One cable with its landings (and their points), owners and suppliers: four queries."""
+    require_reader(reader)
+    found = (
+        Cable.objects.select_related("added_by", "changed_by", "retired_by")
+        .prefetch_related(
+            Prefetch(
+                "landings", queryset=Landing.objects.select_related("landing_point").order_by("position")
+            ),
+            "owners",
+            "suppliers",
+        )
+        .filter(slug=str(slug)[:200])
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("There is no such cable."))
+    return found
+
+
+def imports(reader: Reader) -> QuerySet[MapImport]:
+    """The snapshots imported, newest first, with what each changed."""
+    require_reader(reader)
+    return MapImport.objects.select_related("party", "imported_by").order_by("-imported_at", "-pk")
+
+
+def latest_import(reader: Reader) -> MapImport | None:
+    """The snapshot the map now shows, or None before the first import."""
+    return imports(reader).first()
+
+
+_LAYERS: dict[str, dict[str, Any]] = {}
+
+
+def map_layers(reader: Reader) -> dict[str, Any]:
+    """What the map page draws: the routes of the cables in service and planned, and the landing points,
+    as plain data (`key`: the import it comes from). Read from the database once per import (two queries),
+    then from memory after one small query, as `links` is."""
+    require_reader(reader)
+    latest = MapImport.objects.order_by("-imported_at", "-pk").values_list("uid", flat=True).first()
+    key = str(latest)
+    if key not in _LAYERS:
+        lines = (
+            Segment.objects.filter(cable__retired_by__isnull=True)
+            .order_by("cable__slug", "number")
+            .values_list("cable__slug", "cable__name", "cable__is_planned", "cable__kind", "coordinates")
+        )
+        points = (
+            LandingPoint.objects.filter(landings__cable__retired_by__isnull=True)
+            .distinct()
+            .values_list("slug", "name", "country_code", "latitude", "longitude")
+        )
+        _LAYERS.clear()
+        _LAYERS[key] = {"key": key, "lines": list(lines), "points": list(points)}
+    return _LAYERS[key]
+
+
+def report_figures() -> dict[str, Any] | None:
+    """The Japan–EU figures of the Council report and the indicators (no reader: the report is the
+    secretariats'), or None before a map is imported: the first two configured parties' direct cables
+    and min-cut, and the cables in service."""
+    known = parties()
+    latest = _latest_uid()
+    if len(known) < 2 or latest is None:
+        return None
+    (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+    found = _links(latest)
+    answer = routes.analyse(found, party_from, party_to)
+    return {
+        "from": code_from,
+        "to": code_to,
+        "direct": answer.direct,
+        "min_cut": answer.min_cut,
+        "cables": len(found),
+        "names": {link.slug: link.name for link in found},
+    }
+
+
+def country_counts() -> dict[str, int]:
+    """How many cables in service land in each party's countries (for the indicators): one query."""
+    counts: dict[str, int] = {}
+    for code, countries in parties().items():
+        counts[code] = (
+            Cable.objects.filter(
+                retired_by__isnull=True,
+                is_planned=False,
+                landings__landing_point__country_code__in=sorted(countries),
+            )
+            .distinct()
+            .count()
+        )
+    return counts

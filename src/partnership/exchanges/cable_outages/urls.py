@@ -1,0 +1,13 @@
+"""/<lang>/cables/: the map, the routes between two parties, the cables and one cable, the imports."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cables/", views.map_page, name="cables"),
+    path("cables/routes/", views.routes_page, name="cables-routes"),
+    path("cables/list/", views.cables_page, name="cables-list"),
+    path("cables/imports/", views.imports_page, name="cables-imports"),
+    path("cables/cable/<slug:slug>/", views.cable_page, name="cables-cable"),
+]

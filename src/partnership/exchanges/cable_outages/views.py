@@ -1,0 +1,123 @@
+"""The pages under /<lang>/cables/: the map (world or the Japan–EU view), the routes between two parties
+with a "what if" cut, the list of cables, one cable, the imports. Thin: each reads the request, calls
+queries.py (and svgmap.py to draw) and renders."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from partnership.errors import Invalid, NotFound
+
+from . import corridors, queries, svgmap
+
+
+@login_required
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map drawn as SVG over shipped coastlines; `?view=world` or the Japan–EU view (the default)."""
+    view = request.GET.get("view", "japan-eu")
+    if view not in svgmap.VIEWS:
+        view = "japan-eu"
+    latest = queries.latest_import(request.user)
+    figures = queries.direct_cables(request.user) if latest is not None else None
+    highlight = frozenset(figures["direct"]) if figures else frozenset()
+    title = (
+        _("Submarine cables between Japan and the EU")
+        if view == "japan-eu"
+        else _("Submarine cables of the world")
+    )
+    svg = svgmap.render_once(queries.map_layers(request.user), view, highlight, title)
+    return render(
+        request,
+        "cable_outages/map.html",
+        {
+            # svgmap escapes every text it places; the rest is numbers it formats.
+            "svg": mark_safe(svg),  # noqa: S308
+            "view": view,
+            "latest": latest,
+            "figures": figures,
+            "title": title,
+        },
+    )
+
+
+@login_required
+@require_GET
+def routes_page(request: HttpRequest) -> HttpResponse:
+    """The routes between two parties (`?from=JP&to=EU`), and what survives `?cut=a&cut=b&corridor=x`."""
+    cut = tuple(slug[:200] for slug in request.GET.getlist("cut") if slug.strip())[: queries.MAX_CUT]
+    chosen = tuple(name[:60] for name in request.GET.getlist("corridor") if name.strip())
+    question = queries.RouteQuestion(
+        request.GET.get("from", "JP")[:20], request.GET.get("to", "EU")[:20], cut, chosen
+    )
+    error = ""
+    answer = None
+    try:
+        answer = (queries.cut_answer if cut or chosen else queries.route_answer)(request.user, question)
+    except Invalid as refused:
+        error = refused.message
+    language = get_language() or "en"
+    paths = answer["paths"][:30] if answer else []
+    svg = ""
+    if answer and answer.get("removed"):
+        # The "what if" drawn: the cables cut in red over the Japan–EU view.
+        title = _("The cables cut, in red")
+        svg = mark_safe(  # noqa: S308 (svgmap escapes every text it places)
+            svgmap.render_once(
+                queries.map_layers(request.user), "japan-eu", frozenset(answer["removed"]), title
+            )
+        )
+    return render(
+        request,
+        "cable_outages/routes.html",
+        {
+            "question": question,
+            "answer": answer,
+            "paths": paths,
+            "error": error,
+            "corridors": [(key, corridor.name(language)) for key, corridor in corridors.corridors().items()],
+            "parties": list(queries.parties()),
+            "svg": svg,
+        },
+    )
+
+
+@login_required
+@require_GET
+def cables_page(request: HttpRequest) -> HttpResponse:
+    """The cables, a page at a time; `?q=`, `?country=JP`, `?status=planned|retired|all`."""
+    filters = queries.Filters(
+        search=request.GET.get("q", "")[:100],
+        country=request.GET.get("country", "")[:2],
+        status=request.GET.get("status", "")[:10],
+    )
+    page = Paginator(queries.cables(request.user, filters), queries.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cable_outages/cables.html", {"page": page, "filters": filters})
+
+
+@login_required
+@require_GET
+def cable_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """One cable: its landings (with countries), owners, suppliers, and the corridors it crosses."""
+    try:
+        cable = queries.cable(request.user, slug)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    language = get_language() or "en"
+    shipped = corridors.corridors()
+    crossed = [shipped[key].name(language) for key in cable.corridors if key in shipped]
+    return render(request, "cable_outages/cable.html", {"cable": cable, "crossed": crossed})
+
+
+@login_required
+@require_GET
+def imports_page(request: HttpRequest) -> HttpResponse:
+    """The snapshots imported and what each changed (new, retired, re-routed cables)."""
+    return render(request, "cable_outages/imports.html", {"imports": queries.imports(request.user)[:50]})
