@@ -18,6 +18,7 @@ from partnership.errors import NotFound, PermissionDenied
 from partnership.people import permissions
 from partnership.people.models import Organisation, Party
 from partnership.people.permissions import Actor, actor_for, require_actor
+from partnership.programme import translations as programme_translations
 from partnership.programme.models import JointAction
 from partnership.programme.queries import overdue_deliverables
 from partnership.programme.reporting_calendar import CallForUpdates, Cycles
@@ -261,6 +262,9 @@ def meeting_page(user, uid) -> dict[str, Any]:
     )
     parties = _parties()
     for outcome in outcomes:
+        outcome.meeting = meeting  # loaded above: the translation rule reads its host
+    programme_translations.attach({"outcome": outcomes}, actor)
+    for outcome in outcomes:
         outcome.can_follow_up = can_follow_up(actor, outcome)  # type: ignore[attr-defined]
         outcome.agreement = (  # type: ignore[attr-defined]
             None
@@ -311,6 +315,7 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         "own": [],
     }
     if actor is None:
+        programme_translations.attach({"contribution": data["accepted"]}, actor)
         return data
     if actor.is_secretariat:
         data["queue"] = list(base.filter(status=Contribution.Status.PENDING))
@@ -320,6 +325,8 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         data["rejected"] = list(base.filter(status=Contribution.Status.REJECTED))
     elif data["can_contribute"]:
         data["own"] = list(base.filter(organisation=actor.organisation))
+    shown = [*data["accepted"], *data["queue"], *data.get("rejected", []), *data["own"]]
+    programme_translations.attach({"contribution": shown}, actor)
     return data
 
 
@@ -405,3 +412,74 @@ def calendar() -> Cycles:
         for year, closes, policy in rows
     }
     return Cycles(reporting_period=rows[0][0] if rows else None, calls=calls)
+
+
+@dataclass
+class QueueItem:
+    """A text of the Council report still to translate: no translation into the other language, or a
+    stale one (made from an earlier text)."""
+
+    source: Any  # programme.translations.Source
+    target_language: str
+    stale: bool
+    may_translate: bool
+    kind_label: str = ""
+
+
+def translation_queue(user, year: int, everyone: bool = False) -> dict[str, Any]:
+    """ "Needs translation for the report" (issue 15): the updates, deliverables, outcomes and accepted
+    contributions that the report of cycle `year` shows, with no current translation into the other
+    language; the reader's own party's unless `everyone`. For the secretariats
+    (`people.permissions.require_translation_queue`). The report's own build finds the texts, so the
+    queue lists exactly what the report would show untranslated; a fixed number of queries."""
+    from .report.build import build_report_with_texts
+
+    actor = permissions.require_translation_queue(user)
+    cycle(year)
+    _data, texts = build_report_with_texts(year)
+    wanted: dict[tuple[str, Any], dict[str, Any]] = {}
+    for item in texts:
+        target = "ja" if item["language"] == "en" else "en"
+        if target in item["translated"]:
+            continue
+        wanted.setdefault((item["kind"], item["uid"]), item)
+    counts: dict[str, int] = {}
+    for item in wanted.values():
+        counts[item["party"]] = counts.get(item["party"], 0) + 1
+    shown = [key for key, item in wanted.items() if everyone or item["party"] == actor.party.code]
+    held = programme_translations.languages_held(shown)
+    by_kind: dict[str, list[Any]] = {}
+    for kind, uid in shown:
+        by_kind.setdefault(kind, []).append(uid)
+    sources: dict[tuple[str, Any], programme_translations.Source] = {}
+    for kind, uids in by_kind.items():
+        spec = programme_translations.kind_of(kind)
+        if spec is not None:
+            sources.update({(kind, uid): source for uid, source in spec.load(uids).items()})
+    kind_labels = {name: spec.label for name, spec in programme_translations.kinds().items()}
+    items = []
+    for key in shown:
+        source = sources.get(key)
+        if source is None:
+            continue
+        items.append(
+            QueueItem(
+                source=source,
+                target_language=source.target_language,
+                stale=source.target_language in held.get(key, set()),
+                may_translate=permissions.can_translate(
+                    actor, source.party_id, source.author_user_id, source.author_organisation_id
+                ),
+                kind_label=str(kind_labels.get(source.kind, source.kind)),
+            )
+        )
+    order = {"update": 0, "deliverable": 1, "outcome": 2, "contribution": 3}
+    items.sort(key=lambda item: (order.get(item.source.kind, 9), item.source.party_code, item.source.label))
+    return {
+        "year": year,
+        "actor": actor,
+        "items": items,
+        "count": len(items),
+        "counts": dict(sorted(counts.items())),
+        "everyone": everyone,
+    }

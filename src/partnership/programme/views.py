@@ -8,13 +8,14 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 
 from . import queries, services
-from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, UpdateForm
+from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, TranslationForm, UpdateForm
 from .models import current_period
 from .panels import render_panels
 
@@ -208,3 +209,37 @@ def search(request: HttpRequest) -> HttpResponse:
         "programme/search.html",
         {"form": form, "q": text, "found": queries.search(request.user, text)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def translate(request: HttpRequest, kind: str, uid: str) -> HttpResponse:
+    """Add or replace the translation of an update, deliverable, outcome or contribution (issue 15)."""
+    try:
+        data = queries.translation_form(request.user, kind, uid)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    source, existing = data["source"], data["existing"]
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    initial = {"language": source.target_language}
+    if existing is not None:
+        initial.update(
+            text=existing.text, description=existing.description, machine_assisted=not existing.human
+        )
+    form = TranslationForm(initial=initial, kind=data["kind"], source_fields=source.fields)
+    if request.method == "POST":
+        form = TranslationForm(request.POST, kind=data["kind"], source_fields=source.fields)
+        posted = _post_data(request)
+        posted.pop("next", None)
+        posted["machine_assisted"] = "machine_assisted" in posted
+        try:
+            services.translate(request.user, kind, uid, posted)
+        except Invalid as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The translation is saved."))
+            return redirect(next_url or source.url)
+    data.update(form=form, next=next_url)
+    return render(request, "programme/translation_form.html", data)
