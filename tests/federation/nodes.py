@@ -118,12 +118,12 @@ class Node:
     def token(self, username: str) -> str:
         return self.call("token", "create", username).stdout.strip().split()[-1]
 
-    def post(self, path: str, token: str, body: dict) -> dict:
+    def post(self, path: str, token: str, body: dict, method: str = "POST") -> dict:
         request = urllib.request.Request(
             self.url + path,
             data=json.dumps(body).encode(),
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            method="POST",
+            method=method,
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
