@@ -221,14 +221,14 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
     if actor is None:
         return data
     overdue = list(overdue_deliverables().select_related(None).select_related("action", "party")[:51])
+    # What is still to follow up: decisions and guidance of this cycle and earlier ones not closed.
+    guidance = list(services.open_guidance(before_year=cycle.year + 1).order_by("meeting__date", "pk"))
+    programme_translations.attach({"deliverable": overdue[:50], "outcome": guidance}, actor)
     data.update(
         missing=missing_by_party(cycle, parties),
         overdue=overdue[:50],
         overdue_cut=len(overdue) > 50,
-        # What is still to follow up: decisions and guidance of this cycle and earlier ones not closed.
-        open_guidance=list(
-            services.open_guidance(before_year=cycle.year + 1).order_by("meeting__date", "pk")
-        ),
+        open_guidance=guidance,
         meetings=list(Meeting.objects.filter(cycle=cycle).select_related("mechanism").order_by("date", "pk")),
     )
     return data
