@@ -591,7 +591,7 @@ def put_translation(request, kind: str, uid: str, language: str, payload: Transl
     return translation_out(services.translate(request.auth, kind, uid, data))
 
 
-TRANSLATION_RESPONSES = {200: TranslationOut, **error_responses(400, 401, 403, 404, 422)}
+TRANSLATION_RESPONSES = {200: TranslationOut, **error_responses(400, 401, 403, 404, 409, 422)}
 
 
 @router.put(

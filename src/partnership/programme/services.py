@@ -516,24 +516,43 @@ def translate(user, kind: str, uid: UUID | str, data: Mapping[str, Any]) -> Tran
     if not text:
         raise Invalid(_("text: the translation cannot be empty."), {"text": _("This field is required.")})
     now = timezone.now()
+    values = {
+        "text": text,
+        "description": description,
+        "human": not cleaned["machine_assisted"],
+        "source_language": source.language,
+        "source_revision": source.revision,
+        "source_sha256": source.digest,
+        "party": actor.party,
+        "organisation": actor.organisation,
+        "translator": actor.user,
+        "translated_at": now,
+    }
+    # Two people may add the first translation at the same moment: the unique constraint decides, and
+    # the other's write becomes a replacement on its second attempt (its ledger entry is rolled back).
+    for attempt in range(2):
+        try:
+            return _save_translation(actor, kind, source, language, values, now)
+        except IntegrityError:
+            if attempt:
+                raise Conflict(_("Someone saved this translation at the same moment; try again.")) from None
+    raise AssertionError("unreachable")
+
+
+def _save_translation(
+    actor: Actor,
+    kind: str,
+    source: translations.Source,
+    language: str,
+    values: dict[str, Any],
+    now: datetime.datetime,
+) -> Translation:
     with transaction.atomic():
         existing = (
             Translation.objects.select_for_update()
             .filter(kind=kind, item_uid=source.uid, language=language)
             .first()
         )
-        values = {
-            "text": text,
-            "description": description,
-            "human": not cleaned["machine_assisted"],
-            "source_language": source.language,
-            "source_revision": source.revision,
-            "source_sha256": source.digest,
-            "party": actor.party,
-            "organisation": actor.organisation,
-            "translator": actor.user,
-            "translated_at": now,
-        }
         if existing is None:
             translation = Translation.objects.create(
                 kind=kind, item_uid=source.uid, language=language, revision=1, **values

@@ -238,6 +238,8 @@ def translate(request: HttpRequest, kind: str, uid: str) -> HttpResponse:
             services.translate(request.user, kind, uid, posted)
         except Invalid as error:
             _show_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("The translation is saved."))
             return redirect(next_url or source.url)
