@@ -304,11 +304,18 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
         .order_by("created_at", "pk")
     )
+    # A secretariat sees every contribution of the cycle: read once (with their areas and actions) and
+    # sorted by status here, which leaves room in the page's budget for their translations (issue 15).
+    everything = list(base) if actor is not None and actor.is_secretariat else None
     data: dict[str, Any] = {
         "cycle": cycle,
         "actor": actor,
         "windows": windows(cycle),
-        "accepted": list(base.filter(status=Contribution.Status.ACCEPTED)),
+        "accepted": (
+            list(base.filter(status=Contribution.Status.ACCEPTED))
+            if everything is None
+            else [c for c in everything if c.status == Contribution.Status.ACCEPTED]
+        ),
         "can_steer": permissions.can_steer_cycle(actor),
         "can_contribute": permissions.can_contribute(actor),
         "queue": [],
@@ -317,12 +324,12 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
     if actor is None:
         programme_translations.attach({"contribution": data["accepted"]}, actor)
         return data
-    if actor.is_secretariat:
-        data["queue"] = list(base.filter(status=Contribution.Status.PENDING))
+    if everything is not None:
+        data["queue"] = [c for c in everything if c.status == Contribution.Status.PENDING]
         for contribution in data["queue"]:
             # The other party's contributions are shown, but moderated by their own secretariat.
             contribution.can_moderate = permissions.can_moderate(actor, contribution.organisation.party_id)
-        data["rejected"] = list(base.filter(status=Contribution.Status.REJECTED))
+        data["rejected"] = [c for c in everything if c.status == Contribution.Status.REJECTED]
     elif data["can_contribute"]:
         data["own"] = list(base.filter(organisation=actor.organisation))
     shown = [*data["accepted"], *data["queue"], *data.get("rejected", []), *data["own"]]

@@ -132,10 +132,10 @@ def info(translation: Translation, stale: bool = False) -> dict[str, Any]:
 
 
 def current(
-    items: Iterable[tuple[str, uuid.UUID, str]],
+    items: Iterable[tuple[str, uuid.UUID, str]], language: str | None = None
 ) -> dict[tuple[str, uuid.UUID], dict[str, dict[str, Any]]]:
     """{(kind, uid): {language: translation info}} of the current (not stale) translations of `items`,
-    each given as (kind, uid, digest of its source text now): one query whatever their number."""
+    each given as (kind, uid, digest of its source text now): one query whatever their number (`language`: only those into it)."""
     digests = {(kind, uid): digest for kind, uid, digest in items}
     if not digests:
         return {}
@@ -143,6 +143,8 @@ def current(
     rows = Translation.objects.select_related("organisation").filter(
         item_uid__in={uid for _kind, uid in digests}, kind__in={kind for kind, _uid in digests}
     )
+    if language is not None:
+        rows = rows.filter(language=language)
     for translation in rows:
         key = (translation.kind, translation.item_uid)
         if digests.get(key) == translation.source_sha256:
@@ -151,17 +153,25 @@ def current(
 
 
 def attach(groups: dict[str, Iterable[Any]], actor: Any = None) -> None:
-    """Set `translations` ({language: info}, current ones only) on each object of `groups` ({kind:
-    objects}: updates, deliverables, outcomes or contributions loaded for a page), in one query for all,
-    for `{% authored %}`; and `may_translate`, whether `actor` may add or replace its translation (the
-    page links the form)."""
+    """Set `translations` ({language: info}: the current translation into the reader's language, if
+    any) on each object of `groups` ({kind: objects}: updates, deliverables, outcomes or contributions
+    loaded for a page), for `{% authored %}`; and `may_translate`, whether `actor` may add or replace
+    its translation (the page links the form). One query for all, and none when every text is already
+    in the reader's language (the pages keep their query budgets)."""
+    from django.utils.translation import get_language
+
     from partnership.people.permissions import can_translate
 
+    reader = (get_language() or "en")[:2]
     lists = {kind: list(objects) for kind, objects in groups.items()}
     found = current(
-        (kind, obj.uid, source_digest(_kinds[kind].fields_of(obj), obj.language))
-        for kind, objects in lists.items()
-        for obj in objects
+        (
+            (kind, obj.uid, source_digest(_kinds[kind].fields_of(obj), obj.language))
+            for kind, objects in lists.items()
+            for obj in objects
+            if obj.language != reader
+        ),
+        language=reader,
     )
     for kind, objects in lists.items():
         for obj in objects:
