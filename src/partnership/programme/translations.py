@@ -135,7 +135,8 @@ def current(
     items: Iterable[tuple[str, uuid.UUID, str]], language: str | None = None
 ) -> dict[tuple[str, uuid.UUID], dict[str, dict[str, Any]]]:
     """{(kind, uid): {language: translation info}} of the current (not stale) translations of `items`,
-    each given as (kind, uid, digest of its source text now): one query whatever their number (`language`: only those into it)."""
+    each given as (kind, uid, digest of its source text now), into `language` only when given: one
+    query whatever their number."""
     digests = {(kind, uid): digest for kind, uid, digest in items}
     if not digests:
         return {}
