@@ -109,6 +109,10 @@ def test_a_replacement_keeps_the_uid_takes_the_next_revision_and_is_signed_again
     assert second.organisation.code == "eu-dg-connect"
     assert Translation.objects.count() == 1
     assert second.ledger_entry.index > first.ledger_entry.index
+    # Said to be machine-assisted, it is marked so wherever it is shown.
+    reader = Client()
+    reader.force_login(members["jp_lead"])
+    assert "（機械翻訳を基に確認済み）" in reader.get("/ja/actions/72/").content.decode()
 
 
 def test_a_translation_goes_stale_when_its_source_changes(members, eu_deliverable):
@@ -163,6 +167,8 @@ def test_the_form_page_adds_a_translation_and_refuses_with_the_field_named(membe
     url = f"/en/translations/update/{eu_update.uid}/"
     page = author.get(url)
     assert page.status_code == 200 and EU_NARRATIVE in page.content.decode()
+    japanese = author.get(url.replace("/en/", "/ja/")).content.decode()
+    assert "この進捗報告を翻訳する" in japanese and "ここでは機械翻訳は一切行いません" in japanese
     refused = author.post(url, {"language": "ja", "text": ""})
     assert refused.status_code == 200 and "field-error" in refused.content.decode()
     assert not Translation.objects.exists()
