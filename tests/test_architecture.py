@@ -61,6 +61,8 @@ def test_the_pure_libraries_import_and_work_without_django_settings():
 ENTRY_POINT_FILES = {
     "views.py",
     "api.py",
+    "register_views.py",
+    "register_api.py",
     "report_views.py",
     "urls.py",
     "report_urls.py",

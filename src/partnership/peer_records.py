@@ -14,6 +14,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_noop
 
 from partnership.ledger.records import SignedRecord
 from partnership.ledger.registry import RecordRejected, memo
@@ -27,10 +28,14 @@ def content_of(record: SignedRecord, members: tuple[str, ...]) -> dict[str, Any]
     """The record's content, refused unless it is an object with every member in `members`."""
     content = record.content
     if not isinstance(content, dict):
-        raise RecordRejected(f"{record.type}: the content is not a JSON object")
+        raise RecordRejected(gettext_noop("%(type)s: the content is not a JSON object"), type=record.type)
     missing = [name for name in members if name not in content]
     if missing:
-        raise RecordRejected(f"{record.type}: the content lacks {', '.join(missing)}")
+        raise RecordRejected(
+            gettext_noop("%(type)s: the content lacks %(members)s"),
+            type=record.type,
+            members=", ".join(missing),
+        )
     return content
 
 
@@ -42,7 +47,9 @@ def uid_of(content: dict[str, Any], member: str = "uid") -> uuid.UUID:
             raise ValueError
         return uuid.UUID(value)
     except ValueError:
-        raise RecordRejected(f"{member} {value!r} is not a UUID") from None
+        raise RecordRejected(
+            gettext_noop("%(member)s %(value)r is not a UUID"), member=member, value=value
+        ) from None
 
 
 #: The largest value an integer column holds on every database we run on (PostgreSQL's `integer`).
@@ -55,7 +62,13 @@ def integer_of(content: dict[str, Any], member: str, low: int, high: int = INTEG
     stops every sync with the peer at this entry."""
     value = content.get(member)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise RecordRejected(f"{member} {value!r} is not a whole number from {low} to {high}")
+        raise RecordRejected(
+            gettext_noop("%(member)s %(value)r is not a whole number from %(low)s to %(high)s"),
+            member=member,
+            value=value,
+            low=low,
+            high=high,
+        )
     return value
 
 
@@ -72,12 +85,19 @@ def author_party(record: SignedRecord) -> Party:
     """The record's party, which must be known here, and whose organisation must be the record's."""
     party = memo(("party", record.party), lambda: Party.objects.filter(code=record.party).first())
     if party is None:
-        raise RecordRejected(f"party {record.party!r} is not a party on this node")
-    party_organisation(party, record.organisation, "the author organisation")
+        raise RecordRejected(gettext_noop("party %(party)r is not a party on this node"), party=record.party)
+    party_organisation(party, record.organisation, gettext_noop("the author organisation"))
     return party
 
 
-def party_organisation(party: Party, code: Any, what: str = "organisation") -> Organisation:
+def author_organisation(record: SignedRecord) -> Organisation:
+    """The record's author organisation, which must be known here and belong to the record's party."""
+    return party_organisation(
+        author_party(record), record.organisation, gettext_noop("the author organisation")
+    )
+
+
+def party_organisation(party: Party, code: Any, what: str = gettext_noop("organisation")) -> Organisation:
     """The organisation `code`, refused unless it exists here and belongs to `party`."""
     organisation = (
         memo(("organisation", code), lambda: Organisation.objects.filter(code=code).first())
@@ -85,9 +105,16 @@ def party_organisation(party: Party, code: Any, what: str = "organisation") -> O
         else None
     )
     if organisation is None:
-        raise RecordRejected(f"{what} {code!r} is not an organisation on this node")
+        raise RecordRejected(
+            gettext_noop("%(what)s %(code)r is not an organisation on this node"), what=what, code=code
+        )
     if organisation.party_id != party.pk:
-        raise RecordRejected(f"{what} {code!r} is not an organisation of {party.code}")
+        raise RecordRejected(
+            gettext_noop("%(what)s %(code)r is not an organisation of %(party)s"),
+            what=what,
+            code=code,
+            party=party.code,
+        )
     return organisation
 
 
@@ -95,8 +122,20 @@ def held_by_peer(existing: Any, entry: LogEntry, what: str) -> None:
     """Refuse a record that would overwrite an object this node (or another peer) authored."""
     current = existing.ledger_entry
     if current is None or current.log != entry.log:
-        owner = "this node" if current is None or not current.from_peer else f"the {current.log} node"
-        raise RecordRejected(f"{what} {existing.uid} belongs to {owner}; {entry.log} cannot change it")
+        if current is None or not current.from_peer:
+            raise RecordRejected(
+                gettext_noop("%(what)s %(uid)s belongs to this node; %(log)s cannot change it"),
+                what=what,
+                uid=str(existing.uid),
+                log=entry.log,
+            )
+        raise RecordRejected(
+            gettext_noop("%(what)s %(uid)s belongs to the %(owner)s node; %(log)s cannot change it"),
+            what=what,
+            uid=str(existing.uid),
+            owner=current.log,
+            log=entry.log,
+        )
 
 
 def newer_entry(existing: Any, entry: LogEntry) -> bool:
@@ -112,5 +151,5 @@ def valid(form_class: type[forms.BaseForm], data: dict[str, Any], what: str) -> 
             f"{name}: {' '.join(str(message) for message in messages)}"
             for name, messages in form.errors.items()
         )
-        raise RecordRejected(f"{what}: {problems}")
+        raise RecordRejected(gettext_noop("%(what)s: %(problems)s"), what=what, problems=problems)
     return form.cleaned_data

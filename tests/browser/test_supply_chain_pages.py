@@ -59,3 +59,63 @@ def test_an_eu_analyst_reads_a_japanese_series_and_its_vintages_in_japanese(live
     expect(december).to_contain_text("102.0")  # the value the later release revised
     page.wait_for_load_state("networkidle")
     assert not violations.take()
+
+
+@pytest.fixture
+def measure_reader(transactional_db, programme):
+    """A JP measure taking effect next week, a JP AMBER plan, and a DG GROW account that may read the
+    measure but not the plan (in the live server's database)."""
+    import datetime
+
+    from partnership.exchanges.supply_chain import registers
+    from partnership.people.models import Organisation
+    from partnership.people.services import create_member
+    from tests.conftest import PASSWORD
+
+    meti = create_member("jp-meti", PASSWORD, Organisation.objects.get(code="jp-meti"), "action_lead")
+    today = datetime.date.today()
+    registers.create(
+        meti,
+        "export_controls",
+        {
+            "title": "先端半導体製造装置の輸出管理",
+            "language": "ja",
+            "kind": "new",
+            "items": [{"list": "jp-etco", "entry": "7(18)"}],
+            "hs_codes": ["8486.20"],
+            "legal_basis": "輸出貿易管理令 別表第一",
+            "adopted_on": (today - datetime.timedelta(days=3)).isoformat(),
+            "takes_effect": (today + datetime.timedelta(days=7)).isoformat(),
+            "tlp": "green",
+        },
+    )
+    registers.create(
+        meti,
+        "investments",
+        {"firm": "Hidden KK", "site": "Kumamoto", "country": "JP", "status": "announced", "tlp": "amber"},
+    )
+    create_member("eu-grow", PASSWORD, Organisation.objects.get(code="eu-dg-grow"), "action_lead")
+    return "eu-grow", PASSWORD
+
+
+def test_an_eu_analyst_sees_a_japanese_measure_taking_effect_soon_and_not_an_amber_plan(
+    live_server, page, measure_reader
+):
+    base = live_server.url
+    violations = Violations(page)
+    page.goto(f"{base}/ja/supply-chain/export-controls/")
+    page.get_by_label("ユーザー名").fill(measure_reader[0])
+    page.get_by_label("パスワード").fill(measure_reader[1])
+    page.locator("main form").get_by_role("button", name="ログイン").click()
+    expect(page.locator("h1")).to_have_text("輸出管理")
+    expect(page.locator("ul.upcoming")).to_contain_text("先端半導体製造装置の輸出管理")
+    page.get_by_role("button", name="相手側の変更を私の言語でメール通知する").click()
+    expect(page.get_by_role("button", name="相手側の変更のメール通知を停止する")).to_be_visible()
+    page.locator("ul.upcoming").get_by_role("link").click()
+    expect(page.locator("main dl")).to_contain_text("848620")
+    expect(page.locator("main dl")).to_contain_text("施行前または施行時に通報されました。")
+    expect(page.locator("table.revisions tbody tr")).to_have_count(1)
+    page.goto(f"{base}/ja/supply-chain/investments/")
+    expect(page.locator("main")).not_to_contain_text("Hidden KK")
+    page.wait_for_load_state("networkidle")
+    assert not violations.take()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_noop
+
 from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
@@ -69,7 +71,7 @@ def apply_note(record: SignedRecord, entry: LogEntry) -> None:
     party = author_party(record)
     held = TrendNote.objects.select_related("ledger_entry").filter(uid=content["uid"]).first()
     if held is not None:
-        held_by_peer(held, entry, "trend note")
+        held_by_peer(held, entry, gettext_noop("trend note"))
         if held.revision >= content["revision"]:
             return  # already applied
     when = record_time(record)

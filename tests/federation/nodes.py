@@ -128,6 +128,9 @@ class Node:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
+    def put(self, path: str, token: str, body: dict) -> dict:
+        return self.post(path, token, body, method="PUT")
+
     def file_update(self, token: str, paragraph: int, narrative: str) -> dict:
         return self.post(
             f"/api/v1/actions/{paragraph}/updates",

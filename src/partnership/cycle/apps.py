@@ -22,12 +22,15 @@ class CycleConfig(AppConfig):
         from . import records
         from .panels import PANEL
         from .queries import calendar as cycles_calendar
+        from .queries import register_search_kinds
 
         register(PANEL)
         # Outcomes and contributions are translated as the programme's texts are (issue 15).
         from .translations import register_kinds
 
         register_kinds()
+        # The search finds outcomes and contributions beside the programme's kinds.
+        register_search_kinds()
         # The programme counts and checks updates by the cycles' calendar without importing the cycle.
         reporting_calendar.register(cycles_calendar)
         # The cycle's records arriving from a peer party's node (the ledger knows nothing of the cycle).

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from partnership.errors import NotFound, PermissionDenied
 from partnership.people import permissions
 from partnership.people.models import Organisation, Party
 from partnership.people.permissions import Actor, actor_for, require_actor
+from partnership.programme import searchable
 from partnership.programme import translations as programme_translations
 from partnership.programme.models import JointAction
 from partnership.programme.queries import overdue_deliverables
@@ -490,3 +492,146 @@ def translation_queue(user, year: int, everyone: bool = False) -> dict[str, Any]
         "counts": dict(sorted(counts.items())),
         "everyone": everyone,
     }
+
+
+# --- what the search finds of the cycle (registered with programme.searchable in apps.ready) -----------
+
+
+def _about(through, filters: searchable.Filters, owner: str) -> Q:
+    """Rows whose areas or joint actions (many-to-many `through` tables, `owner` the row's column)
+    match the filters' area and action."""
+    condition = Q()
+    if filters.area:
+        areas = through["areas"].objects.filter(area__code=filters.area).values(owner)
+        actions = through["actions"].objects.filter(jointaction__area__code=filters.area).values(owner)
+        condition &= Q(pk__in=areas) | Q(pk__in=actions)
+    if filters.action:
+        condition &= Q(
+            pk__in=through["actions"].objects.filter(jointaction__paragraph=filters.action).values(owner)
+        )
+    return condition
+
+
+def find_outcomes(user, filters: searchable.Filters):
+    """Meeting outcomes (members only, as the meeting page: `people.permissions.can_read_outcomes`), the
+    newest meeting first, by the owner's party (the host's for a note), area, cycle, follow-up status,
+    joint action and words of the text or the follow-up note."""
+    if not permissions.can_read_outcomes(user):
+        return None
+    found = Outcome.objects.select_related(
+        "meeting__cycle", "meeting__party", "owner__party", "ledger_entry"
+    ).order_by("-meeting__date", "pk")
+    if filters.party:
+        found = found.filter(
+            Q(owner__party__code=filters.party) | Q(owner__isnull=True, meeting__party__code=filters.party)
+        )
+    found = found.filter(
+        _about({"areas": Outcome.areas.through, "actions": Outcome.actions.through}, filters, "outcome_id")
+    )
+    if filters.cycle:
+        found = found.filter(meeting__cycle__year=filters.cycle)
+    if filters.status:
+        found = found.filter(follow_up=filters.status).exclude(kind=Outcome.Kind.NOTE)
+    if filters.terms:
+        found = found.filter(searchable.text_matches(filters.terms, "text", "follow_up_note"))
+    return found
+
+
+def outcome_row(outcome: Outcome) -> searchable.Found:
+    """An outcome as a search result: its kind and, for decisions and guidance, its follow-up."""
+    owner = outcome.owner
+    party = owner.party if owner is not None and owner.party is not None else outcome.meeting.party
+    note = outcome.kind == Outcome.Kind.NOTE
+    status_label = str(Outcome.Kind(outcome.kind).label)
+    if not note:
+        status_label += " · " + str(Outcome.FollowUp(outcome.follow_up).label)
+    return searchable.Found(
+        kind="outcome",
+        kind_label=_("Cycle outcome"),
+        reference=outcome.meeting.title,
+        party=party.code if party is not None else "",
+        cycle=outcome.meeting.cycle.year if outcome.meeting.cycle is not None else None,
+        status="" if note else outcome.follow_up,
+        status_label=status_label,
+        text=outcome.text,
+        language=outcome.language,
+        date=outcome.meeting.date,
+        url=reverse("meeting", args=[outcome.meeting.uid]),
+        signed_by=outcome.signed_by,
+    )
+
+
+def find_contributions(user, filters: searchable.Filters):
+    """Contributions as the consultation page shows them (`people.permissions.can_read_contribution`):
+    accepted ones to everyone, every one to the secretariats, a contributor's own to its organisation;
+    newest first, by the contributor's party, area, cycle, status, joint action and words of the text."""
+    actor = actor_for(user)
+    found = Contribution.objects.select_related(
+        "organisation__party", "window__cycle", "ledger_entry"
+    ).order_by("-created_at", "-pk")
+    # can_read_contribution, as a filter: the public and members read accepted ones, an organisation its
+    # own, a secretariat every one.
+    if actor is None:
+        found = found.filter(status=Contribution.Status.ACCEPTED)
+    elif not actor.is_secretariat:
+        found = found.filter(Q(status=Contribution.Status.ACCEPTED) | Q(organisation=actor.organisation))
+    if filters.party:
+        found = found.filter(organisation__party__code=filters.party)
+    found = found.filter(
+        _about(
+            {"areas": Contribution.areas.through, "actions": Contribution.actions.through},
+            filters,
+            "contribution_id",
+        )
+    )
+    if filters.cycle:
+        found = found.filter(window__cycle__year=filters.cycle)
+    if filters.status:
+        found = found.filter(status=filters.status)
+    if filters.terms:
+        found = found.filter(searchable.text_matches(filters.terms, "text"))
+    return found
+
+
+def contribution_row(contribution: Contribution) -> searchable.Found:
+    """A contribution as a search result."""
+    party = contribution.organisation.party
+    return searchable.Found(
+        kind="contribution",
+        kind_label=_("Contribution"),
+        reference=contribution.window.title,
+        party=party.code if party is not None else "",
+        cycle=contribution.window.cycle.year,
+        status=contribution.status,
+        status_label=str(Contribution.Status(contribution.status).label),
+        text=contribution.text,
+        language=contribution.language,
+        date=contribution.created_at,
+        url=reverse("consultation", args=[contribution.window.cycle.year]),
+        signed_by=contribution.signed_by,
+    )
+
+
+def register_search_kinds() -> None:
+    """The cycle's kinds of search result (apps.ready): outcomes and contributions."""
+    searchable.register(
+        searchable.Kind(
+            "outcome",
+            lambda: _("Cycle outcomes"),
+            Outcome.FollowUp.choices,
+            find_outcomes,
+            outcome_row,
+            order=40,
+            offered_to=permissions.can_read_outcomes,
+        )
+    )
+    searchable.register(
+        searchable.Kind(
+            "contribution",
+            lambda: _("Contributions"),
+            Contribution.Status.choices,
+            find_contributions,
+            contribution_row,
+            order=50,
+        )
+    )

@@ -450,7 +450,7 @@ def apply_calendar(record: SignedRecord, entry: LogEntry) -> None:
     party = author_party(record)
     existing = CalendarProposal.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
-        held_by_peer(existing, entry, "calendar proposal")
+        held_by_peer(existing, entry, gettext_noop("calendar proposal"))
         return  # a proposal never changes
     year = content["year"]
     if not isinstance(year, int) or isinstance(year, bool) or not 2022 <= year <= 2100:
@@ -553,7 +553,7 @@ def apply_meeting(record: SignedRecord, entry: LogEntry) -> None:
     existing = Meeting.objects.select_related("ledger_entry").filter(uid=uid).first()
     # A meeting first learnt of from an outcome record has no record of its own yet: this fills it in.
     if existing is not None and (existing.ledger_entry_id is not None or existing.created_by_id is not None):
-        held_by_peer(existing, entry, "meeting")
+        held_by_peer(existing, entry, gettext_noop("meeting"))
         return  # a meeting record is signed once
     cycle = _cycle(content["cycle"], "meeting")
     mechanism = _mechanism(content["mechanism"], "meeting")
@@ -610,7 +610,7 @@ def apply_outcome(record: SignedRecord, entry: LogEntry) -> None:
     party = author_party(record)
     existing = Outcome.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
-        held_by_peer(existing, entry, "outcome")
+        held_by_peer(existing, entry, gettext_noop("outcome"))
         if not newer_entry(existing, entry):
             return  # already applied, or older than what is held
     kind, follow_up = content["kind"], content["follow_up"]
@@ -819,7 +819,7 @@ def apply_priority(record: SignedRecord, entry: LogEntry) -> None:
     party = author_party(record)
     existing = Priority.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
-        held_by_peer(existing, entry, "priority")
+        held_by_peer(existing, entry, gettext_noop("priority"))
         if not newer_entry(existing, entry):
             return
     if content["result"] not in Priority.Outcome.values:
@@ -859,7 +859,7 @@ def apply_window(record: SignedRecord, entry: LogEntry) -> None:
     party = author_party(record)
     existing = ConsultationWindow.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
-        held_by_peer(existing, entry, "consultation window")
+        held_by_peer(existing, entry, gettext_noop("consultation window"))
         return  # a window is signed once
     opens, closes = _time(content["opens"], "opens"), _time(content["closes"], "closes")
     if closes <= opens:
@@ -884,7 +884,7 @@ def apply_contribution(record: SignedRecord, entry: LogEntry) -> None:
     party = author_party(record)
     existing = Contribution.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
-        held_by_peer(existing, entry, "contribution")
+        held_by_peer(existing, entry, gettext_noop("contribution"))
         return  # accepted once, shared once
     window = ConsultationWindow.objects.filter(uid=uid_of(content, "window")).first()
     if window is None:

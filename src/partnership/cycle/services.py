@@ -21,7 +21,7 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
+from partnership.errors import Conflict, Invalid, NotFound
 from partnership.inputs import check_time
 from partnership.people.models import Membership, Organisation
 from partnership.people.permissions import (
@@ -34,6 +34,7 @@ from partnership.people.permissions import (
     require_moderate,
     require_node_party,
     require_record_at_meeting,
+    require_steer_cycle,
 )
 from partnership.programme.models import Area, JointAction, Language
 
@@ -56,10 +57,7 @@ LANGUAGES = {choice.value for choice in Language}
 
 def require_secretariat(user) -> Actor:
     """The actor, if a secretariat; the secretariats steer the cycle (para 20)."""
-    actor = require_actor(user)
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    return actor
+    return require_steer_cycle(require_actor(user))
 
 
 def require_cycle_writer(user) -> Actor:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("cycles/", views.cycle_list, name="cycles"),
     path("cycles/new/", views.cycle_new, name="cycle_new"),
     path("cycles/<int:year>/", views.cycle_page, name="cycle"),
+    path("cycles/<int:year>/print/", views.cycle_print, name="cycle_print"),
     path("cycles/<int:year>/phase/", views.advance_phase, name="advance_phase"),
     path("cycles/<int:year>/translations/", views.translation_queue, name="translation_queue"),
     path("cycles/<int:year>/late-updates/", views.late_updates, name="late_updates"),

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -116,6 +117,16 @@ def cycle_page(request: HttpRequest, year: int) -> HttpResponse:
     if data is None:
         raise Http404(_("There is no cycle %(year)s.") % {"year": year})
     data["today"] = timezone.localdate()
+    return render(request, "cycle/cycle.html", data)
+
+
+def cycle_print(request: HttpRequest, year: int) -> HttpResponse:
+    """The cycle page in the print layout (web/site.css: .print-view and @media print), without its forms."""
+    data = queries.cycle_page(request.user, year)
+    if data is None:
+        raise Http404(_("There is no cycle %(year)s.") % {"year": year})
+    data["today"] = timezone.localdate()
+    data["printing"] = {"back": reverse("cycle", args=[year])}
     return render(request, "cycle/cycle.html", data)
 
 

@@ -38,10 +38,14 @@ class DetectorConfigError(ValueError):
     """A detector configuration that cannot work; `parameter` names the offending key (the caller maps it
     to the form or API field)."""
 
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(f"{parameter}: {message}")
+    def __init__(self, parameter: str, template: str, **params: str) -> None:
+        # The template and its values are kept apart so that a caller can show the reason in its
+        # reader's language (the library holds no translated text): `template` is a msgid.
         self.parameter = parameter
-        self.message = message
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
+        super().__init__(f"{parameter}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,11 @@ class _Reader:
     def text(self, key: str, default: str, choices: Sequence[str] | None = None) -> str:
         value = self._take(key, default)
         if not isinstance(value, str):
-            raise DetectorConfigError(key, f"must be text, not {value!r}")
+            raise DetectorConfigError(key, "must be text, not %(value)s", value=repr(value))
         if choices is not None and value not in choices:
-            raise DetectorConfigError(key, f"{value!r} is not one of {', '.join(choices)}")
+            raise DetectorConfigError(
+                key, "%(value)s is not one of %(choices)s", value=repr(value), choices=", ".join(choices)
+            )
         return value
 
     def number(
@@ -84,33 +90,43 @@ class _Reader:
         if value is None:
             raise DetectorConfigError(key, "is required")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise DetectorConfigError(key, f"must be a number, not {value!r}")
+            raise DetectorConfigError(key, "must be a number, not %(value)s", value=repr(value))
         try:
             value = float(value)
         except OverflowError:  # an integer beyond any double
-            raise DetectorConfigError(key, f"must be a finite number, not {_digits(value)}") from None
+            raise DetectorConfigError(
+                key, "must be a finite number, not %(value)s", value=_digits(value)
+            ) from None
         if not math.isfinite(value):
-            raise DetectorConfigError(key, f"must be a finite number, not {value!r}")
+            raise DetectorConfigError(key, "must be a finite number, not %(value)s", value=repr(value))
         if above is not None and not value > above:
-            raise DetectorConfigError(key, f"must be greater than {above:g}, not {value:g}")
+            raise DetectorConfigError(
+                key, "must be greater than %(limit)s, not %(value)s", limit=f"{above:g}", value=f"{value:g}"
+            )
         if at_least is not None and value < at_least:
-            raise DetectorConfigError(key, f"must be at least {at_least:g}, not {value:g}")
+            raise DetectorConfigError(
+                key, "must be at least %(limit)s, not %(value)s", limit=f"{at_least:g}", value=f"{value:g}"
+            )
         return float(value)
 
     def whole(self, key: str, default: int, *, at_least: int, at_most: int = LONGEST) -> int:
         value = self._take(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise DetectorConfigError(key, f"must be a whole number, not {value!r}")
+            raise DetectorConfigError(key, "must be a whole number, not %(value)s", value=repr(value))
         if value < at_least:
-            raise DetectorConfigError(key, f"must be at least {at_least}, not {_digits(value)}")
+            raise DetectorConfigError(
+                key, "must be at least %(limit)s, not %(value)s", limit=str(at_least), value=_digits(value)
+            )
         if value > at_most:
-            raise DetectorConfigError(key, f"must be at most {at_most}, not {_digits(value)}")
+            raise DetectorConfigError(
+                key, "must be at most %(limit)s, not %(value)s", limit=str(at_most), value=_digits(value)
+            )
         return value
 
     def flag(self, key: str, default: bool) -> bool:
         value = self._take(key, default)
         if not isinstance(value, bool):
-            raise DetectorConfigError(key, f"must be true or false, not {value!r}")
+            raise DetectorConfigError(key, "must be true or false, not %(value)s", value=repr(value))
         return value
 
     def finish(self) -> None:
@@ -130,7 +146,7 @@ def build_detector(config: Mapping[str, Any]) -> Detector:
     reader = _Reader(config)
     method = reader.text("method", "", METHODS) if "method" in reader.config else None
     if method is None:
-        raise DetectorConfigError("method", f"is required (one of {', '.join(METHODS)})")
+        raise DetectorConfigError("method", "is required (one of %(choices)s)", choices=", ".join(METHODS))
     detector = DETECTOR_CLASSES[method].from_config(reader)
     reader.finish()
     return detector
@@ -143,7 +159,9 @@ def build_detectors(configs: Sequence[Mapping[str, Any]]) -> list[Detector]:
         try:
             detectors.append(build_detector(config))
         except DetectorConfigError as error:
-            raise DetectorConfigError(f"detectors[{position}].{error.parameter}", error.message) from error
+            raise DetectorConfigError(
+                f"detectors[{position}].{error.parameter}", error.template, **error.params
+            ) from error
     return detectors
 
 
@@ -551,7 +569,9 @@ class ChangePointDetector(Detector):
         )
         if detector.window < 3 * detector.min_size:
             raise DetectorConfigError(
-                "window", f"must hold at least three segments of min_size ({3 * detector.min_size})"
+                "window",
+                "must hold at least three segments of min_size (%(least)s)",
+                least=str(3 * detector.min_size),
             )
         return detector
 

@@ -24,6 +24,9 @@ def render_error(data: str) -> str:
         return data
     if not params:
         return gettext(message)  # e.g. a reason worded whole, which may hold a "%" of its own
+    if isinstance(params.get("what"), str):
+        # `what` names the kind of object (peer_records: "series", "the author organisation"): a msgid too.
+        params = {**params, "what": gettext(params["what"])}
     try:
         return gettext(message) % params
     except (ValueError, TypeError, KeyError):

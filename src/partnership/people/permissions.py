@@ -286,9 +286,7 @@ def can_moderate(actor: Actor | None, contributor_party_id: int | None) -> bool:
 
 def require_moderate(actor: Actor, contributor_party_id: int | None) -> Actor:
     """`can_moderate`, raising PermissionDenied with the reason."""
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    require_node_party(actor)
+    require_node_party(require_steer_cycle(actor))
     if not can_moderate(actor, contributor_party_id):
         raise PermissionDenied(_("A secretariat moderates only the contributions from its own party."))
     return actor
@@ -313,6 +311,13 @@ def require_contributor(user: User | AnonymousUser | None) -> Actor:
 def can_steer_cycle(actor: Actor | None) -> bool:
     """The secretariats run the yearly cycle (paras 19-23): plan it, record meetings and outcomes."""
     return actor is not None and actor.is_secretariat
+
+
+def require_steer_cycle(actor: Actor | None) -> Actor:
+    """`can_steer_cycle`, raising PermissionDenied with the reason."""
+    if actor is None or not can_steer_cycle(actor):
+        raise PermissionDenied(_("Only the secretariats steer the cycle."))
+    return actor
 
 
 def can_read_contribution(actor: Actor | None, accepted: bool, contributor_organisation_id: int) -> bool:
@@ -344,9 +349,7 @@ def can_agree(actor: Actor | None, proposer_party_id: int | None) -> bool:
 
 def require_agree(actor: Actor, proposer_party_id: int | None) -> Actor:
     """`can_agree`, raising PermissionDenied with the reason."""
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    require_node_party(actor)
+    require_node_party(require_steer_cycle(actor))
     if proposer_party_id is not None and actor.party.pk == proposer_party_id:
         raise PermissionDenied(
             _("A party cannot agree to its own proposal: the other party's secretariat agrees to it.")
@@ -369,9 +372,7 @@ def can_record_at_meeting(actor: Actor | None, host_party_id: int | None) -> boo
 
 def require_record_at_meeting(actor: Actor, host_party_id: int | None, host_code: str = "") -> Actor:
     """`can_record_at_meeting`, raising PermissionDenied with the reason."""
-    if not actor.is_secretariat:
-        raise PermissionDenied(_("Only the secretariats steer the cycle."))
-    require_node_party(actor)
+    require_node_party(require_steer_cycle(actor))
     if not can_record_at_meeting(actor, host_party_id):
         raise PermissionDenied(
             _(
@@ -398,6 +399,12 @@ def can_publish_series(actor: Actor | None, party_id: int, organisation_id: int 
     owns (`organisation_id`, None for a new series). Nobody publishes for the other party, nor for a party
     other than the node's (`writes_on_this_node`).
     """
+    return _party_or_lead_writes(actor, party_id, organisation_id)
+
+
+def _party_or_lead_writes(actor: Actor | None, party_id: int, organisation_id: int | None) -> bool:
+    """The party's secretariat writes every record of its party; an action lead (the responsible ministry
+    or lead organisation) writes new ones and those its organisation authored; only on its party's node."""
     if actor is None or actor.party.pk != party_id or not writes_on_this_node(actor):
         return False
     if actor.is_secretariat:
@@ -421,6 +428,54 @@ def require_publish_series(
             )
         )
     return actor
+
+
+def can_write_register(actor: Actor | None, party_id: int, organisation_id: int | None = None) -> bool:
+    """May `actor` write (create, revise) an entry of `party_id`'s investment or export-control register
+    (para 46: exchange on long-term investment strategies, coordination of export controls)?
+
+    Each party writes its own entries: its secretariat every entry, the responsible ministry or lead
+    organisation (an action lead) new entries and those its organisation authored (`organisation_id`,
+    None for a new entry). Nobody writes for the other party, nor on the other party's node.
+    """
+    return _party_or_lead_writes(actor, party_id, organisation_id)
+
+
+def require_write_register(
+    user: User | AnonymousUser | None, party_id: int, organisation_id: int | None
+) -> Actor:
+    """`can_write_register` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if actor.party.pk != party_id:
+        raise PermissionDenied(_("You can only write your own party's register entries."))
+    require_node_party(actor)
+    if not can_write_register(actor, party_id, organisation_id):
+        raise PermissionDenied(
+            _(
+                "Only your party's secretariat, or the responsible ministry or lead organisation for the "
+                "entries it wrote, writes register entries."
+            )
+        )
+    return actor
+
+
+def can_read_register_records(user: User | AnonymousUser | None) -> bool:
+    """Who reads the registers' records from the ledger: members of either party. A record below
+    TLP:CLEAR carries its entry sealed to the peer node, so the log shows them only its envelope."""
+    return actor_for(user) is not None
+
+
+def register_reader(user: User | AnonymousUser | None) -> tuple[Actor, bool]:
+    """Who reads the registers' firm-level entries: members of either party, each entry under its TLP
+    level (`people.tlp.visible`, the one TLP rule). Returns the actor and whether they belong to the TLP
+    community (the governments' people: every role but stakeholder, who reads TLP:CLEAR only). The public
+    reads nothing."""
+    actor = actor_for(user)
+    if actor is None:
+        raise PermissionDenied(
+            _("The investment and export-control registers are for the partnership's members.")
+        )
+    return actor, actor.role != Membership.Role.STAKEHOLDER
 
 
 def can_manage_people(actor: Actor | None, party_id: int | None) -> bool:

@@ -6,11 +6,13 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status as WithStatus  # `Status` names the update statuses below
 from pydantic import BaseModel, ConfigDict, Field
 
 from partnership.api_helpers import (
+    MAX_PAGE_SIZE,
     WRITE_AUTH,
     SignedOut,
     error_responses,
@@ -19,9 +21,11 @@ from partnership.api_helpers import (
     reader,
     signed_in,
 )
+from partnership.errors import Invalid
 from partnership.people.permissions import require_read_progress
 
-from . import queries, services
+from . import queries, searchable, services
+from .forms import search_filters
 from .models import (
     Comment,
     Deliverable,
@@ -612,3 +616,91 @@ def translate_update(request, uid: str, language: LanguageTag, payload: Translat
 )
 def translate_deliverable(request, uid: str, language: LanguageTag, payload: TranslationIn):
     return put_translation(request, "deliverable", uid, language, payload)
+
+
+# --- search -------------------------------------------------------------------------------------------
+
+
+class FoundOut(BaseModel):
+    type: str = Field(..., description="action, update, deliverable, outcome or contribution")
+    reference: str = Field(..., description="The joint action's paragraph, or the meeting or consultation")
+    party: str
+    cycle: int | None
+    status: str
+    status_label: str = Field(..., description="The status in the reader's language")
+    text: str
+    language: str = Field(..., description="The text's language; \"\" for a joint action's title")
+    date: str | None = Field(None, description="ISO date or time (UTC) of the row")
+    url: str = Field(..., description="The page that shows it")
+    signed_by: str | None
+
+
+class SearchOut(BaseModel):
+    count: int
+    counts: dict[str, int] = Field(..., description="How many rows each type found")
+    next: str | None
+    previous: str | None
+    items: list[FoundOut]
+
+
+def found_out(found: searchable.Found) -> dict[str, Any]:
+    return {
+        "type": found.kind,
+        "reference": found.reference,
+        "party": found.party,
+        "cycle": found.cycle,
+        "status": found.status,
+        "status_label": found.status_label,
+        "text": found.text,
+        "language": found.language,
+        "date": found.date.isoformat() if found.date is not None else None,
+        "url": found.url,
+        "signed_by": found.signed_by,
+    }
+
+
+@router.get(
+    "search",
+    response={200: SearchOut, **error_responses(401, 422)},
+    summary="Search joint actions, updates, deliverables, cycle outcomes and contributions",
+    description="The search page's filters (each one optional; a wrong value is 422 naming it): q (words, "
+    "each found in the English or Japanese text), type, party, area, cycle (year), status, action "
+    "(paragraph), page, page_size (1-200, default 25). Only what the caller may read is found: joint "
+    "actions and accepted contributions for everyone, progress and outcomes for members.",
+)
+def search(
+    request,
+    q: str | None = None,
+    type: str | None = None,  # noqa: A002 (the page's parameter name)
+    party: str | None = None,
+    area: str | None = None,
+    cycle: str | None = None,
+    status: str | None = None,
+    action: str | None = None,
+    page: str | None = None,
+    page_size: str | None = None,
+):
+    filters, number = search_filters(request.GET)
+    try:
+        size = int(page_size or queries.SEARCH_PAGE_SIZE)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise Invalid(
+            _("page_size: give a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
+            {"page_size": _("from 1 to %(max)s") % {"max": MAX_PAGE_SIZE}},
+        )
+    found = queries.search(reader(request), filters, page=number, page_size=size)
+
+    def link(to: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(to)
+        return request.build_absolute_uri(request.path + "?" + query.urlencode())
+
+    return {
+        "count": found.total,
+        "counts": {code: count for code, _label, count in found.counts},
+        "next": link(number + 1) if number < found.pages else None,
+        "previous": link(number - 1) if 1 < number <= found.pages else None,
+        "items": [found_out(row) for row in found.rows],
+    }

@@ -15,7 +15,10 @@ class ProgrammeConfig(AppConfig):
         from partnership.ledger import registry
         from partnership.people.permissions import can_read_progress
 
+        from .queries import register_search_kinds
         from .records import APPLIERS, BATCH_APPLIERS
+
+        register_search_kinds()
 
         # Progress, deliverables, indicators and their values are for members until published: the
         # public log serves their content only to members and to peer nodes (issue 12).

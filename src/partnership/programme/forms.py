@@ -4,6 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from partnership.errors import Invalid
 
 from .models import Comment, Deliverable, Indicator, IndicatorValue, Language, ProgressUpdate
 
@@ -193,9 +196,93 @@ class TranslationForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """The search box."""
+    """The search and its filters (the search page, its exports and `GET /api/v1/search`): every value is
+    checked, and a wrong one is named (an unknown party or area, a year out of range, a NUL character)."""
 
-    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    q = forms.CharField(label=_("Words"), max_length=200, required=False)
+    type = forms.ChoiceField(label=pgettext_lazy("kind of result", "Type"), required=False)
+    party = forms.ChoiceField(label=_("Party"), required=False)
+    area = forms.ChoiceField(label=_("Priority area"), required=False)
+    cycle = forms.IntegerField(label=_("Cycle"), required=False, min_value=FIRST_PERIOD, max_value=2100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    action = forms.IntegerField(label=_("Joint action"), required=False, min_value=1, max_value=999)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10_000)
+
+    def __init__(self, *args, parties=(), areas=(), reader=None, **kwargs) -> None:
+        """`parties` and `areas` (from `queries.parties()` and `queries.areas()`) are the choices; the
+        types and statuses shown are those `reader` may read (every one is a valid value: a link
+        followed signed out finds nothing rather than failing)."""
+        from . import searchable
+
+        super().__init__(*args, **kwargs)
+        any_choice = [("", _("any"))]
+        kinds = searchable.kinds()
+        shown = [kind for kind in kinds if kind.offered_to(reader)]
+
+        def statuses(of):
+            return any_choice + [
+                (kind.label(), [(value, label) for value, label in kind.statuses])
+                for kind in of
+                if kind.statuses
+            ]
+
+        self.fields["type"].choices = any_choice + [(kind.code, kind.label()) for kind in kinds]
+        self.fields["type"].widget.choices = any_choice + [(kind.code, kind.label()) for kind in shown]
+        self.fields["party"].choices = any_choice + [(party.code, party.code) for party in parties]
+        self.fields["area"].choices = any_choice + [(area.code, area.name) for area in areas]
+        self.fields["status"].choices = statuses(kinds)
+        self.fields["status"].widget.choices = statuses(shown)
+
+    def clean_q(self) -> str:
+        from .searchable import MAX_TERMS
+
+        text = self.cleaned_data["q"].strip()
+        if len(text.split()) > MAX_TERMS:
+            raise ValidationError(
+                _("Search for at most %(count)s words."), code="too_many_words", params={"count": MAX_TERMS}
+            )
+        return text
+
+    def filters(self):
+        """The valid filters as `searchable.Filters` (call after is_valid())."""
+        from .searchable import Filters
+
+        data = self.cleaned_data
+        return Filters(
+            q=data.get("q") or "",
+            kind=data.get("type") or "",
+            party=data.get("party") or "",
+            area=data.get("area") or "",
+            cycle=data.get("cycle"),
+            status=data.get("status") or "",
+            action=data.get("action"),
+        )
+
+    @property
+    def page_number(self) -> int:
+        return (self.cleaned_data.get("page") or 1) if self.is_valid() else 1
+
+    def error_fields(self) -> dict[str, str]:
+        """Each wrong field and what is wrong with it (for `Invalid`)."""
+        return {name: " ".join(str(message) for message in errors) for name, errors in self.errors.items()}
+
+
+def search_form(data, reader=None) -> SearchForm:
+    """The search form bound to `data` (a page's or the API's query), with the parties and areas as
+    its choices (two queries) and the types and statuses `reader` may read."""
+    from . import queries
+
+    return SearchForm(data, parties=queries.parties(), areas=queries.areas(), reader=reader)
+
+
+def search_filters(data):
+    """(filters, page) of a search's query; `Invalid` naming each wrong field (the API and the exports)."""
+    form = search_form(data)
+    if not form.is_valid():
+        fields = form.error_fields()
+        first = next(iter(fields.items()))
+        raise Invalid(f"{first[0]}: {first[1]}", fields)
+    return form.filters(), form.page_number
 
 
 LANGUAGE_VALUES = {choice.value for choice in Language}

@@ -5,16 +5,19 @@ the action page are held to at most 15 by a test).
 """
 
 import datetime
+import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Cast, RowNumber
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound
@@ -28,7 +31,7 @@ from partnership.people.permissions import (
     require_read_progress,
 )
 
-from . import reporting_calendar, translations
+from . import reporting_calendar, searchable, translations
 from .models import (
     Area,
     Comment,
@@ -520,36 +523,237 @@ def action_page(
     }
 
 
-def search(user, text: str, limit: int = 30) -> dict[str, list]:
-    """Actions, updates and deliverables whose text contains `text` (case-insensitive)."""
-    text = text.strip()
-    if not text:
-        return {"actions": [], "updates": [], "deliverables": []}
-    found: dict[str, list[Any]] = {
-        "actions": list(
-            JointAction.objects.filter(
-                Q(title_en__icontains=text)
-                | Q(title_ja__icontains=text)
-                | Q(text_en__icontains=text)
-                | Q(heading_en__icontains=text)
-                | Q(heading_ja__icontains=text)
-            ).select_related("area")[:limit]
-        ),
-        "updates": [],
-        "deliverables": [],
-    }
-    if actor_for(user) is not None:
-        found["updates"] = list(
-            ProgressUpdate.objects.filter(narrative__icontains=text)
-            .select_related("action", "party", "ledger_entry")
-            .order_by("-created_at")[:limit]
-        )
-        found["deliverables"] = list(
-            Deliverable.objects.filter(
-                Q(title__icontains=text) | Q(description__icontains=text)
-            ).select_related("action", "party", "ledger_entry")[:limit]
-        )
+# --- search ---------------------------------------------------------------------------------------------
+# The kinds the search finds are registered in `searchable` (the programme's below, from apps.ready; the
+# cycle's outcomes and contributions from the cycle's); `search` pages through them in a fixed number of
+# queries and `search_rows` gives every row for an export.
+
+SEARCH_PAGE_SIZE = 25
+
+
+def _action_text_fields() -> tuple[str, ...]:
+    return ("title_en", "title_ja", "heading_en", "heading_ja", "text_en")
+
+
+def find_actions(user, filters: searchable.Filters) -> QuerySet[JointAction] | None:
+    """Joint actions (public) by words of their titles, headings or text, area, lead party and paragraph;
+    none when a cycle or a status is asked for (an action has neither)."""
+    if filters.cycle or filters.status:
+        return JointAction.objects.none()
+    found = JointAction.objects.select_related("area").order_by("paragraph")
+    if filters.area:
+        found = found.filter(area__code=filters.area)
+    if filters.action:
+        found = found.filter(paragraph=filters.action)
+    if filters.party:
+        led = JointAction.leads.through.objects.filter(organisation__party__code=filters.party)
+        found = found.filter(pk__in=led.values("jointaction_id"))
+    if filters.terms:
+        found = found.filter(searchable.text_matches(filters.terms, *_action_text_fields()))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_url(prefix: str, language: str | None, paragraph: int) -> str:
+    """The action page's path under `prefix` in `language` (an export asks once per action, not once
+    per row: `reverse` cost a fifth of a download's time)."""
+    return reverse("action", args=[paragraph])
+
+
+def action_url(paragraph: int) -> str:
+    """The path of a joint action's page in the active language."""
+    return _action_url(get_script_prefix(), get_language(), paragraph)
+
+
+def action_row(action: JointAction) -> searchable.Found:
+    """A joint action as a search result (its title in the reader's language)."""
+    return searchable.Found(
+        kind="action",
+        kind_label=_("Joint action"),
+        reference=str(action.paragraph),
+        party="",
+        cycle=None,
+        status="",
+        status_label="",
+        text=action.title,
+        language="",
+        date=None,
+        url=action_url(action.paragraph),
+    )
+
+
+def find_updates(user, filters: searchable.Filters) -> QuerySet[ProgressUpdate] | None:
+    """Progress updates, newest first, as `updates` lists them (readers of progress only; None for the
+    public), by party, area, period, status, action and words of the narrative."""
+    if not can_read_progress(user):
+        return None
+    found = ProgressUpdate.objects.select_related("action", "party", "ledger_entry").order_by(
+        "-created_at", "-pk"
+    )
+    if filters.party:
+        found = found.filter(party__code=filters.party)
+    if filters.area:
+        found = found.filter(action__area__code=filters.area)
+    if filters.cycle:
+        found = found.filter(period=filters.cycle)
+    if filters.status:
+        found = found.filter(status=filters.status)
+    if filters.action:
+        found = found.filter(action__paragraph=filters.action)
+    if filters.terms:
+        found = found.filter(searchable.text_matches(filters.terms, "narrative"))
+    return found
+
+
+def update_row(update: ProgressUpdate) -> searchable.Found:
+    """A progress update as a search result."""
+    return searchable.Found(
+        kind="update",
+        kind_label=_("Progress update"),
+        reference=str(update.action.paragraph),
+        party=update.party.code,
+        cycle=update.period,
+        status=update.status,
+        status_label=str(ProgressUpdate.Status(update.status).label),
+        text=update.narrative,
+        language=update.language,
+        date=update.created_at,
+        url=action_url(update.action.paragraph),
+        signed_by=update.signed_by,
+    )
+
+
+def find_deliverables(user, filters: searchable.Filters) -> QuerySet[Deliverable] | None:
+    """Deliverables in paragraph order, as `deliverables` lists them (readers of progress only), by
+    party, area, cycle (due in that cycle or that year), status, action and words of title or description."""
+    if not can_read_progress(user):
+        return None
+    found = Deliverable.objects.select_related("action", "party", "ledger_entry").order_by(
+        "action__paragraph", "pk"
+    )
+    if filters.party:
+        found = found.filter(party__code=filters.party)
+    if filters.area:
+        found = found.filter(action__area__code=filters.area)
+    if filters.cycle:
+        found = found.filter(Q(due_period=filters.cycle) | Q(due_date__year=filters.cycle))
+    if filters.status:
+        found = found.filter(status=filters.status)
+    if filters.action:
+        found = found.filter(action__paragraph=filters.action)
+    if filters.terms:
+        found = found.filter(searchable.text_matches(filters.terms, "title", "description"))
+    return found
+
+
+def deliverable_row(deliverable: Deliverable) -> searchable.Found:
+    """A deliverable as a search result."""
+    due = deliverable.due_date.year if deliverable.due_date else deliverable.due_period
+    return searchable.Found(
+        kind="deliverable",
+        kind_label=_("Deliverable"),
+        reference=str(deliverable.action.paragraph),
+        party=deliverable.party.code,
+        cycle=due,
+        status=deliverable.status,
+        status_label=str(Deliverable.Status(deliverable.status).label),
+        text=deliverable.title,
+        language=deliverable.language,
+        date=deliverable.due_date,
+        url=action_url(deliverable.action.paragraph),
+        signed_by=deliverable.signed_by,
+    )
+
+
+def register_search_kinds() -> None:
+    """The programme's kinds of search result, registered as any other app's (apps.ready)."""
+    searchable.register(
+        searchable.Kind("action", lambda: _("Joint actions"), [], find_actions, action_row, order=10)
+    )
+    searchable.register(
+        searchable.Kind(
+            "update",
+            lambda: _("Progress updates"),
+            ProgressUpdate.Status.choices,
+            find_updates,
+            update_row,
+            order=20,
+            offered_to=can_read_progress,
+        )
+    )
+    searchable.register(
+        searchable.Kind(
+            "deliverable",
+            lambda: _("Deliverables"),
+            Deliverable.Status.choices,
+            find_deliverables,
+            deliverable_row,
+            order=30,
+            offered_to=can_read_progress,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: the rows, and how many each kind found (`counts`: kind, label, count)."""
+
+    rows: list[searchable.Found]
+    counts: list[tuple[str, str, int]]
+    total: int
+    page: int
+    pages: int
+
+
+def _matching(user, filters: searchable.Filters) -> list[tuple[searchable.Kind, QuerySet]]:
+    """Each registered kind the reader may read (and the filters ask for) with its matching rows."""
+    found = []
+    for kind in searchable.kinds():
+        if filters.kind and kind.code != filters.kind:
+            continue
+        if filters.status and filters.status not in {value for value, _label in kind.statuses}:
+            continue
+        rows = kind.find(user, filters)
+        if rows is not None:
+            found.append((kind, rows))
+    return found
+
+
+def search(user, filters: searchable.Filters, page: int = 1, page_size: int = SEARCH_PAGE_SIZE) -> SearchPage:
+    """One page of what `user` may read that matches `filters`: each kind's rows in its order, the kinds
+    one after another; one count per kind and one read per kind on the page (with its relations), so
+    the number of queries does not grow with the data."""
+    matching = _matching(user, filters)
+    counts = [(kind, rows, rows.count()) for kind, rows in matching]
+    total = sum(count for _kind, _rows, count in counts)
+    pages = max(1, -(-total // page_size))
+    start, end = (page - 1) * page_size, page * page_size
+    shown: list[searchable.Found] = []
+    offset = 0
+    for kind, rows, count in counts:
+        low, high = max(start - offset, 0), min(end - offset, count)
+        if low < high:
+            shown.extend(kind.row(obj) for obj in rows[low:high])
+        offset += count
+    return SearchPage(
+        rows=shown,
+        counts=[(kind.code, kind.label(), count) for kind, _rows, count in counts],
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def search_rows(user, filters: searchable.Filters, limit: int) -> Iterator[searchable.Found]:
+    """Every row a search finds for `user`, in the search's order, at most `limit` (the exports): read in
+    chunks, so a long export does not hold every object at once."""
+    left = limit
+    for kind, rows in _matching(user, filters):
+        if left <= 0:
+            return
+        for obj in rows[:left].iterator(chunk_size=1000):
+            yield kind.row(obj)
+            left -= 1
 
 
 # --- the lists the API serves (and the pages that show the same rows) -----------------------------------
@@ -659,6 +863,18 @@ def indicator_values(user, uid: str) -> QuerySet[IndicatorValue]:
 
     require_read_progress(user)
     return get_indicator(user, uid).values.select_related("ledger_entry").order_by("period_start")
+
+
+def action_indicator_values(user, paragraph: int) -> QuerySet[IndicatorValue]:
+    """The values of an action's indicators, by indicator and period, with their indicator, action and
+    party (the action page's "Download" link); for readers of progress only, NotFound for no action."""
+    require_read_progress(user)
+    action = _action(paragraph, with_relations=False)
+    return (
+        IndicatorValue.objects.filter(indicator__action=action)
+        .select_related("indicator__action", "indicator__party")
+        .order_by("indicator__party__code", "indicator__title", "indicator_id", "period_start")
+    )
 
 
 def _comments_on(action: JointAction) -> QuerySet[Comment]:

@@ -42,6 +42,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
@@ -279,7 +280,7 @@ def apply_progress_updates(items: list[tuple[SignedRecord, LogEntry]]) -> dict[i
     for entry, update in candidates:
         if update.uid in held:
             try:
-                held_by_peer(held[update.uid], entry, "progress update")
+                held_by_peer(held[update.uid], entry, gettext_noop("progress update"))
             except RecordRejected as exc:
                 rejected[entry.index] = str(exc)
             continue  # already applied: an update never changes
@@ -432,7 +433,7 @@ def apply_indicator_value(record: SignedRecord, entry: LogEntry) -> None:
     )
     existing = IndicatorValue.objects.select_related("ledger_entry").filter(uid=uid).first()
     if existing is not None:
-        held_by_peer(existing, entry, "indicator value")
+        held_by_peer(existing, entry, gettext_noop("indicator value"))
         if not newer_entry(existing, entry):
             return
         if existing.indicator_id != indicator.pk:

@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partnership import tables
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied, PreconditionFailed
@@ -303,6 +305,11 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+def plain_number(value: Decimal) -> Decimal:
+    """`value` without trailing zeros and never in exponent form (10.0000 is 10, not 1E+1)."""
+    return Decimal(format(value.normalize(), "f"))
+
+
 def export_deliverables(queryset=None) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of all deliverables, in the import format."""
     queryset = queryset if queryset is not None else Deliverable.objects.all()
@@ -338,7 +345,7 @@ def export_indicator_values(queryset=None) -> tuple[list[str], list[list[Any]]]:
             v.indicator.party.code,
             v.period_start.isoformat(),
             v.period_end.isoformat(),
-            str(v.value.normalize()),
+            str(plain_number(v.value)),
             v.source,
         ]
         for v in queryset.select_related("indicator__action", "indicator__party").order_by(
@@ -348,7 +355,7 @@ def export_indicator_values(queryset=None) -> tuple[list[str], list[list[Any]]]:
     return VALUE_COLUMNS, rows
 
 
-def write_table(path: str | Path, header: list[str], rows: list[list[Any]]) -> None:
+def write_table(path: str | Path, header: list[str], rows: Iterable[list[Any]]) -> None:
     """Write a CSV (UTF-8 with BOM, so Excel reads Japanese correctly) or an XLSX file.
 
     No cell is ever a formula: text is neutralised (`partnership.spreadsheet_cells`), and in XLSX
@@ -356,27 +363,161 @@ def write_table(path: str | Path, header: list[str], rows: list[list[Any]]) -> N
     """
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([neutralise(value) for value in row] for row in rows)
+        with path.open("wb") as handle:
+            for chunk in csv_chunks(header, rows):
+                handle.write(chunk)
     elif path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-
-        def cell(value: Any) -> Any:
-            if not isinstance(value, str):
-                return value
-            written = WriteOnlyCell(sheet, value=xlsx_text(neutralise(value)))
-            written.data_type = "s"
-            return written
-
-        sheet.append(header)
-        for row in rows:
-            sheet.append([cell(value) for value in row])
-        workbook.save(path)
+        with path.open("wb") as handle:
+            write_xlsx(handle, header, rows)
     else:
         raise SpreadsheetError(_("%(file)s: use a .csv or .xlsx file.") % {"file": path.name})
+
+
+class _Line:
+    """What csv.writer writes to: keeps the last line, so a file can be sent as it is written."""
+
+    def write(self, text: str) -> str:
+        self.text = text
+        return text
+
+
+def csv_chunks(header: list[str], rows: Iterable[list[Any]], rows_per_chunk: int = 200) -> Iterator[bytes]:
+    """A CSV file (UTF-8 with a byte-order mark, cells neutralised) as chunks of bytes, written as
+    `rows` are read: the file and the web's downloads (streamed) are one writer."""
+    line = _Line()
+    writer = csv.writer(line)
+    writer.writerow(header)
+    chunk = ["\ufeff" + line.text]
+    for row in rows:
+        writer.writerow([neutralise(value) for value in row])
+        chunk.append(line.text)
+        if len(chunk) >= rows_per_chunk:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    yield "".join(chunk).encode("utf-8")
+
+
+def write_xlsx(handle: IO[bytes], header: list[str], rows: Iterable[list[Any]]) -> None:
+    """An XLSX file of one sheet into `handle`: every text a string cell, neutralised and escaped."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+
+    def cell(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        written = WriteOnlyCell(sheet, value=xlsx_text(neutralise(value)))
+        written.data_type = "s"
+        return written
+
+    sheet.append([cell(value) for value in header])
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    workbook.save(handle)
+
+
+# --- what a page lists, taken out (the web's "Download CSV / XLSX") ----------------------------------------
+#: Rows of one download: as many as an import reads back. A search that finds more is cut there, and the
+#: file's last row says so.
+EXPORT_MAX_ROWS = MAX_ROWS
+
+
+def _cut_note(limit: int) -> str:
+    return _("Cut at %(limit)s rows: narrow the filters to take out the rest.") % {"limit": f"{limit:,}"}
+
+
+def _shown_time(value: datetime.date | datetime.datetime | None, zone: datetime.tzinfo) -> str:
+    """A time in the reader's zone (ISO-like, the same in both languages), a date as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value, zone).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def export_search(
+    user, filters, absolute: Callable[[str], str] = str, limit: int = EXPORT_MAX_ROWS
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header (in the reader's language) and rows of what a search finds for `user`: the rows of the
+    search page, every page of them, with the same permission rule (`queries.search_rows`), at most
+    `limit` (a last row says when more were found). `absolute` turns a page's path into a link."""
+    from . import queries
+
+    header = [
+        pgettext("kind of result", "Type"),
+        _("Joint action or meeting"),
+        _("Party"),
+        _("Cycle"),
+        _("Status"),
+        _("Text"),
+        _("Language"),
+        _("Date"),
+        _("Link"),
+    ]
+
+    # A streamed file is written after the view returned: keep the reader's language and time zone.
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def rows() -> Iterator[list[Any]]:
+        with translation.override(language):
+            yield from found_rows()
+
+    def found_rows() -> Iterator[list[Any]]:
+        for number, found in enumerate(queries.search_rows(user, filters, limit + 1), start=1):
+            if number > limit:
+                yield [_cut_note(limit)]
+                return
+            yield [
+                found.kind_label,
+                found.reference,
+                found.party,
+                found.cycle if found.cycle is not None else "",
+                found.status_label,
+                found.text,
+                found.language,
+                _shown_time(found.date, zone),
+                absolute(found.url),
+            ]
+
+    return header, rows()
+
+
+def export_action_indicator_values(user, paragraph: int) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header (in the reader's language) and rows of the values of an action's indicators, as the action
+    page shows them (readers of progress only, `queries.action_indicator_values`)."""
+    from . import queries
+
+    values = queries.action_indicator_values(user, paragraph)
+    header = [
+        _("Indicator"),
+        _("Joint action"),
+        _("Party"),
+        _("Unit"),
+        _("Period start"),
+        _("Period end"),
+        _("Value"),
+        _("Source"),
+        _("Indicator id"),
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for number, value in enumerate(values[: EXPORT_MAX_ROWS + 1].iterator(chunk_size=1000), start=1):
+            if number > EXPORT_MAX_ROWS:
+                yield [_cut_note(EXPORT_MAX_ROWS)]
+                return
+            indicator = value.indicator
+            yield [
+                indicator.title,
+                indicator.action.paragraph,
+                indicator.party.code,
+                indicator.unit,
+                value.period_start.isoformat(),
+                value.period_end.isoformat(),
+                plain_number(value.value),
+                value.source,
+                str(indicator.uid),
+            ]
+
+    return header, rows()

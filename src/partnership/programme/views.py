@@ -1,12 +1,16 @@
 """Pages of the programme. Thin: read through `queries`, write through `services`."""
 
 import datetime
+import tempfile
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,10 +18,20 @@ from django.views.decorators.http import require_http_methods
 
 from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 
-from . import queries, services
-from .forms import CommentForm, DeliverableForm, IndicatorValueForm, SearchForm, TranslationForm, UpdateForm
+from . import queries, services, spreadsheets
+from .forms import (
+    CommentForm,
+    DeliverableForm,
+    IndicatorValueForm,
+    TranslationForm,
+    UpdateForm,
+    search_filters,
+    search_form,
+)
 from .models import current_period
 from .panels import render_panels
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _post_data(request: HttpRequest) -> dict[str, str]:
@@ -201,14 +215,78 @@ def indicator_value_form(request: HttpRequest, paragraph: int, uid: str) -> Http
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Search across actions (everyone) and updates and deliverables (members)."""
-    form = SearchForm(request.GET)
-    text = form.cleaned_data["q"] if form.is_valid() else ""
-    return render(
-        request,
-        "programme/search.html",
-        {"form": form, "q": text, "found": queries.search(request.user, text)},
-    )
+    """Search with filters across joint actions (everyone), progress updates and deliverables (members),
+    and what other apps register (the cycle's outcomes and contributions); a wrong filter is named on
+    the form and answered 400, never a 500."""
+    form = search_form(request.GET, request.user)
+    searched = any(value for key, value in request.GET.items() if key != "page")
+    # `q` also fills the header's search box.
+    context: dict = {"form": form, "searched": searched, "found": None, "q": request.GET.get("q", "")}
+    if not form.is_valid():
+        return render(request, "programme/search.html", context, status=400)
+    if searched:
+        found = queries.search(request.user, form.filters(), page=form.page_number)
+        context["found"] = found
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+    return render(request, "programme/search.html", context)
+
+
+def _download(filename: str, fmt: str, header: list[str], rows: Iterator[list]) -> HttpResponseBase:
+    """A CSV (streamed) or XLSX file as an attachment."""
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            spreadsheets.csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+        spreadsheets.write_xlsx(buffer, header, rows)
+        buffer.seek(0)
+        response = FileResponse(buffer, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def _format_or_404(fmt: str) -> str:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(_("Downloads are CSV or XLSX."))
+    return fmt
+
+
+def search_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """What the search page lists, every page of it, as CSV or XLSX (the same filters and permission
+    rule: `spreadsheets.export_search`); a wrong filter is a 400 naming it."""
+    fmt = _format_or_404(fmt)
+    try:
+        filters, _page = search_filters(request.GET)
+    except Invalid as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    # The site's address once: asking the request for each row's link would check the host every time.
+    site = request.build_absolute_uri("/").rstrip("/")
+    header, rows = spreadsheets.export_search(request.user, filters, lambda path: site + path)
+    return _download("search", fmt, header, rows)
+
+
+def indicator_values_export(request: HttpRequest, paragraph: int, fmt: str) -> HttpResponseBase:
+    """The values of an action's indicators as CSV or XLSX (members, as the action page shows them)."""
+    fmt = _format_or_404(fmt)
+    try:
+        header, rows = spreadsheets.export_action_indicator_values(request.user, paragraph)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    return _download(f"indicator-values-{paragraph}", fmt, header, rows)
+
+
+def action_print(request: HttpRequest, paragraph: int) -> HttpResponse:
+    """A joint action for printing: its text, leads and, for members, deliverables, indicators and every
+    update, without the site's navigation and forms."""
+    data = queries.action_page(request.user, paragraph, all_history=True, all_indicators=True)
+    if data is None:
+        raise Http404(_("There is no joint action at this paragraph."))
+    # The action's own page, whole, in the print layout (web/site.css: .print-view and @media print).
+    data["printing"] = {"back": reverse("action", args=[paragraph])}
+    return render(request, "programme/action.html", data)
 
 
 @login_required

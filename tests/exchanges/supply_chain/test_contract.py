@@ -10,6 +10,30 @@ from partnership.exchanges.supply_chain.models import Observation, Release, Seri
 from tests.exchange_contract import ExchangeContract, Sample, Write
 
 API = "/api/v1/supply-chain/series"
+REGISTERS = "/api/v1/supply-chain"
+INVESTMENT = {
+    "firm": "JASM",
+    "site": "Kikuyo, Kumamoto",
+    "country": "JP",
+    "technology_node": "12-28 nm",
+    "capacity": "55000",
+    "capacity_unit": "wafers per month (300 mm)",
+    "amount": "1200000000000",
+    "currency": "JPY",
+    "support_amount": "476000000000",
+    "status": "producing",
+    "tlp": "amber",
+}
+MEASURE = {
+    "title": "Controls on advanced semiconductor manufacturing equipment",
+    "kind": "new",
+    "items": [{"list": "jp-etco", "entry": "7(18)"}],
+    "hs_codes": ["8486.20"],
+    "legal_basis": "Export Trade Control Order, Appended Table 1",
+    "adopted_on": "2023-05-23",
+    "takes_effect": "2023-07-23",
+    "tlp": "clear",
+}
 
 
 def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
@@ -21,11 +45,15 @@ def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
 
 
 def held() -> int:
-    """Every series revision, release and observation: each write adds to one of them."""
+    """Every series revision, release and observation, and every register revision: each write adds to
+    one of them."""
+    from partnership.exchanges.supply_chain.models import RegisterRevision
+
     return (
         sum(Series.objects.values_list("revision", flat=True))
         + Release.objects.count()
         + Observation.objects.count()
+        + RegisterRevision.objects.count()
     )
 
 
@@ -51,23 +79,48 @@ class TestSupplyChainContract(ExchangeContract):
                 )
                 services.import_observations(owner, "JP-SHIP", monthly(2015, 24, level=200.0 + n), {})
 
+        from partnership.exchanges.supply_chain import registers
+
+        plan = registers.create(owner, "investments", INVESTMENT)
+        control = registers.create(owner, "export_controls", MEASURE)
         return Sample(
             owner=owner,
             other_party=members["eu_secretariat"],
-            pages=["supply-chain/", f"supply-chain/{first.uid}/"],
+            pages=[
+                "supply-chain/",
+                f"supply-chain/{first.uid}/",
+                "supply-chain/investments/",
+                f"supply-chain/investments/{plan.uid}/",
+                "supply-chain/export-controls/",
+                f"supply-chain/export-controls/{control.uid}/",
+            ],
             count=held,
             more=more,
-            protected=[API, f"{API}/{first.uid}"],
+            protected=[
+                API,
+                f"{API}/{first.uid}",
+                f"{REGISTERS}/investments",
+                f"{REGISTERS}/investments/{plan.uid}",
+                f"{REGISTERS}/export-controls",
+                f"{REGISTERS}/export-controls/{control.uid}",
+            ],
             writes=[
                 Write(
                     "post", f"{API}/{first.uid}/observations", {"observations": monthly(2017, 3, level=300.0)}
                 ),
                 Write("put", f"{API}/{first.uid}", {"title": "Shipments of electronic parts and devices"}),
+                Write("put", f"{REGISTERS}/export-controls/{control.uid}", {**MEASURE, "title": "Revised"}),
+                Write("put", f"{REGISTERS}/investments/{plan.uid}", {**INVESTMENT, "status": "paused"}),
             ],
             service_writes=[
                 lambda user: services.import_observations(user, None, monthly(2018, 2), uid=first.uid),
             ],
-            missing=[f"{API}/{uuid.uuid4()}", f"{API}/not-a-uid"],
+            missing=[
+                f"{API}/{uuid.uuid4()}",
+                f"{API}/not-a-uid",
+                f"{REGISTERS}/investments/{uuid.uuid4()}",
+                f"{REGISTERS}/export-controls/not-a-uid",
+            ],
             auth=lambda user: {"Authorization": "Bearer " + create_token(user, "test")[1]},
         )
 
@@ -80,15 +133,43 @@ class TestSupplyChainContract(ExchangeContract):
             node.secretariat_token,
             {"observations": [{"date": "2020-03-01", "value": "99.5"}]},
         )
-        return uid
+        # The registers: an AMBER plan (sealed to this node) and a CLEAR measure, then its revision.
+        plan = node.post(f"{REGISTERS}/investments", node.secretariat_token, INVESTMENT)["uid"]
+        control = node.post(f"{REGISTERS}/export-controls", node.secretariat_token, MEASURE)["uid"]
+        node.put(
+            f"{REGISTERS}/export-controls/{control}", node.secretariat_token, {**MEASURE, "kind": "amended"}
+        )
+        return uid, plan, control
 
-    def assert_received(self, authored: str) -> None:
+    def assert_received(self, authored) -> None:
         import pytest
         from django.core.exceptions import PermissionDenied
 
+        from partnership.exchanges.supply_chain import registers
+        from partnership.exchanges.supply_chain.models import ExportControl, Investment
+        from partnership.ledger.models import LogEntry
         from partnership.people.models import Organisation
         from partnership.people.services import create_member
 
+        authored, plan, control = authored
+        investment = Investment.objects.get(uid=plan)
+        assert (investment.signed_by, investment.firm, investment.tlp, str(investment.support_amount)) == (
+            "JP",
+            "JASM",
+            "amber",
+            "476000000000.0000",
+        )
+        # It travelled sealed: the log holds the envelope, not the firm's figures.
+        assert b"JASM" not in bytes(LogEntry.objects.get(pk=investment.ledger_entry_id).record)
+        measure = ExportControl.objects.get(uid=control)
+        assert (measure.signed_by, measure.revision, measure.kind, measure.hs_codes) == (
+            "JP",
+            2,
+            "amended",
+            ["848620"],
+        )
+        assert measure.received_at is not None and measure.late  # it took effect in 2023
+        assert [r.revision for r in measure.revisions.all()] == [2, 1]
         copy = Series.objects.get(uid=authored)
         assert (copy.signed_by, copy.party.code, copy.code, copy.unit) == (
             "JP",
@@ -110,3 +191,5 @@ class TestSupplyChainContract(ExchangeContract):
         )
         with pytest.raises(PermissionDenied):
             services.import_observations(author, None, monthly(2021, 1), uid=copy.uid)
+        with pytest.raises(PermissionDenied):
+            registers.revise(author, "export_controls", control, {**MEASURE, "title": "Changed here"})

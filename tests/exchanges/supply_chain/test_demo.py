@@ -26,3 +26,17 @@ def test_the_demo_seeds_the_parties_of_this_node_once(programme):
     assert seed_series(DemoContext(on_this_node=lambda party: True)) == 0
     assert Series.objects.count() == 4 and Release.objects.count() == 8
     assert Observation.objects.filter(is_latest=False).count() == 4 * 3  # each revised its last three months
+
+
+def test_the_demo_registers_hold_a_plan_and_a_measure_of_each_party_of_this_node_once(programme):
+    from partnership.exchanges.supply_chain.demo import seed_registers
+    from partnership.exchanges.supply_chain.models import ExportControl, Investment
+
+    for party, code in (("jp", "jp-digital-agency"), ("eu", "eu-dg-connect")):
+        create_member(
+            f"{party}-secretariat", "a-long-password-1", Organisation.objects.get(code=code), "secretariat"
+        )
+    assert seed_registers(DemoContext(on_this_node=lambda party: party == "EU")) == 2
+    assert seed_registers(DemoContext(on_this_node=lambda party: True)) == 2
+    assert seed_registers(DemoContext(on_this_node=lambda party: True)) == 0
+    assert Investment.objects.count() == 2 and ExportControl.objects.filter(late=False).count() == 2

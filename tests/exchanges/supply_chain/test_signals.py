@@ -89,6 +89,8 @@ def test_who_may_configure_a_series_detectors(members, token_for, lead_time, who
         # An integer beyond any double: neither stored nor signed, refused rather than a 500.
         ([{"method": "cusum", "cooldown": 10**30}], "detectors[0].cooldown", "1200以下"),
         ([{"method": "threshold", "level": 10**400}], "detectors[0].level", "有限の数値"),
+        # A check across two parameters, worded by the library after the others.
+        ([{"method": "change_point", "min_size": 50, "window": 100}], "detectors[0].window", "3区間"),
     ],
 )
 def test_an_impossible_configuration_is_refused_naming_the_parameter(
@@ -225,3 +227,29 @@ def test_values_whose_ratio_overflows_import_and_leave_no_infinite_signal(member
     assert signals.status_code == 200
     json.loads(signals.content, parse_constant=lambda name: pytest.fail(f"{name} in the signals"))
     assert all(math.isfinite(s.value) and math.isfinite(s.baseline) for s in Signal.objects.all())
+
+
+def test_every_reason_the_detection_library_gives_is_translated():
+    """The library holds no translated text: each template it raises is listed for the catalogue, and
+    has a Japanese translation, so no reader meets a reason in English only."""
+    import ast
+    import inspect
+
+    from django.utils import translation
+
+    from partnership import detection
+    from partnership.exchanges.supply_chain import services
+
+    templates = {
+        node.args[1].value
+        for node in ast.walk(ast.parse(inspect.getsource(detection.detectors)))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "DetectorConfigError"
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+    }
+    assert len(templates) >= 10
+    assert templates <= set(services.LIBRARY_REASONS), templates - set(services.LIBRARY_REASONS)
+    with translation.override("ja"):
+        untranslated = [text for text in templates if translation.gettext(text) == text]
+    assert not untranslated

@@ -185,14 +185,16 @@ def test_a_record_for_an_unknown_author_is_refused(community, as_user, jp_node, 
     become_the_eu_node(jp_node, eu_key, tmp_path, community.collection)
     community.jp_isac.code = "jp-isac-renamed"
     community.jp_isac.save()
-    with pytest.raises(RecordRejected, match="not known on this node") as refused:
+    with pytest.raises(RecordRejected, match="not an organisation on this node") as refused:
         records.apply_objects(record, entry)
     # The reason is kept as data, so the ledger page shows it in the reader's language.
     entry.apply_error = refused.value.as_data()
     with translation.override("ja"):
-        assert entry.apply_error_text == "JPの組織 jp-isac はこのノードに登録されていません"
+        assert entry.apply_error_text == "作成組織 'jp-isac' はこのノードに登録された組織ではありません"
     with translation.override("en"):
-        assert entry.apply_error_text == "organisation jp-isac of JP is not known on this node"
+        assert (
+            entry.apply_error_text == "the author organisation 'jp-isac' is not an organisation on this node"
+        )
 
 
 def test_the_ledger_still_verifies_with_sealed_records(community, as_user, jp_node):
@@ -237,7 +239,7 @@ def test_a_peer_cannot_write_into_a_collection_kept_here_or_as_another_partys_or
     own.delete()
     # An author organisation of the other party: a JP record cannot speak for eu-isac.
     forged = type(record)(record.type, "JP", "eu-isac", record.time, record.content)
-    with pytest.raises(RecordRejected, match="not known on this node"):
+    with pytest.raises(RecordRejected, match="is not an organisation of JP"):
         records.apply_objects(forged, entry)
 
 

@@ -17,9 +17,11 @@ from partnership.api_helpers import (
     signed_in,
 )
 
-from . import explain, parsing, queries, records, services
+from . import explain, parsing, queries, records, register_api, services
 
 router = Router(tags=["supply chain"])
+# The registers of investment plans and export controls (issue 16, item 5) have a module of their own.
+router.add_router("", register_api.router)
 
 
 class SeriesIn(Schema):
@@ -166,7 +168,7 @@ def list_series(request, party: str = "", frequency: str = ""):
 @router.post(
     "series",
     auth=WRITE_AUTH,
-    response={201: SeriesOut, **error_responses(400, 401, 403, 422)},
+    response={201: SeriesOut, **error_responses(400, 401, 403, 409, 422)},
     summary="Create a monitoring series of your party",
 )
 def create_series(request, payload: SeriesIn):

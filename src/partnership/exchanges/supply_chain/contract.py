@@ -7,10 +7,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnership.people.permissions import can_read_monitoring_series
+from partnership.people.permissions import can_read_monitoring_series, can_read_register_records
 from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
 
-from . import panels, queries, records
+from . import panels, queries, records, register_records
 
 SOURCE = "supply_chain"
 
@@ -31,13 +31,26 @@ class SupplyChain(Exchange):
     record_types = (
         RecordType(records.SERIES, records.apply_series, readable_by=can_read_monitoring_series),
         RecordType(records.RELEASE, records.apply_release, readable_by=can_read_monitoring_series),
+        # The registers (issue 16, items 5 and 6): below TLP:CLEAR the entry is sealed to the peer node.
+        RecordType(
+            register_records.INVESTMENT,
+            register_records.apply_investment,
+            readable_by=can_read_register_records,
+        ),
+        RecordType(
+            register_records.EXPORT_CONTROL,
+            register_records.apply_export_control,
+            readable_by=can_read_register_records,
+        ),
     )
 
     def seed_demo(self, context: DemoContext) -> str | None:
-        from .demo import seed_series
+        from .demo import seed_registers, seed_series
 
         made = seed_series(context)
-        return f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        entries = seed_registers(context)
+        series = f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        return f"{series}; {entries} register entries" if entries else series
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
         """Series per party, observations released and signals raised on dates of the cycle's year;

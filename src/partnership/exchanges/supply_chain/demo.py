@@ -72,3 +72,84 @@ def seed_series(context: DemoContext) -> int:
             services.import_observations(author, code, observations(level, swing, revise=swing / 10), {})
             made += 1
     return made
+
+
+#: party: (an investment plan, an export-control measure), invented for the demo (issue 16, item 5).
+REGISTER_ENTRIES = {
+    "JP": (
+        {
+            "firm": "Demo Foundry K.K. (demo)",
+            "site": "Demo fab 1, Hokkaido",
+            "country": "JP",
+            "technology_node": "2 nm",
+            "capacity": "20000",
+            "capacity_unit": "wafers per month (300 mm)",
+            "amount": "2000000000000",
+            "currency": "JPY",
+            "support_amount": "500000000000",
+            "support_instrument": "grant",
+            "status": "construction",
+            "source": "generated demo data",
+            "tlp": "green",
+        },
+        {
+            "title": "Demo: controls on cleaning and deposition equipment",
+            "kind": "new",
+            "items": [{"list": "jp-etco", "entry": "7(18)"}, {"list": "wassenaar", "entry": "3B001.f.1"}],
+            "hs_codes": ["8486.20"],
+            "legal_basis": "Export Trade Control Order (demo)",
+            "source": "generated demo data",
+            "tlp": "clear",
+        },
+    ),
+    "EU": (
+        {
+            "firm": "Demo Chips GmbH (demo)",
+            "site": "Demo fab, Saxony",
+            "country": "DE",
+            "technology_node": "28-16 nm",
+            "capacity": "40000",
+            "capacity_unit": "wafers per month (300 mm)",
+            "amount": "10000000000",
+            "currency": "EUR",
+            "support_amount": "5000000000",
+            "support_instrument": "State aid (grant)",
+            "support_basis": "Regulation (EU) 2023/1781, Article 14 (demo)",
+            "status": "announced",
+            "source": "generated demo data",
+            "tlp": "green",
+        },
+        {
+            "title": "Demo: controls on quantum and semiconductor items",
+            "kind": "amended",
+            "items": [{"list": "eu-annex-i", "entry": "3B001"}],
+            "hs_codes": ["8486.40"],
+            "legal_basis": "Regulation (EU) 2021/821, Annex I (demo)",
+            "source": "generated demo data",
+            "tlp": "clear",
+        },
+    ),
+}
+
+
+@transaction.atomic
+def seed_registers(context: DemoContext) -> int:
+    """A demo investment plan and export-control measure of each party that authors on this node (the
+    measure adopted a week ago, taking effect in two weeks), unless it has them; how many were made."""
+    from . import registers
+    from .models import Investment
+
+    made = 0
+    today = datetime.date.today()
+    for party, (plan, measure) in REGISTER_ENTRIES.items():
+        if not context.on_this_node(party) or Investment.objects.filter(firm=plan["firm"]).exists():
+            continue
+        author = User.objects.get(username=f"{party.lower()}-secretariat")
+        registers.create(author, "investments", plan)
+        dates = {
+            "adopted_on": (today - datetime.timedelta(days=7)).isoformat(),
+            "takes_effect": (today + datetime.timedelta(days=14)).isoformat(),
+        }
+        registers.create(author, "export_controls", {**measure, **dates})
+        made += 2
+    return made

@@ -27,6 +27,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_noop
+
 from partnership import detection
 from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
@@ -145,7 +147,7 @@ def apply_series(record: SignedRecord, entry: LogEntry) -> None:
     organisation = party_organisation(party, record.organisation)
     held = Series.objects.select_related("ledger_entry").filter(uid=content["uid"]).first()
     if held is not None:
-        held_by_peer(held, entry, "series")
+        held_by_peer(held, entry, gettext_noop("series"))
         if held.revision >= content["revision"]:
             return  # already applied
     same_code = Series.objects.filter(party=party, code=content["code"]).exclude(uid=content["uid"])
@@ -214,7 +216,8 @@ def apply_release(record: SignedRecord, entry: LogEntry) -> None:
     series = Series.objects.select_related("ledger_entry").filter(uid=series_uid).first()
     if series is None:
         raise RecordRejected(f"there is no series {series_uid} here; its description comes first in the log")
-    held_by_peer(series, entry, "series")  # a series of the same log is the same party's (sync checks it)
+    # A series of the same log is the same party's (sync checks it).
+    held_by_peer(series, entry, gettext_noop("series"))
     if Release.objects.filter(uid=uid).exists():
         return  # already applied
     fresh, replaced = changes(series, observations)

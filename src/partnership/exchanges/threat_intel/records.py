@@ -46,6 +46,7 @@ from partnership.ledger.peers import configured_peers
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
 from partnership.ledger.sealing import SealError
+from partnership.peer_records import author_organisation
 from partnership.people.models import Organisation, Party
 
 from . import services, sharing
@@ -254,17 +255,6 @@ def _opened(record: SignedRecord) -> tuple[dict[str, Any] | None, dict[str, Any]
     return payload, content
 
 
-def _author(record: SignedRecord) -> Organisation:
-    author = Organisation.objects.filter(code=record.organisation, party__code=record.party).first()
-    if author is None:
-        raise RecordRejected(
-            gettext_noop("organisation %(organisation)s of %(party)s is not known on this node"),
-            organisation=record.organisation,
-            party=record.party,
-        )
-    return author
-
-
 def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
     """A peer's shared object versions, into this node's read-only copy of its collection, and the
     grants it gives this node's party (exactly those: a grant it no longer gives goes)."""
@@ -278,7 +268,7 @@ def apply_objects(record: SignedRecord, entry: LogEntry) -> None:
         )
     if not objects and not Collection.objects.filter(pk=content["collection"]).exists() and not grants:
         return  # nothing shared with this party, nothing held of it
-    author = _author(record) if objects else None
+    author = author_organisation(record) if objects else None
     collection = _copy_of(record, content, about)
     _copy_grants(collection, grants)
     if author is None:
@@ -406,7 +396,7 @@ def apply_deletion(record: SignedRecord, entry: LogEntry) -> None:
     payload, content = _opened(record)
     if payload is None:
         return
-    author = _author(record)
+    author = author_organisation(record)
     stix_id, versions = payload.get("stix_id"), payload.get("versions")
     if not isinstance(stix_id, str) or not isinstance(versions, list):
         raise RecordRejected(

@@ -29,3 +29,12 @@ document.addEventListener("keydown", (event) => {
     menu.querySelector("summary").focus();
   }
 });
+
+// The print layout of a page (/print/ addresses) has a "Print" button, hidden until this script can
+// make it open the browser's printing: without script, the browser's own Print command does the same.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+});

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from partnership import detection
-from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_named
 
 from ... import explain, parsing, queries, services
@@ -98,7 +98,7 @@ class Command(BaseCommand):
                 return
             user = user_named(options["user"])
             {"import": self._import, "series": self._series}[options["action"]](user, options)
-        except (Invalid, NotFound, PermissionDenied) as error:
+        except (Conflict, Invalid, NotFound, PermissionDenied) as error:
             raise CommandError(str(error)) from error
 
     def _import(self, user, options):
