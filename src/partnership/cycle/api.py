@@ -9,6 +9,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, reader, signed_in
+from partnership.programme.api import TRANSLATION_RESPONSES, LanguageTag, TranslationIn, put_translation
 
 from . import queries, report, services
 from .models import Contribution, Cycle, Meeting, Outcome, Priority
@@ -473,3 +474,26 @@ def countersign_report(request, year: int, payload: CountersignIn):
     signature = report.countersign_report(request.auth, year, payload.sha256)
     document = report.report_document(signature.report)
     return Status(201, {"year": year, "sha256": document["sha256"], "signatures": document["signatures"]})
+
+
+# --- translations (issue 15): the same service and schemas as the programme's ----------------------
+
+
+@router.put(
+    "outcomes/{uid}/translations/{language}",
+    auth=WRITE_AUTH,
+    response=TRANSLATION_RESPONSES,
+    summary="Add or replace the translation of a meeting outcome (the host party's secretariat)",
+)
+def translate_outcome(request, uid: str, language: LanguageTag, payload: TranslationIn):
+    return put_translation(request, "outcome", uid, language, payload)
+
+
+@router.put(
+    "contributions/{uid}/translations/{language}",
+    auth=WRITE_AUTH,
+    response=TRANSLATION_RESPONSES,
+    summary="Add or replace the translation of a contribution (its author or its party's secretariat)",
+)
+def translate_contribution(request, uid: str, language: LanguageTag, payload: TranslationIn):
+    return put_translation(request, "contribution", uid, language, payload)

@@ -26,6 +26,10 @@ class CycleConfig(AppConfig):
 
         register(DESK_PANEL)
         register(PANEL)
+        # Outcomes and contributions are translated as the programme's texts are (issue 15).
+        from .translations import register_kinds
+
+        register_kinds()
         # The search finds outcomes and contributions beside the programme's kinds.
         register_search_kinds()
         # The programme counts and checks updates by the cycles' calendar without importing the cycle.

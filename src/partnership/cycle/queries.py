@@ -21,6 +21,7 @@ from partnership.people import permissions
 from partnership.people.models import Membership, Organisation, Party
 from partnership.people.permissions import Actor, actor_for, require_actor
 from partnership.programme import searchable
+from partnership.programme import translations as programme_translations
 from partnership.programme.models import JointAction
 from partnership.programme.queries import overdue_deliverables
 from partnership.programme.reporting_calendar import CallForUpdates, Cycles
@@ -224,14 +225,14 @@ def cycle_page(user, year: int) -> dict[str, Any] | None:
     if actor is None:
         return data
     overdue = list(overdue_deliverables().select_related(None).select_related("action", "party")[:51])
+    # What is still to follow up: decisions and guidance of this cycle and earlier ones not closed.
+    guidance = list(services.open_guidance(before_year=cycle.year + 1).order_by("meeting__date", "pk"))
+    programme_translations.attach({"deliverable": overdue[:50], "outcome": guidance}, actor)
     data.update(
         missing=missing_by_party(cycle, parties),
         overdue=overdue[:50],
         overdue_cut=len(overdue) > 50,
-        # What is still to follow up: decisions and guidance of this cycle and earlier ones not closed.
-        open_guidance=list(
-            services.open_guidance(before_year=cycle.year + 1).order_by("meeting__date", "pk")
-        ),
+        open_guidance=guidance,
         meetings=list(Meeting.objects.filter(cycle=cycle).select_related("mechanism").order_by("date", "pk")),
     )
     return data
@@ -264,6 +265,9 @@ def meeting_page(user, uid) -> dict[str, Any]:
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
     )
     parties = _parties()
+    for outcome in outcomes:
+        outcome.meeting = meeting  # loaded above: the translation rule reads its host
+    programme_translations.attach({"outcome": outcomes}, actor)
     for outcome in outcomes:
         outcome.can_follow_up = can_follow_up(actor, outcome)  # type: ignore[attr-defined]
         outcome.agreement = (  # type: ignore[attr-defined]
@@ -304,26 +308,36 @@ def consultation_page(user, year: int) -> dict[str, Any] | None:
         .prefetch_related("areas", Prefetch("actions", queryset=JointAction.objects.only("id", "paragraph")))
         .order_by("created_at", "pk")
     )
+    # A secretariat sees every contribution of the cycle: read once (with their areas and actions) and
+    # sorted by status here, which leaves room in the page's budget for their translations (issue 15).
+    everything = list(base) if actor is not None and actor.is_secretariat else None
     data: dict[str, Any] = {
         "cycle": cycle,
         "actor": actor,
         "windows": windows(cycle),
-        "accepted": list(base.filter(status=Contribution.Status.ACCEPTED)),
+        "accepted": (
+            list(base.filter(status=Contribution.Status.ACCEPTED))
+            if everything is None
+            else [c for c in everything if c.status == Contribution.Status.ACCEPTED]
+        ),
         "can_steer": permissions.can_steer_cycle(actor),
         "can_contribute": permissions.can_contribute(actor),
         "queue": [],
         "own": [],
     }
     if actor is None:
+        programme_translations.attach({"contribution": data["accepted"]}, actor)
         return data
-    if actor.is_secretariat:
-        data["queue"] = list(base.filter(status=Contribution.Status.PENDING))
+    if everything is not None:
+        data["queue"] = [c for c in everything if c.status == Contribution.Status.PENDING]
         for contribution in data["queue"]:
             # The other party's contributions are shown, but moderated by their own secretariat.
             contribution.can_moderate = permissions.can_moderate(actor, contribution.organisation.party_id)
-        data["rejected"] = list(base.filter(status=Contribution.Status.REJECTED))
+        data["rejected"] = [c for c in everything if c.status == Contribution.Status.REJECTED]
     elif data["can_contribute"]:
         data["own"] = list(base.filter(organisation=actor.organisation))
+    shown = [*data["accepted"], *data["queue"], *data.get("rejected", []), *data["own"]]
+    programme_translations.attach({"contribution": shown}, actor)
     return data
 
 
@@ -409,6 +423,77 @@ def calendar() -> Cycles:
         for year, closes, policy in rows
     }
     return Cycles(reporting_period=rows[0][0] if rows else None, calls=calls)
+
+
+@dataclass
+class QueueItem:
+    """A text of the Council report still to translate: no translation into the other language, or a
+    stale one (made from an earlier text)."""
+
+    source: Any  # programme.translations.Source
+    target_language: str
+    stale: bool
+    may_translate: bool
+    kind_label: str = ""
+
+
+def translation_queue(user, year: int, everyone: bool = False) -> dict[str, Any]:
+    """ "Needs translation for the report" (issue 15): the updates, deliverables, outcomes and accepted
+    contributions that the report of cycle `year` shows, with no current translation into the other
+    language; the reader's own party's unless `everyone`. For the secretariats
+    (`people.permissions.require_translation_queue`). The report's own build finds the texts, so the
+    queue lists exactly what the report would show untranslated; a fixed number of queries."""
+    from .report.build import build_report_with_texts
+
+    actor = permissions.require_translation_queue(user)
+    cycle(year)
+    _data, texts = build_report_with_texts(year)
+    wanted: dict[tuple[str, Any], dict[str, Any]] = {}
+    for item in texts:
+        target = "ja" if item["language"] == "en" else "en"
+        if target in item["translated"]:
+            continue
+        wanted.setdefault((item["kind"], item["uid"]), item)
+    counts: dict[str, int] = {}
+    for item in wanted.values():
+        counts[item["party"]] = counts.get(item["party"], 0) + 1
+    shown = [key for key, item in wanted.items() if everyone or item["party"] == actor.party.code]
+    held = programme_translations.languages_held(shown)
+    by_kind: dict[str, list[Any]] = {}
+    for kind, uid in shown:
+        by_kind.setdefault(kind, []).append(uid)
+    sources: dict[tuple[str, Any], programme_translations.Source] = {}
+    for kind, uids in by_kind.items():
+        spec = programme_translations.kind_of(kind)
+        if spec is not None:
+            sources.update({(kind, uid): source for uid, source in spec.load(uids).items()})
+    kind_labels = {name: spec.label for name, spec in programme_translations.kinds().items()}
+    items = []
+    for key in shown:
+        source = sources.get(key)
+        if source is None:
+            continue
+        items.append(
+            QueueItem(
+                source=source,
+                target_language=source.target_language,
+                stale=source.target_language in held.get(key, set()),
+                may_translate=permissions.can_translate(
+                    actor, source.party_id, source.author_user_id, source.author_organisation_id
+                ),
+                kind_label=str(kind_labels.get(source.kind, source.kind)),
+            )
+        )
+    order = {"update": 0, "deliverable": 1, "outcome": 2, "contribution": 3}
+    items.sort(key=lambda item: (order.get(item.source.kind, 9), item.source.party_code, item.source.label))
+    return {
+        "year": year,
+        "actor": actor,
+        "items": items,
+        "count": len(items),
+        "counts": dict(sorted(counts.items())),
+        "everyone": everyone,
+    }
 
 
 # --- what the search finds of the cycle (registered with programme.searchable in apps.ready) -----------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cycles/<int:year>/", views.cycle_page, name="cycle"),
     path("cycles/<int:year>/print/", views.cycle_print, name="cycle_print"),
     path("cycles/<int:year>/phase/", views.advance_phase, name="advance_phase"),
+    path("cycles/<int:year>/translations/", views.translation_queue, name="translation_queue"),
     path("cycles/<int:year>/late-updates/", views.late_updates, name="late_updates"),
     path("cycles/<int:year>/calendar/", views.propose_calendar, name="propose_calendar"),
     path("cycles/<int:year>/calendar/agree/", views.agree_calendar, name="agree_calendar"),

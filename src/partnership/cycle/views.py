@@ -460,3 +460,14 @@ def attachment(request: HttpRequest, uid) -> HttpResponse:
         filename=name,
         content_type="application/octet-stream",
     )
+
+
+@login_required
+def translation_queue(request: HttpRequest, year: int) -> HttpResponse:
+    """ "Needs translation for the report": the secretariats' list of the report's texts still to
+    translate into the other language (issue 15), each linked to its translation form."""
+    try:
+        data = queries.translation_queue(request.user, year, everyone=request.GET.get("party") == "all")
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    return render(request, "cycle/translation_queue.html", data)

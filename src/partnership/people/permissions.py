@@ -599,7 +599,7 @@ def can_read_cable_map(user: User | AnonymousUser | None) -> bool:
     """The connectivity map and its route analysis (para 61) are for the members of both parties, not the
     public: the map is imported from a source licensed for non-commercial use that the node must not
     republish, and "which few cables disconnect the parties" is a list of targets."""
-    return actor_for(user) is not None
+    return member_for(user) is not None
 
 
 def can_import_cable_map(actor: Actor | None) -> bool:
@@ -613,4 +613,48 @@ def require_import_cable_map(user: User | AnonymousUser | None) -> Actor:
     actor = require_node_party(require_actor(user))
     if not can_import_cable_map(actor):
         raise PermissionDenied(_("Only a party's secretariat imports the connectivity map."))
+    return actor
+
+
+def can_translate(
+    actor: Actor | None, item_party_id: int, author_user_id: int | None, author_organisation_id: int | None
+) -> bool:
+    """A text is translated by its author (the user who wrote it, or a member of the organisation that
+    owns it) or by its party's secretariat, on that party's node; never by the other party (each party
+    owns its word, and a translation puts words in the author's name)."""
+    if actor is None or actor.party.pk != item_party_id or not writes_on_this_node(actor):
+        return False
+    if actor.is_secretariat:
+        return True
+    return (author_user_id is not None and actor.user.pk == author_user_id) or (
+        author_organisation_id is not None and actor.organisation.pk == author_organisation_id
+    )
+
+
+def require_translate(
+    user: User | AnonymousUser | None,
+    item_party_id: int,
+    author_user_id: int | None,
+    author_organisation_id: int | None,
+) -> Actor:
+    """`can_translate` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    require_node_party(actor)
+    if actor.party.pk != item_party_id:
+        raise PermissionDenied(_("Only the author's own party translates its text."))
+    if not can_translate(actor, item_party_id, author_user_id, author_organisation_id):
+        raise PermissionDenied(_("Only the author or the author's party's secretariat translates this text."))
+    return actor
+
+
+def can_see_translation_queue(actor: Actor | None) -> bool:
+    """The queue of texts still to translate for the Council report is the secretariats' work list."""
+    return actor is not None and actor.is_secretariat
+
+
+def require_translation_queue(user: User | AnonymousUser | None) -> Actor:
+    """`can_see_translation_queue` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    if not can_see_translation_queue(actor):
+        raise PermissionDenied(_("The translation queue is the secretariats' work list."))
     return actor

@@ -33,6 +33,7 @@ from .models import (
     IndicatorValue,
     JointAction,
     ProgressUpdate,
+    Translation,
 )
 
 router = Router(tags=["programme"])
@@ -534,6 +535,87 @@ def list_comments(request, paragraph: int):
 )
 def add_comment(request, paragraph: int, payload: CommentIn):
     return WithStatus(201, comment_out(services.add_comment(request.auth, paragraph, payload.model_dump())))
+
+
+# --- translations (issue 15; the cycle's outcomes and contributions use the same schemas) -----------
+
+
+class TranslationIn(Schema):
+    """A person's translation; the language is the path's. Never machine-made: say so when you started
+    from a machine translation and reviewed it (`machine_assisted`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The translated text (an update's narrative, a deliverable's title, ...)")
+    description: str | None = Field(None, description="A deliverable's description, translated")
+    machine_assisted: bool = Field(
+        False, description="True when the translator started from a machine translation and reviewed it"
+    )
+
+
+class TranslationOut(SignedOut):
+    id: UUID
+    kind: str
+    item: UUID
+    language: str
+    text: str
+    description: str
+    human: bool
+    source_language: str
+    source_revision: int
+    revision: int
+    organisation: str
+    translated_at: datetime.datetime
+
+
+def translation_out(translation: Translation) -> dict[str, Any]:
+    return {
+        "id": translation.uid,
+        "kind": translation.kind,
+        "item": translation.item_uid,
+        "language": translation.language,
+        "text": translation.text,
+        "description": translation.description,
+        "human": translation.human,
+        "source_language": translation.source_language,
+        "source_revision": translation.source_revision,
+        "revision": translation.revision,
+        "organisation": translation.organisation.code,
+        "translated_at": translation.translated_at,
+        **ledger_fields(translation),
+    }
+
+
+def put_translation(request, kind: str, uid: str, language: str, payload: TranslationIn) -> dict[str, Any]:
+    """The one handler body of every `PUT .../translations/{language}` (programme and cycle)."""
+    data = payload.model_dump(exclude_unset=True)
+    if data.get("description") is None:
+        data.pop("description", None)
+    data["language"] = language
+    return translation_out(services.translate(request.auth, kind, uid, data))
+
+
+TRANSLATION_RESPONSES = {200: TranslationOut, **error_responses(400, 401, 403, 404, 409, 422)}
+
+
+@router.put(
+    "updates/{uid}/translations/{language}",
+    auth=WRITE_AUTH,
+    response=TRANSLATION_RESPONSES,
+    summary="Add or replace the translation of an update (its author or its party's secretariat)",
+)
+def translate_update(request, uid: str, language: LanguageTag, payload: TranslationIn):
+    return put_translation(request, "update", uid, language, payload)
+
+
+@router.put(
+    "deliverables/{uid}/translations/{language}",
+    auth=WRITE_AUTH,
+    response=TRANSLATION_RESPONSES,
+    summary="Add or replace the translation of a deliverable's title and description",
+)
+def translate_deliverable(request, uid: str, language: LanguageTag, payload: TranslationIn):
+    return put_translation(request, "deliverable", uid, language, payload)
 
 
 # --- search -------------------------------------------------------------------------------------------

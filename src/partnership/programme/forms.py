@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -159,6 +159,40 @@ class CommentForm(forms.ModelForm):
         model = Comment
         fields = ["body", "language"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+
+
+class TranslationForm(forms.Form):
+    """A person's translation of an item's text into the other language (issue 15): never a machine's."""
+
+    language = forms.ChoiceField(label=_("Translation into"), choices=Language.choices)
+    text = forms.CharField(label=_("Translation"), widget=forms.Textarea(attrs={"rows": 6}))
+    description = forms.CharField(
+        label=_("Description (translation)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    machine_assisted = forms.BooleanField(
+        label=_("I started from a machine translation and reviewed every sentence"),
+        required=False,
+        help_text=_("Say so when it is true: the pages then mark the translation as machine-assisted."),
+    )
+
+    def __init__(self, *args, kind=None, source_fields: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The kind says what is translated and how long each part may be (translations.Kind.fields).
+        if kind is not None:
+            fields = {text_field.name: text_field for text_field in kind.fields}
+            self.fields["text"].label = fields["text"].label
+            self.fields["text"].max_length = fields["text"].max_length
+            self.fields["text"].widget.attrs["maxlength"] = fields["text"].max_length
+            self.fields["text"].validators.append(MaxLengthValidator(fields["text"].max_length))
+            if "description" in fields:
+                limit = fields["description"].max_length
+                self.fields["description"].max_length = limit
+                self.fields["description"].widget.attrs["maxlength"] = limit
+                self.fields["description"].validators.append(MaxLengthValidator(limit))
+                # A description is translated when the source has one.
+                self.fields["description"].required = bool((source_fields or {}).get("description"))
+            else:
+                del self.fields["description"]
 
 
 class SearchForm(forms.Form):

@@ -273,3 +273,50 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.code} on {self.action.paragraph}"
+
+
+class Translation(SharedRecord):
+    """A person's translation of an update, deliverable, outcome or contribution into the other language.
+
+    The item is named by its kind and uid (`programme.translations` knows the kinds; the cycle registers
+    its own), so one model serves the programme's and the cycle's texts. A translation is always entered
+    by a person (never made by a machine here): `human` is False only when that person says they worked
+    from a machine translation and reviewed it, and the pages say so. `source_sha256` is the digest of
+    the source text it was made from: when the source changes, the translation is stale (still kept, no
+    longer shown as the text's translation) until it is replaced.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16)
+    item_uid = models.UUIDField(_("item"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    text = models.TextField(_("translation"))
+    description = models.TextField(_("description (translation)"), blank=True)
+    human = models.BooleanField(_("human translation"), default=True)
+    source_language = models.CharField(_("source language"), max_length=8, choices=Language.choices)
+    source_revision = models.PositiveIntegerField(_("source revision"), default=1)
+    source_sha256 = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField(default=1)
+    # The translator's party and organisation (always the item's party: its author or its secretariat).
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("translated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # None for a translation applied from a peer node: its translator is a user of that node.
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    translated_at = models.DateTimeField(_("translated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "item_uid", "language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "item_uid", "language"], name="one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_uid} → {self.language}"

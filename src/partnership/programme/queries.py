@@ -6,6 +6,7 @@ the action page are held to at most 15 by a test).
 
 import datetime
 import functools
+import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from partnership.people.permissions import (
     require_read_progress,
 )
 
-from . import reporting_calendar, searchable
+from . import reporting_calendar, searchable, translations
 from .models import (
     Area,
     Comment,
@@ -152,6 +153,8 @@ class PeriodStatus:
     language: str
     filed_at: datetime.datetime
     late: bool
+    #: The update's uid (its translations are found by it).
+    uid: uuid.UUID | None = None
 
 
 def period_statuses(
@@ -180,16 +183,24 @@ def period_statuses(
         )
         .filter(rank=1)
         .values_list(
-            "action_id", "party_id", "period", "version", "status", "narrative", "language", "created_at"
+            "action_id",
+            "party_id",
+            "period",
+            "version",
+            "status",
+            "narrative",
+            "language",
+            "created_at",
+            "uid",
         )
     )
     calls = (cycles or reporting_calendar.current()).calls
     found = {}
-    for action_id, party_id, period, version, status, narrative, language, created_at in rows:
+    for action_id, party_id, period, version, status, narrative, language, created_at, uid in rows:
         call = calls.get(period)
         late = call is not None and call.is_late(created_at)
         found[(action_id, party_id, period)] = PeriodStatus(
-            period, version, status, narrative, language, created_at, late
+            period, version, status, narrative, language, created_at, late, uid
         )
     return found
 
@@ -569,6 +580,13 @@ def action_page(
     latest = {u.party_id: u for u in rows if u.pk in latest_ids}
     side_by_side = [(party, latest.get(party.pk)) for party in all_parties]
     statuses = {u.status for u in latest.values()}
+    deliverables = list(
+        Deliverable.objects.filter(action=action)
+        .select_related("party", "organisation", "ledger_entry")
+        .order_by("party__code", "due_date")
+    )
+    # Each text's translation into the reader's language, and whether the reader may give one (issue 15).
+    translations.attach({"update": rows, "deliverable": deliverables}, actor)
     indicators = (
         Indicator.objects.filter(action=action)
         .select_related("party", "organisation", "ledger_entry")
@@ -598,11 +616,7 @@ def action_page(
         "history": rows if all_history else rows[:HISTORY_SHOWN],
         "history_cut": not all_history and len(rows) > HISTORY_SHOWN,
         "all_history": all_history,
-        "deliverables": list(
-            Deliverable.objects.filter(action=action)
-            .select_related("party", "organisation", "ledger_entry")
-            .order_by("party__code", "due_date")
-        ),
+        "deliverables": deliverables,
         "indicators": shown,
         "indicators_cut": indicators_cut,
         "all_indicators": all_indicators,
@@ -992,3 +1006,20 @@ def landing(user) -> str:
             if claimed:
                 return claimed
     return "dashboard"
+
+
+def translation_form(user, kind: str, uid: Any) -> dict[str, Any]:
+    """The translation form's data: the item (`services.require_can_translate`: only those who may
+    translate it read it here), its translation into the other language if one exists, and whether it is
+    stale (made from another text than the item's now)."""
+    from . import services
+
+    source, actor = services.require_can_translate(user, kind, uid)
+    existing = translations.held(kind, [source.uid]).get(source.uid, {}).get(source.target_language)
+    return {
+        "source": source,
+        "kind": translations.kind_of(kind),
+        "actor": actor,
+        "existing": existing,
+        "stale": existing is not None and existing.source_sha256 != source.digest,
+    }

@@ -15,6 +15,14 @@ strings, dates as ISO 8601 strings, the action as its Annex paragraph number):
   `baseline_year`, `target_value`, `target_date`, `revision`.
 - `programme.indicator_value` (each recording, also a correction of a period's value):
   `uid`, `indicator` (its uid), `period_start`, `period_end`, `value`, `source`.
+- `programme.translation` (a person's translation of an update, deliverable, outcome or contribution,
+  at each adding or replacing; issue 15): `uid`, `kind` (`update`, `deliverable`, `outcome`,
+  `contribution`), `item` (the item's uid), `language` (the translation's), `text`, `description` (a
+  deliverable's description, else ""), `human` (false when the translator worked from a machine
+  translation and reviewed it), `source_language`, `source_revision` and `source_sha256` (the source
+  text it was made from, `translations.source_digest`), `revision`. Signed as the translator's party
+  and organisation, which must be the item's party: the applier refuses a translation of another
+  party's text.
 
 The record's `party` and `organisation` are the author's (the user's party and organisation); its `time`
 is the object's time (filed, changed, recorded).
@@ -51,8 +59,17 @@ from partnership.peer_records import (
     valid,
 )
 
+from . import translations
 from .forms import DeliverableForm, IndicatorForm, IndicatorValueForm
-from .models import Deliverable, Indicator, IndicatorValue, JointAction, Language, ProgressUpdate
+from .models import (
+    Deliverable,
+    Indicator,
+    IndicatorValue,
+    JointAction,
+    Language,
+    ProgressUpdate,
+    Translation,
+)
 
 if TYPE_CHECKING:
     from partnership.ledger.models import LogEntry
@@ -61,6 +78,7 @@ PROGRESS_UPDATE = "programme.progress_update"
 DELIVERABLE = "programme.deliverable"
 INDICATOR = "programme.indicator"
 INDICATOR_VALUE = "programme.indicator_value"
+TRANSLATION = "programme.translation"
 
 UPDATE_MEMBERS = ("uid", "action", "period", "version", "status", "narrative", "language", "organisation")
 DELIVERABLE_MEMBERS = (
@@ -91,6 +109,19 @@ INDICATOR_MEMBERS = (
     "revision",
 )
 VALUE_MEMBERS = ("uid", "indicator", "period_start", "period_end", "value", "source")
+TRANSLATION_MEMBERS = (
+    "uid",
+    "kind",
+    "item",
+    "language",
+    "text",
+    "description",
+    "human",
+    "source_language",
+    "source_revision",
+    "source_sha256",
+    "revision",
+)
 
 
 # --- authoring --------------------------------------------------------------------------------------
@@ -170,6 +201,23 @@ def value_content(value: IndicatorValue) -> dict[str, Any]:
         "period_end": _date(value.period_end),
         "value": decimal_text(Decimal(value.value)),
         "source": value.source,
+    }
+
+
+def translation_content(translation: Translation) -> dict[str, Any]:
+    """The content of a `programme.translation` record."""
+    return {
+        "uid": str(translation.uid),
+        "kind": translation.kind,
+        "item": str(translation.item_uid),
+        "language": translation.language,
+        "text": translation.text,
+        "description": translation.description,
+        "human": translation.human,
+        "source_language": translation.source_language,
+        "source_revision": translation.source_revision,
+        "source_sha256": translation.source_sha256,
+        "revision": translation.revision,
     }
 
 
@@ -409,6 +457,84 @@ def apply_indicator_value(record: SignedRecord, entry: LogEntry) -> None:
         IndicatorValue.objects.filter(pk=existing.pk).update(recorded_at=record_time(record))
 
 
+def apply_translation(record: SignedRecord, entry: LogEntry) -> None:
+    """A peer party's translation of one of its own party's texts, added or brought to a newer revision.
+
+    Refused when the item is not on this node, when the signing party is not the item's (a party
+    translates only its own text), and when the text breaks the rules the service applies to a person's
+    input (language, length, NUL)."""
+    content = content_of(record, TRANSLATION_MEMBERS)
+    uid = uid_of(content)
+    item = uid_of(content, "item")
+    party = author_party(record)
+    organisation = party_organisation(party, record.organisation, "the translator's organisation")
+    kind = translations.kind_of(content["kind"]) if isinstance(content["kind"], str) else None
+    if kind is None:
+        raise RecordRejected(f"kind {content['kind']!r} is not a kind of text that is translated")
+    source = translations.source_of(kind.name, item)
+    if source is None:
+        raise RecordRejected(f"{kind.name} {item} is not on this node")
+    if source.party_id != party.pk:
+        raise RecordRejected(
+            f"{party.code} may not translate {kind.name} {item}: it is {source.party_code}'s text"
+        )
+    values = _strings(content, ("language", "text", "description", "source_language", "source_sha256"))
+    if values["language"] not in Language.values or values["source_language"] not in Language.values:
+        raise RecordRejected("translation: language and source_language must be en or ja")
+    if values["language"] == values["source_language"]:
+        raise RecordRejected(
+            f"translation: the translation is in its source's language {values['language']!r}"
+        )
+    if not isinstance(content["human"], bool):
+        raise RecordRejected(f"human {content['human']!r} is not true or false")
+    if len(values["source_sha256"]) != 64 or any(
+        c not in "0123456789abcdef" for c in values["source_sha256"]
+    ):
+        raise RecordRejected(f"source_sha256 {values['source_sha256']!r} is not a SHA-256 in hexadecimal")
+    texts = {}
+    for text_field in kind.fields:
+        text = values[text_field.name].strip()
+        if "\x00" in text:
+            raise RecordRejected(f"translation: {text_field.name} holds the NUL character")
+        if len(text) > text_field.max_length or (text_field.required and not text):
+            raise RecordRejected(
+                f"translation: {text_field.name} must hold {int(text_field.required)} to "
+                f"{text_field.max_length:,} characters"
+            )
+        texts[text_field.name] = text
+    fields = {
+        "uid": uid,
+        "text": texts["text"],
+        "description": texts.get("description", ""),
+        "human": content["human"],
+        "source_language": values["source_language"],
+        "source_revision": integer_of(content, "source_revision", 0),
+        "source_sha256": values["source_sha256"],
+        "revision": integer_of(content, "revision", 1),
+        "party": party,
+        "organisation": organisation,
+        "translator": None,
+        "translated_at": record_time(record),
+        "ledger_entry": entry,
+    }
+    existing = (
+        Translation.objects.select_related("ledger_entry")
+        .filter(kind=kind.name, item_uid=item, language=values["language"])
+        .first()
+    )
+    if existing is None:
+        if Translation.objects.filter(uid=uid).exists():
+            raise RecordRejected(f"translation {uid} already translates another text")
+        Translation.objects.create(kind=kind.name, item_uid=item, language=values["language"], **fields)
+        return
+    held_by_peer(existing, entry, "translation")
+    if existing.uid == uid and existing.revision >= fields["revision"]:
+        return  # already applied, or older than what is held
+    if existing.uid != uid and not newer_entry(existing, entry):
+        return
+    Translation.objects.filter(pk=existing.pk).update(**fields)
+
+
 # Applied from a peer in runs of one type, as a sync page brings them.
 BATCH_APPLIERS = {PROGRESS_UPDATE: apply_progress_updates}
 APPLIERS = {
@@ -416,4 +542,5 @@ APPLIERS = {
     DELIVERABLE: apply_deliverable,
     INDICATOR: apply_indicator,
     INDICATOR_VALUE: apply_indicator_value,
+    TRANSLATION: apply_translation,
 }

@@ -25,6 +25,7 @@ from partnership.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from partnership.inputs import check_text
 from partnership.people.models import Organisation
 from partnership.people.permissions import (
     Actor,
@@ -32,17 +33,27 @@ from partnership.people.permissions import (
     require_actor,
     require_edit_progress,
     require_local_record,
+    require_translate,
 )
 
-from . import records, reporting_calendar
-from .forms import CommentForm, DeliverableForm, IndicatorForm, IndicatorValueForm, UpdateForm
+from . import records, reporting_calendar, translations
+from .forms import (
+    CommentForm,
+    DeliverableForm,
+    IndicatorForm,
+    IndicatorValueForm,
+    TranslationForm,
+    UpdateForm,
+)
 from .models import (
     Comment,
     Deliverable,
     Indicator,
     IndicatorValue,
     JointAction,
+    Language,
     ProgressUpdate,
+    Translation,
     current_period,
 )
 
@@ -448,3 +459,119 @@ def add_comment(user, paragraph: int, data: Mapping[str, Any]) -> Comment:
     return Comment.objects.create(
         action=action, author=actor.user, organisation=actor.organisation, **cleaned
     )
+
+
+# --- translations (issue 15) ------------------------------------------------------------------------
+
+
+def translation_source(kind: str, uid: UUID | str) -> translations.Source:
+    """The item of `kind` with `uid` that a translation is of; NotFound when there is none."""
+    found = translations.kind_of(kind)
+    item = as_uuid(uid)
+    source = translations.source_of(kind, item) if found is not None and item is not None else None
+    if source is None:
+        raise NotFound(_("There is no such text to translate."))
+    return source
+
+
+def require_can_translate(user, kind: str, uid: UUID | str) -> tuple[translations.Source, Actor]:
+    """The item and the actor, if `user` may translate it (its author or its party's secretariat)."""
+    source = translation_source(kind, uid)
+    actor = require_translate(user, source.party_id, source.author_user_id, source.author_organisation_id)
+    return source, actor
+
+
+def translate(user, kind: str, uid: UUID | str, data: Mapping[str, Any]) -> Translation:
+    """Add or replace the translation of an update, deliverable, outcome or contribution.
+
+    Entered by a person, never made here by a machine: its author or its party's secretariat
+    (`people.permissions.can_translate`). Into the other language than the source's; the translation
+    keeps the revision and digest of the source text it was made from, and is signed and appended to the
+    ledger (`programme.translation`) in the same transaction. A replacement keeps the translation's uid
+    and takes the next revision.
+    """
+    data = dict(data)
+    source, actor = require_can_translate(user, kind, uid)
+    kind_spec = translations.kind_of(kind)
+    assert kind_spec is not None  # translation_source found it
+    allowed = {"language", "machine_assisted"} | {text_field.name for text_field in kind_spec.fields}
+    unknown = set(data) - allowed
+    if unknown:
+        fields = {name: _("unknown field") for name in sorted(unknown)}
+        raise Invalid(_("Unknown field: %(fields)s") % {"fields": ", ".join(sorted(unknown))}, fields)
+    data.setdefault("language", source.target_language)
+    for name, value in data.items():
+        if isinstance(value, str):
+            check_text(value, name)
+    cleaned = _validated(TranslationForm(data, kind=kind_spec, source_fields=source.fields))
+    language = cleaned["language"]
+    if language == source.language:
+        raise Invalid(
+            _("language: the text is already in %(language)s; translate it into the other language.")
+            % {"language": Language(language).label},
+            {"language": _("Choose the other language than the original's.")},
+        )
+    text = cleaned["text"].strip()
+    description = cleaned.get("description", "").strip()
+    if not text:
+        raise Invalid(_("text: the translation cannot be empty."), {"text": _("This field is required.")})
+    now = timezone.now()
+    values = {
+        "text": text,
+        "description": description,
+        "human": not cleaned["machine_assisted"],
+        "source_language": source.language,
+        "source_revision": source.revision,
+        "source_sha256": source.digest,
+        "party": actor.party,
+        "organisation": actor.organisation,
+        "translator": actor.user,
+        "translated_at": now,
+    }
+    # Two people may add the first translation at the same moment: the unique constraint decides, and
+    # the other's write becomes a replacement on its second attempt (its ledger entry is rolled back).
+    for attempt in range(2):
+        try:
+            return _save_translation(actor, kind, source, language, values, now)
+        except IntegrityError:
+            if attempt:
+                raise Conflict(_("Someone saved this translation at the same moment; try again.")) from None
+    raise AssertionError("unreachable")
+
+
+def _save_translation(
+    actor: Actor,
+    kind: str,
+    source: translations.Source,
+    language: str,
+    values: dict[str, Any],
+    now: datetime.datetime,
+) -> Translation:
+    with transaction.atomic():
+        existing = (
+            Translation.objects.select_for_update()
+            .filter(kind=kind, item_uid=source.uid, language=language)
+            .first()
+        )
+        if existing is None:
+            translation = Translation.objects.create(
+                kind=kind, item_uid=source.uid, language=language, revision=1, **values
+            )
+        else:
+            # A translation signed by a peer node is that node's: it is replaced there, not here.
+            require_local_record(existing.signed_by)
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.revision += 1
+            existing.save()
+            translation = existing
+        entry = records.sign(
+            records.TRANSLATION,
+            actor.party.code,
+            actor.organisation.code,
+            now,
+            records.translation_content(translation),
+        )
+        Translation.objects.filter(pk=translation.pk).update(ledger_entry=entry)
+        translation.ledger_entry = entry
+    return translation

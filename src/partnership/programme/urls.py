@@ -19,6 +19,7 @@ urlpatterns = [
     path("actions/<int:paragraph>/comments/", views.add_comment, name="add_comment"),
     path("actions/<int:paragraph>/deliverables/new/", views.deliverable_form, name="deliverable_new"),
     path("actions/<int:paragraph>/deliverables/<uuid:uid>/", views.deliverable_form, name="deliverable_edit"),
+    path("translations/<slug:kind>/<uuid:uid>/", views.translate, name="translate"),
     path(
         "actions/<int:paragraph>/indicators/<uuid:uid>/value/",
         views.indicator_value_form,

@@ -12,13 +12,22 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnership.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 
 from . import queries, services, spreadsheets
-from .forms import CommentForm, DeliverableForm, IndicatorValueForm, UpdateForm, search_filters, search_form
+from .forms import (
+    CommentForm,
+    DeliverableForm,
+    IndicatorValueForm,
+    TranslationForm,
+    UpdateForm,
+    search_filters,
+    search_form,
+)
 from .models import current_period
 from .panels import render_panels
 
@@ -278,3 +287,39 @@ def action_print(request: HttpRequest, paragraph: int) -> HttpResponse:
     # The action's own page, whole, in the print layout (web/site.css: .print-view and @media print).
     data["printing"] = {"back": reverse("action", args=[paragraph])}
     return render(request, "programme/action.html", data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def translate(request: HttpRequest, kind: str, uid: str) -> HttpResponse:
+    """Add or replace the translation of an update, deliverable, outcome or contribution (issue 15)."""
+    try:
+        data = queries.translation_form(request.user, kind, uid)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    source, existing = data["source"], data["existing"]
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    initial = {"language": source.target_language}
+    if existing is not None:
+        initial.update(
+            text=existing.text, description=existing.description, machine_assisted=not existing.human
+        )
+    form = TranslationForm(initial=initial, kind=data["kind"], source_fields=source.fields)
+    if request.method == "POST":
+        form = TranslationForm(request.POST, kind=data["kind"], source_fields=source.fields)
+        posted = _post_data(request)
+        posted.pop("next", None)
+        posted["machine_assisted"] = "machine_assisted" in posted
+        try:
+            services.translate(request.user, kind, uid, posted)
+        except Invalid as error:
+            _show_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The translation is saved."))
+            return redirect(next_url or source.url)
+    data.update(form=form, next=next_url)
+    return render(request, "programme/translation_form.html", data)

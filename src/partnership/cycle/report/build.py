@@ -15,7 +15,7 @@ from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone, translation
 
 from partnership.people.models import Party
-from partnership.programme import exchanges
+from partnership.programme import exchanges, translations
 from partnership.programme.models import (
     Area,
     Deliverable,
@@ -64,19 +64,62 @@ def sha256_of(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
-def _statuses(year: int) -> dict[tuple[int, int, int], dict[str, Any]]:
+class Texts:
+    """The authored texts of a report, gathered while it is built, and their translations (issue 15).
+
+    Each text of an update, deliverable, outcome or contribution is noted with its item (`want`);
+    `fill` then reads every current translation of them in one query and gives each text dict its
+    `translations` ({language: {text, organisation, human, ...}}). A text without one keeps the shape it
+    always had, so a report with no translation is the same data as before translations existed.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def want(
+        self, kind: str, uid: Any, fields: dict[str, str], language: str, text: dict[str, Any], party: str
+    ) -> dict[str, Any]:
+        self.items.append(
+            {
+                "kind": kind,
+                "uid": uid,
+                "digest": translations.source_digest(fields, language),
+                "text": text,
+                "party": party,
+                "language": language,
+            }
+        )
+        return text
+
+    def fill(self) -> None:
+        found = translations.current((item["kind"], item["uid"], item["digest"]) for item in self.items)
+        for item in self.items:
+            current = found.get((item["kind"], item["uid"]))
+            item["translated"] = current or {}
+            if current:
+                item["text"]["translations"] = current
+
+
+def _statuses(
+    year: int, texts: Texts, party_ids: dict[int, str]
+) -> dict[tuple[int, int, int], dict[str, Any]]:
     """(action id, party id, period) -> that party's update that counts for the cycle, for `year` and
     the year before: `programme.queries.period_statuses`, the rule the dashboard counts by too; `late`
     when it came after the cycle's call for updates closed (shown so, never counted silently)."""
-    return {
-        key: {
+    statuses = {}
+    for key, found in period_statuses([year - 1, year]).items():
+        narrative = {"text": found.narrative, "language": found.language}
+        if key[2] == year:  # last year's text is not shown: only this cycle's is translated for it
+            texts.want(
+                "update", found.uid, {"text": found.narrative}, found.language, narrative, party_ids[key[1]]
+            )
+        statuses[key] = {
             "version": found.version,
             "status": found.status,
-            "narrative": {"text": found.narrative, "language": found.language},
+            "narrative": narrative,
             "late": found.late,
         }
-        for key, found in period_statuses([year - 1, year]).items()
-    }
+    return statuses
 
 
 def _graph(areas: list[dict[str, Any]], related: Iterable[tuple[int, int]]) -> dict[str, Any]:
@@ -147,11 +190,11 @@ def _node_order(node: str) -> tuple[int, str]:
 
 
 def _areas_and_actions(
-    year: int, parties: list[dict[str, Any]], party_ids: dict[int, str]
+    year: int, parties: list[dict[str, Any]], party_ids: dict[int, str], texts: Texts
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int]], dict[str, Any]]:
     """The 15 areas with their joint actions and each party's status for `year`; the related pairs;
     the executive summary (counts by area and party, what moved since the year before)."""
-    statuses = _statuses(year)
+    statuses = _statuses(year, texts, party_ids)
     areas = [
         {
             "code": code,
@@ -218,13 +261,16 @@ def _areas_and_actions(
     return areas, related, summary
 
 
-def _deliverable(row: dict[str, Any]) -> dict[str, Any]:
+def _deliverable(row: dict[str, Any], texts: Texts) -> dict[str, Any]:
+    title = {"text": row["title"], "language": row["language"]}
+    fields = {"text": row["title"], "description": row["description"]}
+    texts.want("deliverable", row["uid"], fields, row["language"], title, row["party__code"])
     return {
         "uid": str(row["uid"]),
         "paragraph": row["action__paragraph"],
         "party": row["party__code"],
         "organisation": row["organisation__code"],
-        "title": {"text": row["title"], "language": row["language"]},
+        "title": title,
         "due_date": _date(row["due_date"]),
         "due_period": row["due_period"],
         "status": row["status"],
@@ -237,6 +283,7 @@ DELIVERABLE_FIELDS = (
     "party__code",
     "organisation__code",
     "title",
+    "description",
     "language",
     "due_date",
     "due_period",
@@ -244,7 +291,7 @@ DELIVERABLE_FIELDS = (
 )
 
 
-def _deliverables(year: int) -> dict[str, Any]:
+def _deliverables(year: int, texts: Texts) -> dict[str, Any]:
     """Delivered in the cycle (last changed during `year`) and overdue at the cycle's end (or today)."""
     as_of = min(timezone.now().date(), datetime.date(year, 12, 31))
     delivered = (
@@ -260,8 +307,8 @@ def _deliverables(year: int) -> dict[str, Any]:
     )
     return {
         "as_of": as_of.isoformat(),
-        "delivered": [_deliverable(row) for row in delivered],
-        "overdue": [_deliverable(row) for row in overdue],
+        "delivered": [_deliverable(row, texts) for row in delivered],
+        "overdue": [_deliverable(row, texts) for row in overdue],
     }
 
 
@@ -343,12 +390,18 @@ def _agreement(outcome: Outcome) -> dict[str, Any] | None:
     }
 
 
-def _outcome(outcome: Outcome) -> dict[str, Any]:
+def _outcome_text(outcome: Outcome, texts: Texts) -> dict[str, Any]:
+    text = {"text": outcome.text, "language": outcome.language}
+    host = outcome.meeting.party.code if outcome.meeting.party is not None else ""
+    return texts.want("outcome", outcome.uid, {"text": outcome.text}, outcome.language, text, host)
+
+
+def _outcome(outcome: Outcome, texts: Texts) -> dict[str, Any]:
     owner = outcome.owner
     return {
         "uid": str(outcome.uid),
         "kind": outcome.kind,
-        "text": {"text": outcome.text, "language": outcome.language},
+        "text": _outcome_text(outcome, texts),
         "owner": (
             {"code": owner.code, "name_en": owner.name_en, "name_ja": owner.name_ja} if owner else None
         ),
@@ -364,7 +417,7 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _follow_up(cycle: Cycle) -> dict[str, Any]:
+def _follow_up(cycle: Cycle, texts: Texts) -> dict[str, Any]:
     """Guidance and decisions of earlier cycles still open, and those closed during this cycle."""
     still_open = open_guidance(before_year=cycle.year).select_related(
         "meeting__cycle", "meeting__party", "owner", "ledger_entry", "agreed_by"
@@ -376,8 +429,8 @@ def _follow_up(cycle: Cycle) -> dict[str, Any]:
     )
     order = ("meeting__date", "pk")
     return {
-        "open": [_outcome(item) for item in still_open.order_by(*order)],
-        "closed_in_cycle": [_outcome(item) for item in closed.order_by(*order)],
+        "open": [_outcome(item, texts) for item in still_open.order_by(*order)],
+        "closed_in_cycle": [_outcome(item, texts) for item in closed.order_by(*order)],
     }
 
 
@@ -398,7 +451,7 @@ def _priorities(cycle: Cycle) -> list[dict[str, Any]]:
     ]
 
 
-def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
+def _meetings(cycle: Cycle, texts: Texts) -> list[dict[str, Any]]:
     """Meetings held in the cycle, oldest first, with their outcomes (two queries)."""
     meetings = (
         Meeting.objects.filter(cycle=cycle)
@@ -425,7 +478,7 @@ def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
                 {
                     "uid": str(outcome.uid),
                     "kind": outcome.kind,
-                    "text": {"text": outcome.text, "language": outcome.language},
+                    "text": _outcome_text(outcome, texts),
                     "follow_up": outcome.follow_up,
                     "signed_by": _signed_by(outcome),
                     "agreement": _agreement(outcome),
@@ -437,7 +490,13 @@ def _meetings(cycle: Cycle) -> list[dict[str, Any]]:
     ]
 
 
-def _stakeholders(cycle: Cycle) -> dict[str, Any]:
+def _contribution_text(row: Any, texts: Texts) -> dict[str, Any]:
+    text = {"text": row["text"], "language": row["language"]}
+    party = row["organisation__party__code"] or ""
+    return texts.want("contribution", row["uid"], {"text": row["text"]}, row["language"], text, party)
+
+
+def _stakeholders(cycle: Cycle, texts: Texts) -> dict[str, Any]:
     """Accepted contributions of the cycle: counts by kind of organisation, and the texts (paras 22, 45)."""
     accepted = Contribution.objects.filter(window__cycle=cycle, status=Contribution.Status.ACCEPTED)
     by_kind = {
@@ -458,7 +517,7 @@ def _stakeholders(cycle: Cycle) -> dict[str, Any]:
                     "name_en": row["organisation__name_en"],
                     "name_ja": row["organisation__name_ja"],
                 },
-                "text": {"text": row["text"], "language": row["language"]},
+                "text": _contribution_text(row, texts),
                 "reply": row["reply"],
             }
             for row in accepted.order_by("created_at", "pk").values(
@@ -467,6 +526,7 @@ def _stakeholders(cycle: Cycle) -> dict[str, Any]:
                 "organisation__kind",
                 "organisation__name_en",
                 "organisation__name_ja",
+                "organisation__party__code",
                 "text",
                 "language",
                 "reply",
@@ -499,12 +559,19 @@ def _exchanges(year: int) -> list[dict[str, Any]]:
 
 def build_report(year: int) -> dict[str, Any]:
     """The progress report of cycle `year` as JSON-serialisable, language-neutral data (live)."""
+    return build_report_with_texts(year)[0]
+
+
+def build_report_with_texts(year: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`build_report(year)` and its authored texts as `Texts` gathered them: each {kind, uid, party,
+    language, text, translated ({language: info})}, for the translation queue (issue 15)."""
+    texts = Texts()
     cycle = get_cycle(year)
     rows = list(Party.objects.order_by("code").values_list("pk", "code", "name_en", "name_ja"))
     parties = [{"code": code, "name_en": name_en, "name_ja": name_ja} for _pk, code, name_en, name_ja in rows]
     party_ids = {pk: code for pk, code, _en, _ja in rows}
-    areas, related, summary = _areas_and_actions(year, parties, party_ids)
-    return {
+    areas, related, summary = _areas_and_actions(year, parties, party_ids, texts)
+    data = {
         "schema": SCHEMA,
         "cycle": {
             "year": cycle.year,
@@ -517,12 +584,14 @@ def build_report(year: int) -> dict[str, Any]:
         "statuses": STATUSES,
         "summary": summary,
         "areas": areas,
-        "deliverables": _deliverables(year),
+        "deliverables": _deliverables(year, texts),
         "indicators": _indicators(year),
-        "follow_up": _follow_up(cycle),
+        "follow_up": _follow_up(cycle, texts),
         "priorities": _priorities(cycle),
-        "meetings": _meetings(cycle),
-        "stakeholders": _stakeholders(cycle),
+        "meetings": _meetings(cycle, texts),
+        "stakeholders": _stakeholders(cycle, texts),
         "graph": _graph(areas, related),
         "exchanges": _exchanges(year),
     }
+    texts.fill()
+    return data, texts.items

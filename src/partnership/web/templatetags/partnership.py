@@ -32,12 +32,34 @@ def status_badge(status: str | None) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', key, label)
 
 
+def translated_by(translation: dict) -> str:
+    """ "Translated by <organisation>" (in the reader's language), and "machine-assisted" when so."""
+    organisation = translation.get("organisation") or {}
+    reader = (get_language() or "en")[:2]
+    name = (organisation.get("name_ja") if reader == "ja" else "") or organisation.get("name_en") or ""
+    if translation.get("human", True):
+        return _("Translated by %(organisation)s") % {"organisation": name}
+    return _("Translated by %(organisation)s (machine-assisted, reviewed)") % {"organisation": name}
+
+
 @register.simple_tag
-def authored(text: str, language: str) -> str:
-    """User text in its own language, marked when it is not the reader's (no translation exists)."""
+def authored(text: str, language: str, translations: dict | None = None, part: str = "text") -> str:
+    """User text in the reader's language: the original when it is theirs, else a person's translation
+    into it (`translations`: {language: translation info}, current ones only, see
+    `programme.translations`) marked "Translated by <organisation>", else the original marked
+    "original in <language>" (no translation exists). `part` is the translated member shown ("text",
+    or a deliverable's "description"). The one implementation for every page and the report."""
     reader = (get_language() or "en")[:2]
     if language == reader:
         return format_html('<span lang="{}">{}</span>', language, text)
+    translation = (translations or {}).get(reader)
+    if translation and translation.get(part):
+        return format_html(
+            '<span class="translated" lang="{}">{}</span> <span class="lang-marker translated-by">{}</span>',
+            reader,
+            translation[part],
+            translated_by(translation),
+        )
     name = LANGUAGE_NAMES.get(language, lambda: language)()
     return format_html(
         '<span class="untranslated" lang="{}">{}</span> <span class="lang-marker" title="{}">{}</span>',
@@ -46,6 +68,12 @@ def authored(text: str, language: str) -> str:
         _("Written in %(language)s; no translation exists.") % {"language": name},
         _("original in %(language)s") % {"language": name},
     )
+
+
+@register.simple_tag
+def language_name(code: str) -> str:
+    """The name of a text's language (English, Japanese) in the reader's language."""
+    return str(LANGUAGE_NAMES.get(code, lambda: code)())
 
 
 @register.simple_tag
