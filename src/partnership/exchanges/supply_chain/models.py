@@ -168,3 +168,17 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series.code} {self.date}: {self.method} {self.direction}"
+
+
+# Events and alerts (issue 16, items 3 and 4) live in their own module; Django finds models here.
+from .alert_models import (  # noqa: E402, F401
+    Acknowledgement,
+    Alert,
+    AlertOwner,
+    AlertStep,
+    AlertSubscription,
+    Assessment,
+    Event,
+    EventAddition,
+    PreventiveAction,
+)
