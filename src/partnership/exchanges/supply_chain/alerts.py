@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partnership.errors import Invalid
 from partnership.inputs import check_text
@@ -589,7 +590,7 @@ def act_on_alert(
     if kind == StepKind.PROPOSAL:
         raise _invalid("kind", _("%(value)s is not a step of an alert.") % {"value": kind})
     if not alert.is_open:
-        raise Invalid(_("This alert is closed."), {"alert": _("closed")})
+        raise Invalid(_("This alert is closed."), {"alert": pgettext("alert", "closed")})
     cleaned = clean_step(kind, data or {}, actor.party, alert)
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
