@@ -155,7 +155,7 @@ def test_a_nul_character_is_refused_by_the_service_too(members):
 def test_the_other_party_acknowledges_an_event_and_the_author_cannot(members, token_for, event):
     path = f"{API}/events/{event.uid}/additions"
     assert call("post", path, None, {"text": "x"}).status_code == 401
-    assert call("post", path, token_for(members["jp_secretariat"]), {"text": "x"}).status_code == 422
+    assert call("post", path, token_for(members["jp_secretariat"]), {"text": "x"}).status_code == 403
     assert (
         call("post", path, token_for(members["eu_secretariat"]), {"text": "x"}).status_code == 404
     )  # cannot read it
@@ -199,7 +199,7 @@ def test_an_alert_is_proposed_acknowledged_assessed_acted_on_and_closed(members,
     body = call("post", f"{path}/actions", jp, {"text": "Talk to the firm", "deadline": "2020-01-01"}).json()
     jp_action = next(a for a in body["actions"] if a["party"] == "JP")
     assert jp_action["overdue"] is True
-    assert call("post", f"{path}/actions/{jp_action['uid']}/done", eu, {}).status_code == 422
+    assert call("post", f"{path}/actions/{jp_action['uid']}/done", eu, {}).status_code == 403
     assert call("post", f"{path}/actions/{action['uid']}/done", eu, {}).json()["actions"][1]["done_on"]
     # Closed with lessons; nothing more after that.
     closed = call(

@@ -4,12 +4,27 @@ import uuid
 
 from django.utils import timezone
 
-from partnership.exchanges.supply_chain import services
+from partnership.exchanges.supply_chain import alerts, services
+from partnership.exchanges.supply_chain.alert_models import Alert, AlertStep, Event, EventAddition
 from partnership.exchanges.supply_chain.contract import SupplyChain
 from partnership.exchanges.supply_chain.models import Observation, Release, Series
 from tests.exchange_contract import ExchangeContract, Sample, Write
 
 API = "/api/v1/supply-chain/series"
+EVENTS = "/api/v1/supply-chain/events"
+ALERTS = "/api/v1/supply-chain/alerts"
+EVENT = {
+    "kind": "fab_fire",
+    "title": "Fire at a fab",
+    "country": "JP",
+    "site": "Naka",
+    "products": ["8542"],
+    "firms": ["A chip maker"],
+    "severity": "major",
+    "start_date": "2021-03-19",
+    "tlp": "amber",
+    "recipients": ["eu-dg-grow"],  # not DG CONNECT: the EU secretariat does not read it
+}
 
 
 def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
@@ -21,11 +36,16 @@ def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
 
 
 def held() -> int:
-    """Every series revision, release and observation: each write adds to one of them."""
+    """Every series revision, release and observation, event, addition, alert and alert step: each
+    write adds to one of them."""
     return (
         sum(Series.objects.values_list("revision", flat=True))
         + Release.objects.count()
         + Observation.objects.count()
+        + Event.objects.count()
+        + EventAddition.objects.count()
+        + Alert.objects.count()
+        + AlertStep.objects.count()
     )
 
 
@@ -44,8 +64,27 @@ class TestSupplyChainContract(ExchangeContract):
         }
         first = services.import_observations(owner, "JP-SHIP", monthly(2015, 24), description).series
 
+        event = alerts.report_event(owner, EVENT)
+        eu_event = alerts.report_event(members["eu_secretariat"], {**EVENT, "country": "DE", "tlp": "green"})
+        alert = alerts.propose_alert(owner, {"title": "Car chips", "event": str(event.uid), "stage": "alert"})
+        action = alerts.act_on_alert(
+            owner, alert.uid, "action", {"text": "Ask firms", "deadline": "2030-01-01"}
+        )
+
         def more(count: int) -> None:
             for n in range(count):
+                more_event = alerts.report_event(owner, {**EVENT, "title": f"Event {n}"})
+                alerts.add_to_event(members["eu_lead"], more_event.uid, {"text": "known"})
+                more_alert = alerts.propose_alert(
+                    owner, {"title": f"Alert {n}", "event": str(more_event.uid)}
+                )
+                alerts.act_on_alert(members["eu_lead"], more_alert.uid, "acknowledgement")
+                alerts.act_on_alert(
+                    members["eu_lead"], alert.uid, "assessment", {"stage": "crisis", "note": str(n)}
+                )
+                alerts.act_on_alert(
+                    owner, alert.uid, "action", {"text": f"Act {n}", "deadline": "2020-01-01"}
+                )
                 services.import_observations(
                     owner, f"JP-MORE-{n}", monthly(2000, 12), {"frequency": "monthly"}
                 )
@@ -54,20 +93,46 @@ class TestSupplyChainContract(ExchangeContract):
         return Sample(
             owner=owner,
             other_party=members["eu_secretariat"],
-            pages=["supply-chain/", f"supply-chain/{first.uid}/"],
+            pages=[
+                "supply-chain/",
+                f"supply-chain/{first.uid}/",
+                "supply-chain/events/",
+                f"supply-chain/events/{event.uid}/",
+                "supply-chain/alerts/",
+                f"supply-chain/alerts/{alert.uid}/",
+                "dashboard/",
+            ],
             count=held,
             more=more,
-            protected=[API, f"{API}/{first.uid}"],
+            protected=[
+                API,
+                f"{API}/{first.uid}",
+                EVENTS,
+                f"{EVENTS}/{event.uid}",
+                ALERTS,
+                f"{ALERTS}/{alert.uid}",
+            ],
             writes=[
                 Write(
                     "post", f"{API}/{first.uid}/observations", {"observations": monthly(2017, 3, level=300.0)}
                 ),
                 Write("put", f"{API}/{first.uid}", {"title": "Shipments of electronic parts and devices"}),
+                # The EU secretariat may not read the AMBER event (404); its own event it does not
+                # acknowledge (403); JP's action it does not complete (403).
+                Write("post", ALERTS, {"title": "From the event", "event": str(event.uid)}),
+                Write("post", f"{EVENTS}/{eu_event.uid}/additions", {"text": "We know more"}),
+                Write("post", f"{ALERTS}/{alert.uid}/actions/{action.data['action']}/done", {}),
             ],
             service_writes=[
                 lambda user: services.import_observations(user, None, monthly(2018, 2), uid=first.uid),
             ],
-            missing=[f"{API}/{uuid.uuid4()}", f"{API}/not-a-uid"],
+            missing=[
+                f"{API}/{uuid.uuid4()}",
+                f"{API}/not-a-uid",
+                f"{EVENTS}/{uuid.uuid4()}",
+                f"{ALERTS}/{uuid.uuid4()}",
+                f"{ALERTS}/not-a-uid",
+            ],
             auth=lambda user: {"Authorization": "Bearer " + create_token(user, "test")[1]},
         )
 
@@ -80,15 +145,41 @@ class TestSupplyChainContract(ExchangeContract):
             node.secretariat_token,
             {"observations": [{"date": "2020-03-01", "value": "99.5"}]},
         )
-        return uid
+        # An event and an alert with a preventive action: sealed to this node, as JP's.
+        event = node.post(EVENTS, node.secretariat_token, EVENT)["uid"]
+        alert = node.post(
+            ALERTS, node.secretariat_token, {"title": "Car chips", "event": event, "stage": "alert"}
+        )
+        node.post(
+            f"{ALERTS}/{alert['uid']}/actions",
+            node.secretariat_token,
+            {"text": "Ask", "deadline": "2030-01-01"},
+        )
+        return uid, event, alert["uid"]
 
-    def assert_received(self, authored: str) -> None:
+    def assert_received(self, authored: tuple[str, str, str]) -> None:
         import pytest
         from django.core.exceptions import PermissionDenied
 
         from partnership.people.models import Organisation
         from partnership.people.services import create_member
 
+        authored, event_uid, alert_uid = authored
+        event = Event.objects.get(uid=event_uid)
+        assert (event.signed_by, event.party.code, event.firms, event.tlp) == (
+            "JP",
+            "JP",
+            ["A chip maker"],
+            "amber",
+        )
+        alert = Alert.objects.get(uid=alert_uid)
+        assert (alert.signed_by, alert.event, alert.stage, alert.acknowledged_at) == (
+            "JP",
+            event,
+            "alert",
+            None,
+        )
+        assert list(alert.steps.values_list("kind", flat=True)) == ["proposal", "action"]
         copy = Series.objects.get(uid=authored)
         assert (copy.signed_by, copy.party.code, copy.code, copy.unit) == (
             "JP",

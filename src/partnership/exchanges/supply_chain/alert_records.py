@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from partnership.errors import Invalid
+from partnership.errors import Invalid, PermissionDenied
 from partnership.inputs import JsonInputError, load_json
 from partnership.ledger import services as ledger_services
 from partnership.ledger.peers import configured_peers
@@ -139,6 +139,8 @@ def _checked(what: str, check: Any, *args: Any) -> Any:
         return check(*args)
     except Invalid as error:
         raise RecordRejected(f"{what}: {error.message}") from None
+    except PermissionDenied as error:
+        raise RecordRejected(f"{what}: {error}") from None
 
 
 def apply_event(record: SignedRecord, entry: LogEntry) -> None:

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from partnership.errors import Invalid
+from partnership.errors import Invalid, PermissionDenied
 from partnership.inputs import check_text
 from partnership.people.models import Organisation, Party
 from partnership.people.permissions import Actor, require_write_supply_alerts
@@ -282,9 +282,8 @@ def add_to_event(user: User | AnonymousUser | None, uid: Any, data: dict[str, An
     actor = _writer(user)
     event = alert_queries.event(user, uid)
     if event.party_id == actor.party.pk:
-        raise Invalid(
-            _("An event is acknowledged and added to by the other party; change your own report instead."),
-            {"event": _("reported by your party")},
+        raise PermissionDenied(
+            _("An event is acknowledged and added to by the other party; your party reported this one.")
         )
     cleaned = clean_addition(data)
     with transaction.atomic():
@@ -494,7 +493,7 @@ def check_step(kind: str, data: dict[str, Any], party: Party, alert: Alert) -> N
         if action is None:
             raise _invalid("action", _("there is no such action on this alert."))
         if action.party_id != party.pk:
-            raise _invalid("action", _("an action is completed by the party that owns it."))
+            raise PermissionDenied(_("A preventive action is completed by the party that owns it."))
         if action.done_on is not None:
             raise _invalid("action", _("this action is done already."))
 
