@@ -26,3 +26,19 @@ def test_the_demo_seeds_the_parties_of_this_node_once(programme):
     assert seed_series(DemoContext(on_this_node=lambda party: True)) == 0
     assert Series.objects.count() == 4 and Release.objects.count() == 8
     assert Observation.objects.filter(is_latest=False).count() == 4 * 3  # each revised its last three months
+
+
+def test_the_demo_reports_an_event_per_party_and_jp_proposes_an_alert_once(programme):
+    from partnership.exchanges.supply_chain.alert_models import Alert, Event
+    from partnership.exchanges.supply_chain.demo import seed_alerts
+
+    for party, code in (("jp", "jp-digital-agency"), ("eu", "eu-dg-connect")):
+        create_member(
+            f"{party}-secretariat", "a-long-password-1", Organisation.objects.get(code=code), "secretariat"
+        )
+    assert seed_alerts(DemoContext(on_this_node=lambda party: party == "JP")) == 1
+    assert seed_alerts(DemoContext(on_this_node=lambda party: True)) == 1
+    assert seed_alerts(DemoContext(on_this_node=lambda party: True)) == 0
+    assert Event.objects.count() == 2
+    alert = Alert.objects.get()
+    assert (alert.party.code, alert.stage, alert.acknowledged_at) == ("JP", "monitoring", None)

@@ -39,10 +39,12 @@ class SupplyChain(Exchange):
     )
 
     def seed_demo(self, context: DemoContext) -> str | None:
-        from .demo import seed_series
+        from .demo import seed_alerts, seed_series
 
         made = seed_series(context)
-        return f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        events = seed_alerts(context)
+        said = f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        return said + (f"; {events} demo events reported" if events else "; demo events kept as they were")
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
         """Series per party, observations released and signals raised on dates of the cycle's year; alerts
