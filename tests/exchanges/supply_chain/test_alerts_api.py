@@ -331,3 +331,44 @@ def test_council_figures(members, alert):
         assert named[f"Alerts proposed in {today.year} now at the alert stage"] == 1
         assert named["Median hours from an alert's proposal to both parties' acknowledgement"] == 24.0
         assert named["Preventive actions done on time"] == 50.0
+
+
+def test_an_alert_keeps_its_own_tlp_and_does_not_reveal_an_event_the_reader_may_not_read(
+    members, token_for, event
+):
+    from partnership.errors import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        alerts.propose_alert(
+            members["jp_secretariat"],
+            {"title": "x", "event": str(event.uid), "tlp": "red", "recipients": ["jp-meti"]},
+        )
+    assert "recipients" in refused.value.fields
+    amber = alerts.propose_alert(
+        members["jp_secretariat"],
+        {"title": "Amber alert", "event": str(event.uid), "tlp": "amber", "recipients": ["eu-dg-connect"]},
+    )
+    assert call("get", f"{API}/alerts/{amber.uid}", token_for(members["eu_lead"])).status_code == 404
+    assert (
+        call("post", f"{API}/alerts/{amber.uid}/acknowledge", token_for(members["eu_lead"])).status_code
+        == 404
+    )
+    # The EU secretariat is named by the alert but not by the AMBER event: it reads the alert, not the
+    # event's title.
+    client = Client()
+    client.force_login(members["eu_secretariat"])
+    page = client.get(f"/en/supply-chain/alerts/{amber.uid}/").content.decode()
+    assert "Amber alert" in page and "Fire at a 300 mm fab" not in page
+    assert "an event your organisation may not read" in page
+
+
+def test_hostile_text_is_shown_as_text(members):
+    event = alerts.report_event(
+        members["jp_secretariat"],
+        {**EVENT, "title": "<script>alert(1)</script>", "tlp": "green", "recipients": []},
+    )
+    client = Client()
+    client.force_login(members["eu_secretariat"])
+    for path in ("/en/supply-chain/events/", f"/en/supply-chain/events/{event.uid}/"):
+        page = client.get(path).content.decode()
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

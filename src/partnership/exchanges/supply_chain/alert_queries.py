@@ -154,16 +154,20 @@ class AlertDetail:
     owners: list[AlertOwner] = field(default_factory=list)
     actions: list[PreventiveAction] = field(default_factory=list)
     recipients: list[Any] = field(default_factory=list)
+    event_readable: bool = False  # whether the reader may read the event it came from (its own TLP)
 
     def acknowledged_by(self, party_code: str) -> bool:
         return any(ack.party.code == party_code for ack in self.acknowledgements)
 
 
 def alert_detail(reader: User | AnonymousUser | None, uid: Any) -> AlertDetail:
-    """An alert with its timeline, assessments, acknowledgements, owners, actions and recipients (7
-    queries whatever their number)."""
+    """An alert with its timeline, assessments, acknowledgements, owners, actions and recipients, and
+    whether the reader may read its event (8 queries whatever their number). The event keeps its own TLP
+    level: an alert a reader may read does not show them the title of an event they may not."""
     found = alert(reader, uid)
     return AlertDetail(
+        event_readable=found.event_id is not None
+        and visible_events(reader).filter(pk=found.event_id).exists(),
         alert=found,
         steps=list(
             AlertStep.objects.filter(alert=found)
