@@ -17,8 +17,9 @@ def test_the_dashboard_shows_the_cycle_and_who_has_not_reported(
         jp, 48, {"status": "on_track", "narrative": "ok", "language": "en", "period": 2026}
     )
     client.force_login(User.objects.get(username="eu-lead"))
-    # The programme's own and the cycle's (15), and one per installed exchange's panel (supply chain).
-    with django_assert_max_num_queries(16):
+    # The programme's own and the cycle's (15), and one per installed exchange's panel (supply chain: its
+    # signals, its open alerts).
+    with django_assert_max_num_queries(17):
         page = client.get("/en/dashboard/").content.decode()
     assert "Cycle 2026" in page and "call for updates open" in page
     assert "<strong>JP</strong> 37 actions" in page and "<strong>EU</strong> 38 actions" in page

@@ -13,7 +13,11 @@ def site(request: HttpRequest) -> dict:
     """The acting party and organisation, and the other language for the switcher."""
     actor = actor_for(getattr(request, "user", None))
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    forked = alerts.forked_peers() if actor is not None and actor.is_secretariat else []
+    # Once per request: the dashboard renders each panel with the context processors again.
+    forked = getattr(request, "_partnership_forked_peers", None)
+    if forked is None:
+        forked = alerts.forked_peers() if actor is not None and actor.is_secretariat else []
+        request._partnership_forked_peers = forked  # type: ignore[attr-defined]
     return {
         "actor": actor,
         "forked_peers": forked,
