@@ -238,32 +238,28 @@ class CouncilAlerts:
 def council_alerts(cycle_year: int) -> CouncilAlerts:
     """Alerts proposed in `cycle_year` by their stage now; the median hours from an alert's proposal to
     both parties' acknowledgement (of those acknowledged); and of the preventive actions due in the year
-    that are past their deadline or done, how many were done on or before their deadline (3 queries)."""
-    counted = dict(
-        Alert.objects.filter(proposed_at__year=cycle_year)
-        .values_list("stage")
-        .annotate(n=Count("pk"))
-        .order_by("stage")
+    that are past their deadline or done, how many were done on or before their deadline (2 queries)."""
+    rows = list(
+        Alert.objects.filter(proposed_at__year=cycle_year).values_list(
+            "stage", "proposed_at", "acknowledged_at"
+        )
     )
-    by_stage = {stage: counted.get(stage, 0) for stage in Stage.values}
-    pairs = Alert.objects.filter(proposed_at__year=cycle_year, acknowledged_at__isnull=False).values_list(
-        "proposed_at", "acknowledged_at"
-    )
+    by_stage = {stage: sum(1 for row in rows if row[0] == stage) for stage in Stage.values}
     delays = [
-        (acknowledged - proposed).total_seconds() / 3600 for proposed, acknowledged in pairs if acknowledged
+        (acknowledged - proposed).total_seconds() / 3600 for _, proposed, acknowledged in rows if acknowledged
     ]
     today = timezone.now().date()
-    due = (
+    actions = (
         PreventiveAction.objects.filter(deadline__year=cycle_year)
         .filter(Q(deadline__lt=today) | Q(done_on__isnull=False))
         .values_list("deadline", "done_on")
     )
-    rows = list(due)
-    on_time = sum(1 for deadline, done in rows if done is not None and done <= deadline)
+    due = list(actions)
+    on_time = sum(1 for deadline, done in due if done is not None and done <= deadline)
     return CouncilAlerts(
         by_stage=by_stage,
         median_hours=round(statistics.median(delays), 1) if delays else None,
-        actions_due=len(rows),
+        actions_due=len(due),
         actions_on_time=on_time,
     )
 
