@@ -17,9 +17,9 @@ def test_the_dashboard_shows_the_cycle_and_who_has_not_reported(
         jp, 48, {"status": "on_track", "narrative": "ok", "language": "en", "period": 2026}
     )
     client.force_login(User.objects.get(username="eu-lead"))
-    # The programme's own and the cycle's (15), one per installed exchange's panel (supply chain), and
-    # the lead's own desk (issue 15: its actions, the cycle, its reminders: 6).
-    with django_assert_max_num_queries(22):
+    # The programme's own and the cycle's (15), one per installed exchange's panel (supply chain: its
+    # signals, its open alerts), and the lead's own desk (issue 15: its actions, the cycle, its reminders: 6).
+    with django_assert_max_num_queries(23):
         page = client.get("/en/dashboard/").content.decode()
     assert "Cycle 2026" in page and "call for updates open" in page
     assert "<strong>JP</strong> 37 actions" in page and "<strong>EU</strong> 38 actions" in page

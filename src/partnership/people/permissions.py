@@ -527,6 +527,41 @@ def require_write_register(
     return actor
 
 
+def supply_chain_reader(user: User | AnonymousUser | None) -> tuple[int, bool] | None:
+    """Who reads supply-chain events and alerts (para 46, issue 16 items 3, 4 and 6): every member of
+    either party, under the TLP rule (`people.tlp`), as (their organisation, whether they read
+    TLP:GREEN); None for the public. The community of TLP:GREEN is the partnership's public bodies
+    (secretariats, ministries and agencies, member states); a stakeholder body reads TLP:CLEAR, what its
+    organisation wrote and what names it. The records' envelopes are read from the ledger as threat
+    intelligence's (`can_read_sealed_records`): their content is sealed to the other party's node."""
+    actor = member_for(user)
+    if actor is None:
+        return None
+    return actor.organisation.pk, actor.role != Membership.Role.STAKEHOLDER
+
+
+def can_write_supply_alerts(actor: Actor | None) -> bool:
+    """May `actor` report events, add to the other party's, and propose, acknowledge, assess, own, act
+    on and close alerts? A party's secretariat and its action leads (the ministries that watch the
+    supply chain, e.g. METI or DG GROW), for their own party only and on their own party's node."""
+    return (
+        actor is not None
+        and actor.role in (Membership.Role.SECRETARIAT, Membership.Role.ACTION_LEAD)
+        and writes_on_this_node(actor)
+    )
+
+
+def require_write_supply_alerts(user: User | AnonymousUser | None) -> Actor:
+    """`can_write_supply_alerts` for `user`, raising PermissionDenied with the reason."""
+    actor = require_actor(user)
+    require_node_party(actor)
+    if not can_write_supply_alerts(actor):
+        raise PermissionDenied(
+            _("Only a party's secretariat or its action leads report supply-chain events and act on alerts.")
+        )
+    return actor
+
+
 def can_read_register_records(user: User | AnonymousUser | None) -> bool:
     """Who reads the registers' records from the ledger: members of either party. A record below
     TLP:CLEAR carries its entry sealed to the peer node, so the log shows them only its envelope."""

@@ -14,12 +14,11 @@ def site(request: HttpRequest) -> dict:
     """The acting party and organisation, and the other language for the switcher."""
     actor = actor_for(getattr(request, "user", None))
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    forked: list = []
-    if actor is not None and actor.is_secretariat:
-        # Once per request: every dashboard panel rendered with the request runs this processor again.
-        if not hasattr(request, "_partnership_forked"):
-            request._partnership_forked = alerts.forked_peers()  # type: ignore[attr-defined]
-        forked = request._partnership_forked  # type: ignore[attr-defined]
+    # Once per request: the dashboard renders each panel with the context processors again.
+    forked = getattr(request, "_partnership_forked_peers", None)
+    if forked is None:
+        forked = alerts.forked_peers() if actor is not None and actor.is_secretariat else []
+        request._partnership_forked_peers = forked  # type: ignore[attr-defined]
     return {
         "actor": actor,
         "back_office": can_use_back_office(getattr(request, "user", None)),

@@ -4,7 +4,8 @@ import uuid
 
 from django.utils import timezone
 
-from partnership.exchanges.supply_chain import services
+from partnership.exchanges.supply_chain import alerts, services
+from partnership.exchanges.supply_chain.alert_models import Alert, AlertStep, Event, EventAddition
 from partnership.exchanges.supply_chain.contract import SupplyChain
 from partnership.exchanges.supply_chain.models import Observation, Release, Series
 from tests.exchange_contract import ExchangeContract, Sample, Write
@@ -34,6 +35,20 @@ MEASURE = {
     "takes_effect": "2023-07-23",
     "tlp": "clear",
 }
+EVENTS = "/api/v1/supply-chain/events"
+ALERTS = "/api/v1/supply-chain/alerts"
+EVENT = {
+    "kind": "fab_fire",
+    "title": "Fire at a fab",
+    "country": "JP",
+    "site": "Naka",
+    "products": ["8542"],
+    "firms": ["A chip maker"],
+    "severity": "major",
+    "start_date": "2021-03-19",
+    "tlp": "amber",
+    "recipients": ["eu-dg-grow"],  # not DG CONNECT: the EU secretariat does not read it
+}
 
 
 def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
@@ -45,8 +60,8 @@ def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
 
 
 def held() -> int:
-    """Every series revision, release and observation, and every register revision: each write adds to
-    one of them."""
+    """Every series revision, release and observation, register revision, event, addition, alert and alert
+    step: each write adds to one of them."""
     from partnership.exchanges.supply_chain.models import RegisterRevision
 
     return (
@@ -54,6 +69,10 @@ def held() -> int:
         + Release.objects.count()
         + Observation.objects.count()
         + RegisterRevision.objects.count()
+        + Event.objects.count()
+        + EventAddition.objects.count()
+        + Alert.objects.count()
+        + AlertStep.objects.count()
     )
 
 
@@ -72,8 +91,27 @@ class TestSupplyChainContract(ExchangeContract):
         }
         first = services.import_observations(owner, "JP-SHIP", monthly(2015, 24), description).series
 
+        event = alerts.report_event(owner, EVENT)
+        eu_event = alerts.report_event(members["eu_secretariat"], {**EVENT, "country": "DE", "tlp": "green"})
+        alert = alerts.propose_alert(owner, {"title": "Car chips", "event": str(event.uid), "stage": "alert"})
+        action = alerts.act_on_alert(
+            owner, alert.uid, "action", {"text": "Ask firms", "deadline": "2030-01-01"}
+        )
+
         def more(count: int) -> None:
             for n in range(count):
+                more_event = alerts.report_event(owner, {**EVENT, "title": f"Event {n}"})
+                alerts.add_to_event(members["eu_lead"], more_event.uid, {"text": "known"})
+                more_alert = alerts.propose_alert(
+                    owner, {"title": f"Alert {n}", "event": str(more_event.uid)}
+                )
+                alerts.act_on_alert(members["eu_lead"], more_alert.uid, "acknowledgement")
+                alerts.act_on_alert(
+                    members["eu_lead"], alert.uid, "assessment", {"stage": "crisis", "note": str(n)}
+                )
+                alerts.act_on_alert(
+                    owner, alert.uid, "action", {"text": f"Act {n}", "deadline": "2020-01-01"}
+                )
                 services.import_observations(
                     owner, f"JP-MORE-{n}", monthly(2000, 12), {"frequency": "monthly"}
                 )
@@ -93,6 +131,11 @@ class TestSupplyChainContract(ExchangeContract):
                 f"supply-chain/investments/{plan.uid}/",
                 "supply-chain/export-controls/",
                 f"supply-chain/export-controls/{control.uid}/",
+                "supply-chain/events/",
+                f"supply-chain/events/{event.uid}/",
+                "supply-chain/alerts/",
+                f"supply-chain/alerts/{alert.uid}/",
+                "dashboard/",
             ],
             count=held,
             more=more,
@@ -103,6 +146,10 @@ class TestSupplyChainContract(ExchangeContract):
                 f"{REGISTERS}/investments/{plan.uid}",
                 f"{REGISTERS}/export-controls",
                 f"{REGISTERS}/export-controls/{control.uid}",
+                EVENTS,
+                f"{EVENTS}/{event.uid}",
+                ALERTS,
+                f"{ALERTS}/{alert.uid}",
             ],
             writes=[
                 Write(
@@ -111,6 +158,11 @@ class TestSupplyChainContract(ExchangeContract):
                 Write("put", f"{API}/{first.uid}", {"title": "Shipments of electronic parts and devices"}),
                 Write("put", f"{REGISTERS}/export-controls/{control.uid}", {**MEASURE, "title": "Revised"}),
                 Write("put", f"{REGISTERS}/investments/{plan.uid}", {**INVESTMENT, "status": "paused"}),
+                # The EU secretariat may not read the AMBER event (404); its own event it does not
+                # acknowledge (403); JP's action it does not complete (403).
+                Write("post", ALERTS, {"title": "From the event", "event": str(event.uid)}),
+                Write("post", f"{EVENTS}/{eu_event.uid}/additions", {"text": "We know more"}),
+                Write("post", f"{ALERTS}/{alert.uid}/actions/{action.data['action']}/done", {}),
             ],
             service_writes=[
                 lambda user: services.import_observations(user, None, monthly(2018, 2), uid=first.uid),
@@ -120,6 +172,9 @@ class TestSupplyChainContract(ExchangeContract):
                 f"{API}/not-a-uid",
                 f"{REGISTERS}/investments/{uuid.uuid4()}",
                 f"{REGISTERS}/export-controls/not-a-uid",
+                f"{EVENTS}/{uuid.uuid4()}",
+                f"{ALERTS}/{uuid.uuid4()}",
+                f"{ALERTS}/not-a-uid",
             ],
             auth=lambda user: {"Authorization": "Bearer " + create_token(user, "test")[1]},
         )
@@ -139,9 +194,19 @@ class TestSupplyChainContract(ExchangeContract):
         node.put(
             f"{REGISTERS}/export-controls/{control}", node.secretariat_token, {**MEASURE, "kind": "amended"}
         )
-        return uid, plan, control
+        # An event and an alert with a preventive action: sealed to this node, as JP's.
+        event = node.post(EVENTS, node.secretariat_token, EVENT)["uid"]
+        alert = node.post(
+            ALERTS, node.secretariat_token, {"title": "Car chips", "event": event, "stage": "alert"}
+        )
+        node.post(
+            f"{ALERTS}/{alert['uid']}/actions",
+            node.secretariat_token,
+            {"text": "Ask", "deadline": "2030-01-01"},
+        )
+        return uid, plan, control, event, alert["uid"]
 
-    def assert_received(self, authored) -> None:
+    def assert_received(self, authored: tuple[str, str, str, str, str]) -> None:
         import pytest
         from django.core.exceptions import PermissionDenied
 
@@ -151,7 +216,7 @@ class TestSupplyChainContract(ExchangeContract):
         from partnership.people.models import Organisation
         from partnership.people.services import create_member
 
-        authored, plan, control = authored
+        authored, plan, control, event_uid, alert_uid = authored
         investment = Investment.objects.get(uid=plan)
         assert (investment.signed_by, investment.firm, investment.tlp, str(investment.support_amount)) == (
             "JP",
@@ -170,6 +235,21 @@ class TestSupplyChainContract(ExchangeContract):
         )
         assert measure.received_at is not None and measure.late  # it took effect in 2023
         assert [r.revision for r in measure.revisions.all()] == [2, 1]
+        event = Event.objects.get(uid=event_uid)
+        assert (event.signed_by, event.party.code, event.firms, event.tlp) == (
+            "JP",
+            "JP",
+            ["A chip maker"],
+            "amber",
+        )
+        alert = Alert.objects.get(uid=alert_uid)
+        assert (alert.signed_by, alert.event, alert.stage, alert.acknowledged_at) == (
+            "JP",
+            event,
+            "alert",
+            None,
+        )
+        assert list(alert.steps.values_list("kind", flat=True)) == ["proposal", "action"]
         copy = Series.objects.get(uid=authored)
         assert (copy.signed_by, copy.party.code, copy.code, copy.unit) == (
             "JP",

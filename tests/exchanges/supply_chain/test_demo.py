@@ -28,8 +28,9 @@ def test_the_demo_seeds_the_parties_of_this_node_once(programme):
     assert Observation.objects.filter(is_latest=False).count() == 4 * 3  # each revised its last three months
 
 
-def test_the_demo_registers_hold_a_plan_and_a_measure_of_each_party_of_this_node_once(programme):
-    from partnership.exchanges.supply_chain.demo import seed_registers
+def test_the_demo_registers_and_events_of_each_party_of_this_node_are_made_once(programme):
+    from partnership.exchanges.supply_chain.alert_models import Alert, Event
+    from partnership.exchanges.supply_chain.demo import seed_alerts, seed_registers
     from partnership.exchanges.supply_chain.models import ExportControl, Investment
 
     for party, code in (("jp", "jp-digital-agency"), ("eu", "eu-dg-connect")):
@@ -40,3 +41,9 @@ def test_the_demo_registers_hold_a_plan_and_a_measure_of_each_party_of_this_node
     assert seed_registers(DemoContext(on_this_node=lambda party: True)) == 2
     assert seed_registers(DemoContext(on_this_node=lambda party: True)) == 0
     assert Investment.objects.count() == 2 and ExportControl.objects.filter(late=False).count() == 2
+    assert seed_alerts(DemoContext(on_this_node=lambda party: party == "JP")) == 1
+    assert seed_alerts(DemoContext(on_this_node=lambda party: True)) == 1
+    assert seed_alerts(DemoContext(on_this_node=lambda party: True)) == 0
+    assert Event.objects.count() == 2
+    alert = Alert.objects.get()
+    assert (alert.party.code, alert.stage, alert.acknowledged_at) == ("JP", "monitoring", None)

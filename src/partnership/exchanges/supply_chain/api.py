@@ -353,3 +353,10 @@ def series_signals(request, uid: str):
 )
 def recent_signals(request, party: str = ""):
     return paginate(request, queries.recent_signals(signed_in(request), party[:8]), signal_out)
+
+
+# === events and alerts (issue 16, items 3 and 4): their own module ======================================
+
+from .alert_api import router as alert_router  # noqa: E402
+
+router.add_router("", alert_router)

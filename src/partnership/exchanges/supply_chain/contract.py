@@ -7,10 +7,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnership.people.permissions import can_read_monitoring_series, can_read_register_records
+from partnership.people.permissions import (
+    can_read_monitoring_series,
+    can_read_register_records,
+    can_read_sealed_records,
+)
 from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
 
-from . import panels, queries, records, register_records
+from . import alert_queries, alert_records, panels, queries, records, register_records
+from .alert_models import Stage
 
 SOURCE = "supply_chain"
 
@@ -26,7 +31,7 @@ class SupplyChain(Exchange):
     page_urls = "partnership.exchanges.supply_chain.urls"
     navigation = Navigation("supply-chain", gettext_lazy("Supply chain"), order=40)
     commands = ("supply_chain",)
-    panels = (panels.OPEN_SIGNALS,)
+    panels = (panels.OPEN_SIGNALS, panels.OPEN_ALERTS)
     # Both parties' members read the series and their releases from the log; nothing is sealed.
     record_types = (
         RecordType(records.SERIES, records.apply_series, readable_by=can_read_monitoring_series),
@@ -42,19 +47,28 @@ class SupplyChain(Exchange):
             register_records.apply_export_control,
             readable_by=can_read_register_records,
         ),
+        # Events and alerts are sealed to the other party's node: the secretariats read the envelope.
+        RecordType(alert_records.EVENT, alert_records.apply_event, readable_by=can_read_sealed_records),
+        RecordType(alert_records.ADDITION, alert_records.apply_addition, readable_by=can_read_sealed_records),
+        RecordType(alert_records.STEP, alert_records.apply_step, readable_by=can_read_sealed_records),
     )
 
     def seed_demo(self, context: DemoContext) -> str | None:
-        from .demo import seed_registers, seed_series
+        from .demo import seed_alerts, seed_registers, seed_series
 
         made = seed_series(context)
         entries = seed_registers(context)
-        series = f"{made} monitoring series imported" if made else "monitoring series kept as they were"
-        return f"{series}; {entries} register entries" if entries else series
+        events = seed_alerts(context)
+        said = f"{made} monitoring series imported" if made else "monitoring series kept as they were"
+        if entries:
+            said += f"; {entries} register entries"
+        return said + (f"; {events} demo events reported" if events else "; demo events kept as they were")
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
-        """Series per party, observations released and signals raised on dates of the cycle's year;
-        alerts come with the early-warning work (issue 16, item 4) and have no measure yet (None)."""
+        """Series per party, observations released and signals raised on dates of the cycle's year; alerts
+        proposed in the year by their stage now, the median hours from an alert's proposal to both parties'
+        acknowledgement, and the share of preventive actions due in the year done on time (None until there
+        is one to measure)."""
         found: list[dict[str, Any]] = []
         for party, (series, released) in queries.council_figures(cycle_year).items():
             found.append(
@@ -91,18 +105,39 @@ class SupplyChain(Exchange):
                     "source": SOURCE,
                 }
             )
-        for name_en, name_ja, unit in (
-            ("Alerts by stage", "段階別のアラート", "alerts"),
-            (
-                "Median hours from an alert's proposal to both parties' acknowledgement",
-                "アラート提案から双方の確認までの時間（中央値）",
-                "hours",
-            ),
-            ("Preventive actions done on time", "期限内に完了した予防措置", "%"),
-        ):
+        figures = alert_queries.council_alerts(cycle_year)
+        stage_names = {"monitoring": "監視", "alert": "警戒", "crisis": "危機"}
+        for stage, count in figures.by_stage.items():
             found.append(
-                {"name": {"en": name_en, "ja": name_ja}, "value": None, "unit": unit, "source": SOURCE}
+                {
+                    "name": {
+                        "en": f"Alerts proposed in {cycle_year} now at the {stage} stage",
+                        "ja": f"{cycle_year}年に提案され現在「{stage_names[stage]}」段階のアラート",
+                    },
+                    "value": count,
+                    "unit": "alerts",
+                    "source": SOURCE,
+                }
             )
+        found.append(
+            {
+                "name": {
+                    "en": "Median hours from an alert's proposal to both parties' acknowledgement",
+                    "ja": "アラート提案から双方の確認までの時間（中央値）",
+                },
+                "value": figures.median_hours,
+                "unit": "hours",
+                "source": SOURCE,
+            }
+        )
+        found.append(
+            {
+                "name": {"en": "Preventive actions done on time", "ja": "期限内に完了した予防措置"},
+                "value": figures.on_time_share,
+                "unit": "%",
+                "source": SOURCE,
+            }
+        )
         return found
 
     def report_section(self, cycle_year: int, language: str) -> dict[str, Any]:
@@ -133,7 +168,32 @@ class SupplyChain(Exchange):
                         "value": count,
                     }
                 )
-            figures.append({"label": _("Alerts"), "value": _("no data yet")})
+            alert_figures = alert_queries.council_alerts(cycle_year)
+            for stage, label in Stage.choices:
+                figures.append(
+                    {
+                        "label": _("Alerts proposed in %(year)s now at the stage: %(stage)s")
+                        % {"year": cycle_year, "stage": label},
+                        "value": alert_figures.by_stage[stage],
+                    }
+                )
+            figures.append(
+                {
+                    "label": _("Median hours from an alert's proposal to both parties' acknowledgement"),
+                    "value": _("no data yet")
+                    if alert_figures.median_hours is None
+                    else alert_figures.median_hours,
+                }
+            )
+            figures.append(
+                {
+                    "label": _("Preventive actions done on time (of %(due)s due)")
+                    % {"due": alert_figures.actions_due},
+                    "value": _("no data yet")
+                    if alert_figures.on_time_share is None
+                    else f"{alert_figures.on_time_share} %",
+                }
+            )
             return {
                 "title": _("Semiconductor supply chain: joint monitoring"),
                 "figures": figures,
@@ -149,5 +209,13 @@ class SupplyChain(Exchange):
                         "the value against its baseline."
                     )
                     % {"count": sum(signals.values()), "year": cycle_year},
+                    _(
+                        "Disruptions are reported as events, acknowledged by the other party; a signal or an "
+                        "event becomes an alert that both parties acknowledge and assess on the common scale "
+                        "monitoring, alert, crisis (after the EU Chips Act, Chapter IV), with owners, "
+                        "preventive actions with deadlines, and a closing note of lessons. %(count)s alerts "
+                        "were proposed in %(year)s."
+                    )
+                    % {"count": sum(alert_figures.by_stage.values()), "year": cycle_year},
                 ],
             }

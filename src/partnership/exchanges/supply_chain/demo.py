@@ -132,6 +132,47 @@ REGISTER_ENTRIES = {
 }
 
 
+#: party: (event, alert title or None): a demo disruption each party reports (marked as demo data); JP
+#: proposes an alert from its own, left for the EU to acknowledge (issue 16's check on demo-federation).
+EVENTS = {
+    "JP": (
+        {
+            "kind": "power_loss",
+            "title": "Power loss at a wafer fab (demo)",
+            "country": "JP",
+            "site": "a fab in Kyushu (demo)",
+            "products": ["8542"],
+            "products_text": "microcontrollers",
+            "firms": ["Demo Foundry K.K."],
+            "severity": "moderate",
+            "expected_days": 14,
+            "start_date": "2026-01-13",
+            "description": "Generated demo data: a grid failure stopped two lines for inspection.",
+            "language": "en",
+            "tlp": "green",
+        },
+        "Microcontroller supply after the fab's power loss (demo)",
+    ),
+    "EU": (
+        {
+            "kind": "logistics",
+            "title": "Port congestion delays wafer shipments (demo)",
+            "country": "NL",
+            "site": "Rotterdam (demo)",
+            "products": ["8541", "8542"],
+            "firms": [],
+            "severity": "minor",
+            "expected_days": 10,
+            "start_date": "2026-02-02",
+            "description": "Generated demo data: containers wait a week longer than usual.",
+            "language": "en",
+            "tlp": "green",
+        },
+        None,
+    ),
+}
+
+
 @transaction.atomic
 def seed_registers(context: DemoContext) -> int:
     """A demo investment plan and export-control measure of each party that authors on this node (the
@@ -152,4 +193,29 @@ def seed_registers(context: DemoContext) -> int:
         }
         registers.create(author, "export_controls", {**measure, **dates})
         made += 2
+    return made
+
+
+@transaction.atomic
+def seed_alerts(context: DemoContext) -> int:
+    """The demo event of each party that authors on this node, and JP's alert, unless there; how many
+    events were made."""
+    from . import alerts
+    from .alert_models import Event
+
+    made = 0
+    for party, (event, alert_title) in EVENTS.items():
+        if (
+            not context.on_this_node(party)
+            or Event.objects.filter(party__code=party, title=event["title"]).exists()
+        ):
+            continue
+        author = User.objects.get(username=f"{party.lower()}-secretariat")
+        reported = alerts.report_event(author, event)
+        if alert_title:
+            alerts.propose_alert(
+                author,
+                {"title": alert_title, "event": str(reported.uid), "stage": "monitoring", "tlp": "green"},
+            )
+        made += 1
     return made

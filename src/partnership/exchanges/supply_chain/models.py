@@ -180,7 +180,8 @@ class Signal(models.Model):
         return f"{self.series.code} {self.date}: {self.method} {self.direction}"
 
 
-# === registers of investment plans and export-control measures (issue 16, items 5 and 6) ================
+# === registers of investment plans and export-control measures (issue 16, items 5 and 6) =========
+
 # para 46: "exchange on long-term investment strategies" and "coordination of export controls". Each entry
 # is written by its party, carries a TLP 2.0 level (people.tlp, the one rule) and keeps every revision.
 
@@ -366,3 +367,17 @@ class RegisterSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.register}"
+
+
+# Events and alerts (issue 16, items 3 and 4) live in their own module; Django finds models here.
+from .alert_models import (  # noqa: E402, F401
+    Acknowledgement,
+    Alert,
+    AlertOwner,
+    AlertStep,
+    AlertSubscription,
+    Assessment,
+    Event,
+    EventAddition,
+    PreventiveAction,
+)

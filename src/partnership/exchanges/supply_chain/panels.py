@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from partnership.programme.panels import Panel
 
-from . import explain, queries
+from . import alert_queries, explain, queries
 
 
 def open_signals(request: HttpRequest) -> dict[str, Any] | None:
@@ -29,3 +29,15 @@ def open_signals(request: HttpRequest) -> dict[str, Any] | None:
 
 
 OPEN_SIGNALS = Panel(template="supply_chain/dashboard_panel.html", context=open_signals, order=40)
+
+
+def open_alerts(request: HttpRequest) -> dict[str, Any] | None:
+    """Context of the open-alerts panel: the open alerts the reader may read, crisis first (one query);
+    None for a reader who is not a member."""
+    found = alert_queries.open_alerts(request.user)
+    if found is None:
+        return None
+    return {"alerts": found}
+
+
+OPEN_ALERTS = Panel(template="supply_chain/alerts_panel.html", context=open_alerts, order=41)

@@ -1,8 +1,8 @@
-"""/<lang>/supply-chain/: the monitoring series' pages."""
+"""/<lang>/supply-chain/: the monitoring series' pages, and the events' and alerts' (`alert_views`)."""
 
 from django.urls import path
 
-from . import register_views, views
+from . import alert_views, register_views, views
 
 urlpatterns = [
     path("supply-chain/", views.series_list_page, name="supply-chain"),
@@ -27,5 +27,18 @@ urlpatterns = [
         "supply-chain/subscriptions/<str:register>/",
         register_views.subscription,
         name="supply-chain-subscription",
+    ),
+    # Events and alerts (issue 16, items 3 and 4).
+    path("supply-chain/events/", alert_views.events_page, name="supply-chain-events"),
+    path("supply-chain/events/<uuid:uid>/", alert_views.event_page, name="supply-chain-event"),
+    path("supply-chain/alerts/", alert_views.alerts_page, name="supply-chain-alerts"),
+    path(
+        "supply-chain/alerts/subscription/",
+        alert_views.alerts_subscription,
+        name="supply-chain-alerts-subscription",
+    ),
+    path("supply-chain/alerts/<uuid:uid>/", alert_views.alert_page, name="supply-chain-alert"),
+    path(
+        "supply-chain/alerts/<uuid:uid>/<slug:step>/", alert_views.alert_step, name="supply-chain-alert-step"
     ),
 ]
