@@ -289,7 +289,7 @@ class PreventiveAction(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions")
     party = models.ForeignKey("people.Party", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="+")
-    text = models.CharField(_("action"), max_length=500)
+    text = models.CharField(_("preventive action"), max_length=500)
     language = models.CharField(_("language"), max_length=2, choices=ContentLanguage.choices)
     deadline = models.DateField(_("deadline"))
     done_on = models.DateField(_("done on"), null=True, blank=True)

@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('text', models.CharField(max_length=500, verbose_name='action')),
+                ('text', models.CharField(max_length=500, verbose_name='preventive action')),
                 ('language', models.CharField(choices=[('en', 'English'), ('ja', 'Japanese')], max_length=2, verbose_name='language')),
                 ('deadline', models.DateField(verbose_name='deadline')),
                 ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
