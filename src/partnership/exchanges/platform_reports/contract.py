@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from partnership.people.models import Membership, Organisation
 from partnership.programme.exchanges import DemoAccount, DemoContext, DemoOrganisation, Exchange, Navigation
 
-from . import queries
+from . import queries, trends
 
 SOURCE = "platform_reports"
 
@@ -149,5 +149,6 @@ class PlatformReports(Exchange):
                         "the EU's DSA Transparency Database; the counts per platform, day, category and "
                         "ground are the base of the common reporting template (paras 63-65)."
                     )
-                ],
+                ]
+                + trends.council_events(cycle_year),  # para 65: surges and breaks (issue 18, item 4)
             }
