@@ -22,7 +22,11 @@ def filed(programme):
     if contract is None:
         pytest.skip("the shared DSA contract is not there (set PARTNERSHIP_SHARED_DIR)")
     organisation = Organisation.objects.create(
-        code="eu-platform", party=Party.objects.get(code="EU"), kind="platform", name_en="EU platform", name_ja="EU"
+        code="eu-platform",
+        party=Party.objects.get(code="EU"),
+        kind="platform",
+        name_en="EU platform",
+        name_ja="EU",
     )
     user = create_member("eu-platform", "a-long-password-1", organisation, "platform")
     generate = Generator(contract)
@@ -30,7 +34,8 @@ def filed(programme):
     while month <= datetime.date(2025, 12, 1):
         n = 40 if month == datetime.date(2025, 10, 1) else 4
         services.file_statements(
-            user, {"statements": [generate.statement(day=month + datetime.timedelta(days=k)) for k in range(n)]}
+            user,
+            {"statements": [generate.statement(day=month + datetime.timedelta(days=k)) for k in range(n)]},
         )
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     japan.file_requests(
