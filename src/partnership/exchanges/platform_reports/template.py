@@ -417,8 +417,8 @@ def japan_items(reader: User | AnonymousUser | None, code: str, year: int) -> di
     total = sum(row["n"] for row in rows)
     items: list[dict[str, Any]] = []
 
-    def add(article: str, item: str, key: str, value: Figure) -> None:
-        items.append({"article": article, "item": item, "key": key, "value": value})
+    def add(article: str, item: str, key: str, value: Figure, code: str = "TOTAL") -> None:
+        items.append({"article": article, "item": item, "key": key, "code": code, "value": value})
 
     def by(field: str, kind: str, article: str, item: str, where=lambda row: True, count="n") -> None:
         counted: dict[str, int] = defaultdict(int)
@@ -431,6 +431,7 @@ def japan_items(reader: User | AnonymousUser | None, code: str, year: int) -> di
                 item,
                 japan.label(kind, value),
                 counted.get(value, 0) if total else NotComputable(str(NO_RECORDS)),
+                value,
             )
 
     add("28(2)", _("Removal requests received"), "TOTAL", total if total else NotComputable(str(NO_RECORDS)))
