@@ -108,3 +108,5 @@ def test_the_council_report_section_has_the_trends(monthly):
     for language, word in (("en", "surge"), ("ja", "急増")):
         section = PlatformReports().report_section(2025, language)
         assert any(word in event for event in section["events"]), section["events"]
+        assert section["chart"].startswith("<svg") and "<circle" in section["chart"]
+    assert PlatformReports().report_section(2019, "en")["chart"] == ""

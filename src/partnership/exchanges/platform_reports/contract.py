@@ -151,4 +151,5 @@ class PlatformReports(Exchange):
                     )
                 ]
                 + trends.council_events(cycle_year),  # para 65: surges and breaks (issue 18, item 4)
+                "chart": trends.council_chart(cycle_year),
             }

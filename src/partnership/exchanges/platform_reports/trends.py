@@ -321,3 +321,10 @@ def council_events(year: int) -> list[str]:
                 }
             )
     return found
+
+
+def council_chart(year: int) -> str:
+    """The Council report's chart: statements of every platform per month over `year` and the year
+    before, with the signals flagged (SVG, or "" without any statement)."""
+    found = series(None, None, "total", "monthly", datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31))
+    return chart(found) if found["series"] and found["series"][0]["total"] else ""
