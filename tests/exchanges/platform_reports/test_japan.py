@@ -205,3 +205,10 @@ def test_the_codes_are_configuration_and_refusals_speak_japanese(jp):
         HTTP_ACCEPT_LANGUAGE="ja",
     )
     assert "いずれか" in json.dumps(japanese.json()["errors"], ensure_ascii=False)
+
+
+def test_a_body_past_the_nodes_limit_is_refused_unread(jp):
+    huge = json.dumps({"requests": [record(0, extension_detail="x" * (6 * 1024 * 1024))]})
+    response = post(jp, huge)
+    assert response.status_code in (400, 413)
+    assert RemovalRequest.objects.count() == 0
