@@ -17,6 +17,14 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/platform-reports"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The page and API keep a series a minute; each test starts from its own data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def monthly(platforms, generate):
     """eu-platform: 5 statements a month for 2024-2025 and a surge to 60 in November 2025."""
@@ -110,3 +118,17 @@ def test_the_council_report_section_has_the_trends(monthly):
         assert any(word in event for event in section["events"]), section["events"]
         assert section["chart"].startswith("<svg") and "<circle" in section["chart"]
     assert PlatformReports().report_section(2019, "en")["chart"] == ""
+
+
+def test_the_page_keeps_a_series_a_minute_then_reads_the_rollups_again(monthly, platforms, generate):
+    from django.core.cache import cache
+
+    url = f"{API}/trends"
+    params = {"platform": "eu-platform", "start": "2024-01", "end": "2025-12-31"}
+    before = Client().get(url, params).json()["series"][0]["total"]
+    services.file_statements(
+        platforms["eu-platform"], {"statements": [generate.statement(day=datetime.date(2025, 3, 3))]}
+    )
+    assert Client().get(url, params).json()["series"][0]["total"] == before  # from the cache
+    cache.clear()  # as after trends.CACHE_SECONDS
+    assert Client().get(url, params).json()["series"][0]["total"] == before + 1

@@ -80,7 +80,7 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     """Series by dimension and frequency, with the signals found and an SVG chart."""
     try:
         first, last = trends.dates(request.GET.get("start"), request.GET.get("end"))
-        found = trends.series(
+        found = trends.cached_series(
             request.user,
             request.GET.get("platform") or None,
             request.GET.get("dimension") or "total",

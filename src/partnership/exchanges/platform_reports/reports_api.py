@@ -168,4 +168,4 @@ def trend_series(
     end: str | None = None,
 ):
     first, last = trends.dates(start, end)
-    return trends.series(reader(request), platform, dimension, frequency, first, last)
+    return trends.cached_series(reader(request), platform, dimension, frequency, first, last)
