@@ -140,6 +140,7 @@ class PlatformReports(Exchange):
                     "value": median if median is not None else _("no data yet"),
                 }
             )
+            council = trends.council(cycle_year)  # para 65: trends, surges and breaks (issue 18, item 4)
             return {
                 "title": _("Platform transparency: statements of reasons"),
                 "figures": figures,
@@ -150,6 +151,6 @@ class PlatformReports(Exchange):
                         "ground are the base of the common reporting template (paras 63-65)."
                     )
                 ]
-                + trends.council_events(cycle_year),  # para 65: surges and breaks (issue 18, item 4)
-                "chart": trends.council_chart(cycle_year),
+                + council["events"],
+                "chart": council["chart"],
             }

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Sum
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from partnership import detection
 from partnership.errors import Invalid
@@ -275,31 +275,44 @@ def dates(start: str | None, end: str | None) -> tuple[datetime.date | None, dat
     return found[0], found[1]
 
 
-def council_events(year: int) -> list[str]:
-    """The sentences of the Council report's section on trends (para 65), in the current language: each
-    platform's statements of `year` against the year before, and each surge or break the detectors
-    flag on its monthly series in `year` (the series read from 1 January of the year before)."""
-    from partnership.people.models import Organisation
-
-    found: list[str] = []
+def council(year: int) -> dict[str, Any]:
+    """The Council report's part on trends (para 65), in the current language, from one query: `events`,
+    each platform's statements of `year` against the year before and each surge, drop or break the
+    detectors flag on its monthly series in `year` (read from 1 January of the year before); `chart`,
+    every platform's statements per month over both years with the signals of the total (SVG, or ""
+    without any statement)."""
     start, end = datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)
-    for chosen in Organisation.objects.filter(kind=Organisation.Kind.PLATFORM).order_by("code"):
-        drawn = series(None, chosen.code, "total", "monthly", start, end)["series"]
-        if not drawn:
-            continue
-        points = drawn[0]["points"]
-        this = sum(p["value"] for p in points if p["date"].year == year)
-        before = sum(p["value"] for p in points if p["date"].year == year - 1)
-        if not this and not before:
-            continue
-        found.append(
+    rows = (
+        DailyCount.objects.filter(day__gte=start, day__lte=end)
+        .values("platform__code", "platform__name_en", "platform__name_ja", "day")
+        .annotate(n=Sum("statements"))
+        .order_by()
+    )
+    axis = _months(start, end)
+    per_platform: dict[tuple[str, str, str], dict[datetime.date, float]] = defaultdict(
+        lambda: defaultdict(float)
+    )
+    overall: dict[datetime.date, float] = defaultdict(float)
+    for row in rows:
+        month = row["day"].replace(day=1)
+        key = (row["platform__code"], row["platform__name_en"], row["platform__name_ja"] or "")
+        per_platform[key][month] += row["n"]
+        overall[month] += row["n"]
+    japanese = (get_language() or "en").startswith("ja")
+    events: list[str] = []
+    for (code, name_en, name_ja), by_month in sorted(per_platform.items()):
+        name = (name_ja or name_en) if japanese else name_en
+        values = [by_month.get(month, 0.0) for month in axis]
+        this = sum(v for month, v in zip(axis, values, strict=True) if month.year == year)
+        before = sum(values) - this
+        events.append(
             _(
                 "%(platform)s: %(this)s statements of reasons for decisions of %(year)s "
                 "(%(before)s the year before)."
             )
-            % {"platform": chosen.name, "this": int(this), "year": year, "before": int(before)}
+            % {"platform": name, "this": int(this), "year": year, "before": int(before)}
         )
-        for signal in drawn[0]["signals"]:
+        for signal in _signals(code, axis, values):
             if signal["date"].year != year:
                 continue
             kind = (
@@ -307,27 +320,36 @@ def council_events(year: int) -> list[str]:
                 if signal["method"] != "change_point"
                 else _("a break")
             )
-            found.append(
+            events.append(
                 _(
                     "%(platform)s, %(month)s: %(kind)s in statements filed "
                     "(%(value)s against a baseline of %(baseline)s)."
                 )
                 % {
-                    "platform": chosen.name,
+                    "platform": name,
                     "month": signal["date"].strftime("%Y-%m"),
                     "kind": kind,
                     "value": signal["value"],
                     "baseline": signal["baseline"],
                 }
             )
-    return found
-
-
-def council_chart(year: int) -> str:
-    """The Council report's chart: statements of every platform per month over `year` and the year
-    before, with the signals flagged (SVG, or "" without any statement)."""
-    found = series(None, None, "total", "monthly", datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31))
-    return chart(found) if found["series"] and found["series"][0]["total"] else ""
+    drawn: dict[str, Any] = {
+        "dimension_label": str(DIMENSIONS["total"]),
+        "start": start,
+        "end": end,
+        "series": [],
+    }
+    if overall:
+        values = [overall.get(month, 0.0) for month in axis]
+        drawn["series"] = [
+            {
+                "key": "TOTAL",
+                "label": _("All statements"),
+                "points": [{"date": m, "value": v} for m, v in zip(axis, values, strict=True)],
+                "signals": _signals("TOTAL", axis, values),
+            }
+        ]
+    return {"events": events, "chart": chart(drawn) if overall else ""}
 
 
 #: How long the trends page and API keep a series (seconds): a half-year of a large platform is about a
