@@ -212,3 +212,12 @@ def test_a_body_past_the_nodes_limit_is_refused_unread(jp):
     response = post(jp, huge)
     assert response.status_code in (400, 413)
     assert RemovalRequest.objects.count() == 0
+
+
+def test_the_demo_files_a_year_of_requests_once_and_the_yearly_page_shows_them(platforms):
+    assert japan.seed_demo(lambda party: party == "JP") == 24
+    assert japan.seed_demo(lambda party: party == "JP") == 0  # kept as it was
+    found = Client().get(f"{API}/platforms/jp-platform/japan/2025").json()
+    assert found["total"] == 24
+    assert all(not isinstance(item["value"], dict) for item in found["items"])
+    assert japan.seed_demo(lambda party: False) == 0

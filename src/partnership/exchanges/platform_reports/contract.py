@@ -61,6 +61,11 @@ class PlatformReports(Exchange):
         from .demo import seed_statements
 
         filed = seed_statements(context)
+        from .japan import seed_demo
+
+        requests = seed_demo(context.on_this_node)  # Japan's removal requests (issue 18, item 2)
+        if requests:
+            return f"{filed} statements of reasons and {requests} removal requests filed"
         return f"{filed} statements of reasons filed" if filed else "statements of reasons kept as they were"
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:

@@ -436,3 +436,44 @@ def _check_between(present: dict[str, Any], cleaned: dict[str, Any], fail) -> No
         cleaned["due_at"] = received + datetime.timedelta(days=deadline_days())
     if "measure" in cleaned and "measure_reason" not in cleaned and "reason" in cleaned:
         cleaned["measure_reason"] = cleaned["reason"]
+
+
+def seed_demo(on_this_node) -> int:
+    """`make demo`: 24 removal requests of the demo platform `jp-platform` over publication year 2025
+    (every reason, response, extension and measure), unless it has filed some; how many were filed."""
+    if not on_this_node("JP") or RemovalRequest.objects.filter(platform__code="jp-platform").exists():
+        return 0
+    user = User.objects.filter(username="jp-platform").first()
+    if user is None:
+        return 0
+    reasons, measures = list(codes("reasons")), list(codes("measures"))
+    records = []
+    for n in range(24):
+        received = datetime.datetime(
+            2025, 4 + n // 3, 1 + n, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=9))
+        )
+        record: dict[str, Any] = {
+            "reference": f"jp-demo-{n + 1:03d}",
+            "received_at": received.isoformat(),
+            "requester_type": list(codes("requester_types"))[n % 5],
+            "reason": reasons[n % len(reasons)],
+        }
+        if n % 4 == 3:
+            record.update(extended=True, extension_reason="POSTER_HEARING")
+        if n % 6 == 5:
+            record.update(response="NO_MEASURE", no_notification_reason="NO_CONTACT")
+        elif n % 3 == 0:
+            record.update(
+                response="NO_MEASURE",
+                responded_at=(received + datetime.timedelta(days=3 + n % 9)).isoformat(),
+            )
+        else:
+            answered = received + datetime.timedelta(days=2 + n % 8)
+            record.update(
+                response="MEASURE_TAKEN",
+                responded_at=answered.isoformat(),
+                measure=measures[n % len(measures)],
+                poster_notified_at=(answered + datetime.timedelta(hours=2)).isoformat(),
+            )
+        records.append(record)
+    return len(file_requests(user, {"requests": records}))
