@@ -149,6 +149,15 @@ def can_read_statements(user: User | AnonymousUser | None) -> bool:
     return True
 
 
+def can_read_removal_requests(user: User | AnonymousUser | None, platform: Organisation) -> bool:
+    """A platform's records of removal requests under Japan's Information Distribution Platform Act,
+    one by one: the platform itself and the secretariats; the public reads the yearly counts only."""
+    actor = actor_for(user)
+    if actor is None:
+        return False
+    return actor.is_secretariat or actor.organisation.pk == platform.pk
+
+
 def can_read_sealed_records(user: User | AnonymousUser | None) -> bool:
     """The envelope of a record sealed to a peer node (threat intelligence under TLP): the secretariat,
     which runs the node, sees what the node sees of it, and why the node could not apply one; members

@@ -18,6 +18,7 @@ from partnership.inputs import load_json
 from . import queries, services
 
 router = Router(tags=["platform reports"])
+router.add_router("", "partnership.exchanges.platform_reports.reports_api.router")  # items 2-4 of issue 18
 
 #: The largest body of a filing. Above the node's general limit (PARTNERSHIP_MAX_UPLOAD_BYTES, 5 MB by
 #: default) because a batch the EU database accepts can be larger: 100 statements with every text at

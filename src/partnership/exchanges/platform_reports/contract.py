@@ -17,7 +17,7 @@ from partnership.programme.exchanges import (
     RecordType,
 )
 
-from . import queries, records
+from . import queries, records, trends
 
 SOURCE = "platform_reports"
 
@@ -71,6 +71,11 @@ class PlatformReports(Exchange):
         from .demo import seed_statements
 
         filed = seed_statements(context)
+        from .japan import seed_demo
+
+        requests = seed_demo(context.on_this_node)  # Japan's removal requests (issue 18, item 2)
+        if requests:
+            return f"{filed} statements of reasons and {requests} removal requests filed"
         return f"{filed} statements of reasons filed" if filed else "statements of reasons kept as they were"
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
@@ -150,6 +155,7 @@ class PlatformReports(Exchange):
                     "value": median if median is not None else _("no data yet"),
                 }
             )
+            council = trends.council(cycle_year)  # para 65: trends, surges and breaks (issue 18, item 4)
             return {
                 "title": _("Platform transparency: statements of reasons"),
                 "figures": figures,
@@ -159,5 +165,7 @@ class PlatformReports(Exchange):
                         "the EU's DSA Transparency Database; the counts per platform, day, category and "
                         "ground are the base of the common reporting template (paras 63-65)."
                     )
-                ],
+                ]
+                + council["events"],
+                "chart": council["chart"],
             }

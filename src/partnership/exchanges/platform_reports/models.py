@@ -172,3 +172,45 @@ class MonthlyRollup(models.Model):
         """The party code of the peer node that signed this month, or None for this node's own."""
         entry = self.ledger_entry
         return entry.log if entry is not None and entry.from_peer else None
+
+
+# --- Japan's side (Information Distribution Platform Act): removal requests and what was done ---------
+
+
+class RemovalRequest(models.Model):
+    """A removal request (送信防止措置の申出, Art 25) a designated platform received, and how it was
+    handled: the response and its time against the deadline, an extension and its reason, the notice to
+    the poster (Art 27) and the measure taken. The codes (requester type, reason, response, extension
+    reason, measure) are those of `data/japan.json`; nothing here names the requester or the poster.
+    """
+
+    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    platform = models.ForeignKey(
+        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(_("platform's reference"), max_length=100)
+    received_at = models.DateTimeField(_("request received"))
+    requester_type = models.CharField(_("requester type"), max_length=40)
+    reason = models.CharField(_("reason of the request"), max_length=40)
+    due_at = models.DateTimeField(_("response due"))
+    extended = models.BooleanField(_("period extended"), default=False)
+    extension_reason = models.CharField(_("extension reason"), max_length=40, blank=True)
+    extension_detail = models.CharField(_("extension detail"), max_length=500, blank=True)
+    response = models.CharField(_("response"), max_length=40, blank=True)
+    responded_at = models.DateTimeField(_("response sent"), null=True, blank=True)
+    no_notification_reason = models.CharField(_("reason no response was sent"), max_length=40, blank=True)
+    measure = models.CharField(_("measure taken"), max_length=40, blank=True)
+    measure_reason = models.CharField(_("reason of the measure"), max_length=40, blank=True)
+    poster_notified_at = models.DateTimeField(_("poster notified"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed"))
+
+    class Meta:
+        verbose_name = _("removal request")
+        verbose_name_plural = _("removal requests")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "reference"], name="platform_reports_request_once"),
+        ]
+        indexes = [models.Index(fields=["platform", "received_at"], name="platform_reports_jp_received")]
+
+    def __str__(self) -> str:
+        return self.reference
