@@ -614,3 +614,44 @@ def require_import_cable_map(user: User | AnonymousUser | None) -> Actor:
     if not can_import_cable_map(actor):
         raise PermissionDenied(_("Only a party's secretariat imports the connectivity map."))
     return actor
+
+
+def can_report_outage(actor: Actor | None) -> bool:
+    """May `actor` report submarine cable outages (para 61)? A member with the operator role of an
+    organisation of the operator kind, on its party's node. Whether it may report on a given cable (one
+    responsible filer per consortium) is the service's rule (`cable_outages.outages`)."""
+    return (
+        actor is not None
+        and actor.role == Membership.Role.OPERATOR
+        and actor.organisation.kind == Organisation.Kind.OPERATOR
+        and writes_on_this_node(actor)
+    )
+
+
+def require_report_outage(user: User | AnonymousUser | None) -> Actor:
+    """`can_report_outage` for `user`, raising PermissionDenied with the reason; the operator the report
+    belongs to is the actor's organisation, never one named in the input."""
+    actor = require_actor(user)
+    if actor.role != Membership.Role.OPERATOR or actor.organisation.kind != Organisation.Kind.OPERATOR:
+        raise PermissionDenied(_("Only a cable operator's account reports outages."))
+    return require_node_party(actor)
+
+
+def can_manage_outage_reporting(actor: Actor | None) -> bool:
+    """A party's secretariat edits its party's reporting profile and designates each consortium's
+    responsible filer, on its party's node."""
+    return actor is not None and actor.is_secretariat and writes_on_this_node(actor)
+
+
+def require_manage_outage_reporting(user: User | AnonymousUser | None) -> Actor:
+    """`can_manage_outage_reporting` for `user`, raising PermissionDenied with the reason."""
+    actor = require_node_party(require_actor(user))
+    if not can_manage_outage_reporting(actor):
+        raise PermissionDenied(_("Only a party's secretariat sets the outage reporting rules."))
+    return actor
+
+
+def can_read_outages(user: User | AnonymousUser | None) -> bool:
+    """Outage reports are for the members of both parties (never the public), and within them each
+    report's TLP level decides (`cable_outages.queries.outages`)."""
+    return member_for(user) is not None

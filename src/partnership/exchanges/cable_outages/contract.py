@@ -7,9 +7,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnership.programme.exchanges import DemoContext, Exchange, Navigation
+from partnership.people.permissions import can_read_outages
+from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
 
-from . import queries
+from . import outages, queries
 
 SOURCE = "cable_outages"
 
@@ -26,7 +27,8 @@ class CableOutages(Exchange):
     navigation = Navigation("cables", gettext_lazy("Cables"), order=70)
     commands = ("cables",)
     # The map is each node's reference data from a licensed source: it is not signed into the ledger.
-    record_types = ()
+    # Outage reports are (one record per stage filed), sealed to the peer node unless TLP:CLEAR.
+    record_types = (RecordType(outages.OUTAGE, outages.apply_outage, readable_by=can_read_outages),)
 
     def seed_demo(self, context: DemoContext) -> str | None:
         from .demo import seed_map

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound, PermissionDenied
@@ -17,7 +18,7 @@ from partnership.people.permissions import can_read_cable_map
 
 from . import corridors, routes
 from .countries import country_name
-from .models import Cable, Landing, LandingPoint, MapImport, Segment
+from .models import Cable, Landing, LandingPoint, MapImport, Outage, OutageStage, Segment
 
 PAGE_SIZE = 100
 MAX_CUT = 200  # cables named in one "what if" question
@@ -313,3 +314,117 @@ def country_counts() -> dict[str, int]:
             .count()
         )
     return counts
+
+
+# Outage reports --------------------------------------------------------------------------------------
+
+
+def _outage_rule(actor: Any) -> Q:
+    """The reports `actor` may read under TLP (people.tlp): the author operator and the co-owners it names
+    for AMBER and RED, every member for GREEN and CLEAR; a secretariat (its party's reporting authority)
+    also reads AMBER ones."""
+    from partnership.people.tlp import Tlp, visible
+
+    named = Q(
+        Exists(
+            Outage.recipients.through.objects.filter(outage=OuterRef("pk"), organisation=actor.organisation)
+        )
+    )
+    rule = visible(actor.organisation.pk, True, named, author="organisation")
+    if actor.is_secretariat:
+        rule |= Q(tlp__in=(Tlp.AMBER, Tlp.AMBER_STRICT))
+    return rule
+
+
+def _outage_reader(reader: Reader) -> Any:
+    from partnership.people.permissions import member_for
+
+    actor = member_for(reader) if not isinstance(reader, NodeOperator) else None
+    if actor is None:
+        raise PermissionDenied(_("Outage reports are for the partnership's members; sign in."))
+    return actor
+
+
+def outages(reader: Reader, now: Any = None) -> list[dict[str, Any]]:
+    """The outage reports `reader` may read, newest first, each with its stages' deadlines and whether one
+    is overdue: two queries."""
+    actor = _outage_reader(reader)
+    now = now or timezone.now()
+    rows = list(
+        Outage.objects.filter(_outage_rule(actor))
+        .select_related("party", "organisation")
+        .prefetch_related(Prefetch("stages", queryset=OutageStage.objects.order_by("filed_at")))
+        .order_by("-detected_at", "-pk")[:PAGE_SIZE]
+    )
+    return [
+        {"outage": row, "stages": stage_deadlines(row, now), "overdue": _overdue(row, now)} for row in rows
+    ]
+
+
+def _overdue(outage: Outage, now: Any) -> bool:
+    return any(item["overdue"] for item in stage_deadlines(outage, now))
+
+
+def stage_deadlines(outage: Outage, now: Any) -> list[dict[str, Any]]:
+    """The outage's stages with their deadlines under the profile it was reported under."""
+    from . import profiles
+
+    anchors = {"detection": outage.detected_at, "plan": outage.plan_received_at, "repair": outage.repaired_at}
+    filed = {item.stage: item.filed_at for item in outage.stages.all()}
+    if outage.is_historical:
+        return []
+    return profiles.deadlines(outage.profile_stages, anchors, filed, now)
+
+
+def outage(reader: Reader, uid: str, now: Any = None) -> dict[str, Any]:
+    """One report the reader may read, its stages and deadlines, and its effect on the routes between the
+    first two parties at the moment it was detected (`route_effect`)."""
+    import uuid
+
+    actor = _outage_reader(reader)
+    try:
+        key = uuid.UUID(str(uid)[:40])
+    except ValueError:
+        raise NotFound(_("No such outage report.")) from None
+    row = (
+        Outage.objects.filter(_outage_rule(actor), uid=key)
+        .select_related("party", "organisation")
+        .prefetch_related("stages", "recipients")
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("No such outage report."))
+    now = now or timezone.now()
+    return {"outage": row, "stages": stage_deadlines(row, now), "effect": route_effect(row)}
+
+
+def route_effect(row: Outage) -> dict[str, Any] | None:
+    """The routes between the first two configured parties with this outage's cable cut, and every other
+    cable that was out at the moment it was detected (reports of both parties, whoever may read them:
+    only the cable ids enter the answer); None before a map is imported."""
+    known = parties()
+    found = _links()
+    if len(known) < 2 or not found:
+        return None
+    moment = row.detected_at
+    out = set(
+        Outage.objects.filter(started_at__lte=moment)
+        .filter(Q(repaired_at__isnull=True) | Q(repaired_at__gt=moment))
+        .values_list("cable_slug", flat=True)
+    )
+    out.add(row.cable_slug)
+    on_map = {link.slug for link in found}
+    (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+    before = routes.analyse(found, party_from, party_to)
+    after = routes.analyse(found, party_from, party_to, frozenset(out & on_map))
+    return {
+        "from": code_from,
+        "to": code_to,
+        "at": moment,
+        "removed": sorted(out & on_map),
+        "before": before.as_json(),
+        "after": after.as_json(with_connected=True),
+        "lost_direct": sorted(set(before.direct) - set(after.direct)),
+        "lost_hubs": [hub for hub in before.hubs if hub not in after.hubs],
+        "names": {link.slug: link.name for link in found},
+    }
