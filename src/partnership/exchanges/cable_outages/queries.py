@@ -428,3 +428,33 @@ def route_effect(row: Outage) -> dict[str, Any] | None:
         "lost_hubs": [hub for hub in before.hubs if hub not in after.hubs],
         "names": {link.slug: link.name for link in found},
     }
+
+
+def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
+    """The shipped profiles, and the reader's party's own when its secretariat set one."""
+    from . import profiles
+    from .models import PartyProfile
+
+    actor = _outage_reader(reader)
+    found = [
+        {
+            "code": code,
+            "stages": profile["stages"],
+            "status": profile["status"],
+            "basis": profile["basis"],
+            "name": profile["name"],
+        }
+        for code, profile in profiles.shipped().items()
+    ]
+    own = PartyProfile.objects.filter(party=actor.party).first()
+    if own is not None:
+        found.append(
+            {
+                "code": profiles.PARTY,
+                "stages": own.stages,
+                "status": "party",
+                "basis": actor.party.code,
+                "name": {"en": actor.party.code, "ja": actor.party.code},
+            }
+        )
+    return found
