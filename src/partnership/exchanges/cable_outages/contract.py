@@ -7,8 +7,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnership.people.models import Membership, Organisation
 from partnership.people.permissions import can_read_outages
-from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
+from partnership.programme.exchanges import (
+    DemoAccount,
+    DemoContext,
+    DemoOrganisation,
+    Exchange,
+    Navigation,
+    RecordType,
+)
 
 from . import outages, queries
 
@@ -29,6 +37,31 @@ class CableOutages(Exchange):
     # The map is each node's reference data from a licensed source: it is not signed into the ledger.
     # Outage reports are (one record per stage filed), sealed to the peer node unless TLP:CLEAR.
     record_types = (RecordType(outages.OUTAGE, outages.apply_outage, readable_by=can_read_outages),)
+    # The demo's cable operators (para 61), which the programme's text does not name.
+    demo_organisations = (
+        DemoOrganisation(
+            "jp-cable-operator",
+            "JP",
+            Organisation.Kind.OPERATOR,
+            "Example cable operator (Japan, demo)",
+            "例示ケーブル事業者（日本、デモ）",
+        ),
+        DemoOrganisation(
+            "eu-cable-operator",
+            "EU",
+            Organisation.Kind.OPERATOR,
+            "Example cable operator (EU, demo)",
+            "例示ケーブル事業者（EU、デモ）",
+        ),
+    )
+    demo_accounts = (
+        DemoAccount(
+            "jp-operator", "jp-cable-operator", Membership.Role.OPERATOR, "a cable operator reporting outages"
+        ),
+        DemoAccount(
+            "eu-operator", "eu-cable-operator", Membership.Role.OPERATOR, "a cable operator reporting outages"
+        ),
+    )
 
     def seed_demo(self, context: DemoContext) -> str | None:
         from .demo import seed_map

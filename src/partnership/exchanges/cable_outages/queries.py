@@ -458,3 +458,8 @@ def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def cable_choices(reader: Reader) -> list[tuple[str, str]]:
+    """(id, name) of the cables in service, for the report form: one query."""
+    return list(cables(reader).values_list("slug", "name"))

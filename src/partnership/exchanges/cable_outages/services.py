@@ -305,7 +305,7 @@ def file_stage(user: User | AnonymousUser | None, uid: str, stage: str, data: di
     if outage.cable is not None:
         merged["cable"] = outage.cable.slug
     for key in ("repair_ship", "plan_received_at", "expected_repair_at", "repaired_at", "rerouted"):
-        if key in data:
+        if data.get(key) not in (None, ""):  # a blank field keeps what the report said
             merged[key] = data[key]
     cleaned = outages.clean_report(merged, outage.cable, now) if outage.cable is not None else merged
     if stage == Stage.FINAL and cleaned.get("repaired_at") is None:
