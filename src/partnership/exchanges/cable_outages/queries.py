@@ -463,3 +463,50 @@ def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
 def cable_choices(reader: Reader) -> list[tuple[str, str]]:
     """(id, name) of the cables in service, for the report form: one query."""
     return list(cables(reader).values_list("slug", "name"))
+
+
+def history(reader: Reader) -> list[dict[str, Any]]:
+    """The historical events (reports reconstructed from public sources), oldest first, each with its
+    cables, sources and the Japan–EU paths it took away on the map imported now (the map of today, not of
+    the event's year): two queries, and the analysis in memory."""
+    if not isinstance(reader, NodeOperator):
+        _outage_reader(reader)
+    rows = Outage.objects.filter(is_historical=True).order_by("started_at", "pk")
+    events: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        source = row.sources[0] if row.sources else {}
+        event = events.setdefault(
+            str(source.get("event", row.uid)),
+            {
+                "event": source.get("event", ""),
+                "started_at": row.started_at,
+                "repaired_at": row.repaired_at,
+                "cause": row.cause,
+                "source": source,
+                "cables": [],
+            },
+        )
+        if row.cable_slug:
+            event["cables"].append(row.cable_slug)
+    known = parties()
+    found = _links()
+    if len(known) >= 2 and found:
+        (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+        on_map = {link.slug for link in found}
+        before = routes.analyse(found, party_from, party_to)
+        paths_before = {tuple(path["via"]) for path in before.paths}
+        for event in events.values():
+            removed = frozenset(event["cables"]) & on_map
+            after = routes.analyse(found, party_from, party_to, removed) if removed else before
+            event["effect"] = {
+                "from": code_from,
+                "to": code_to,
+                "on_map": sorted(removed),
+                "not_on_map": sorted(set(event["cables"]) - on_map),
+                "lost_direct": sorted(set(before.direct) - set(after.direct)),
+                "lost_paths": sorted(paths_before - {tuple(path["via"]) for path in after.paths}),
+                "min_cut_before": before.min_cut,
+                "min_cut_after": after.min_cut,
+                "connected": after.connected,
+            }
+    return list(events.values())

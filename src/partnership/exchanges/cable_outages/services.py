@@ -379,3 +379,65 @@ def _uuid(value: str) -> Any:
         return uuid.UUID(str(value)[:40])
     except ValueError:
         raise NotFound(_("No such outage report of yours.")) from None
+
+
+@dataclass
+class HistoryResult:
+    """What `load_history` did: the events read, the reports stored (0 when all were there already)."""
+
+    events: int
+    stored: int
+
+
+def load_history(user: User | AnonymousUser | None, path: str | Path) -> HistoryResult:
+    """A secretariat loads real outages reconstructed from public sources (issue 17 item 4) as historical
+    reports of its party: one per event and cable (an event whose cables the source does not name: one,
+    with the cables as reported), CLEAR among members, with their source; no deadlines, not signed (each
+    node loads the public sources itself). Idempotent: an event's cable keeps its uid."""
+    from . import history
+    from .models import Outage
+
+    actor = require_manage_outage_reporting(user)
+    events = history.read_events(path)  # all checked before anything is stored
+    names = dict(Cable.objects.values_list("slug", "name"))
+    held = set(Outage.objects.filter(is_historical=True).values_list("uid", flat=True))
+    made = []
+    for event in events:
+        source = {
+            "event": event.event_id,
+            "source": event.source,
+            "note": event.note,
+            "location": event.location,
+            "cause": event.cause_as_reported,
+            "cables": event.cables_as_reported,
+        }
+        for slug in event.cables or ("",):
+            uid = event.uid(slug)
+            if uid in held:
+                continue
+            made.append(
+                Outage(
+                    uid=uid,
+                    party=actor.party,
+                    organisation=actor.organisation,
+                    cable_id=None,
+                    cable_slug=slug,
+                    cable_name=names.get(slug, slug or event.cables_as_reported)[:300],
+                    started_at=event.started,
+                    detected_at=event.started,
+                    repaired_at=event.restored,
+                    cause=event.cause,
+                    profile="",
+                    profile_stages=[],
+                    tlp="clear",
+                    is_historical=True,
+                    sources=[source],
+                    reported_by=actor.user,
+                )
+            )
+    with transaction.atomic():
+        cables = dict(Cable.objects.filter(slug__in={o.cable_slug for o in made}).values_list("slug", "pk"))
+        for outage in made:
+            outage.cable_id = cables.get(outage.cable_slug)
+        Outage.objects.bulk_create(made)
+    return HistoryResult(events=len(events), stored=len(made))

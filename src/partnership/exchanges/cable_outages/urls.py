@@ -12,5 +12,6 @@ urlpatterns = [
     path("cables/cable/<slug:slug>/", views.cable_page, name="cables-cable"),
     path("cables/outages/", views.outages_page, name="cables-outages"),
     path("cables/outages/report/", views.report_page, name="cables-report"),
+    path("cables/outages/history/", views.history_page, name="cables-history"),
     path("cables/outages/<str:uid>/", views.outage_page, name="cables-outage"),
 ]

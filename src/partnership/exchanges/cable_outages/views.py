@@ -234,3 +234,11 @@ def outage_page(request: HttpRequest, uid: str) -> HttpResponse:
             "zone": timezone.get_current_timezone_name(),
         },
     )
+
+
+@login_required
+@require_GET
+def history_page(request: HttpRequest) -> HttpResponse:
+    """The real outages reconstructed from public sources, 2006 onwards, each with its sources and the
+    Japan–EU paths it took away on the map imported now."""
+    return render(request, "cable_outages/history.html", {"events": queries.history(request.user)})
