@@ -248,3 +248,40 @@ def test_a_peer_report_is_applied_read_only_and_a_forged_one_refused(operators, 
     record, entry = peer_log(outages.OUTAGE, bad, organisation="eu-cable", time=signed)
     with pytest.raises(RecordRejected):
         outages.apply_outage(record, entry)
+
+
+def test_the_indicators_and_the_report_section(operators):
+    from partnership.exchanges.cable_outages.contract import CableOutages
+
+    year = timezone.now().year
+    user = operators["jp-cable-a"]
+    first = services.report_outage(user, report())
+    services.file_stage(user, str(first.uid), "interim", {"plan_received_at": timezone.now().isoformat()})
+    services.file_stage(user, str(first.uid), "final", {"repaired_at": timezone.now().isoformat()})
+    services.report_outage(operators["eu-cable"], report())
+    late = services.report_outage(user, report(profile="nis2"))
+    Outage.objects.filter(pk=late.pk).update(
+        started_at=timezone.now() - datetime.timedelta(days=5),
+        detected_at=timezone.now() - datetime.timedelta(days=4),
+    )
+    found = queries.outage_figures(year)
+    assert found["per_party"] == {"EU": 1, "JP": 2}
+    # Due and counted: 3 + 1 + 3 (the late report's notification filed 4 days after detection, its
+    # interim overdue); on time: 3 + 1 + 0.
+    assert found["on_time_share"] == round(4 / 6, 3)
+    assert 1.9 < found["median_hours_to_notification"] < 2.1
+    indicators = {row["name"]["en"]: row["value"] for row in CableOutages().indicators(year)}
+    assert (
+        indicators["Cable outages reported by JP"] == 2
+        and indicators["Outage report stages filed on time"] == 66.7
+    )
+    assert queries.min_cut_by_year(1995, 2020) == {
+        1995: 0,
+        2001: 1,
+        2018: 2,
+        2020: 2,
+    }  # Asia-Europe 1; then Pacific + Atlantic
+    for language in ("en", "ja"):
+        section = CableOutages().report_section(year, language)
+        assert any(str(row["value"]) == "67%" for row in section["figures"])
+        assert any("2001: 1" in line for line in section["events"])

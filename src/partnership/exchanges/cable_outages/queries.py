@@ -510,3 +510,63 @@ def history(reader: Reader) -> list[dict[str, Any]]:
                 "connected": after.connected,
             }
     return list(events.values())
+
+
+def outage_figures(cycle_year: int) -> dict[str, Any]:
+    """The outage indicators of `cycle_year` (no reader: the report is the secretariats'): reports (not
+    historical) detected that year per party, the share of their stages with a deadline filed on time,
+    the median hours from detection to the notification and to repair; two queries."""
+    import statistics
+
+    rows = list(
+        Outage.objects.filter(is_historical=False, detected_at__year=cycle_year)
+        .select_related("party")
+        .prefetch_related("stages")
+    )
+    per_party: dict[str, int] = {}
+    due = on_time = 0
+    to_notification: list[float] = []
+    to_repair: list[float] = []
+    now = timezone.now()
+    for row in rows:
+        per_party[row.party.code] = per_party.get(row.party.code, 0) + 1
+        for item in stage_deadlines(row, now):
+            if item["due"] is not None and (item["filed_at"] is not None or item["overdue"]):
+                due += 1
+                on_time += bool(item["on_time"])
+        filed = {item.stage: item.filed_at for item in row.stages.all()}
+        if "notification" in filed:
+            to_notification.append((filed["notification"] - row.detected_at).total_seconds() / 3600)
+        if row.repaired_at is not None:
+            to_repair.append((row.repaired_at - row.detected_at).total_seconds() / 3600)
+    return {
+        "per_party": dict(sorted(per_party.items())),
+        "reported": len(rows),
+        "on_time_share": round(on_time / due, 3) if due else None,
+        "median_hours_to_notification": round(statistics.median(to_notification), 1)
+        if to_notification
+        else None,
+        "median_hours_to_repair": round(statistics.median(to_repair), 1) if to_repair else None,
+    }
+
+
+def min_cut_by_year(first: int = 1990, last: int | None = None) -> dict[int, int]:
+    """The min-cut between the first two parties each year, counting the cables of the map imported now
+    that were in service by then (ready-for-service year; the map keeps no retirement dates, so a cable
+    retired since is not counted in any year): the years where it changed, and the last."""
+    known = parties()
+    found = _links()
+    if len(known) < 2 or not found:
+        return {}
+    (_code_from, party_from), (_code_to, party_to) = list(known.items())[:2]
+    years = dict(Cable.objects.filter(slug__in=[link.slug for link in found]).values_list("slug", "rfs_year"))
+    last = last or timezone.now().year
+    figures: dict[int, int] = {}
+    previous = None
+    for year in range(first, last + 1):
+        kept = [link for link in found if (years.get(link.slug) or 0) <= year]
+        cut, _cables = routes.min_cut(kept, party_from, party_to)
+        if cut != previous or year == last:
+            figures[year] = cut
+        previous = cut
+    return figures
