@@ -285,3 +285,17 @@ def test_the_indicators_and_the_report_section(operators):
         section = CableOutages().report_section(year, language)
         assert any(str(row["value"]) == "67%" for row in section["figures"])
         assert any("2001: 1" in line for line in section["events"])
+
+
+def test_the_route_effect_reveals_no_cable_out_under_a_report_the_reader_may_not_read(operators, members):
+    services.report_outage(
+        operators["jp-cable-a"],
+        report(tlp="red", cable="demo-asia-loop", fault_latitude=21.0, fault_longitude=122.0),
+    )
+    mine = services.report_outage(operators["eu-cable"], report(tlp="amber"))
+    effect = queries.outage(operators["eu-cable"], str(mine.uid))["effect"]
+    assert effect["removed"] == [CABLE]  # not demo-asia-loop, out under a RED report of another operator
+    own = queries.outage(
+        operators["jp-cable-a"], str(services.report_outage(operators["jp-cable-a"], report()).uid)
+    )
+    assert own["effect"]["removed"] == sorted([CABLE, "demo-asia-loop"])

@@ -395,20 +395,20 @@ def outage(reader: Reader, uid: str, now: Any = None) -> dict[str, Any]:
     if row is None:
         raise NotFound(_("No such outage report."))
     now = now or timezone.now()
-    return {"outage": row, "stages": stage_deadlines(row, now), "effect": route_effect(row)}
+    return {"outage": row, "stages": stage_deadlines(row, now), "effect": route_effect(row, actor)}
 
 
-def route_effect(row: Outage) -> dict[str, Any] | None:
+def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
     """The routes between the first two configured parties with this outage's cable cut, and every other
-    cable that was out at the moment it was detected (reports of both parties, whoever may read them:
-    only the cable ids enter the answer); None before a map is imported."""
+    cable out at the moment it was detected by a report `actor` may read (a cable out under a report it
+    may not read is not revealed by the answer); None before a map is imported."""
     known = parties()
     found = _links()
     if len(known) < 2 or not found:
         return None
     moment = row.detected_at
     out = set(
-        Outage.objects.filter(started_at__lte=moment)
+        Outage.objects.filter(_outage_rule(actor), started_at__lte=moment)
         .filter(Q(repaired_at__isnull=True) | Q(repaired_at__gt=moment))
         .values_list("cable_slug", flat=True)
     )
