@@ -299,3 +299,11 @@ def test_the_route_effect_reveals_no_cable_out_under_a_report_the_reader_may_not
         operators["jp-cable-a"], str(services.report_outage(operators["jp-cable-a"], report()).uid)
     )
     assert own["effect"]["removed"] == sorted([CABLE, "demo-asia-loop"])
+
+
+def test_a_cable_operator_is_not_a_member_of_the_partnership(operators):
+    from partnership.people.permissions import can_read_cable_map, can_read_outcomes, can_read_progress
+
+    operator = operators["jp-cable-a"]
+    assert can_read_cable_map(operator) and queries.outages(operator) == []
+    assert not can_read_progress(operator) and not can_read_outcomes(operator)

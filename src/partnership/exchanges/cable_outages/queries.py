@@ -337,9 +337,9 @@ def _outage_rule(actor: Any) -> Q:
 
 
 def _outage_reader(reader: Reader) -> Any:
-    from partnership.people.permissions import member_for
+    from partnership.people.permissions import outage_reader_for
 
-    actor = member_for(reader) if not isinstance(reader, NodeOperator) else None
+    actor = outage_reader_for(reader) if not isinstance(reader, NodeOperator) else None
     if actor is None:
         raise PermissionDenied(_("Outage reports are for the partnership's members; sign in."))
     return actor
