@@ -58,3 +58,47 @@ def test_an_eu_operator_reads_the_map_and_cuts_the_red_sea_in_japanese(live_serv
     expect(page.locator("main")).to_contain_text("Demo Telecom")
     page.wait_for_load_state("networkidle")
     assert not violations.take()
+
+
+def test_a_jp_cable_operator_reports_an_outage_and_files_its_interim_report(live_server, page, operator):
+    """In Japanese, under the CSP: the report form (times in the reader's zone), the outage page with its
+    deadlines and route effect, then the interim report."""
+    import datetime
+
+    from django.utils import timezone
+
+    from partnership.people.models import Organisation, Party
+    from partnership.people.services import create_member
+    from tests.conftest import PASSWORD
+
+    org = Organisation.objects.create(
+        code="jp-cable-demo",
+        party=Party.objects.get(code="JP"),
+        kind="operator",
+        name_en="Cable",
+        name_ja="ケーブル",
+    )
+    create_member("jp-op", PASSWORD, org, "operator")
+    base = live_server.url
+    violations = Violations(page)
+    page.goto(f"{base}/ja/cables/outages/report/")
+    page.get_by_label("ユーザー名").fill("jp-op")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.locator("main form").get_by_role("button", name="ログイン").click()
+    expect(page.locator("h1")).to_have_text("障害を報告")
+    now = timezone.localtime(timezone.now())  # the site's zone, which the form's times are read in
+    page.locator("#cable").select_option("demo-asia-europe-1")
+    page.locator("#started_at").fill((now - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#detected_at").fill((now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("緯度").fill("16.3")
+    page.get_by_label("経度").fill("40.7")
+    page.get_by_label("原因").select_option("anchor")
+    page.get_by_role("button", name="報告し、通知に署名").click()
+    expect(page.locator("h1")).to_contain_text("Demo Asia–Europe 1")
+    expect(page.locator("main")).to_contain_text("まだ接続されています。")
+    page.get_by_label("段階", exact=True).select_option("interim")
+    page.get_by_role("button", name="提出して署名").click()
+    expect(page.locator("main")).to_contain_text("段階を提出し、署名しました。")
+    page.goto(f"{base}/ja/cables/outages/")
+    expect(page.locator("main table")).to_contain_text("Demo Asia–Europe 1")
+    assert not violations.take()

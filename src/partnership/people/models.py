@@ -48,6 +48,8 @@ class Organisation(models.Model):
         MECHANISM = "mechanism", _("cooperation mechanism")
         # paras 63-64: an online platform that files statements of reasons and transparency records
         PLATFORM = "platform", _("online platform")
+        # para 61: a submarine cable operator (a consortium member) that reports its cables' outages
+        OPERATOR = "operator", _("cable operator")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     party = models.ForeignKey(
@@ -86,6 +88,8 @@ class Membership(models.Model):
         STAKEHOLDER = "stakeholder", _("stakeholder")
         # paras 63-64: acts for an online platform; files its statements of reasons, nothing else
         PLATFORM = "platform", _("platform")
+        # para 61: acts for a cable operator; reports outages on its cables
+        OPERATOR = "operator", _("cable operator")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(

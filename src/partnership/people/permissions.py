@@ -53,7 +53,19 @@ def actor_for(user: User | AnonymousUser | None) -> Actor | None:
 def member_for(user: User | AnonymousUser | None) -> Actor | None:
     """The actor behind `user` if they take part in the partnership's work; None for the public and for
     an online platform's account, which files its own statements of reasons (paras 63-64) and otherwise
-    reads what the public reads: a platform is a regulated firm, not a member of the partnership."""
+    reads what the public reads: a platform is a regulated firm, not a member of the partnership. So is a
+    cable operator's account (para 61): it reports its outages and reads the cable map and the outage
+    reports it may (`outage_reader_for`), nothing else of the members'."""
+    actor = actor_for(user)
+    if actor is None or actor.role in (Membership.Role.PLATFORM, Membership.Role.OPERATOR):
+        return None
+    return actor
+
+
+def outage_reader_for(user: User | AnonymousUser | None) -> Actor | None:
+    """The actor behind `user` if they may read cable outage reports at all (para 61): a member of either
+    party or a cable operator; within that, each report's TLP level decides. None for the public and
+    platforms."""
     actor = actor_for(user)
     if actor is None or actor.role == Membership.Role.PLATFORM:
         return None
@@ -642,8 +654,9 @@ def require_manage_person(user: User | AnonymousUser | None, person: User, party
 def can_read_cable_map(user: User | AnonymousUser | None) -> bool:
     """The connectivity map and its route analysis (para 61) are for the members of both parties, not the
     public: the map is imported from a source licensed for non-commercial use that the node must not
-    republish, and "which few cables disconnect the parties" is a list of targets."""
-    return member_for(user) is not None
+    republish, and "which few cables disconnect the parties" is a list of targets. Cable operators read it
+    too (they report outages on its cables); platforms do not."""
+    return outage_reader_for(user) is not None
 
 
 def can_import_cable_map(actor: Actor | None) -> bool:
@@ -702,3 +715,45 @@ def require_translation_queue(user: User | AnonymousUser | None) -> Actor:
     if not can_see_translation_queue(actor):
         raise PermissionDenied(_("The translation queue is the secretariats' work list."))
     return actor
+
+
+def can_report_outage(actor: Actor | None) -> bool:
+    """May `actor` report submarine cable outages (para 61)? A member with the operator role of an
+    organisation of the operator kind, on its party's node. Whether it may report on a given cable (one
+    responsible filer per consortium) is the service's rule (`cable_outages.outages`)."""
+    return (
+        actor is not None
+        and actor.role == Membership.Role.OPERATOR
+        and actor.organisation.kind == Organisation.Kind.OPERATOR
+        and writes_on_this_node(actor)
+    )
+
+
+def require_report_outage(user: User | AnonymousUser | None) -> Actor:
+    """`can_report_outage` for `user`, raising PermissionDenied with the reason; the operator the report
+    belongs to is the actor's organisation, never one named in the input."""
+    actor = require_actor(user)
+    if actor.role != Membership.Role.OPERATOR or actor.organisation.kind != Organisation.Kind.OPERATOR:
+        raise PermissionDenied(_("Only a cable operator's account reports outages."))
+    return require_node_party(actor)
+
+
+def can_manage_outage_reporting(actor: Actor | None) -> bool:
+    """A party's secretariat edits its party's reporting profile and designates each consortium's
+    responsible filer, on its party's node."""
+    return actor is not None and actor.is_secretariat and writes_on_this_node(actor)
+
+
+def require_manage_outage_reporting(user: User | AnonymousUser | None) -> Actor:
+    """`can_manage_outage_reporting` for `user`, raising PermissionDenied with the reason."""
+    actor = require_node_party(require_actor(user))
+    if not can_manage_outage_reporting(actor):
+        raise PermissionDenied(_("Only a party's secretariat sets the outage reporting rules."))
+    return actor
+
+
+def can_read_outages(user: User | AnonymousUser | None) -> bool:
+    """Outage reports are for the members of both parties (never the public), and within them each
+    report's TLP level decides (`cable_outages.queries.outages`); cable operators read the reports they
+    are named in."""
+    return outage_reader_for(user) is not None

@@ -93,6 +93,7 @@ ROLES_BY_KIND: dict[str, set[str]] = {
     Organisation.Kind.MEMBER_STATE: {Membership.Role.MEMBER_STATE},
     Organisation.Kind.STAKEHOLDER: {Membership.Role.STAKEHOLDER},
     Organisation.Kind.PLATFORM: {Membership.Role.PLATFORM},
+    Organisation.Kind.OPERATOR: {Membership.Role.OPERATOR},
 }
 
 

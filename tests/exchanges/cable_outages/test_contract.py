@@ -58,6 +58,7 @@ class TestCableOutagesContract(ExchangeContract):
                 "cables/list/",
                 "cables/imports/",
                 "cables/cable/demo-asia-europe-1/",
+                "cables/outages/",
             ],
             count=lambda: MapImport.objects.count() + Cable.objects.count(),
             more=more,
@@ -68,8 +69,52 @@ class TestCableOutagesContract(ExchangeContract):
                 f"{API}/cut?cable=demo-asia-europe-1",
                 f"{API}/imports",
                 f"{API}/corridors",
+                f"{API}/outages",
+                f"{API}/outages/profiles",
             ],
             service_writes=[import_on_the_jp_node],
             missing=[f"{API}/cables/no-such-cable"],
             auth=lambda user: {"Authorization": "Bearer " + create_token(user, "test")[1]},
         )
+
+    # --- the ledger: an outage reported by the real JP node's operator, sealed to this (EU) node -------
+
+    def author_on_peer(self, node) -> str:
+        import datetime
+
+        from django.utils import timezone
+
+        from partnership.demo import create_exchange_organisations
+
+        # This node registers the other party's demo operator, as it registers any peer organisation.
+        create_exchange_organisations()
+        token = node.token("jp-operator")
+        now = timezone.now()
+        body = {
+            "cable": "demo-asia-europe-1",
+            "started_at": (now - datetime.timedelta(hours=3)).isoformat(),
+            "detected_at": (now - datetime.timedelta(hours=2)).isoformat(),
+            "cause": "deliberate",
+            "fault_latitude": 16.3,
+            "fault_longitude": 40.7,
+            "fibre_pairs_lost": 2,
+            "profile": "nis2",
+            "tlp": "amber",
+            "summary": "Cut in the Red Sea.",
+        }
+        uid = node.post(f"{API}/outages", token, body)["uid"]
+        node.post(f"{API}/outages/{uid}/stages", token, {"stage": "interim", "summary": "Ship on site."})
+        return uid
+
+    def assert_received(self, authored) -> None:
+        from partnership.exchanges.cable_outages.models import Outage
+
+        copy = Outage.objects.get(uid=authored)
+        assert (copy.party.code, copy.organisation.code, copy.tlp, copy.cause) == (
+            "JP",
+            "jp-cable-operator",
+            "amber",
+            "deliberate",
+        )
+        assert sorted(copy.stages.values_list("stage", flat=True)) == ["interim", "notification"]
+        assert copy.revision == 2 and copy.profile == "nis2" and copy.ledger_entry.log == "JP"

@@ -5,11 +5,12 @@ the map is imported with `partnership cables import` (a file on the node, by its
 from typing import Any
 
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
-from partnership.api_helpers import error_responses, paginate, signed_in
+from partnership.api_helpers import WRITE_AUTH, error_responses, paginate, signed_in
 
-from . import corridors, queries
+from . import corridors, profiles, queries, services
 
 router = Router(tags=["cables"])
 
@@ -207,3 +208,246 @@ def get_cut(request, params: Query[CutParams]):
         tuple(name[:60] for name in params.corridor),
     )
     return queries.cut_answer(signed_in(request), question)
+
+
+# Outage reports (issue 17 item 3) ---------------------------------------------------------------------
+
+Number = float | None
+
+
+class OutageIn(Schema):
+    cable: str = Field(description="the cable's id on this node's map")
+    started_at: str = Field(description="ISO 8601 with a zone")
+    detected_at: str = Field(description="ISO 8601 with a zone; deadlines count from it")
+    cause: str = Field(description="anchor, fishing, seismic, equipment, unknown or deliberate")
+    segment: int | None = Field(None, description="the segment's number, when one segment is out")
+    fault_latitude: Number = Field(None, description="the fault's position (within 50 km of the route)")
+    fault_longitude: Number = None
+    fault_landing: str = Field("", description="or: a landing point of the cable, with fault_distance_km")
+    fault_distance_km: Number = None
+    fibre_pairs_lost: int = 0
+    capacity_lost_gbps: float = 0
+    rerouted: bool = False
+    repair_ship: str = ""
+    plan_received_at: str | None = None
+    expected_repair_at: str | None = None
+    repaired_at: str | None = None
+    profile: str = Field("fcc", description="fcc, nis2 or party (the reporting party's own)")
+    tlp: str = Field("amber", description="TLP 2.0 level; below clear the report is sealed to the peer")
+    summary: str = ""
+
+
+class StageIn(Schema):
+    stage: str = Field(description="interim or final (the notification is filed with the report)")
+    summary: str = ""
+    repair_ship: str | None = None
+    plan_received_at: str | None = None
+    expected_repair_at: str | None = None
+    repaired_at: str | None = Field(None, description="required with the final report")
+    rerouted: bool | None = None
+
+
+class StageOut(Schema):
+    stage: str
+    due: str | None = Field(description="the deadline under the report's profile; null while not running")
+    filed_at: str | None
+    on_time: bool | None
+    overdue: bool
+
+
+class OutageOut(Schema):
+    uid: str
+    party: str
+    operator: str = Field(description="the reporting operator's organisation code")
+    cable: str
+    cable_name: str
+    segment: int | None
+    started_at: str
+    detected_at: str
+    cause: str
+    fault_latitude: float | None
+    fault_longitude: float | None
+    fault_landing: str
+    fault_distance_km: float | None
+    fibre_pairs_lost: int
+    capacity_lost_gbps: float
+    rerouted: bool
+    repair_ship: str
+    expected_repair_at: str | None
+    repaired_at: str | None
+    profile: str
+    tlp: str
+    revision: int
+    is_historical: bool
+    sources: list[Any]
+    overdue: bool
+    stages: list[StageOut]
+
+
+class EffectOut(Schema):
+    model_config = {"populate_by_name": True}
+
+    party_from: str = Field(alias="from")
+    party_to: str = Field(alias="to")
+    removed: list[str] = Field(description="the cables out at the moment the outage was detected")
+    lost_direct: list[str]
+    lost_hubs: list[str]
+    min_cut_before: int
+    min_cut_after: int
+    connected: bool
+
+
+class OutageDetailOut(OutageOut):
+    effect: EffectOut | None
+
+
+class ProfileOut(Schema):
+    code: str
+    stages: list[dict[str, Any]]
+    status: str = Field(description="primary or secondary: the source of the shipped figures")
+    basis: str
+
+
+class ProfileIn(Schema):
+    stages: list[dict[str, Any]]
+
+
+class FilerIn(Schema):
+    cable: str
+    organisation: str = Field(description="an operator of your party: the consortium's responsible filer")
+    co_owners: list[str] = Field(default_factory=list, description="operators that read its reports")
+
+
+def _when(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def outage_out(row: dict[str, Any]) -> dict[str, Any]:
+    outage = row["outage"]
+    return {
+        "uid": str(outage.uid),
+        "party": outage.party.code,
+        "operator": outage.organisation.code,
+        "cable": outage.cable_slug,
+        "cable_name": outage.cable_name,
+        **{
+            key: getattr(outage, key)
+            for key in (
+                "segment",
+                "cause",
+                "fault_latitude",
+                "fault_longitude",
+                "fault_landing",
+                "fault_distance_km",
+                "fibre_pairs_lost",
+                "capacity_lost_gbps",
+                "rerouted",
+                "repair_ship",
+                "profile",
+                "tlp",
+                "revision",
+                "is_historical",
+                "sources",
+            )
+        },
+        **{key: _when(getattr(outage, key)) for key in ("started_at", "detected_at")},
+        "expected_repair_at": _when(outage.expected_repair_at),
+        "repaired_at": _when(outage.repaired_at),
+        "overdue": any(item["overdue"] for item in row["stages"]),
+        "stages": [
+            {**item, "due": _when(item["due"]), "filed_at": _when(item["filed_at"])} for item in row["stages"]
+        ],
+    }
+
+
+@router.get("outages", response={200: list[OutageOut], **error_responses(401, 403)}, summary="Outage reports")
+def list_outages(request):
+    """The reports the caller may read under TLP, newest first (100), with overdue stages flagged."""
+    return [outage_out(row) for row in queries.outages(signed_in(request))]
+
+
+@router.post(
+    "outages",
+    auth=WRITE_AUTH,
+    response={201: OutageOut, **error_responses(400, 401, 403, 422)},
+    summary="Report an outage on a cable (an operator; files the notification)",
+)
+def report_outage(request, payload: OutageIn):
+    outage = services.report_outage(request.auth, payload.model_dump())
+    return Status(201, outage_out(queries.outage(request.auth, str(outage.uid))))
+
+
+@router.get(
+    "outages/profiles", response={200: list[ProfileOut], **error_responses(401, 403)}, summary="Profiles"
+)
+def list_profiles(request):
+    """The shipped FCC and NIS2 profiles and the caller's party's own, if set."""
+    return queries.reporting_profiles(signed_in(request))
+
+
+@router.put(
+    "outages/profiles/party",
+    auth=WRITE_AUTH,
+    response={200: ProfileOut, **error_responses(400, 401, 403, 422)},
+    summary="Set your party's own reporting profile (a secretariat)",
+)
+def set_profile(request, payload: ProfileIn):
+    services.set_party_profile(request.auth, payload.stages)
+    return next(p for p in queries.reporting_profiles(request.auth) if p["code"] == profiles.PARTY)
+
+
+@router.post(
+    "outages/filers",
+    auth=WRITE_AUTH,
+    response={201: dict[str, Any], **error_responses(400, 401, 403, 422)},
+    summary="Designate a cable's responsible filer and co-owners (a secretariat)",
+)
+def designate_filer(request, payload: FilerIn):
+    designation = services.designate_filer(
+        request.auth, payload.cable, payload.organisation, payload.co_owners
+    )
+    return Status(
+        201,
+        {
+            "cable": designation.cable.slug,
+            "organisation": designation.organisation.code,
+            "co_owners": sorted(org.code for org in designation.co_owners.all()),
+        },
+    )
+
+
+@router.get(
+    "outages/{uid}",
+    response={200: OutageDetailOut, **error_responses(401, 403, 404)},
+    summary="An outage report with its stages and its effect on the routes",
+)
+def get_outage(request, uid: str):
+    found = queries.outage(signed_in(request), uid)
+    effect = found["effect"]
+    return {
+        **outage_out(found),
+        "effect": None
+        if effect is None
+        else {
+            "from": effect["from"],
+            "to": effect["to"],
+            "removed": effect["removed"],
+            "lost_direct": effect["lost_direct"],
+            "lost_hubs": effect["lost_hubs"],
+            "min_cut_before": effect["before"]["min_cut"],
+            "min_cut_after": effect["after"]["min_cut"],
+            "connected": effect["after"]["connected"],
+        },
+    }
+
+
+@router.post(
+    "outages/{uid}/stages",
+    auth=WRITE_AUTH,
+    response={201: OutageOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="File the next stage of your outage report",
+)
+def file_stage(request, uid: str, payload: StageIn):
+    data = {key: value for key, value in payload.model_dump().items() if value is not None}
+    services.file_stage(request.auth, uid, data.pop("stage"), data)
+    return Status(201, outage_out(queries.outage(request.auth, uid)))

@@ -151,3 +151,118 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cable_id} #{self.number}"
+
+
+class Cause(models.TextChoices):
+    """What caused an outage, as the operator reports it."""
+
+    ANCHOR = "anchor", _("anchor")
+    FISHING = "fishing", _("fishing")
+    SEISMIC = "seismic", _("seismic")
+    EQUIPMENT = "equipment", _("equipment")
+    UNKNOWN = "unknown", _("unknown")
+    DELIBERATE = "deliberate", _("suspected deliberate")
+
+
+class Stage(models.TextChoices):
+    """The stages of an outage report (FCC: notification, interim, final; NIS2: early warning, incident
+    notification, final report)."""
+
+    NOTIFICATION = "notification", _("notification")
+    INTERIM = "interim", _("interim report")
+    FINAL = "final", _("final report")
+
+
+class PartyProfile(models.Model):
+    """A party's own reporting profile (its stages' deadlines), edited by its secretariat; the FCC and
+    NIS2 profiles are shipped as data (`data/reporting-profiles.json`)."""
+
+    party = models.OneToOneField("people.Party", on_delete=models.PROTECT, related_name="+")
+    stages = models.JSONField(default=list)  # [{"stage", "hours", "after"}], as `profiles.clean_stages`
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.party_id} profile"
+
+
+class ResponsibleFiler(models.Model):
+    """The one organisation that files outage reports for a cable's consortium (FCC: the Responsible
+    Licensee), and the co-owner operators who read them; designated by its party's secretariat."""
+
+    cable = models.OneToOneField(Cable, on_delete=models.CASCADE, related_name="responsible_filer")
+    organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="+")
+    co_owners = models.ManyToManyField("people.Organisation", related_name="+", blank=True)
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    designated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} filed by {self.organisation_id}"
+
+
+class Outage(models.Model):
+    """An outage on a cable (or one of its segments), reported by its consortium's responsible filer and
+    signed into the ledger at each stage (a peer's reports arrive signed and are kept read-only).
+    `cable` is null when the reporting node's cable is not on this node's map (`cable_slug` says which);
+    `is_historical` marks an event reconstructed from public sources (`sources`)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    party = models.ForeignKey("people.Party", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="+")
+    cable = models.ForeignKey(Cable, null=True, blank=True, on_delete=models.SET_NULL, related_name="outages")
+    cable_slug = models.SlugField(max_length=200, db_index=True)
+    cable_name = models.CharField(max_length=300)
+    segment = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()  # UTC
+    detected_at = models.DateTimeField()  # UTC
+    fault_latitude = models.FloatField(null=True, blank=True)
+    fault_longitude = models.FloatField(null=True, blank=True)
+    fault_landing = models.SlugField(max_length=200, blank=True)  # a landing point's slug
+    fault_distance_km = models.FloatField(null=True, blank=True)  # from `fault_landing`
+    cause = models.CharField(max_length=12, choices=Cause.choices)
+    fibre_pairs_lost = models.PositiveIntegerField(default=0)
+    capacity_lost_gbps = models.FloatField(default=0)
+    rerouted = models.BooleanField(default=False)
+    repair_ship = models.CharField(max_length=200, blank=True)
+    plan_received_at = models.DateTimeField(null=True, blank=True)  # the repair plan of work (FCC)
+    expected_repair_at = models.DateTimeField(null=True, blank=True)
+    repaired_at = models.DateTimeField(null=True, blank=True)
+    profile = models.CharField(max_length=16)  # fcc, nis2 or party
+    profile_stages = models.JSONField(default=list)  # the profile's stages as they were when reported
+    tlp = models.CharField(max_length=16)
+    recipients = models.ManyToManyField("people.Organisation", related_name="+", blank=True)  # co-owners
+    revision = models.PositiveIntegerField(default=1)
+    is_historical = models.BooleanField(default=False)
+    sources = models.JSONField(default=list)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ledger_entry = models.ForeignKey(
+        "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cable_name} {self.detected_at:%Y-%m-%d}"
+
+
+class OutageStage(models.Model):
+    """A stage of an outage report, filed once."""
+
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    filed_at = models.DateTimeField()  # UTC
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["outage", "filed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["outage", "stage"], name="one_filing_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.outage_id} {self.stage}"

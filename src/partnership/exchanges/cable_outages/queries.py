@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, NotFound, PermissionDenied
@@ -17,7 +18,7 @@ from partnership.people.permissions import can_read_cable_map
 
 from . import corridors, routes
 from .countries import country_name
-from .models import Cable, Landing, LandingPoint, MapImport, Segment
+from .models import Cable, Landing, LandingPoint, MapImport, Outage, OutageStage, Segment
 
 PAGE_SIZE = 100
 MAX_CUT = 200  # cables named in one "what if" question
@@ -313,3 +314,259 @@ def country_counts() -> dict[str, int]:
             .count()
         )
     return counts
+
+
+# Outage reports --------------------------------------------------------------------------------------
+
+
+def _outage_rule(actor: Any) -> Q:
+    """The reports `actor` may read under TLP (people.tlp): the author operator and the co-owners it names
+    for AMBER and RED, every member for GREEN and CLEAR; a secretariat (its party's reporting authority)
+    also reads AMBER ones."""
+    from partnership.people.tlp import Tlp, visible
+
+    named = Q(
+        Exists(
+            Outage.recipients.through.objects.filter(outage=OuterRef("pk"), organisation=actor.organisation)
+        )
+    )
+    rule = visible(actor.organisation.pk, True, named, author="organisation")
+    if actor.is_secretariat:
+        rule |= Q(tlp__in=(Tlp.AMBER, Tlp.AMBER_STRICT))
+    return rule
+
+
+def _outage_reader(reader: Reader) -> Any:
+    from partnership.people.permissions import outage_reader_for
+
+    actor = outage_reader_for(reader) if not isinstance(reader, NodeOperator) else None
+    if actor is None:
+        raise PermissionDenied(_("Outage reports are for the partnership's members; sign in."))
+    return actor
+
+
+def outages(reader: Reader, now: Any = None) -> list[dict[str, Any]]:
+    """The outage reports `reader` may read, newest first, each with its stages' deadlines and whether one
+    is overdue: two queries."""
+    actor = _outage_reader(reader)
+    now = now or timezone.now()
+    rows = list(
+        Outage.objects.filter(_outage_rule(actor))
+        .select_related("party", "organisation")
+        .prefetch_related(Prefetch("stages", queryset=OutageStage.objects.order_by("filed_at")))
+        .order_by("-detected_at", "-pk")[:PAGE_SIZE]
+    )
+    return [
+        {"outage": row, "stages": stage_deadlines(row, now), "overdue": _overdue(row, now)} for row in rows
+    ]
+
+
+def _overdue(outage: Outage, now: Any) -> bool:
+    return any(item["overdue"] for item in stage_deadlines(outage, now))
+
+
+def stage_deadlines(outage: Outage, now: Any) -> list[dict[str, Any]]:
+    """The outage's stages with their deadlines under the profile it was reported under."""
+    from . import profiles
+
+    anchors = {"detection": outage.detected_at, "plan": outage.plan_received_at, "repair": outage.repaired_at}
+    filed = {item.stage: item.filed_at for item in outage.stages.all()}
+    if outage.is_historical:
+        return []
+    return profiles.deadlines(outage.profile_stages, anchors, filed, now)
+
+
+def outage(reader: Reader, uid: str, now: Any = None) -> dict[str, Any]:
+    """One report the reader may read, its stages and deadlines, and its effect on the routes between the
+    first two parties at the moment it was detected (`route_effect`)."""
+    import uuid
+
+    actor = _outage_reader(reader)
+    try:
+        key = uuid.UUID(str(uid)[:40])
+    except ValueError:
+        raise NotFound(_("No such outage report.")) from None
+    row = (
+        Outage.objects.filter(_outage_rule(actor), uid=key)
+        .select_related("party", "organisation")
+        .prefetch_related("stages", "recipients")
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("No such outage report."))
+    now = now or timezone.now()
+    return {"outage": row, "stages": stage_deadlines(row, now), "effect": route_effect(row, actor)}
+
+
+def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
+    """The routes between the first two configured parties with this outage's cable cut, and every other
+    cable out at the moment it was detected by a report `actor` may read (a cable out under a report it
+    may not read is not revealed by the answer); None before a map is imported."""
+    known = parties()
+    found = _links()
+    if len(known) < 2 or not found:
+        return None
+    moment = row.detected_at
+    out = set(
+        Outage.objects.filter(_outage_rule(actor), started_at__lte=moment)
+        .filter(Q(repaired_at__isnull=True) | Q(repaired_at__gt=moment))
+        .values_list("cable_slug", flat=True)
+    )
+    out.add(row.cable_slug)
+    on_map = {link.slug for link in found}
+    (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+    before = routes.analyse(found, party_from, party_to)
+    after = routes.analyse(found, party_from, party_to, frozenset(out & on_map))
+    return {
+        "from": code_from,
+        "to": code_to,
+        "at": moment,
+        "removed": sorted(out & on_map),
+        "before": before.as_json(),
+        "after": after.as_json(with_connected=True),
+        "lost_direct": sorted(set(before.direct) - set(after.direct)),
+        "lost_hubs": [hub for hub in before.hubs if hub not in after.hubs],
+        "names": {link.slug: link.name for link in found},
+    }
+
+
+def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
+    """The shipped profiles, and the reader's party's own when its secretariat set one."""
+    from . import profiles
+    from .models import PartyProfile
+
+    actor = _outage_reader(reader)
+    found = [
+        {
+            "code": code,
+            "stages": profile["stages"],
+            "status": profile["status"],
+            "basis": profile["basis"],
+            "name": profile["name"],
+        }
+        for code, profile in profiles.shipped().items()
+    ]
+    own = PartyProfile.objects.filter(party=actor.party).first()
+    if own is not None:
+        found.append(
+            {
+                "code": profiles.PARTY,
+                "stages": own.stages,
+                "status": "party",
+                "basis": actor.party.code,
+                "name": {"en": actor.party.code, "ja": actor.party.code},
+            }
+        )
+    return found
+
+
+def cable_choices(reader: Reader) -> list[tuple[str, str]]:
+    """(id, name) of the cables in service, for the report form: one query."""
+    return list(cables(reader).values_list("slug", "name"))
+
+
+def history(reader: Reader) -> list[dict[str, Any]]:
+    """The historical events (reports reconstructed from public sources), oldest first, each with its
+    cables, sources and the Japan–EU paths it took away on the map imported now (the map of today, not of
+    the event's year): two queries, and the analysis in memory."""
+    if not isinstance(reader, NodeOperator):
+        _outage_reader(reader)
+    rows = Outage.objects.filter(is_historical=True).order_by("started_at", "pk")
+    events: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        source = row.sources[0] if row.sources else {}
+        event = events.setdefault(
+            str(source.get("event", row.uid)),
+            {
+                "event": source.get("event", ""),
+                "started_at": row.started_at,
+                "repaired_at": row.repaired_at,
+                "cause": row.cause,
+                "source": source,
+                "cables": [],
+            },
+        )
+        if row.cable_slug:
+            event["cables"].append(row.cable_slug)
+    known = parties()
+    found = _links()
+    if len(known) >= 2 and found:
+        (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
+        on_map = {link.slug for link in found}
+        before = routes.analyse(found, party_from, party_to)
+        paths_before = {tuple(path["via"]) for path in before.paths}
+        for event in events.values():
+            removed = frozenset(event["cables"]) & on_map
+            after = routes.analyse(found, party_from, party_to, removed) if removed else before
+            event["effect"] = {
+                "from": code_from,
+                "to": code_to,
+                "on_map": sorted(removed),
+                "not_on_map": sorted(set(event["cables"]) - on_map),
+                "lost_direct": sorted(set(before.direct) - set(after.direct)),
+                "lost_paths": sorted(paths_before - {tuple(path["via"]) for path in after.paths}),
+                "min_cut_before": before.min_cut,
+                "min_cut_after": after.min_cut,
+                "connected": after.connected,
+            }
+    return list(events.values())
+
+
+def outage_figures(cycle_year: int) -> dict[str, Any]:
+    """The outage indicators of `cycle_year` (no reader: the report is the secretariats'): reports (not
+    historical) detected that year per party, the share of their stages with a deadline filed on time,
+    the median hours from detection to the notification and to repair; two queries."""
+    import statistics
+
+    rows = list(
+        Outage.objects.filter(is_historical=False, detected_at__year=cycle_year)
+        .select_related("party")
+        .prefetch_related("stages")
+    )
+    per_party: dict[str, int] = {}
+    due = on_time = 0
+    to_notification: list[float] = []
+    to_repair: list[float] = []
+    now = timezone.now()
+    for row in rows:
+        per_party[row.party.code] = per_party.get(row.party.code, 0) + 1
+        for item in stage_deadlines(row, now):
+            if item["due"] is not None and (item["filed_at"] is not None or item["overdue"]):
+                due += 1
+                on_time += bool(item["on_time"])
+        filed = {item.stage: item.filed_at for item in row.stages.all()}
+        if "notification" in filed:
+            to_notification.append((filed["notification"] - row.detected_at).total_seconds() / 3600)
+        if row.repaired_at is not None:
+            to_repair.append((row.repaired_at - row.detected_at).total_seconds() / 3600)
+    return {
+        "per_party": dict(sorted(per_party.items())),
+        "reported": len(rows),
+        "on_time_share": round(on_time / due, 3) if due else None,
+        "median_hours_to_notification": round(statistics.median(to_notification), 1)
+        if to_notification
+        else None,
+        "median_hours_to_repair": round(statistics.median(to_repair), 1) if to_repair else None,
+    }
+
+
+def min_cut_by_year(first: int = 1990, last: int | None = None) -> dict[int, int]:
+    """The min-cut between the first two parties each year, counting the cables of the map imported now
+    that were in service by then (ready-for-service year; the map keeps no retirement dates, so a cable
+    retired since is not counted in any year): the years where it changed, and the last."""
+    known = parties()
+    found = _links()
+    if len(known) < 2 or not found:
+        return {}
+    (_code_from, party_from), (_code_to, party_to) = list(known.items())[:2]
+    years = dict(Cable.objects.filter(slug__in=[link.slug for link in found]).values_list("slug", "rfs_year"))
+    last = last or timezone.now().year
+    figures: dict[int, int] = {}
+    previous = None
+    for year in range(first, last + 1):
+        kept = [link for link in found if (years.get(link.slug) or 0) <= year]
+        cut, _cables = routes.min_cut(kept, party_from, party_to)
+        if cut != previous or year == last:
+            figures[year] = cut
+        previous = cut
+    return figures

@@ -21,11 +21,17 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from partnership.people.permissions import require_import_cable_map
+from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.people.permissions import (
+    require_import_cable_map,
+    require_manage_outage_reporting,
+    require_report_outage,
+)
 
 from . import corridors, parsing
-from .models import Cable, Landing, LandingPoint, MapImport, Owner, Segment, Supplier
+from .models import Cable, Landing, LandingPoint, MapImport, Owner, Segment, Stage, Supplier
 
 CABLE_FIELDS = (
     "name",
@@ -215,3 +221,223 @@ def _store_links(snapshot, ids, points, owners, suppliers, route_changed: set[in
     Segment.objects.bulk_create(segments, batch_size=500)
     owner_links.objects.bulk_create(owner_rows, batch_size=1000)
     supplier_links.objects.bulk_create(supplier_rows, batch_size=1000)
+
+
+# Outage reporting (para 61: the design of a reporting system for submarine cable outages) -------------
+
+
+def _profile_stages(party: Any, code: str) -> list[dict[str, Any]]:
+    from . import profiles
+    from .models import PartyProfile
+
+    if code in profiles.SHIPPED:
+        return profiles.shipped()[code]["stages"]
+    if code == profiles.PARTY:
+        own = PartyProfile.objects.filter(party=party).first()
+        if own is not None:
+            return own.stages
+        raise Invalid(_("profile: your party has no profile of its own yet."), {"profile": _("not set")})
+    raise Invalid(_("profile: give fcc, nis2 or party."), {"profile": _("unknown")})
+
+
+def report_outage(user: User | AnonymousUser | None, data: dict[str, Any]) -> Any:
+    """An operator reports an outage on a cable: the notification stage, filed now, signed into the
+    ledger. Only the cable's responsible filer reports when its consortium designated one; the
+    co-owners named in the designation read it. `Invalid` naming the field; nothing stored."""
+    from . import outages
+    from .models import Outage, OutageStage, ResponsibleFiler
+
+    actor = require_report_outage(user)
+    now = timezone.now()
+    slug = data.get("cable") if isinstance(data, dict) else None
+    cable = Cable.objects.filter(slug=str(slug or "")[:200], retired_by__isnull=True).first()
+    if cable is None:
+        raise Invalid(_("cable: not a cable in service on this map."), {"cable": _("unknown cable")})
+    designation = ResponsibleFiler.objects.filter(cable=cable).first()
+    if designation is not None and designation.organisation_id != actor.organisation.pk:
+        raise PermissionDenied(
+            _("%(org)s files this cable's outage reports for its consortium.")
+            % {"org": designation.organisation.name}
+        )
+    cleaned = outages.clean_report(data, cable, now)
+    stages = _profile_stages(actor.party, str(data.get("profile") or "fcc"))
+    summary = outages._text(data, "summary", outages.MAX_TEXT)
+    with transaction.atomic():
+        outage = Outage(
+            party=actor.party,
+            organisation=actor.organisation,
+            cable=cable,
+            cable_slug=cable.slug,
+            cable_name=cable.name,
+            profile=str(data.get("profile") or "fcc"),
+            profile_stages=stages,
+            reported_by=actor.user,
+            **{key: cleaned[key] for key in outages.REPORT_FIELDS},
+        )
+        outage.save()
+        if designation is not None:
+            outage.recipients.set(designation.co_owners.all())
+        OutageStage.objects.create(outage=outage, stage=Stage.NOTIFICATION, filed_at=now, summary=summary)
+        outage.ledger_entry = outages.share(outage)
+        outage.save(update_fields=["ledger_entry"])
+    return outage
+
+
+def file_stage(user: User | AnonymousUser | None, uid: str, stage: str, data: dict[str, Any]) -> Any:
+    """The operator that reported the outage files its next stage (interim or final), with what changed
+    (repair ship, plan received, expected repair, repaired, re-routed, summary); a new signed revision.
+    A stage filed twice is refused naming it."""
+    from . import outages
+    from .models import Outage, OutageStage
+
+    actor = require_report_outage(user)
+    outage = Outage.objects.select_related("party", "organisation", "cable").filter(uid=_uuid(uid)).first()
+    if outage is None or outage.organisation_id != actor.organisation.pk or outage.is_historical:
+        raise NotFound(_("No such outage report of yours."))
+    if stage not in Stage.values:
+        raise Invalid(_("stage: give notification, interim or final."), {"stage": _("unknown")})
+    if OutageStage.objects.filter(outage=outage, stage=stage).exists():
+        raise Invalid(
+            _("stage: the %(stage)s was filed already.") % {"stage": stage}, {"stage": _("filed already")}
+        )
+    now = timezone.now()
+    merged = {key: getattr(outage, key) for key in outages.REPORT_FIELDS}
+    if outage.cable is not None:
+        merged["cable"] = outage.cable.slug
+    for key in ("repair_ship", "plan_received_at", "expected_repair_at", "repaired_at", "rerouted"):
+        if data.get(key) not in (None, ""):  # a blank field keeps what the report said
+            merged[key] = data[key]
+    cleaned = outages.clean_report(merged, outage.cable, now) if outage.cable is not None else merged
+    if stage == Stage.FINAL and cleaned.get("repaired_at") is None:
+        raise Invalid(
+            _("repaired_at: the final report gives when service was restored."), {"repaired_at": "required"}
+        )
+    summary = outages._text(data, "summary", outages.MAX_TEXT)
+    with transaction.atomic():
+        for key in outages.REPORT_FIELDS:
+            setattr(outage, key, cleaned[key])
+        outage.revision += 1
+        outage.save()
+        OutageStage.objects.create(outage=outage, stage=stage, filed_at=now, summary=summary)
+        outage.ledger_entry = outages.share(outage)
+        outage.save(update_fields=["ledger_entry"])
+    return outage
+
+
+def set_party_profile(user: User | AnonymousUser | None, stages: Any) -> Any:
+    """A secretariat sets its party's own reporting profile (its stages and deadlines)."""
+    from . import profiles
+    from .models import PartyProfile
+
+    actor = require_manage_outage_reporting(user)
+    cleaned = profiles.clean_stages(stages)
+    profile, _created = PartyProfile.objects.update_or_create(
+        party=actor.party,
+        defaults={"stages": cleaned, "changed_by": actor.user, "changed_at": timezone.now()},
+    )
+    return profile
+
+
+def designate_filer(
+    user: User | AnonymousUser | None, cable_slug: str, organisation: str, co_owners: list[str]
+) -> Any:
+    """A secretariat designates the one operator of its party that files a cable's outage reports for the
+    consortium (FCC: the Responsible Licensee), and the co-owner operators (either party) who read them."""
+    from partnership.people.models import Organisation
+
+    from .models import ResponsibleFiler
+
+    actor = require_manage_outage_reporting(user)
+    cable = Cable.objects.filter(slug=str(cable_slug)[:200]).first()
+    if cable is None:
+        raise Invalid(_("cable: not a cable on this map."), {"cable": _("unknown cable")})
+    filer = Organisation.objects.filter(
+        code=str(organisation)[:64], party=actor.party, kind="operator"
+    ).first()
+    if filer is None:
+        raise Invalid(
+            _("organisation: not an operator of your party."), {"organisation": _("not an operator")}
+        )
+    owners = list(Organisation.objects.filter(code__in=[str(c)[:64] for c in co_owners], kind="operator"))
+    if len(owners) != len(set(co_owners)):
+        raise Invalid(
+            _("co_owners: every co-owner must be an operator."), {"co_owners": _("not an operator")}
+        )
+    with transaction.atomic():
+        designation, _created = ResponsibleFiler.objects.update_or_create(
+            cable=cable,
+            defaults={"organisation": filer, "designated_by": actor.user, "designated_at": timezone.now()},
+        )
+        designation.co_owners.set([org for org in owners if org.pk != filer.pk])
+    return designation
+
+
+def _uuid(value: str) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value)[:40])
+    except ValueError:
+        raise NotFound(_("No such outage report of yours.")) from None
+
+
+@dataclass
+class HistoryResult:
+    """What `load_history` did: the events read, the reports stored (0 when all were there already)."""
+
+    events: int
+    stored: int
+
+
+def load_history(user: User | AnonymousUser | None, path: str | Path) -> HistoryResult:
+    """A secretariat loads real outages reconstructed from public sources (issue 17 item 4) as historical
+    reports of its party: one per event and cable (an event whose cables the source does not name: one,
+    with the cables as reported), CLEAR among members, with their source; no deadlines, not signed (each
+    node loads the public sources itself). Idempotent: an event's cable keeps its uid."""
+    from . import history
+    from .models import Outage
+
+    actor = require_manage_outage_reporting(user)
+    events = history.read_events(path)  # all checked before anything is stored
+    names = dict(Cable.objects.values_list("slug", "name"))
+    held = set(Outage.objects.filter(is_historical=True).values_list("uid", flat=True))
+    made = []
+    for event in events:
+        source = {
+            "event": event.event_id,
+            "source": event.source,
+            "note": event.note,
+            "location": event.location,
+            "cause": event.cause_as_reported,
+            "cables": event.cables_as_reported,
+        }
+        for slug in event.cables or ("",):
+            uid = event.uid(slug)
+            if uid in held:
+                continue
+            made.append(
+                Outage(
+                    uid=uid,
+                    party=actor.party,
+                    organisation=actor.organisation,
+                    cable_id=None,
+                    cable_slug=slug,
+                    cable_name=names.get(slug, slug or event.cables_as_reported)[:300],
+                    started_at=event.started,
+                    detected_at=event.started,
+                    repaired_at=event.restored,
+                    cause=event.cause,
+                    profile="",
+                    profile_stages=[],
+                    tlp="clear",
+                    is_historical=True,
+                    sources=[source],
+                    reported_by=actor.user,
+                )
+            )
+    with transaction.atomic():
+        cables = dict(Cable.objects.filter(slug__in={o.cable_slug for o in made}).values_list("slug", "pk"))
+        for outage in made:
+            outage.cable_id = cables.get(outage.cable_slug)
+        Outage.objects.bulk_create(made)
+    return HistoryResult(events=len(events), stored=len(made))

@@ -10,4 +10,8 @@ urlpatterns = [
     path("cables/list/", views.cables_page, name="cables-list"),
     path("cables/imports/", views.imports_page, name="cables-imports"),
     path("cables/cable/<slug:slug>/", views.cable_page, name="cables-cable"),
+    path("cables/outages/", views.outages_page, name="cables-outages"),
+    path("cables/outages/report/", views.report_page, name="cables-report"),
+    path("cables/outages/history/", views.history_page, name="cables-history"),
+    path("cables/outages/<str:uid>/", views.outage_page, name="cables-outage"),
 ]

@@ -1,4 +1,4 @@
-"""`partnership cables import | routes | cut`: the connectivity map (para 61) from the command line.
+"""`partnership cables import | history | routes | cut`: the connectivity map (para 61) from the command line.
 
 The same services and queries as `/api/v1/cables/`. `routes` and `cut` read the map as USER when one
 is given; without one they run as the node's operator, who holds the map anyway.
@@ -12,7 +12,7 @@ from partnership.errors import Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_named
 
 from ... import services
-from ...queries import OPERATOR, RouteQuestion, cut_answer, route_answer
+from ...queries import OPERATOR, RouteQuestion, cut_answer, history, route_answer
 
 
 class Command(BaseCommand):
@@ -32,6 +32,14 @@ class Command(BaseCommand):
         )
         imported.add_argument("--user", required=True, help="the secretariat member importing")
         imported.add_argument("--json", action="store_true", help="print the import record as JSON")
+        loaded = sub.add_parser(
+            "history",
+            help="load real outages reconstructed from public sources (a CSV of events) as historical "
+            "reports, and print which Japan–EU paths each took away",
+        )
+        loaded.add_argument("path", metavar="PATH", help="the events CSV (event_id, start_date, ...)")
+        loaded.add_argument("--user", required=True, help="the secretariat member loading")
+        loaded.add_argument("--json", action="store_true", help="print the events and their effect as JSON")
         for name, text in (
             ("routes", "direct cables, paths through one or two hubs, and the min-cut between two parties"),
             ("cut", "what survives when CABLE... (and every cable through --corridor) are cut"),
@@ -60,6 +68,8 @@ class Command(BaseCommand):
         try:
             if options["action"] == "import":
                 return self._import(options)
+            if options["action"] == "history":
+                return self._history(options)
             return self._ask(options)
         except (Invalid, PermissionDenied, NotFound) as error:
             raise CommandError(str(getattr(error, "message", error))) from None
@@ -100,6 +110,38 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {kind}: {slug}")
         for warning in record.warnings:
             self.stderr.write(f"warning: {warning}")
+
+    def _history(self, options):
+        user = user_named(options["user"])
+        result = services.load_history(user, options["path"])
+        events = history(user)
+        if options["json"]:
+            for event in events:
+                event["started_at"] = event["started_at"].date().isoformat()
+                event["repaired_at"] = (
+                    event["repaired_at"].date().isoformat() if event["repaired_at"] else None
+                )
+            self.stdout.write(
+                json.dumps({"events": result.events, "stored": result.stored, "history": events}, indent=2)
+            )
+            return
+        self.stdout.write(f"Read {result.events} events; stored {result.stored} historical reports.")
+        for event in events:
+            effect = event.get("effect")
+            cables = ", ".join(event["cables"]) or "(cables not named)"
+            line = f"{event['event']} {event['started_at']:%Y-%m-%d} {cables}"
+            if effect:
+                lost = ", ".join(effect["lost_direct"]) or "no direct cable"
+                single = ", ".join(via[0] for via in effect["lost_paths"] if len(via) == 1) or "none"
+                paths = f"{len(effect['lost_paths'])} hub paths (through one hub: {single})"
+                state = "connected" if effect["connected"] else "DISCONNECTED"
+                line += (
+                    f": lost {lost}, {paths}; "
+                    f"min-cut {effect['min_cut_before']} → {effect['min_cut_after']}, {state}"
+                )
+                if effect["not_on_map"]:
+                    line += f" (not on this map: {', '.join(effect['not_on_map'])})"
+            self.stdout.write(line)
 
     def _ask(self, options):
         reader = user_named(options["user"]) if options["user"] else OPERATOR

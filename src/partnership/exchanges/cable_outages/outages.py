@@ -1,0 +1,357 @@
+"""Outage reports (para 61): checking a report, where its fault lies against the cable's route, and the
+signed record each stage shares with the other party. The writes are `services.report_outage` and
+`services.file_stage`; the rules of who may are in `people.permissions`.
+
+Record type `cable_outages.outage`, one record per stage filed (`party` and `organisation` the filer's):
+content `{"uid", "revision", "tlp", ...}`; for TLP:CLEAR `report` (as `report_content` gives it), otherwise
+`sealed`: each peer party's code to `{"report": ...}` sealed to that party's node
+(`ledger.services.seal_for`),
+`{}` when no peer is configured. Operational detail is never public: the log shows members a CLEAR report
+and the envelope of a sealed one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from shapely.geometry import LineString, MultiLineString, Point
+from shapely.ops import nearest_points
+
+from partnership.errors import Invalid
+from partnership.inputs import JsonInputError, load_json
+from partnership.ledger import services as ledger_services
+from partnership.ledger.peers import configured_peers
+from partnership.ledger.records import SignedRecord, format_time
+from partnership.ledger.registry import RecordRejected
+from partnership.ledger.sealing import SealError
+from partnership.peer_records import author_party, content_of, held_by_peer, integer_of, record_time, uid_of
+from partnership.people.models import Organisation
+from partnership.people.tlp import Tlp
+
+from . import profiles
+from .models import Cable, Cause, Outage, OutageStage, Stage
+
+OUTAGE = "cable_outages.outage"
+#: How far a reported fault position may lie from the cable's route as the map draws it. TeleGeography's
+#: routes are schematic (a line every few hundred km, not the surveyed route), so 50 km.
+FAULT_TOLERANCE_KM = 50.0
+EARTH_RADIUS_KM = 6371.0088
+MAX_TEXT = 2000
+#: A clock a little ahead of the node's: a time "in the future" by less than this is accepted.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+TIME_FIELDS = ("started_at", "detected_at", "plan_received_at", "expected_repair_at", "repaired_at")
+
+
+def _time(data: dict[str, Any], name: str, required: bool) -> datetime.datetime | None:
+    value = data.get(name)
+    if value in (None, ""):
+        if required:
+            raise Invalid(_("%(field)s: give a date and time.") % {"field": name}, {name: _("required")})
+        return None
+    moment: datetime.datetime | None
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        moment = parse_datetime(str(value)[:40]) if isinstance(value, str) else None
+        if moment is None:
+            raise Invalid(
+                _("%(field)s: is not a date and time (YYYY-MM-DDTHH:MM with a zone).") % {"field": name},
+                {name: _("not a date and time")},
+            )
+    if moment.tzinfo is None:
+        raise Invalid(_("%(field)s: give the time zone (Z for UTC).") % {"field": name}, {name: _("no zone")})
+    return moment.astimezone(datetime.UTC)
+
+
+def _number(data: dict[str, Any], name: str, low: float, high: float, *, whole: bool = False) -> float | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or not low <= number <= high or (whole and number != int(number)):
+        raise Invalid(
+            _("%(field)s: give a number from %(low)s to %(high)s.")
+            % {"field": name, "low": low, "high": high},
+            {name: _("out of range")},
+        )
+    return number
+
+
+def _text(data: dict[str, Any], name: str, limit: int = 200) -> str:
+    value = data.get(name) or ""
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+        raise Invalid(
+            _("%(field)s: give text of at most %(limit)s characters.") % {"field": name, "limit": limit},
+            {name: _("not text")},
+        )
+    return value.strip()
+
+
+def check_times(times: dict[str, datetime.datetime | None], now: datetime.datetime) -> None:
+    """Times that go backwards, or that have not happened yet, are refused naming the field."""
+    started, detected = times["started_at"], times["detected_at"]
+    later = (
+        ("detected_at", detected, started),
+        ("plan_received_at", times["plan_received_at"], detected),
+        ("expected_repair_at", times["expected_repair_at"], started),
+        ("repaired_at", times["repaired_at"], started),
+    )
+    for name, moment, floor in later:
+        if moment is not None and floor is not None and moment < floor:
+            raise Invalid(
+                _("%(field)s: is earlier than the outage's start or detection.") % {"field": name},
+                {name: _("goes backwards")},
+            )
+    for name in ("started_at", "detected_at", "plan_received_at", "repaired_at"):
+        moment = times[name]
+        if moment is not None and moment > now + CLOCK_SKEW:
+            raise Invalid(_("%(field)s: is in the future.") % {"field": name}, {name: _("in the future")})
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distance_from_route(cable: Cable, latitude: float, longitude: float, segment: int | None) -> float | None:
+    """How far (km) the position lies from the cable's drawn route (or the one segment), None when the map
+    has no route for it: the nearest point in degrees (shapely), then the great-circle distance to it."""
+    lines = [
+        LineString(seg.coordinates)
+        for seg in cable.segments.all()
+        if (segment is None or seg.number == segment) and len(seg.coordinates) >= 2
+    ]
+    if not lines:
+        return None
+    fault = Point(longitude, latitude)
+    near = nearest_points(MultiLineString(lines), fault)[0]
+    return _km((near.x, near.y), (longitude, latitude))
+
+
+def clean_report(data: dict[str, Any], cable: Cable, now: datetime.datetime) -> dict[str, Any]:
+    """The report in `data`, checked against the cable (`Invalid` naming the field; nothing stored)."""
+    if not isinstance(data, dict):
+        raise Invalid(_("The report is not an object."))
+    times = {name: _time(data, name, name in ("started_at", "detected_at")) for name in TIME_FIELDS}
+    check_times(times, now)
+    segment = _number(data, "segment", 0, 10_000, whole=True)
+    if segment is not None and not any(seg.number == int(segment) for seg in cable.segments.all()):
+        raise Invalid(
+            _("segment: the cable has no segment %(n)s.") % {"n": int(segment)}, {"segment": "unknown"}
+        )
+    cause = data.get("cause") or ""
+    if cause not in Cause.values:
+        raise Invalid(
+            _("cause: give one of %(causes)s.") % {"causes": ", ".join(Cause.values)}, {"cause": _("unknown")}
+        )
+    latitude = _number(data, "fault_latitude", -90, 90)
+    longitude = _number(data, "fault_longitude", -180, 180)
+    landing = _text(data, "fault_landing")
+    distance = _number(data, "fault_distance_km", 0, 40_000)
+    if (latitude is None) != (longitude is None):
+        raise Invalid(_("fault_longitude: give both latitude and longitude."), {"fault_longitude": "missing"})
+    if latitude is not None and longitude is not None:
+        if landing:
+            raise Invalid(
+                _("fault_landing: give a position or a landing, not both."), {"fault_landing": "both"}
+            )
+        off = distance_from_route(cable, latitude, longitude, int(segment) if segment is not None else None)
+        if off is not None and off > FAULT_TOLERANCE_KM:
+            raise Invalid(
+                _("fault_latitude: the position is %(km)s km from the cable's route (at most %(max)s).")
+                % {"km": round(off), "max": round(FAULT_TOLERANCE_KM)},
+                {"fault_latitude": _("far from the cable")},
+            )
+    elif landing or distance is not None:
+        slugs = {point.slug for point in cable.landing_points.all()}
+        if landing not in slugs:
+            raise Invalid(
+                _("fault_landing: %(slug)s is not one of the cable's landing points.")
+                % {"slug": landing[:60]},
+                {"fault_landing": _("not a landing of the cable")},
+            )
+        if distance is None:
+            raise Invalid(
+                _("fault_distance_km: give the distance from the landing."), {"fault_distance_km": "missing"}
+            )
+        if cable.length_km and distance > cable.length_km:
+            raise Invalid(
+                _("fault_distance_km: the cable is %(km)s km long.") % {"km": round(cable.length_km)},
+                {"fault_distance_km": _("longer than the cable")},
+            )
+    fibre_pairs = _number(data, "fibre_pairs_lost", 0, 1000, whole=True)
+    capacity = _number(data, "capacity_lost_gbps", 0, 10_000_000)
+    tlp = data.get("tlp") or Tlp.AMBER
+    if tlp not in Tlp.values:
+        raise Invalid(_("tlp: give a TLP 2.0 level."), {"tlp": _("unknown")})
+    return {
+        **{name: moment for name, moment in times.items()},
+        "segment": int(segment) if segment is not None else None,
+        "cause": cause,
+        "fault_latitude": latitude,
+        "fault_longitude": longitude,
+        "fault_landing": landing if latitude is None else "",
+        "fault_distance_km": distance if latitude is None else None,
+        "fibre_pairs_lost": int(fibre_pairs or 0),
+        "capacity_lost_gbps": capacity or 0.0,
+        "rerouted": data.get("rerouted") in (True, "true", "on", "1", 1),
+        "repair_ship": _text(data, "repair_ship"),
+        "tlp": tlp,
+    }
+
+
+REPORT_FIELDS = (
+    "segment",
+    "cause",
+    "fault_latitude",
+    "fault_longitude",
+    "fault_landing",
+    "fault_distance_km",
+    "fibre_pairs_lost",
+    "capacity_lost_gbps",
+    "rerouted",
+    "repair_ship",
+    "tlp",
+    *TIME_FIELDS,
+)
+
+
+def report_content(outage: Outage) -> dict[str, Any]:
+    """The report as a record carries it (times as `format_time` writes them)."""
+    content: dict[str, Any] = {
+        "cable": outage.cable_slug,
+        "cable_name": outage.cable_name,
+        "profile": outage.profile,
+        "profile_stages": outage.profile_stages,
+        "recipients": sorted(org.code for org in outage.recipients.all()),
+        "stages": [
+            {"stage": item.stage, "filed_at": format_time(item.filed_at), "summary": item.summary}
+            for item in outage.stages.all()
+        ],
+    }
+    for name in REPORT_FIELDS:
+        value = getattr(outage, name)
+        content[name] = format_time(value) if isinstance(value, datetime.datetime) else value
+    return content
+
+
+def share(outage: Outage) -> Any:
+    """Sign the report's latest revision for the other party (inside the write's transaction), sealed to
+    each peer party's node unless TLP:CLEAR."""
+    report = report_content(outage)
+    content: dict[str, Any] = {"uid": str(outage.uid), "revision": outage.revision, "tlp": outage.tlp}
+    if outage.tlp == Tlp.CLEAR:
+        content["report"] = report
+    else:
+        payload = json.dumps({"report": report}, ensure_ascii=False).encode()
+        sealed = {}
+        for party in sorted(configured_peers()):
+            if party != outage.party.code:
+                envelope = ledger_services.seal_for(party, payload)
+                if envelope is not None:
+                    sealed[party] = envelope
+        content["sealed"] = sealed
+    moment = max([outage.detected_at, *(item.filed_at for item in outage.stages.all())])
+    return ledger_services.append(
+        SignedRecord(OUTAGE, outage.party.code, outage.organisation.code, format_time(moment), content)
+    )
+
+
+def _report_of(record: SignedRecord, content: dict[str, Any]) -> dict[str, Any] | None:
+    if content["tlp"] == Tlp.CLEAR:
+        report = content.get("report")
+    else:
+        sealed = content.get("sealed")
+        if not isinstance(sealed, dict):
+            raise RecordRejected(f"{record.type}: sealed must be an object of envelopes")
+        if settings.NODE_PARTY not in sealed:
+            return None
+        try:
+            opened = load_json(ledger_services.open_sealed(sealed[settings.NODE_PARTY]))
+        except SealError as error:
+            raise RecordRejected(f"{record.type}: {error}") from None
+        except (JsonInputError, ValueError):
+            raise RecordRejected(f"{record.type}: the sealed content is not JSON") from None
+        report = opened.get("report") if isinstance(opened, dict) else None
+    if not isinstance(report, dict):
+        raise RecordRejected(f"{record.type}: the content carries no report object")
+    if report.get("tlp") != content["tlp"]:
+        raise RecordRejected(f"{record.type}: the report's tlp differs from the record's")
+    return report
+
+
+def apply_outage(record: SignedRecord, entry_log: Any) -> None:
+    """A peer's report (a new stage of it), kept here read-only; a revision not newer than the one held
+    changes nothing. The report is checked as this node's own are, against this node's map when the
+    cable is on it (its times, its stages, its profile)."""
+    content = content_of(record, ("uid", "revision", "tlp"))
+    if content["tlp"] not in Tlp.values:
+        raise RecordRejected(f"{record.type}: tlp {content['tlp']!r} is not a TLP 2.0 level")
+    uid = uid_of(content)
+    revision = integer_of(content, "revision", 1)
+    report = _report_of(record, content)
+    if report is None:
+        return  # sealed to another party's node only
+    party = author_party(record)
+    organisation = Organisation.objects.get(code=record.organisation)
+    slug, name = report.get("cable"), report.get("cable_name")
+    if not isinstance(slug, str) or not slug or not isinstance(name, str):
+        raise RecordRejected(f"{record.type}: cable: not a cable id")
+    try:
+        cable = Cable.objects.filter(slug=slug).first()
+        checked = clean_report(report, cable, record_time(record)) if cable is not None else None
+        if checked is None:
+            times = {key: _time(report, key, key in ("started_at", "detected_at")) for key in TIME_FIELDS}
+            check_times(times, record_time(record))
+            checked = {key: report.get(key) for key in REPORT_FIELDS} | times
+        stages = profiles.clean_stages(report.get("profile_stages"))
+        filed = _stages_of(report)
+    except Invalid as error:
+        raise RecordRejected(f"{record.type}: {error.message}") from None
+    held = Outage.objects.select_related("ledger_entry").filter(uid=uid).first()
+    if held is not None:
+        held_by_peer(held, entry_log, "outage")
+        if held.revision >= revision:
+            return
+    with transaction.atomic():
+        outage = held or Outage(uid=uid, party=party, organisation=organisation)
+        for key in REPORT_FIELDS:
+            setattr(outage, key, checked[key])
+        outage.cable, outage.cable_slug, outage.cable_name = cable, slug, name[:300]
+        outage.profile = str(report.get("profile") or "")[:16]
+        outage.profile_stages, outage.revision, outage.ledger_entry = stages, revision, entry_log
+        outage.save()
+        outage.recipients.set(Organisation.objects.filter(code__in=report.get("recipients") or []))
+        have = set(outage.stages.values_list("stage", flat=True))
+        OutageStage.objects.bulk_create(
+            OutageStage(outage=outage, stage=stage, filed_at=moment, summary=summary)
+            for stage, (moment, summary) in filed.items()
+            if stage not in have
+        )
+
+
+def _stages_of(report: dict[str, Any]) -> dict[str, tuple[datetime.datetime, str]]:
+    found: dict[str, tuple[datetime.datetime, str]] = {}
+    items = report.get("stages")
+    if not isinstance(items, list):
+        raise Invalid(_("stages: not a list."))
+    for item in items:
+        if not isinstance(item, dict) or item.get("stage") not in Stage.values or item["stage"] in found:
+            raise Invalid(_("stages: a stage is unknown or given twice."))
+        moment = _time(item, "filed_at", True)
+        assert moment is not None
+        found[item["stage"]] = (moment, _text(item, "summary", MAX_TEXT))
+    return found
