@@ -54,7 +54,7 @@ def test_an_eu_analyst_reads_a_japanese_series_and_its_vintages_in_japanese(live
     chart = page.locator("svg.series-chart")
     expect(chart).to_be_visible()
     expect(chart.locator("circle")).to_have_count(1)  # December, revised
-    december = page.locator("main tr", has_text="2024-12-01")
+    december = page.locator("main tr", has_text="2024年12月1日")  # the Japanese date style
     expect(december).to_contain_text("99.5")
     expect(december).to_contain_text("102.0")  # the value the later release revised
     page.wait_for_load_state("networkidle")

@@ -93,7 +93,9 @@ def test_a_lead_lands_on_its_own_actions_with_what_is_due_first(cycle_in_progres
     page = text(signed_in(lead).get("/en/dashboard/"))
     desk = section(page, "desk-heading")
     assert "My actions to report in the 2026 cycle" in desk
-    assert f"{len(led) - 1} updates are due." in desk and "2026-03-31" in desk
+    assert (
+        f"{len(led) - 1} updates are due." in desk and "closes on 31 Mar 2026" in desk
+    )  # the English date style
     rows = [int(p) for p in re.findall(r'<a href="/en/actions/(\d+)/">', desk)]
     # Due first, each with a link straight to its form; then the one reported.
     assert rows == [*led[1:], led[0]]

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership.programme.translations import Kind, Source, TextField, register
@@ -29,7 +30,13 @@ def _outcomes(uids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Source]:
             revision=1,
             author_user_id=None,
             author_organisation_id=None,
-            label=f"{outcome.meeting.date} · {outcome.meeting.title[:60]} · {outcome.get_kind_display()}",
+            label=" · ".join(
+                [
+                    date_format(outcome.meeting.date),
+                    outcome.meeting.title[:60],
+                    str(outcome.get_kind_display()),
+                ]
+            ),
             url=reverse("meeting", args=[outcome.meeting.uid]),
         )
         for outcome in rows

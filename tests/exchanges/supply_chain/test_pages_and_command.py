@@ -28,8 +28,13 @@ def revised(members):
     return Series.objects.get(code="JP-SHIP")
 
 
-@pytest.mark.parametrize(("language", "words"), [("en", "Values and vintages"), ("ja", "値と版")])
-def test_the_series_page_shows_the_chart_and_the_earlier_value(client, members, revised, language, words):
+@pytest.mark.parametrize(
+    ("language", "words", "june"),
+    [("en", "Values and vintages", "1 Jun 2024"), ("ja", "値と版", "2024年6月1日")],
+)
+def test_the_series_page_shows_the_chart_and_the_earlier_value(
+    client, members, revised, language, words, june
+):
     client.force_login(members["eu_lead"])  # the other party's members read it too
     html = client.get(f"/{language}/supply-chain/{revised.uid}/").content.decode()
     assert words in html
@@ -37,7 +42,8 @@ def test_the_series_page_shows_the_chart_and_the_earlier_value(client, members, 
     assert "<path d=" in chart and "<circle" in chart  # the line, and the ring of the revised June
     assert "&lt;2020&gt;" in chart and "<2020>" not in chart  # every text escaped
     assert "<script" not in html.split("</header>")[-1] and " style=" not in html
-    row = re.search(r"<td>2024-06-01</td>(.*?)</tr>", html, re.S).group(1)
+    # The date in the language's one style, as on every other page.
+    row = re.search(rf'<td class="date">{june}</td>(.*?)</tr>', html, re.S).group(1)
     assert "99.5" in row and "96.0" in row  # the latest value and the one it revised
 
 

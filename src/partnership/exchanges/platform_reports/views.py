@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from partnership.errors import NotFound
 
-from . import queries
+from . import queries, schema
 
 
 @require_GET
@@ -23,6 +23,15 @@ def platform_page(request: HttpRequest, code: str) -> HttpResponse:
         data = queries.platform_statements(request.user, code, request.GET.get("before") or None)
     except NotFound as error:
         raise Http404(str(error)) from error
+    # The table names a category and a ground in words (the database's labels), the code in a tooltip.
+    data["rows"] = [
+        {
+            **item,
+            "category_label": schema.category_label(item.get("category", "")),
+            "ground_label": schema.enum_label("DECISION_GROUNDS", item.get("decision_ground", "")),
+        }
+        for item in data["statements"]
+    ]
     return render(request, "platform_reports/platform.html", data)
 
 
