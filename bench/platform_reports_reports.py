@@ -8,12 +8,14 @@ and 10 million statements (issue 18).
     (without BENCH_DATABASE_URL: SQLite in a throwaway folder)
 
 Reports never read the statements, so the bench does not file them: for each size it writes the
-rollups (`DailyCount`, `DailyTally`) that `storage.update_rollups` would have written for that many
-statements over `--days` days (every key combination the statements' enums allow, in every slot, as
-many as the day's statements fill; the counts add up to the size), then times, as medians of
-`--runs`: `template.dsa_template` for the half-year, the JSON of `/api/v1/.../dsa-template`, and the
-trends page (monthly by category, daily total) through the test client. Prints the rollup rows, each
-figure, PASS/FAIL against its target and how each grows from the first size to the last.
+rollups (`DailyCount`, `DailyTally`, and the trends' `TrendTally` summed from them) that
+`storage.update_rollups` would have written for that many statements over `--days` days (every key
+combination the statements' enums allow, in every slot, as many as the day's statements fill; the
+counts add up to the size), then times, as medians of `--runs`: `template.dsa_template` for the
+half-year, the JSON of `/api/v1/.../dsa-template`, and the trends page (monthly by category, daily
+total) through the test client, cold (the page's cache emptied before each call: the series computed
+from `TrendTally`) and within `trends.CACHE_SECONDS`. Prints the rollup rows, each figure, PASS/FAIL
+against its target and how each grows from the first size to the last.
 """
 
 import argparse
@@ -23,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -33,11 +36,12 @@ TEMPLATE_TARGET = 1.0
 PAGE_TARGET = 0.1
 
 
-def fill(platform_id: int, statements: int, days: int, first: datetime.date) -> int:
-    """Rollup rows for `statements` statements over `days` days; the number of rows written."""
+def fill(platform_id: int, statements: int, days: int, first: datetime.date) -> tuple[int, int]:
+    """Rollup rows for `statements` statements over `days` days; the rows written (`DailyCount` and
+    `DailyTally`, `TrendTally`)."""
     from partnership.exchanges.platform_reports import schema
-    from partnership.exchanges.platform_reports.models import DailyCount, DailyTally
-    from partnership.exchanges.platform_reports.storage import SLOTS
+    from partnership.exchanges.platform_reports.models import DailyCount, DailyTally, TrendTally
+    from partnership.exchanges.platform_reports.storage import SLOTS, TOTAL, TREND_COLUMNS, TREND_TALLIED
 
     categories = sorted(schema.category_set(first)["categories"])
     keys = list(
@@ -51,7 +55,7 @@ def fill(platform_id: int, statements: int, days: int, first: datetime.date) -> 
         )
     )
     per_day = statements // days
-    written = 0
+    written = trend_written = 0
     for offset in range(days):
         day = first + datetime.timedelta(days=offset)
         n = per_day + (statements - per_day * days if offset == days - 1 else 0)
@@ -89,8 +93,24 @@ def fill(platform_id: int, statements: int, days: int, first: datetime.date) -> 
             for slot in range(SLOTS)
         ]
         DailyTally.objects.bulk_create(tallies, batch_size=5000)
+        # What update_rollups adds to TrendTally for the same statements: the counts by each column and
+        # in all, and the two tallied lists, per slot.
+        trend: Counter = Counter()
+        for row in rows:
+            trend[(TOTAL, "", row.slot)] += row.statements
+            for column in TREND_COLUMNS:
+                trend[(column, getattr(row, column), row.slot)] += row.statements
+        for tally in tallies:
+            if tally.dimension in TREND_TALLIED:
+                trend[(tally.dimension, tally.value, tally.slot)] += tally.statements
+        trend_rows = [
+            TrendTally(platform_id=platform_id, day=day, dimension=dim, value=v, slot=slot, statements=n)
+            for (dim, v, slot), n in sorted(trend.items())
+        ]
+        TrendTally.objects.bulk_create(trend_rows, batch_size=5000)
         written += len(rows) + len(tallies)
-    return written
+        trend_written += len(trend_rows)
+    return written, trend_written
 
 
 def cold(client, url: str):
@@ -140,11 +160,17 @@ def main(argv: list[str] | None = None) -> int:
                 code=code, party=Party.objects.get(code="EU"), kind=Organisation.Kind.PLATFORM, name_en=code
             )
             began = time.perf_counter()
-            rows = fill(organisation.pk, size, options.days, first)
+            rows, trend_rows = fill(organisation.pk, size, options.days, first)
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE platform_reports_dailycount; ANALYZE platform_reports_dailytally")
-            print(f"{size:,} statements: {rows:,} rollup rows written in {time.perf_counter() - began:.0f} s")
+                    cursor.execute(
+                        "ANALYZE platform_reports_dailycount; ANALYZE platform_reports_dailytally; "
+                        "ANALYZE platform_reports_trendtally"
+                    )
+            print(
+                f"{size:,} statements: {rows:,} DailyCount/DailyTally rows, {trend_rows:,} TrendTally rows "
+                f"written in {time.perf_counter() - began:.0f} s"
+            )
             client = Client()
             figures = {
                 "DSA template, half-year (template.dsa_template)": median_time(
@@ -174,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
                 "trends page, monthly by category, within trends.CACHE_SECONDS": median_time(
                     lambda code=code, client=client: client.get(
                         f"/en/platform-reports/trends/?platform={code}&dimension=category&start={first}&end={last}"
+                    ),
+                    options.runs,
+                ),
+                "trends page, daily total, within trends.CACHE_SECONDS": median_time(
+                    lambda code=code, client=client: client.get(
+                        f"/en/platform-reports/trends/?platform={code}&frequency=daily&start={first}&end={last}"
                     ),
                     options.runs,
                 ),

@@ -140,6 +140,35 @@ class DailyTally(models.Model):
         return f"{self.day} {self.dimension}={self.value}: {self.statements}"
 
 
+class TrendTally(models.Model):
+    """The trends' rollup: how many statements of a platform, for decisions applied on `day`, have
+    `value` in `dimension` (one of `trends.DIMENSIONS` that is a field: "total" with value "", category,
+    decision_ground, source_type, automated_decision, content_type, territorial_scope). One row a value
+    a day a slot (a few hundred a day, where `DailyCount` has thousands): the trends page reads only
+    this. Kept by `storage.update_rollups` in the same transaction as `DailyCount` and `DailyTally`.
+
+    Its key is its primary key and its only index (dimension first: every read names one, with or
+    without a platform, over a span of days): each batch upserts hundreds of rows here, and each
+    further index (a serial id, the platform's foreign key) would cost the ingest an insert a row."""
+
+    pk = models.CompositePrimaryKey("dimension", "platform", "day", "value", "slot")
+    platform = models.ForeignKey(
+        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("field"), max_length=40)
+    value = models.CharField(_("value"), max_length=80)
+    slot = models.PositiveSmallIntegerField(_("slot"), default=0)  # as DailyCount's
+    statements = models.BigIntegerField(_("statements"), default=0)
+
+    class Meta:
+        verbose_name = _("trend tally")
+        verbose_name_plural = _("trend tallies")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value}: {self.statements}"
+
+
 class MonthlyRollup(models.Model):
     """A platform's month of counts, signed into the ledger by its party's secretariat once the month is
     closed: what the other party holds of the statements (the statements themselves are public and

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
-from .models import DailyCount, DailyTally, Statement, StatementPuid
+from .models import DailyCount, DailyTally, Statement, StatementPuid, TrendTally
 
 #: The list fields counted per value in `DailyTally` (the scalar ones are `DailyCount`'s key).
 TALLIED = (
@@ -216,25 +216,38 @@ def taken_puids(platform_id: int, puids: Sequence[str]) -> set[str]:
     )
 
 
+#: `TrendTally`'s dimensions: the whole count, `DailyCount`'s columns and two of the tallied lists.
+TOTAL = "total"
+TREND_COLUMNS = ("category", "decision_ground", "source_type", "automated_decision")
+TREND_TALLIED = ("content_type", "territorial_scope")
+
 #: Rollup rows per key that concurrent batches spread over (`DailyCount.slot`).
 SLOTS = 8
 
 
 def update_rollups(rows: Sequence[Row]) -> None:
-    """Count the rows into `DailyCount` and `DailyTally`, in one slot chosen at random."""
+    """Count the rows into `DailyCount`, `DailyTally` and `TrendTally`, in one slot chosen at random."""
     counts: Counter = Counter()
     tallies: Counter = Counter()
+    trend: Counter = Counter()
     slot = secrets.randbelow(SLOTS)
     for row in rows:
         values = row.values()
         platform_id, day = values[1], values[5]
         counts[(platform_id, day, *values[7:12], slot)] += 1
+        trend[(TOTAL, platform_id, day, "", slot)] += 1
+        for dimension, value in zip(
+            TREND_COLUMNS, (values[7], values[8], values[9], values[11]), strict=True
+        ):
+            trend[(dimension, platform_id, day, value, slot)] += 1
         for field in TALLIED:
             found = row.content.get(field)
             if found is None:
                 continue
             for value in set(found) if isinstance(found, list) else {found}:
                 tallies[(platform_id, day, field, value, slot)] += 1
+                if field in TREND_TALLIED:
+                    trend[(field, platform_id, day, value, slot)] += 1
         # Days from the content's posting to the decision (negative when a platform dates them so),
         # for the median of the indicators without reading the statements again.
         tallies[(platform_id, day, DAYS_TO_DECISION, str((day - values[6]).days), slot)] += 1
@@ -262,4 +275,15 @@ def update_rollups(rows: Sequence[Row]) -> None:
             ("slot", "smallint"),
         ),
         tallies,
+    )
+    _upsert(
+        TrendTally._meta.db_table,
+        (
+            ("dimension", "varchar"),
+            ("platform_id", "bigint"),
+            ("day", "date"),
+            ("value", "varchar"),
+            ("slot", "smallint"),
+        ),
+        trend,
     )

@@ -1,6 +1,7 @@
 """Trends of the online environment (para 65): daily and monthly series per platform and per category,
 ground, source, content type, automated decision, automated share and territorial scope, read from the
-rollups (`DailyCount`, `DailyTally`: one grouped query a series set, never the statements), with surges
+trends' rollup (`TrendTally`: one row a value a day a slot; one grouped query a series set, never the
+statements nor the finer rollups), with surges
 and breaks flagged by `partnership.detection` on the monthly series, and an SVG chart made here (no
 script, no inline style: the page's CSP holds).
 """
@@ -14,7 +15,8 @@ from html import escape
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -22,10 +24,12 @@ from partnership import detection
 from partnership.errors import Invalid
 
 from . import schema
-from .models import DailyCount, DailyTally
+from .models import TrendTally
+from .storage import TOTAL
 from .template import platform
 
-#: The dimensions a series is drawn by: DailyCount's columns, or a DailyTally dimension.
+#: The dimensions a series is drawn by, each a `TrendTally.dimension` ("automated_share" is drawn from
+#: "automated_decision").
 DIMENSIONS = {
     "total": gettext_lazy("All statements"),
     "category": gettext_lazy("Category"),
@@ -36,8 +40,6 @@ DIMENSIONS = {
     "content_type": gettext_lazy("Content type"),
     "territorial_scope": gettext_lazy("Territorial scope"),
 }
-COUNT_COLUMNS = ("category", "decision_ground", "source_type", "automated_decision")
-TALLY_DIMENSIONS = ("content_type", "territorial_scope")
 FREQUENCIES = ("monthly", "daily")
 #: Series drawn and searched for signals at the most (the largest values first).
 SHOWN = 6
@@ -112,25 +114,23 @@ def series(
     if code:
         chosen = platform(code)
         filters["platform"] = chosen
-    query: Any
-    key: str | None
-    if dimension in TALLY_DIMENSIONS:
-        query = DailyTally.objects.filter(dimension=dimension, **filters)
-        key = "value"
+    # One grouped query on the trends' rollup (a few hundred rows a day at most), grouped by month in
+    # the database for a monthly series (on a few thousand rows the month function is cheap, and the
+    # page then builds from a row a value a month), by day for a daily one.
+    stored = {"automated_share": "automated_decision"}.get(dimension, dimension)
+    query = TrendTally.objects.filter(dimension=stored, **filters)
+    if frequency == "monthly":
+        query = query.annotate(when=TruncMonth("day"))
     else:
-        query = DailyCount.objects.filter(**filters)
-        key = {"total": None, "automated_share": "automated_decision"}.get(dimension, dimension)
-    # Grouped by day in the database (a plain column: a month function costs a call a row, and is a
-    # Python function on SQLite), by month here: a day's rows are few once grouped.
-    fields = ["day"] + ([key] if key else [])
-    rows = query.values(*fields).annotate(n=Sum("statements")).order_by()
+        query = query.annotate(when=F("day"))
+    rows = query.values_list("when", "value").annotate(n=Sum("statements")).order_by()
     points: dict[str, dict[datetime.date, float]] = defaultdict(lambda: defaultdict(float))
-    for row in rows:
-        when = row["day"].replace(day=1) if frequency == "monthly" else row["day"]
-        value = row[key] if key else "TOTAL"
-        if dimension == "category":
+    for when, value, n in rows:
+        if dimension == "total":
+            value = "TOTAL"
+        elif dimension == "category":
             value = schema.current_category(value)
-        points[value][when] += row["n"]
+        points[value][when] += n
     if dimension == "automated_share":
         totals: dict[datetime.date, float] = defaultdict(float)
         for by_when in points.values():
@@ -283,7 +283,7 @@ def council(year: int) -> dict[str, Any]:
     without any statement)."""
     start, end = datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)
     rows = (
-        DailyCount.objects.filter(day__gte=start, day__lte=end)
+        TrendTally.objects.filter(dimension=TOTAL, day__gte=start, day__lte=end)
         .values("platform__code", "platform__name_en", "platform__name_ja", "day")
         .annotate(n=Sum("statements"))
         .order_by()
@@ -352,8 +352,9 @@ def council(year: int) -> dict[str, Any]:
     return {"events": events, "chart": chart(drawn) if overall else ""}
 
 
-#: How long the trends page and API keep a series (seconds): a half-year of a large platform is about a
-#: million rollup rows, a few hundred milliseconds to group; within this the page answers from memory.
+#: How long the trends page and API keep a series (seconds). Cold, a series groups `TrendTally`'s rows of
+#: one dimension (a few thousand for a half-year of a large platform, tens of milliseconds); within this
+#: the page answers from memory, which spares the database when many read the same page.
 CACHE_SECONDS = 60
 
 
