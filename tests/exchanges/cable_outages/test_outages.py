@@ -109,6 +109,8 @@ def test_stages_are_filed_once_and_the_final_one_says_when_service_came_back(ope
         ({"started_at": "2026-01-01T00:00"}, "started_at"),  # no zone
         ({"started_at": "yesterday"}, "started_at"),
         ({"fault_latitude": 35.6, "fault_longitude": 139.7}, "fault_latitude"),  # Tokyo, far from the cable
+        # On the cable's drawn route, where the demo draws it across India: on land, ~130 km from the shore.
+        ({"fault_latitude": 11.2, "fault_longitude": 77.12}, "fault_latitude"),
         ({"fault_latitude": 95}, "fault_latitude"),
         ({"fault_longitude": None}, "fault_longitude"),
         ({"cause": "sharks"}, "cause"),
@@ -307,3 +309,13 @@ def test_a_cable_operator_is_not_a_member_of_the_partnership(operators):
     operator = operators["jp-cable-a"]
     assert can_read_cable_map(operator) and queries.outages(operator) == []
     assert not can_read_progress(operator) and not can_read_outcomes(operator)
+
+
+def test_a_fault_position_on_land_is_refused_and_one_at_the_shore_is_not(operators):
+    """GSHHS's crude shoreline: deep inland is refused, a position a few km off or on the coast is not."""
+    assert outages.inland_km(16.3, 40.7) == 0.0  # the Red Sea
+    assert outages.inland_km(0.0, 20.0) > 1000  # the Congo basin
+    assert outages.inland_km(31.26, 32.3) < outages.INLAND_TOLERANCE_KM  # Port Said, at the canal
+    with pytest.raises(Invalid) as error:
+        services.report_outage(operators["jp-cable-a"], report(fault_latitude=11.2, fault_longitude=77.12))
+    assert "on land" in str(error.value) and not Outage.objects.exists()

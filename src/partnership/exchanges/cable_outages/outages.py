@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime
 import json
 import math
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from shapely.geometry import LineString, MultiLineString, Point
+from shapely import STRtree
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import nearest_points
 
 from partnership.errors import Invalid
@@ -35,8 +37,8 @@ from partnership.peer_records import author_party, content_of, held_by_peer, int
 from partnership.people.models import Organisation
 from partnership.people.tlp import Tlp
 
-from . import profiles
-from .models import Cable, Cause, Outage, OutageStage, Stage
+from . import profiles, svgmap
+from .models import Cable, Cause, LinkKind, Outage, OutageStage, Stage
 
 OUTAGE = "cable_outages.outage"
 #: How far a reported fault position may lie from the cable's route as the map draws it. TeleGeography's
@@ -141,6 +143,36 @@ def distance_from_route(cable: Cable, latitude: float, longitude: float, segment
     return _km((near.x, near.y), (longitude, latitude))
 
 
+#: How far inland a fault may be reported: GSHHS's crude shoreline is accurate to about 25 km, and a cable
+#: reaches its landing station a few km inland; a position deeper in the land is no submarine fault.
+INLAND_TOLERANCE_KM = 30.0
+
+
+@lru_cache(maxsize=1)
+def _land() -> STRtree | None:
+    """The land polygons of the map's coastlines (GSHHS crude, `svgmap.coastlines`) in a spatial index, or
+    None when the data package is absent (the check is then skipped, as the map draws no land)."""
+    polygons = [Polygon(points) for points in svgmap.coastlines()]
+    polygons = [polygon if polygon.is_valid else polygon.buffer(0) for polygon in polygons]
+    return STRtree(polygons) if polygons else None
+
+
+def inland_km(latitude: float, longitude: float) -> float:
+    """How far (km, roughly) the position lies inside land, 0 at sea. GSHHS runs from 0 to 360 degrees
+    east in places, so the position is tried at each of its longitudes."""
+    tree = _land()
+    if tree is None:
+        return 0.0
+    # A degree of longitude is shortest at the position's latitude: measured in it, the distance is a
+    # lower bound, so a fault near the shore is never refused by the conversion.
+    km_per_degree = 111.2 * max(math.cos(math.radians(latitude)), 0.05)
+    for shift in (0.0, 360.0, -360.0):
+        point = Point(longitude + shift, latitude)
+        for polygon in tree.geometries.take(tree.query(point, predicate="within")):
+            return polygon.exterior.distance(point) * km_per_degree
+    return 0.0
+
+
 def clean_report(data: dict[str, Any], cable: Cable, now: datetime.datetime) -> dict[str, Any]:
     """The report in `data`, checked against the cable (`Invalid` naming the field; nothing stored)."""
     if not isinstance(data, dict):
@@ -174,6 +206,14 @@ def clean_report(data: dict[str, Any], cable: Cable, now: datetime.datetime) -> 
                 _("fault_latitude: the position is %(km)s km from the cable's route (at most %(max)s).")
                 % {"km": round(off), "max": round(FAULT_TOLERANCE_KM)},
                 {"fault_latitude": _("far from the cable")},
+            )
+        # A space link's fault may lie anywhere (a ground station); a submarine cable's lies at sea.
+        inland = inland_km(latitude, longitude) if cable.kind == LinkKind.SUBMARINE else 0.0
+        if inland > INLAND_TOLERANCE_KM:
+            raise Invalid(
+                _("fault_latitude: the position is on land, about %(km)s km from the shore.")
+                % {"km": round(inland)},
+                {"fault_latitude": _("on land")},
             )
     elif landing or distance is not None:
         slugs = {point.slug for point in cable.landing_points.all()}
