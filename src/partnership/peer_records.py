@@ -2,7 +2,9 @@
 
 `sync` has checked the signature and that `record.party` is the peer's; an applier checks the content
 as its service checks a member's input, that `record.organisation` belongs to `record.party`, and that
-the record does not overwrite an object this node (or another peer) signed. Each check raises
+the record does not overwrite an object this node (or another peer) signed; `tlp_content` and
+`tlp_payload` put a record's object under its TLP level (in the clear, or sealed to each peer's node) and
+take it out again. Each check raises
 `ledger.registry.RecordRejected` naming the member and the value it refuses. This module imports
 `people` and `ledger` only, so that an exchange, which may not import `programme`, uses it too.
 """
@@ -10,12 +12,15 @@ the record does not overwrite an object this node (or another peer) signed. Each
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from partnership.inputs import JsonInputError, load_json
 from partnership.ledger.records import SignedRecord
 from partnership.ledger.registry import RecordRejected, memo
 from partnership.people.models import Organisation, Party
@@ -153,3 +158,68 @@ def valid(form_class: type[forms.BaseForm], data: dict[str, Any], what: str) -> 
         )
         raise RecordRejected(gettext_noop("%(what)s: %(problems)s"), what=what, problems=problems)
     return form.cleaned_data
+
+
+# --- content under a TLP level: in the clear, or sealed to each peer party's node ---------------------
+
+
+def tlp_content(content: dict[str, Any], member: str, payload: dict[str, Any], author: str) -> dict[str, Any]:
+    """`content` (which holds `tlp`) with `payload`: under `member` for TLP:CLEAR, else `sealed`, an object
+    mapping each peer party's code but the `author`'s to `{member: payload}` sealed to its node
+    (`ledger.services.seal_for`; `{}` when no peer is configured: nothing leaves the node)."""
+    from partnership.ledger import services as ledger_services
+    from partnership.ledger.peers import configured_peers
+
+    if content["tlp"] == "clear":
+        return {**content, member: payload}
+    data = json.dumps({member: payload}, ensure_ascii=False).encode()
+    sealed = {}
+    for party in sorted(configured_peers()):
+        if party != author:
+            envelope = ledger_services.seal_for(party, data)
+            if envelope is not None:
+                sealed[party] = envelope
+    return {**content, "sealed": sealed}
+
+
+def tlp_payload(record: SignedRecord, content: dict[str, Any], member: str) -> dict[str, Any] | None:
+    """The object `tlp_content` put under `member`, opened if it was sealed to this node; None if it was
+    sealed to another party's node only. Refused when it is missing, not sealed as the ledger seals, or
+    of another TLP level than the record says."""
+    from partnership.ledger import services as ledger_services
+    from partnership.ledger.sealing import SealError
+
+    if content["tlp"] == "clear":
+        payload = content.get(member)
+    else:
+        sealed = content.get("sealed")
+        if not isinstance(sealed, dict):
+            raise RecordRejected(
+                gettext_noop("%(type)s: sealed must be an object of envelopes"), type=record.type
+            )
+        if settings.NODE_PARTY not in sealed:
+            return None
+        try:
+            opened = load_json(ledger_services.open_sealed(sealed[settings.NODE_PARTY]))
+        except SealError as error:
+            raise RecordRejected(
+                gettext_noop("%(type)s: %(error)s"), type=record.type, error=str(error)
+            ) from None
+        except (JsonInputError, ValueError):
+            raise RecordRejected(
+                gettext_noop("%(type)s: the sealed content is not JSON"), type=record.type
+            ) from None
+        payload = opened.get(member) if isinstance(opened, dict) else None
+    if not isinstance(payload, dict):
+        raise RecordRejected(
+            gettext_noop("%(type)s: the content carries no %(member)s object"),
+            type=record.type,
+            member=member,
+        )
+    if payload.get("tlp") != content["tlp"]:
+        raise RecordRejected(
+            gettext_noop("%(type)s: the %(member)s's tlp differs from the record's"),
+            type=record.type,
+            member=member,
+        )
+    return payload

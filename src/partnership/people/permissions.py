@@ -720,7 +720,7 @@ def require_translation_queue(user: User | AnonymousUser | None) -> Actor:
 def can_report_outage(actor: Actor | None) -> bool:
     """May `actor` report submarine cable outages (para 61)? A member with the operator role of an
     organisation of the operator kind, on its party's node. Whether it may report on a given cable (one
-    responsible filer per consortium) is the service's rule (`cable_outages.outages`)."""
+    responsible filer per consortium) is the outage service's rule."""
     return (
         actor is not None
         and actor.role == Membership.Role.OPERATOR
@@ -754,6 +754,6 @@ def require_manage_outage_reporting(user: User | AnonymousUser | None) -> Actor:
 
 def can_read_outages(user: User | AnonymousUser | None) -> bool:
     """Outage reports are for the members of both parties (never the public), and within them each
-    report's TLP level decides (`cable_outages.queries.outages`); cable operators read the reports they
+    report's TLP level decides (the outage list's query); cable operators read the reports they
     are named in."""
     return outage_reader_for(user) is not None

@@ -13,12 +13,10 @@ and the envelope of a sealed one.
 from __future__ import annotations
 
 import datetime
-import json
 import math
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -27,13 +25,19 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import nearest_points
 
 from partnership.errors import Invalid
-from partnership.inputs import JsonInputError, load_json
 from partnership.ledger import services as ledger_services
-from partnership.ledger.peers import configured_peers
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
-from partnership.ledger.sealing import SealError
-from partnership.peer_records import author_party, content_of, held_by_peer, integer_of, record_time, uid_of
+from partnership.peer_records import (
+    author_party,
+    content_of,
+    held_by_peer,
+    integer_of,
+    record_time,
+    tlp_content,
+    tlp_payload,
+    uid_of,
+)
 from partnership.people.models import Organisation
 from partnership.people.tlp import Tlp
 
@@ -293,44 +297,11 @@ def share(outage: Outage) -> Any:
     each peer party's node unless TLP:CLEAR."""
     report = report_content(outage)
     content: dict[str, Any] = {"uid": str(outage.uid), "revision": outage.revision, "tlp": outage.tlp}
-    if outage.tlp == Tlp.CLEAR:
-        content["report"] = report
-    else:
-        payload = json.dumps({"report": report}, ensure_ascii=False).encode()
-        sealed = {}
-        for party in sorted(configured_peers()):
-            if party != outage.party.code:
-                envelope = ledger_services.seal_for(party, payload)
-                if envelope is not None:
-                    sealed[party] = envelope
-        content["sealed"] = sealed
+    content = tlp_content(content, "report", report, outage.party.code)
     moment = max([outage.detected_at, *(item.filed_at for item in outage.stages.all())])
     return ledger_services.append(
         SignedRecord(OUTAGE, outage.party.code, outage.organisation.code, format_time(moment), content)
     )
-
-
-def _report_of(record: SignedRecord, content: dict[str, Any]) -> dict[str, Any] | None:
-    if content["tlp"] == Tlp.CLEAR:
-        report = content.get("report")
-    else:
-        sealed = content.get("sealed")
-        if not isinstance(sealed, dict):
-            raise RecordRejected(f"{record.type}: sealed must be an object of envelopes")
-        if settings.NODE_PARTY not in sealed:
-            return None
-        try:
-            opened = load_json(ledger_services.open_sealed(sealed[settings.NODE_PARTY]))
-        except SealError as error:
-            raise RecordRejected(f"{record.type}: {error}") from None
-        except (JsonInputError, ValueError):
-            raise RecordRejected(f"{record.type}: the sealed content is not JSON") from None
-        report = opened.get("report") if isinstance(opened, dict) else None
-    if not isinstance(report, dict):
-        raise RecordRejected(f"{record.type}: the content carries no report object")
-    if report.get("tlp") != content["tlp"]:
-        raise RecordRejected(f"{record.type}: the report's tlp differs from the record's")
-    return report
 
 
 def apply_outage(record: SignedRecord, entry_log: Any) -> None:
@@ -342,7 +313,7 @@ def apply_outage(record: SignedRecord, entry_log: Any) -> None:
         raise RecordRejected(f"{record.type}: tlp {content['tlp']!r} is not a TLP 2.0 level")
     uid = uid_of(content)
     revision = integer_of(content, "revision", 1)
-    report = _report_of(record, content)
+    report = tlp_payload(record, content, "report")
     if report is None:
         return  # sealed to another party's node only
     party = author_party(record)

@@ -21,21 +21,25 @@ effect.
 from __future__ import annotations
 
 import datetime
-import json
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from partnership.errors import Invalid
-from partnership.inputs import JsonInputError, load_json
 from partnership.ledger import services as ledger_services
-from partnership.ledger.peers import configured_peers
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
-from partnership.ledger.sealing import SealError
-from partnership.peer_records import author_party, content_of, held_by_peer, integer_of, record_time, uid_of
+from partnership.peer_records import (
+    author_party,
+    content_of,
+    held_by_peer,
+    integer_of,
+    record_time,
+    tlp_content,
+    tlp_payload,
+    uid_of,
+)
 from partnership.people.models import Organisation
 from partnership.people.tlp import Tlp
 
@@ -60,46 +64,11 @@ def share(
     """Sign the entry's new revision for the other party (inside the write's transaction), sealed to each
     peer party's node unless TLP:CLEAR."""
     content: dict[str, Any] = {"uid": str(entry.uid), "revision": entry.revision, "tlp": cleaned["tlp"]}
-    if cleaned["tlp"] == Tlp.CLEAR:
-        content["entry"] = cleaned
-    else:
-        payload = json.dumps({"entry": cleaned}, ensure_ascii=False).encode()
-        sealed = {}
-        for party in sorted(configured_peers()):
-            if party != entry.party.code:
-                envelope = ledger_services.seal_for(party, payload)
-                if envelope is not None:
-                    sealed[party] = envelope
-        content["sealed"] = sealed
+    content = tlp_content(content, "entry", cleaned, entry.party.code)
     record_type = TYPES[type(entry)]
     return ledger_services.append(
         SignedRecord(record_type, entry.party.code, organisation.code, format_time(moment), content)
     )
-
-
-def _entry_of(record: SignedRecord, content: dict[str, Any]) -> dict[str, Any] | None:
-    """The entry the record carries, opened if it was sealed to this node; None if it was sealed only to
-    another party's node (not for this node)."""
-    if content["tlp"] == Tlp.CLEAR:
-        entry = content.get("entry")
-    else:
-        sealed = content.get("sealed")
-        if not isinstance(sealed, dict):
-            raise RecordRejected(f"{record.type}: sealed must be an object of envelopes")
-        if settings.NODE_PARTY not in sealed:
-            return None
-        try:
-            opened = load_json(ledger_services.open_sealed(sealed[settings.NODE_PARTY]))
-        except SealError as error:
-            raise RecordRejected(f"{record.type}: {error}") from None
-        except (JsonInputError, ValueError):
-            raise RecordRejected(f"{record.type}: the sealed content is not JSON") from None
-        entry = opened.get("entry") if isinstance(opened, dict) else None
-    if not isinstance(entry, dict):
-        raise RecordRejected(f"{record.type}: the content carries no entry object")
-    if entry.get("tlp") != content["tlp"]:
-        raise RecordRejected(f"{record.type}: the entry's tlp differs from the record's")
-    return entry
 
 
 def _apply(register: str, record: SignedRecord, entry_log: LogEntry) -> None:
@@ -112,7 +81,7 @@ def _apply(register: str, record: SignedRecord, entry_log: LogEntry) -> None:
         raise RecordRejected(f"{record.type}: tlp {content['tlp']!r} is not a TLP 2.0 level")
     uid = uid_of(content)
     revision = integer_of(content, "revision", 1)
-    data = _entry_of(record, content)
+    data = tlp_payload(record, content, "entry")
     if data is None:
         return  # sealed to another party's node only
     try:
