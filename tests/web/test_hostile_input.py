@@ -101,6 +101,10 @@ API_WRITES = [
     for path, _integers in _api_operations(method)
     if HUGE in path
 ]
+#: Every API write of the product, exchanges included, with its path parameters filled.
+EVERY_API_WRITE = [
+    (method, path) for method in ("post", "patch", "put") for path, _integers in _api_operations(method)
+]
 
 
 def test_the_walk_finds_the_pages_and_lists_it_must_probe():
@@ -109,6 +113,13 @@ def test_the_walk_finds_the_pages_and_lists_it_must_probe():
     assert "/en/actions/99999999999999999999/" in WEB_PATHS
     assert ("/api/v1/actions/99999999999999999999", []) in API_GETS
     assert any(path == "/api/v1/updates" for path, _ in API_GETS)
+    writes = {path for _method, path in EVERY_API_WRITE}
+    for path in (
+        "/api/v1/platform-reports/statements",
+        "/api/v1/supply-chain/events",
+        "/api/v1/cables/outages",
+    ):
+        assert path in writes
 
 
 def test_a_page_past_the_end_of_a_list_is_empty_and_a_page_size_out_of_range_is_422(members, token_for):
@@ -184,3 +195,24 @@ def test_an_api_read_with_a_nul_character_is_a_clear_answer(members, token_for, 
     for who in ({}, headers):
         response = Client().get(path, **who)
         _clear(response, path)
+
+
+HOSTILE_BODIES = {
+    "not JSON": "{not json",
+    "NaN": '{"value": NaN, "title": NaN}',
+    "deeply nested": "[" * 10_000 + "]" * 10_000,
+    "a formula and a NUL": '{"title": "=HYPERLINK(\\"http://x\\")", "text": "a\\u0000b"}',
+    "a number past any double": '{"value": 1' + "0" * 400 + "}",
+}
+
+
+@pytest.mark.parametrize("body", sorted(HOSTILE_BODIES))
+@pytest.mark.parametrize(("method", "path"), EVERY_API_WRITE)
+def test_an_api_write_with_a_hostile_body_is_a_clear_answer(members, token_for, method, path, body):
+    """Every write, sent by a secretariat a body that is not JSON, holds NaN, nests ten thousand deep,
+    carries a formula and a NUL, or a number past any double: a clear 4xx, never a 500."""
+    headers = {"HTTP_AUTHORIZATION": token_for(members["jp_secretariat"])}
+    data = HOSTILE_BODIES[body]
+    response = getattr(Client(), method)(path, data=data, content_type="application/json", **headers)
+    _clear(response, f"{method} {path} ({body})")
+    assert 400 <= response.status_code < 500, (method, path, body, response.status_code)
