@@ -142,6 +142,13 @@ def test_a_bad_period_or_format_is_refused(platforms, params):
     assert response.status_code in (400, 422)
 
 
+def test_an_unknown_format_is_refused_naming_it_in_the_readers_language(platforms):
+    params = {"start": "2025-07-01", "end": "2025-12-31", "format": "pdf"}
+    response = Client().get(f"{API}/platforms/eu-platform/dsa-template", params, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 422
+    assert "json、csv、xlsx" in response.json()["error"]["fields"]["format"]
+
+
 def test_an_unknown_platform_is_404(db):
     for code in ("nobody", "eu-dg-connect"):
         assert (

@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -117,7 +118,7 @@ def _download(report: dict[str, Any], format: str, name: str):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        raise Invalid("format: json, csv or xlsx", {"format": "json, csv or xlsx"})
+        raise Invalid(_("format: give json, csv or xlsx."), {"format": _("json, csv or xlsx")})
     response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
     return response
 
