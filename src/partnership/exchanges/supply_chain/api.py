@@ -360,3 +360,7 @@ def recent_signals(request, party: str = ""):
 from .alert_api import router as alert_router  # noqa: E402
 
 router.add_router("", alert_router)
+
+from .exercise_api import router as exercise_router  # noqa: E402
+
+router.add_router("", exercise_router)

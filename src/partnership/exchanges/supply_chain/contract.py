@@ -14,7 +14,7 @@ from partnership.people.permissions import (
 )
 from partnership.programme.exchanges import DemoContext, Exchange, Navigation, RecordType
 
-from . import alert_queries, alert_records, panels, queries, records, register_records
+from . import alert_queries, alert_records, exercise_records, panels, queries, records, register_records
 from .alert_models import Stage
 
 SOURCE = "supply_chain"
@@ -51,6 +51,11 @@ class SupplyChain(Exchange):
         RecordType(alert_records.EVENT, alert_records.apply_event, readable_by=can_read_sealed_records),
         RecordType(alert_records.ADDITION, alert_records.apply_addition, readable_by=can_read_sealed_records),
         RecordType(alert_records.STEP, alert_records.apply_step, readable_by=can_read_sealed_records),
+        # Tabletop exercises (issue 16, item 4): scenarios and every step of a run, sealed likewise.
+        RecordType(
+            exercise_records.EXERCISE, exercise_records.apply_exercise, readable_by=can_read_sealed_records
+        ),
+        RecordType(exercise_records.STEP, exercise_records.apply_step, readable_by=can_read_sealed_records),
     )
 
     def seed_demo(self, context: DemoContext) -> str | None:

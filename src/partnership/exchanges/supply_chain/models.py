@@ -381,3 +381,8 @@ from .alert_models import (  # noqa: E402, F401
     EventAddition,
     PreventiveAction,
 )
+from .exercise_models import (  # noqa: E402, F401
+    Exercise,
+    ExerciseRun,
+    ExerciseStep,
+)

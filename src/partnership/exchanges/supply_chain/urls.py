@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import alert_views, register_views, views
+from . import alert_views, exercise_views, register_views, views
 
 urlpatterns = [
     path("supply-chain/", views.series_list_page, name="supply-chain"),
@@ -40,5 +40,21 @@ urlpatterns = [
     path("supply-chain/alerts/<uuid:uid>/", alert_views.alert_page, name="supply-chain-alert"),
     path(
         "supply-chain/alerts/<uuid:uid>/<slug:step>/", alert_views.alert_step, name="supply-chain-alert-step"
+    ),
+    # Tabletop exercises (issue 16, item 4).
+    path("supply-chain/exercises/", exercise_views.exercises_page, name="supply-chain-exercises"),
+    path("supply-chain/exercises/<uuid:uid>/", exercise_views.exercise_page, name="supply-chain-exercise"),
+    path(
+        "supply-chain/exercises/runs/<uuid:uid>/", exercise_views.run_page, name="supply-chain-exercise-run"
+    ),
+    path(
+        "supply-chain/exercises/runs/<uuid:uid>/report/",
+        exercise_views.report_page,
+        name="supply-chain-exercise-report",
+    ),
+    path(
+        "supply-chain/exercises/runs/<uuid:uid>/<slug:step>/",
+        exercise_views.run_step,
+        name="supply-chain-exercise-step",
     ),
 ]

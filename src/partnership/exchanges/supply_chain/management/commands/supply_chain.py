@@ -1,5 +1,5 @@
-"""`partnership supply-chain import | series | detect | backtest`: monitoring series (para 46) and their
-signals from the command line.
+"""`partnership supply-chain import | series | detect | backtest | exercise`: monitoring series (para 46),
+their signals and tabletop exercises from the command line.
 
 The same services and queries as `/api/v1/supply-chain/`. Each action is a subcommand with a handler of
 its own (`_import`, `_series`, `_detect`, `_backtest`). `detect` and `backtest` are the operator's: they
@@ -16,7 +16,7 @@ from partnership import detection
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_named
 
-from ... import explain, parsing, queries, services
+from ... import exercise_queries, exercises, explain, parsing, queries, services
 from ...models import Frequency
 
 
@@ -90,8 +90,30 @@ class Command(BaseCommand):
             "from it flags it, and its delay in months is printed",
         )
 
+        exercise = sub.add_parser(
+            "exercise", help="tabletop exercises: import a scenario, list them and their runs"
+        )
+        steps = exercise.add_subparsers(dest="exercise_action", required=True)
+        scenario = steps.add_parser(
+            "import", help="a scenario from a JSON file, checked whole, as USER's party's"
+        )
+        scenario.add_argument("file", metavar="FILE", help="a JSON scenario (docs/supply-chain.md)")
+        scenario.add_argument(
+            "--user", required=True, help="the member writing it (secretariat or action lead)"
+        )
+        listed = steps.add_parser("list", help="the exercises USER may read")
+        listed.add_argument("--user", required=True, help="the member reading")
+        ran = steps.add_parser("runs", help="the runs of the exercises USER may read, with their figures")
+        ran.add_argument("--user", required=True, help="the member reading")
+        steps.add_parser(
+            "tick", help="the scenario clock: release the injects now due in this node's timed runs (cron)"
+        )
+
     def handle(self, *args, **options):
         try:
+            if options["action"] == "exercise":
+                self._exercise(options)
+                return
             if options["action"] in ("detect", "backtest"):
                 with translation.override("en"):
                     {"detect": self._detect, "backtest": self._backtest}[options["action"]](options)
@@ -100,6 +122,32 @@ class Command(BaseCommand):
             {"import": self._import, "series": self._series}[options["action"]](user, options)
         except (Conflict, Invalid, NotFound, PermissionDenied) as error:
             raise CommandError(str(error)) from error
+
+    def _exercise(self, options):
+        action = options["exercise_action"]
+        if action == "tick":
+            self.stdout.write(f"{exercises.release_due()} injects released")
+            return
+        user = user_named(options["user"])
+        if action == "import":
+            found = exercises.import_scenario(user, options["file"])
+            self.stdout.write(
+                f"{found.party.code} exercise {found.uid}: {found.title} ({found.inject_count} injects, "
+                f"{found.get_tlp_display()})"
+            )
+        elif action == "list":
+            for found in exercise_queries.exercises(user)[:500]:
+                self.stdout.write(
+                    f"{found.party.code}  {found.uid}  {found.inject_count} injects  {found.tlp}  "
+                    f"{found.title}"
+                )
+        else:
+            for run in exercise_queries.runs(user)[:500]:
+                state = f"ended {run.ended_at:%Y-%m-%dT%H:%MZ}" if run.ended_at else "running"
+                self.stdout.write(
+                    f"{run.party.code}  {run.uid}  started {run.started_at:%Y-%m-%dT%H:%MZ}  {state}  "
+                    f"{run.released}/{run.inject_count} released  {run.exercise.title}"
+                )
 
     def _import(self, user, options):
         path = options["file"]
