@@ -37,6 +37,23 @@ MEASURE = {
 }
 EVENTS = "/api/v1/supply-chain/events"
 ALERTS = "/api/v1/supply-chain/alerts"
+EXERCISES = "/api/v1/supply-chain/exercises"
+#: A scenario of thirty injected events, one an hour (`more(25)` releases 26 in one run).
+SCENARIO = {
+    "title": "Fab fires (exercise)",
+    "tlp": "green",
+    "injects": [
+        {
+            "offset": f"T+{n}h",
+            "type": "event",
+            "kind": "fab_fire",
+            "title": f"Fire at fab {n + 1}",
+            "country": "JP",
+            "severity": "major",
+        }
+        for n in range(30)
+    ],
+}
 EVENT = {
     "kind": "fab_fire",
     "title": "Fire at a fab",
@@ -61,8 +78,8 @@ def monthly(start_year: int, months: int, level: float = 100.0) -> list[dict]:
 
 def held() -> int:
     """Every series revision, release and observation, register revision, event, addition, alert and alert
-    step: each write adds to one of them."""
-    from partnership.exchanges.supply_chain.models import RegisterRevision
+    step, exercise revision and run step: each write adds to one of them."""
+    from partnership.exchanges.supply_chain.models import Exercise, ExerciseStep, RegisterRevision
 
     return (
         sum(Series.objects.values_list("revision", flat=True))
@@ -73,6 +90,8 @@ def held() -> int:
         + EventAddition.objects.count()
         + Alert.objects.count()
         + AlertStep.objects.count()
+        + sum(Exercise.objects.values_list("revision", flat=True))
+        + ExerciseStep.objects.count()
     )
 
 
@@ -117,7 +136,29 @@ class TestSupplyChainContract(ExchangeContract):
                 )
                 services.import_observations(owner, "JP-SHIP", monthly(2015, 24, level=200.0 + n), {})
 
-        from partnership.exchanges.supply_chain import registers
+        from partnership.exchanges.supply_chain import exercises, registers
+
+        exercise = exercises.create_exercise(owner, SCENARIO)
+        run = exercises.start_run(owner, exercise.uid)
+        exercises.release_next(owner, run.uid)
+        exercises.respond(members["eu_lead"], run.uid, 1, "assessment", {"stage": "alert"})
+
+        def more_with_exercises(count: int) -> None:
+            more(count)
+            for n in range(count):
+                more_run = exercises.start_run(owner, exercise.uid)
+                exercises.release_next(owner, run.uid)
+                exercises.release_next(owner, more_run.uid)
+                exercises.respond(owner, run.uid, n + 2, "proposal", {"stage": "crisis"})
+                exercises.respond(members["eu_lead"], run.uid, n + 2, "acknowledgement")
+                exercises.respond(
+                    members["eu_lead"],
+                    run.uid,
+                    n + 2,
+                    "action",
+                    {"text": f"Act {n}", "deadline": "2030-01-01"},
+                )
+                exercises.record_lessons(members["eu_lead"], run.uid, {"text": f"Lesson {n}"})
 
         plan = registers.create(owner, "investments", INVESTMENT)
         control = registers.create(owner, "export_controls", MEASURE)
@@ -135,10 +176,14 @@ class TestSupplyChainContract(ExchangeContract):
                 f"supply-chain/events/{event.uid}/",
                 "supply-chain/alerts/",
                 f"supply-chain/alerts/{alert.uid}/",
+                "supply-chain/exercises/",
+                f"supply-chain/exercises/{exercise.uid}/",
+                f"supply-chain/exercises/runs/{run.uid}/",
+                f"supply-chain/exercises/runs/{run.uid}/report/",
                 "dashboard/",
             ],
             count=held,
-            more=more,
+            more=more_with_exercises,
             protected=[
                 API,
                 f"{API}/{first.uid}",
@@ -150,6 +195,9 @@ class TestSupplyChainContract(ExchangeContract):
                 f"{EVENTS}/{event.uid}",
                 ALERTS,
                 f"{ALERTS}/{alert.uid}",
+                EXERCISES,
+                f"{EXERCISES}/{exercise.uid}",
+                f"{EXERCISES}/runs/{run.uid}",
             ],
             writes=[
                 Write(
@@ -163,6 +211,11 @@ class TestSupplyChainContract(ExchangeContract):
                 Write("post", ALERTS, {"title": "From the event", "event": str(event.uid)}),
                 Write("post", f"{EVENTS}/{eu_event.uid}/additions", {"text": "We know more"}),
                 Write("post", f"{ALERTS}/{alert.uid}/actions/{action.data['action']}/done", {}),
+                # JP's scenario and run: the EU secretariat neither changes, starts, releases nor ends them.
+                Write("put", f"{EXERCISES}/{exercise.uid}", {**SCENARIO, "title": "Changed by EU"}),
+                Write("post", f"{EXERCISES}/{exercise.uid}/runs", {}),
+                Write("post", f"{EXERCISES}/runs/{run.uid}/release", {}),
+                Write("post", f"{EXERCISES}/runs/{run.uid}/end", {}),
             ],
             service_writes=[
                 lambda user: services.import_observations(user, None, monthly(2018, 2), uid=first.uid),
@@ -175,6 +228,9 @@ class TestSupplyChainContract(ExchangeContract):
                 f"{EVENTS}/{uuid.uuid4()}",
                 f"{ALERTS}/{uuid.uuid4()}",
                 f"{ALERTS}/not-a-uid",
+                f"{EXERCISES}/{uuid.uuid4()}",
+                f"{EXERCISES}/runs/{uuid.uuid4()}",
+                f"{EXERCISES}/runs/not-a-uid",
             ],
             auth=lambda user: {"Authorization": "Bearer " + create_token(user, "test")[1]},
         )
@@ -204,9 +260,13 @@ class TestSupplyChainContract(ExchangeContract):
             node.secretariat_token,
             {"text": "Ask", "deadline": "2030-01-01"},
         )
-        return uid, plan, control, event, alert["uid"]
+        # A scenario, a run and its first inject released: sealed to this node.
+        exercise = node.post(EXERCISES, node.secretariat_token, SCENARIO)["uid"]
+        run = node.post(f"{EXERCISES}/{exercise}/runs", node.secretariat_token, {})["uid"]
+        node.post(f"{EXERCISES}/runs/{run}/release", node.secretariat_token, {})
+        return uid, plan, control, event, alert["uid"], exercise, run
 
-    def assert_received(self, authored: tuple[str, str, str, str, str]) -> None:
+    def assert_received(self, authored: tuple[str, ...]) -> None:
         import pytest
         from django.core.exceptions import PermissionDenied
 
@@ -216,7 +276,17 @@ class TestSupplyChainContract(ExchangeContract):
         from partnership.people.models import Organisation
         from partnership.people.services import create_member
 
-        authored, plan, control, event_uid, alert_uid = authored
+        from partnership.exchanges.supply_chain.models import Exercise, ExerciseRun
+
+        authored, plan, control, event_uid, alert_uid, exercise_uid, run_uid = authored
+        exercise = Exercise.objects.get(uid=exercise_uid)
+        assert (exercise.signed_by, exercise.inject_count, exercise.injects) == ("JP", 30, [])
+        run = ExerciseRun.objects.get(uid=run_uid)
+        assert (run.signed_by, run.released, run.steps.get(kind="release").data["title"]) == (
+            "JP",
+            1,
+            SCENARIO["injects"][0]["title"],
+        )
         investment = Investment.objects.get(uid=plan)
         assert (investment.signed_by, investment.firm, investment.tlp, str(investment.support_amount)) == (
             "JP",
