@@ -271,12 +271,10 @@ class TestSupplyChainContract(ExchangeContract):
         from django.core.exceptions import PermissionDenied
 
         from partnership.exchanges.supply_chain import registers
-        from partnership.exchanges.supply_chain.models import ExportControl, Investment
+        from partnership.exchanges.supply_chain.models import Exercise, ExerciseRun, ExportControl, Investment
         from partnership.ledger.models import LogEntry
         from partnership.people.models import Organisation
         from partnership.people.services import create_member
-
-        from partnership.exchanges.supply_chain.models import Exercise, ExerciseRun
 
         authored, plan, control, event_uid, alert_uid, exercise_uid, run_uid = authored
         exercise = Exercise.objects.get(uid=exercise_uid)
