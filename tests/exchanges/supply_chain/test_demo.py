@@ -47,3 +47,28 @@ def test_the_demo_registers_and_events_of_each_party_of_this_node_are_made_once(
     assert Event.objects.count() == 2
     alert = Alert.objects.get()
     assert (alert.party.code, alert.stage, alert.acknowledged_at) == ("JP", "monitoring", None)
+
+
+def test_the_demo_writes_one_scenario_per_party_of_this_node_once(programme):
+    from partnership.exchanges.supply_chain import exercises
+    from partnership.exchanges.supply_chain.demo import seed_exercises
+    from partnership.exchanges.supply_chain.exercise_models import Exercise
+
+    for party, code in (("jp", "jp-digital-agency"), ("eu", "eu-dg-connect")):
+        if not User.objects.filter(username=f"{party}-secretariat").exists():
+            create_member(
+                f"{party}-secretariat",
+                "a-long-password-1",
+                Organisation.objects.get(code=code),
+                "secretariat",
+            )
+    assert seed_exercises(DemoContext(on_this_node=lambda party: party == "JP")) == 1
+    assert seed_exercises(DemoContext(on_this_node=lambda party: True)) == 1
+    assert seed_exercises(DemoContext(on_this_node=lambda party: True)) == 0
+    assert sorted(Exercise.objects.values_list("party__code", flat=True)) == ["EU", "JP"]
+    assert all("demo" in title for title in Exercise.objects.values_list("title", flat=True))
+    # The demo's observations make the detectors fire when the inject is released.
+    jp = User.objects.get(username="jp-secretariat")
+    run = exercises.start_run(jp, Exercise.objects.get(party__code="JP").uid)
+    exercises.release_next(jp, run.uid)
+    assert exercises.release_next(jp, run.uid).data["signals"]

@@ -59,14 +59,17 @@ class SupplyChain(Exchange):
     )
 
     def seed_demo(self, context: DemoContext) -> str | None:
-        from .demo import seed_alerts, seed_registers, seed_series
+        from .demo import seed_alerts, seed_exercises, seed_registers, seed_series
 
         made = seed_series(context)
         entries = seed_registers(context)
         events = seed_alerts(context)
+        scenarios = seed_exercises(context)
         said = f"{made} monitoring series imported" if made else "monitoring series kept as they were"
         if entries:
             said += f"; {entries} register entries"
+        if scenarios:
+            said += f"; {scenarios} demo exercise scenarios"
         return said + (f"; {events} demo events reported" if events else "; demo events kept as they were")
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:

@@ -219,3 +219,98 @@ def seed_alerts(context: DemoContext) -> int:
             )
         made += 1
     return made
+
+
+#: One demo scenario per party (generated demo data, not a real plan).
+SCENARIOS = {
+    "JP": {
+        "title": "Earthquake near Kyushu fabs (demo exercise)",
+        "description": "Generated demo data: a tabletop scenario of an earthquake that stops two fabs, then "
+        "a fall in shipments, then a port closure.",
+        "language": "en",
+        "tlp": "green",
+        "injects": [
+            {
+                "offset": "T+0h",
+                "type": "event",
+                "kind": "earthquake",
+                "title": "M7 earthquake near Kumamoto (demo)",
+                "country": "JP",
+                "site": "Kumamoto (demo)",
+                "products": ["8542"],
+                "severity": "major",
+                "expected_days": 30,
+                "note": "Two fabs report damage to their clean rooms.",
+            },
+            {
+                "offset": "T+6h",
+                "type": "observations",
+                "title": "Shipments of electronic parts (demo, synthetic)",
+                "unit": "index",
+                "frequency": "monthly",
+                "observations": [
+                    [f"{2020 + month // 12}-{month % 12 + 1:02d}-01", 100.0 + (month % 3) * 0.3]
+                    for month in range(60)
+                ]
+                + [[f"2025-{month:02d}-01", 72.0 - month] for month in range(1, 5)],
+            },
+            {
+                "offset": "T+2d",
+                "type": "event",
+                "kind": "logistics",
+                "title": "Port of Hakata closed (demo)",
+                "country": "JP",
+                "severity": "moderate",
+                "expected_days": 5,
+            },
+        ],
+    },
+    "EU": {
+        "title": "Gallium licences and a fab fire (demo exercise)",
+        "description": "Generated demo data: a tabletop scenario of an export licence regime on gallium "
+        "followed by a fire in a European fab.",
+        "language": "en",
+        "tlp": "green",
+        "injects": [
+            {
+                "offset": "T+0h",
+                "type": "event",
+                "kind": "export_restriction",
+                "title": "Export licences required for gallium (demo)",
+                "country": "CN",
+                "products": ["8541"],
+                "severity": "moderate",
+                "expected_days": 90,
+            },
+            {
+                "offset": "T+1d",
+                "type": "event",
+                "kind": "fab_fire",
+                "title": "Fire in a 300 mm fab (demo)",
+                "country": "DE",
+                "site": "Dresden (demo)",
+                "products": ["8542"],
+                "severity": "major",
+                "expected_days": 60,
+            },
+        ],
+    },
+}
+
+
+@transaction.atomic
+def seed_exercises(context: DemoContext) -> int:
+    """The demo scenario of each party that authors on this node, unless there; how many were made."""
+    from . import exercises
+    from .exercise_models import Exercise
+
+    made = 0
+    for party, scenario in SCENARIOS.items():
+        if (
+            not context.on_this_node(party)
+            or Exercise.objects.filter(party__code=party, title=scenario["title"]).exists()
+        ):
+            continue
+        exercises.create_exercise(User.objects.get(username=f"{party.lower()}-secretariat"), scenario)
+        made += 1
+    return made

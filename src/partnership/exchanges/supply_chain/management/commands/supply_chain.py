@@ -23,7 +23,7 @@ from ...models import Frequency
 class Command(BaseCommand):
     help = (
         "Import observations into a monitoring series (creating it if new), list the series, detect their "
-        "signals and backtest a series' detectors (para 46)."
+        "signals, backtest a series' detectors, and import, list and clock tabletop exercises (para 46)."
     )
 
     def add_arguments(self, parser):
