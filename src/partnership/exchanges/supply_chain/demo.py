@@ -4,6 +4,7 @@ the vintage table has something to show. Nothing is copied from real sources."""
 
 import datetime
 import math
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -222,7 +223,7 @@ def seed_alerts(context: DemoContext) -> int:
 
 
 #: One demo scenario per party (generated demo data, not a real plan).
-SCENARIOS = {
+SCENARIOS: dict[str, dict[str, Any]] = {
     "JP": {
         "title": "Earthquake near Kyushu fabs (demo exercise)",
         "description": "Generated demo data: a tabletop scenario of an earthquake that stops two fabs, then "
