@@ -3,10 +3,12 @@ and a peer's records apply here only as that party: the exercise's party alone s
 order) and ends its runs, and a party responds only as itself. This process plays the JP node;
 tests/federation/test_supply_chain_exercises.py plays a run across two real nodes."""
 
+import datetime
 import json
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from partnership.exchanges.supply_chain import exercise_records, exercises
 from partnership.exchanges.supply_chain.exercise_models import Exercise, ExerciseRun, ExerciseStep
@@ -14,7 +16,7 @@ from partnership.ledger import sealing
 from partnership.ledger import services as ledger_services
 from partnership.ledger.keys import key_id, load_or_create_key, verifier_key_string
 from partnership.ledger.models import LogEntry
-from partnership.ledger.records import parse_record
+from partnership.ledger.records import format_time, parse_record
 from partnership.ledger.registry import RecordRejected
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +58,12 @@ def jp_node(settings, eu_key):
     return settings
 
 
-def from_eu(peer_log, kind, uid, payload, organisation="eu-dg-grow"):
-    """A record of the EU node, its payload sealed to this node, applied as sync applies it."""
+def from_eu(peer_log, kind, uid, payload, organisation="eu-dg-grow", at=None):
+    """A record of the EU node made now (or `at`), its payload sealed to this node, applied as sync
+    applies it."""
     sealed = sealing.seal(json.dumps(payload).encode(), ledger_services.known_keys())
-    record, entry = peer_log(kind, {"uid": str(uid), "to": "JP", "sealed": sealed}, "EU", organisation)
+    time = format_time(at or timezone.now())
+    record, entry = peer_log(kind, {"uid": str(uid), "to": "JP", "sealed": sealed}, "EU", organisation, time)
     applier = {
         exercise_records.EXERCISE: exercise_records.apply_exercise,
         exercise_records.STEP: exercise_records.apply_step,
@@ -135,6 +139,33 @@ def test_the_eu_nodes_responses_apply_as_eu(members, run, peer_log):
     assert ExerciseStep.objects.filter(party__code="EU").count() == 1
     run.refresh_from_db()
     assert (run.released, run.ended_at) == (1, None)
+    # A response dated before its inject's release (beyond a clock's lag) is a lie.
+    early = {"run": str(run.uid), "kind": "acknowledgement", "inject": 0, "data": {}}
+    with pytest.raises(RecordRejected, match="before the inject's release"):
+        from_eu(
+            peer_log,
+            exercise_records.STEP,
+            uuid.uuid4(),
+            early,
+            at=run.started_at - datetime.timedelta(hours=1),
+        )
+    # One made before JP ended the run, arriving after, is taken; one made after is not.
+    made = timezone.now()
+    exercises.end_run(members["jp_secretariat"], run.uid)
+    from_eu(peer_log, exercise_records.STEP, uuid.uuid4(), early, at=made)
+    late = {"run": str(run.uid), "kind": "owner", "inject": 0, "data": {"organisation": "eu-dg-grow"}}
+    with pytest.raises(RecordRejected, match="ended"):
+        from_eu(
+            peer_log,
+            exercise_records.STEP,
+            uuid.uuid4(),
+            late,
+            at=timezone.now() + datetime.timedelta(minutes=1),
+        )
+    assert list(ExerciseStep.objects.filter(party__code="EU").values_list("kind", flat=True)) == [
+        "assessment",
+        "acknowledgement",
+    ]
 
 
 def test_an_eu_exercise_and_run_arrive_read_only(members, jp_node, peer_log):

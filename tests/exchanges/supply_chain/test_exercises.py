@@ -296,6 +296,26 @@ def test_a_run_played_by_both_parties_is_timed(members, token_for, exercise):
     assert ExerciseStep.objects.filter(ledger_entry=None).count() == 0
 
 
+def test_a_revision_during_a_run_does_not_change_the_run(members, token_for, run):
+    changed = copy.deepcopy(SCENARIO)
+    changed["injects"] = changed["injects"][:1]
+    changed["injects"][0]["title"] = "Revised inject"
+    exercises.revise_exercise(members["jp_secretariat"], run.exercise.uid, changed)
+    for _ in range(3):
+        exercises.release_next(members["jp_secretariat"], run.uid)
+    titles = [
+        play.inject["title"] for play in exercise_queries.run_detail(members["eu_lead"], run.uid).injects
+    ]
+    assert titles == [inject["title"] for inject in SCENARIO["injects"][:1]] + [
+        "Wafer shipments index (synthetic)",
+        "Port of Hakata closed",
+    ]
+    fresh = exercises.start_run(members["jp_secretariat"], run.exercise.uid)
+    assert exercises.release_next(members["jp_secretariat"], fresh.uid).data["title"] == "Revised inject"
+    with pytest.raises(Invalid, match="Every inject is released"):
+        exercises.release_next(members["jp_secretariat"], fresh.uid)
+
+
 def test_a_party_responds_only_as_itself(members, run):
     exercises.release_next(members["jp_secretariat"], run.uid)
     step = exercises.respond(members["eu_lead"], run.uid, 1, "acknowledgement", {})

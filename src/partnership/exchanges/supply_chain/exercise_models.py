@@ -71,7 +71,8 @@ class Exercise(models.Model):
 class ExerciseRun(models.Model):
     """One playing of an exercise, facilitated by the exercise's party (`party`, `organisation`) from
     `started_at` (UTC) to `ended_at`. `released` injects are out; `speed` is the scenario clock (scenario
-    minutes per real minute; 0: injects are released by the facilitator only)."""
+    minutes per real minute; 0: injects are released by the facilitator only). `injects` is the scenario's
+    list as it was at the start (a later revision of the exercise does not change a run under way)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="runs")
@@ -81,6 +82,7 @@ class ExerciseRun(models.Model):
     started_at = models.DateTimeField()  # UTC
     ended_at = models.DateTimeField(null=True, blank=True)  # UTC
     released = models.PositiveIntegerField(default=0)
+    injects = models.JSONField(default=list, blank=True)  # the scenario's when it started ([] on a peer)
     inject_count = models.PositiveIntegerField(default=0)
     ledger_entry = models.ForeignKey(
         "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -238,6 +238,6 @@ def apply_step(record: SignedRecord, entry: LogEntry) -> None:
     if inject is None:
         raise RecordRejected(f"{STEP}: a response names its inject")
     cleaned = _checked(STEP, exercises.clean_response, kind, data, party)
-    _checked(STEP, exercises.check_response, run, inject, kind, cleaned, party)
+    _checked(STEP, exercises.check_response, run, inject, kind, cleaned, party, when)
     step.data = cleaned
     step.save()

@@ -46,6 +46,11 @@ MAX_OBSERVATIONS = 2_000
 MAX_OFFSET_MINUTES = 366 * 24 * 60
 #: A scenario file is at most this big.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Who released an inject the scenario clock released (stored as data, not translated).
+CLOCK = "scenario clock"
+#: How far a peer node's clock may lag this one's: a response dated earlier than its inject's release
+#: by more is refused (its time would be a lie); by less, its time to respond counts as zero.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 #: The scenario clock runs at most this many scenario minutes per real minute.
 MAX_SPEED = 10_000.0
 OFFSET = re.compile(r"(?:T\s*)?\+?\s*((?:\d+\s*[dhm]\s*)+)", re.IGNORECASE)
@@ -330,7 +335,7 @@ def _step(
         kind=kind,
         party=actor.party if actor else run.party,
         organisation=actor.organisation if actor else run.organisation,
-        person=_person(actor) if actor else _("scenario clock"),
+        person=_person(actor) if actor else CLOCK,
         data=data,
         at=at or timezone.now(),
     )
@@ -361,6 +366,7 @@ def start_run(user: User | AnonymousUser | None, uid: Any, speed: Any = 0) -> Ex
             organisation=actor.organisation,
             speed=pace,
             started_at=timezone.now(),
+            injects=exercise.injects,  # as they are now: a later revision does not change a run
             inject_count=exercise.inject_count,
         )
         step = _step(run, ExerciseStepKind.START, actor, start_data(run))
@@ -387,7 +393,7 @@ def start_data(run: ExerciseRun) -> dict[str, Any]:
 def _released(run: ExerciseRun, index: int) -> dict[str, Any]:
     """What the release of inject `index` carries: the inject, and for observations the signals the
     detectors raise on the injected dates of the series (computed on a copy, never stored as signals)."""
-    inject = dict(run.exercise.injects[index])
+    inject = dict(run.injects[index])
     if inject["type"] == InjectType.OBSERVATIONS:
         inject["signals"] = injected_signals(inject)
     if inject["type"] == InjectType.EVENT and not inject.get("start_date"):
@@ -474,7 +480,7 @@ def release_due(now: datetime.datetime | None = None) -> int:
         with transaction.atomic():
             run = ExerciseRun.objects.select_for_update().select_related("exercise").get(pk=run_id)
             elapsed = (now - run.started_at).total_seconds() / 60 * run.speed
-            while run.released < run.inject_count and run.exercise.injects[run.released]["offset"] <= elapsed:
+            while run.released < run.inject_count and run.injects[run.released]["offset"] <= elapsed:
                 _release(run, None)
                 made += 1
     return made
@@ -513,13 +519,25 @@ def clean_response(kind: str, data: Any, party: Party) -> dict[str, Any]:
     return alerts.clean_step(StepKind(kind), data, party, None)  # type: ignore[arg-type]
 
 
-def check_response(run: ExerciseRun, inject: int, kind: str, data: dict[str, Any], party: Party) -> None:
-    """Whether `party` may make this response now (`Invalid` saying why not)."""
-    if not run.is_open:
+def check_response(
+    run: ExerciseRun,
+    inject: int,
+    kind: str,
+    data: dict[str, Any],
+    party: Party,
+    at: datetime.datetime | None = None,
+) -> None:
+    """Whether `party` may make this response now, or at `at` for a peer's record (one made before the
+    run's end reached that node is taken); `Invalid` saying why not."""
+    if run.ended_at is not None and (at is None or at > run.ended_at):
         raise Invalid(_("This exercise has ended."), {"run": _("ended")})
     if not 0 <= inject < run.released:
         raise _invalid("inject", _("inject %(n)s is not released.") % {"n": inject + 1})
     steps = ExerciseStep.objects.filter(run=run, inject=inject)
+    if at is not None:
+        release = steps.filter(kind=ExerciseStepKind.RELEASE).values_list("at", flat=True).first()
+        if release is not None and at < release - CLOCK_SKEW:
+            raise _invalid("inject", _("a response dated before the inject's release."))
     if steps.filter(kind=ExerciseStepKind.CLOSING).exists():
         raise Invalid(_("This exercise alert is closed."), {"inject": _("closed")})
     if (
