@@ -10,7 +10,7 @@ from pydantic import Field
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, signed_in
 
-from . import corridors, profiles, queries, services
+from . import corridors, queries, services
 
 router = Router(tags=["cables"])
 
@@ -397,9 +397,7 @@ def outage_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("outages", response={200: OutagePage, **error_responses(401, 403, 422)}, summary="Outage reports")
-def list_outages(
-    request, search: str = "", party: str = "", state: str = "", kind: str = ""
-):
+def list_outages(request, search: str = "", party: str = "", state: str = "", kind: str = ""):
     """The reports the caller may read under TLP, newest first, a page at a time (`page`, `page_size`,
     100 by default), with overdue stages flagged; `search` in the cable's name or id, `party` the
     reporting party, `state` open or repaired, `kind` reports or historical."""

@@ -374,7 +374,9 @@ def outage_list(reader: Reader, filters: OutageFilters | None = None) -> QuerySe
     filters = (filters or OutageFilters()).cleaned()
     found = Outage.objects.filter(_outage_rule(actor))
     if filters.search:
-        found = found.filter(Q(cable_name__icontains=filters.search) | Q(cable_slug__icontains=filters.search))
+        found = found.filter(
+            Q(cable_name__icontains=filters.search) | Q(cable_slug__icontains=filters.search)
+        )
     if filters.party:
         found = found.filter(party__code=filters.party)
     if filters.state == "open":

@@ -336,7 +336,9 @@ def set_party_profile(user: User | AnonymousUser | None, stages: Any, revision: 
     actor = require_manage_outage_reporting(user)
     cleaned = profiles.clean_stages(stages)
     if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
-        raise Invalid(_("revision: give the revision you read, a whole number."), {"revision": _("not a number")})
+        raise Invalid(
+            _("revision: give the revision you read, a whole number."), {"revision": _("not a number")}
+        )
     with transaction.atomic():
         profile = PartyProfile.objects.select_for_update().filter(party=actor.party).first()
         current = profile.revision if profile is not None else 0
@@ -440,7 +442,11 @@ def designate_filer(
         ):
             return designation  # nothing changed: nothing signed
         designation.cable, designation.cable_slug, designation.cable_name = cable, cable.slug, cable.name
-        designation.organisation, designation.designated_by, designation.designated_at = filer, actor.user, now
+        designation.organisation, designation.designated_by, designation.designated_at = (
+            filer,
+            actor.user,
+            now,
+        )
         designation.revision += 1
         designation.revoked_at = None
         try:
@@ -448,7 +454,9 @@ def designate_filer(
                 designation.save()
         except IntegrityError:
             # Another secretariat designated a filer for this cable at the same moment.
-            raise Conflict(_("Someone designated this cable's filer at the same moment; try again.")) from None
+            raise Conflict(
+                _("Someone designated this cable's filer at the same moment; try again.")
+            ) from None
         designation.co_owners.set(owners)
         designation.ledger_entry = filers.share(designation, actor.organisation)
         designation.save(update_fields=["ledger_entry"])

@@ -297,7 +297,11 @@ def profiles_page(request: HttpRequest) -> HttpResponse:
     for profile in found:
         profile["title"] = profile["name"].get(language, profile["code"])
         profile["rows"] = [
-            {**item, "label": Stage(item["stage"]).label, "after_label": anchors.get(item["after"], item["after"])}
+            {
+                **item,
+                "label": Stage(item["stage"]).label,
+                "after_label": anchors.get(item["after"], item["after"]),
+            }
             for item in profile["stages"]
         ]
     return render(
@@ -358,8 +362,10 @@ def profile_edit_page(request: HttpRequest) -> HttpResponse:
             revision = None  # refused below: the form always sends the revision it showed
         try:
             if revision is None:
-                raise Invalid(_("revision: the form lost the revision it was read at; open it again."),
-                              {"revision": _("missing")})
+                raise Invalid(
+                    _("revision: the form lost the revision it was read at; open it again."),
+                    {"revision": _("missing")},
+                )
             services.set_party_profile(request.user, stages, revision)
         except Invalid as error:
             errors, message = _profile_errors(error, order), error.message
@@ -416,7 +422,9 @@ def filers_page(request: HttpRequest) -> HttpResponse:
             "co_owners": [code[:64] for code in request.POST.getlist("co_owners")][:200],
         }
         try:
-            services.designate_filer(request.user, values["cable"], values["organisation"], values["co_owners"])
+            services.designate_filer(
+                request.user, values["cable"], values["organisation"], values["co_owners"]
+            )
         except Invalid as error:
             errors, message = error.fields, error.message
         except Conflict as error:
