@@ -122,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         effect_ms, _ = median_ms(
             lambda: queries.route_effect(first["outage"], outage_reader_for(operator)), options.runs
         )
-        print(f"  of which: the checks (route, coastlines) {checks_ms:.0f} ms, the route effect {effect_ms:.0f} ms")
+        print(
+            f"  of which: the checks (route, coastlines) {checks_ms:.0f} ms, "
+            f"the route effect {effect_ms:.0f} ms"
+        )
 
         # --reports more, written at once: both parties, every TLP level, one to three stages each.
         slugs = list(Cable.objects.filter(retired_by__isnull=True).values_list("slug", "name")[:300])

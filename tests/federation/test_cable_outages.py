@@ -39,7 +39,9 @@ def delete(node, path: str, token: str) -> dict:
         return json.loads(response.read())
 
 
-def test_a_designation_and_a_report_made_on_the_jp_node_hold_on_the_eu_node(jp_factory, eu_node, members, tmp_path):
+def test_a_designation_and_a_report_made_on_the_jp_node_hold_on_the_eu_node(
+    jp_factory, eu_node, members, tmp_path
+):
     from partnership.demo import create_exchange_organisations
     from partnership.people.models import Organisation
     from partnership.people.services import create_member

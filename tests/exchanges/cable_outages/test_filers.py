@@ -14,12 +14,12 @@ from partnership.ledger.models import LogEntry
 from partnership.ledger.records import format_time
 from partnership.ledger.registry import RecordRejected
 
-from .test_outages import CABLE, operators, report  # noqa: F401 - the fixture
+from .test_outages import CABLE, report
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_designation_its_change_and_its_revocation_are_each_a_signed_record(operators, members):  # noqa: F811
+def test_a_designation_its_change_and_its_revocation_are_each_a_signed_record(operators, members):
     secretariat = members["jp_secretariat"]
     before = LogEntry.objects.count()
     first = services.designate_filer(secretariat, CABLE, "jp-cable-a", ["eu-cable"])
@@ -60,7 +60,9 @@ def test_a_designation_its_change_and_its_revocation_are_each_a_signed_record(op
         (CABLE, "jp-cable-a", ["nobody"], "co_owners"),
     ],
 )
-def test_a_bad_designation_is_refused_naming_the_field(operators, members, cable, organisation, co_owners, field):  # noqa: F811
+def test_a_bad_designation_is_refused_naming_the_field(
+    operators, members, cable, organisation, co_owners, field
+):
     before = LogEntry.objects.count()
     with pytest.raises(Invalid) as error:
         services.designate_filer(members["jp_secretariat"], cable, organisation, co_owners)
@@ -68,7 +70,7 @@ def test_a_bad_designation_is_refused_naming_the_field(operators, members, cable
     assert not ResponsibleFiler.objects.exists() and LogEntry.objects.count() == before
 
 
-def test_only_the_designating_party_changes_or_revokes_its_designation(operators, members, settings):  # noqa: F811
+def test_only_the_designating_party_changes_or_revokes_its_designation(operators, members, settings):
     services.designate_filer(members["jp_secretariat"], CABLE, "jp-cable-a", [])
     for user in (
         members["eu_secretariat"],
@@ -88,7 +90,7 @@ def test_only_the_designating_party_changes_or_revokes_its_designation(operators
     assert (held.organisation.code, held.revision, held.revoked_at) == ("jp-cable-a", 1, None)
 
 
-def test_the_party_profile_refuses_a_stale_revision(operators, members):  # noqa: F811
+def test_the_party_profile_refuses_a_stale_revision(operators, members):
     secretariat = members["jp_secretariat"]
     stages = [{"stage": "notification", "hours": 2}]
     with pytest.raises(Conflict):
@@ -122,7 +124,7 @@ def _peer_designation(peer_log, **changes):
     return peer_log(filers.FILER, content, time=format_time(timezone.now()))
 
 
-def test_a_peer_designation_is_applied_read_only_and_binds_this_nodes_operators(operators, members, peer_log):  # noqa: F811
+def test_a_peer_designation_is_applied_read_only_and_binds_this_nodes_operators(operators, members, peer_log):
     record, entry = _peer_designation(peer_log)
     filers.apply_filer(record, entry)
     filers.apply_filer(record, entry)  # idempotent
@@ -164,14 +166,14 @@ def test_a_peer_designation_is_applied_read_only_and_binds_this_nodes_operators(
         {"cable": ""},
     ],
 )
-def test_a_forged_peer_designation_is_refused(operators, peer_log, changes):  # noqa: F811
+def test_a_forged_peer_designation_is_refused(operators, peer_log, changes):
     record, entry = _peer_designation(peer_log, **changes)
     with pytest.raises(RecordRejected):
         filers.apply_filer(record, entry)
     assert not ResponsibleFiler.objects.exists()
 
 
-def test_a_peer_designation_for_a_cable_this_party_designated_is_refused(operators, members, peer_log):  # noqa: F811
+def test_a_peer_designation_for_a_cable_this_party_designated_is_refused(operators, members, peer_log):
     services.designate_filer(members["jp_secretariat"], CABLE, "jp-cable-a", [])
     record, entry = _peer_designation(peer_log)
     with pytest.raises(RecordRejected):
@@ -179,7 +181,7 @@ def test_a_peer_designation_for_a_cable_this_party_designated_is_refused(operato
     assert ResponsibleFiler.objects.get().party.code == "JP"
 
 
-def test_a_peer_record_cannot_overwrite_this_nodes_designation(operators, members, peer_log):  # noqa: F811
+def test_a_peer_record_cannot_overwrite_this_nodes_designation(operators, members, peer_log):
     """Even under this node's own designation's uid (a replay of this party's record under the peer's
     key), the copy this node signed is not the peer's to change."""
     services.designate_filer(members["jp_secretariat"], CABLE, "jp-cable-a", [])

@@ -8,15 +8,20 @@ from partnership.exchanges.cable_outages import services
 from partnership.exchanges.cable_outages.models import PartyProfile, ResponsibleFiler
 from partnership.ledger.models import LogEntry
 
-from .test_outages import CABLE, operators  # noqa: F401 - the fixture
+from .test_outages import CABLE
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/cables/outages"
-PROFILE = {"notification_hours": "6", "notification_after": "detection", "final_hours": "48", "final_after": "notification"}
+PROFILE = {
+    "notification_hours": "6",
+    "notification_after": "detection",
+    "final_hours": "48",
+    "final_after": "notification",
+}
 
 
-def refused_users(members, operators):  # noqa: F811
+def refused_users(members, operators):
     return {
         "other party's secretariat": members["eu_secretariat"],
         "operator": operators["jp-cable-a"],
@@ -32,7 +37,7 @@ def jp_node(settings):
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_the_secretariat_edits_its_profile_on_the_page(client, members, operators, jp_node, language):  # noqa: F811
+def test_the_secretariat_edits_its_profile_on_the_page(client, members, operators, jp_node, language):
     client.force_login(members["jp_secretariat"])
     listed = client.get(f"/{language}/cables/outages/profiles/")
     html = listed.content.decode()
@@ -59,13 +64,17 @@ def test_the_secretariat_edits_its_profile_on_the_page(client, members, operator
     shown = client.get(f"/{language}/cables/outages/profiles/").content.decode()
     assert "JP" in shown and "<td>48</td>" in shown
     # A stale form (revision 0, the profile is at 1) changes nothing and says so.
-    stale = client.post(f"/{language}/cables/outages/profiles/edit/", {**PROFILE, "final_hours": "99", "revision": "0"})
+    stale = client.post(
+        f"/{language}/cables/outages/profiles/edit/", {**PROFILE, "final_hours": "99", "revision": "0"}
+    )
     assert stale.status_code == 200 and 'role="alert"' in stale.content.decode()
     assert PartyProfile.objects.get().stages[1]["hours"] == 48
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_the_secretariat_designates_and_revokes_a_filer_on_the_page(client, members, operators, jp_node, language):  # noqa: F811
+def test_the_secretariat_designates_and_revokes_a_filer_on_the_page(
+    client, members, operators, jp_node, language
+):
     client.force_login(members["jp_secretariat"])
     page = client.get(f"/{language}/cables/outages/filers/")
     html = page.content.decode()
@@ -89,7 +98,7 @@ def test_the_secretariat_designates_and_revokes_a_filer_on_the_page(client, memb
     assert ResponsibleFiler.objects.get().revoked_at is not None
 
 
-def test_who_is_refused_on_the_pages(client, members, operators, jp_node):  # noqa: F811
+def test_who_is_refused_on_the_pages(client, members, operators, jp_node):
     services.designate_filer(members["jp_secretariat"], CABLE, "jp-cable-a", [])
     before = LogEntry.objects.count()
     edit, filers_page, revoke = (
@@ -105,7 +114,9 @@ def test_who_is_refused_on_the_pages(client, members, operators, jp_node):  # no
         client.force_login(user)
         assert client.get(edit).status_code == 403, who
         assert client.post(edit, {**PROFILE, "revision": "0"}).status_code == 403, who
-        assert client.post(filers_page, {"cable": CABLE, "organisation": "jp-cable-b"}).status_code == 403, who
+        assert client.post(filers_page, {"cable": CABLE, "organisation": "jp-cable-b"}).status_code == 403, (
+            who
+        )
         assert client.post(revoke).status_code == 403, who
         page = client.get(filers_page)
         # Every reader of outage reports sees who files (an operator must know); no form, no button.
@@ -120,7 +131,7 @@ def auth(token_for, user):
     return {"Authorization": token_for(user)} if user is not None else {}
 
 
-def test_who_is_refused_on_the_api(client, token_for, members, operators, jp_node):  # noqa: F811
+def test_who_is_refused_on_the_api(client, token_for, members, operators, jp_node):
     services.designate_filer(members["jp_secretariat"], CABLE, "jp-cable-a", [])
     before = LogEntry.objects.count()
     body = {"stages": [{"stage": "notification", "hours": 6}], "revision": 0}
@@ -140,10 +151,17 @@ def test_who_is_refused_on_the_api(client, token_for, members, operators, jp_nod
     assert [(row["cable"], row["organisation"], row["signed_by"]) for row in listed] == [
         (CABLE, "jp-cable-a", None)
     ]
-    changed = client.post(f"{API}/filers", {**filer, "co_owners": ["eu-cable"]}, content_type="application/json", headers=headers)
+    changed = client.post(
+        f"{API}/filers",
+        {**filer, "co_owners": ["eu-cable"]},
+        content_type="application/json",
+        headers=headers,
+    )
     assert changed.status_code == 201 and changed.json()["revision"] == 2
     assert changed.json()["co_owners"] == ["eu-cable"]
-    bad = client.post(f"{API}/filers", {**filer, "co_owners": ["nobody"]}, content_type="application/json", headers=headers)
+    bad = client.post(
+        f"{API}/filers", {**filer, "co_owners": ["nobody"]}, content_type="application/json", headers=headers
+    )
     assert bad.status_code == 422 and "co_owners" in bad.json()["error"]["fields"]
     revoked = client.delete(f"{API}/filers/{CABLE}", headers=headers)
     assert revoked.status_code == 200 and revoked.json()["revoked"] is True
@@ -161,22 +179,64 @@ def test_who_is_refused_on_the_api(client, token_for, members, operators, jp_nod
     assert named.status_code == 422 and "stages[1].after" in named.json()["error"]["fields"]
 
 
-def test_the_command_shows_sets_designates_and_revokes(members, operators, capsys):  # noqa: F811
+def test_the_command_shows_sets_designates_and_revokes(members, operators, capsys):
     from django.core.management import CommandError, call_command
 
-    call_command("cables", "profile", "set", "--user", "jp-secretariat", "--stage", "notification:6", "--stage", "final:48:notification", "--revision", "0")
+    call_command(
+        "cables",
+        "profile",
+        "set",
+        "--user",
+        "jp-secretariat",
+        "--stage",
+        "notification:6",
+        "--stage",
+        "final:48:notification",
+        "--revision",
+        "0",
+    )
     assert "revision 1" in capsys.readouterr().out
     with pytest.raises(CommandError, match="revision"):
-        call_command("cables", "profile", "set", "--user", "jp-secretariat", "--stage", "notification:9", "--revision", "0")
+        call_command(
+            "cables",
+            "profile",
+            "set",
+            "--user",
+            "jp-secretariat",
+            "--stage",
+            "notification:9",
+            "--revision",
+            "0",
+        )
     with pytest.raises(CommandError):
         call_command("cables", "profile", "set", "--user", "jp-mic", "--stage", "notification:9")
     call_command("cables", "profile", "show", "--user", "jp-cable-a-op")
     out = capsys.readouterr().out
     assert "party (party, revision 1)" in out and "final: 48 h after notification" in out
-    call_command("cables", "filer", "designate", CABLE, "jp-cable-a", "--co-owner", "eu-cable", "--user", "jp-secretariat")
+    call_command(
+        "cables",
+        "filer",
+        "designate",
+        CABLE,
+        "jp-cable-a",
+        "--co-owner",
+        "eu-cable",
+        "--user",
+        "jp-secretariat",
+    )
     assert "jp-cable-a files" in capsys.readouterr().out
     with pytest.raises(CommandError, match="co_owners"):
-        call_command("cables", "filer", "designate", CABLE, "jp-cable-a", "--co-owner", "nobody", "--user", "jp-secretariat")
+        call_command(
+            "cables",
+            "filer",
+            "designate",
+            CABLE,
+            "jp-cable-a",
+            "--co-owner",
+            "nobody",
+            "--user",
+            "jp-secretariat",
+        )
     with pytest.raises(CommandError):
         call_command("cables", "filer", "revoke", CABLE, "--user", "eu-secretariat")  # JP designated it
     call_command("cables", "filer", "list", "--user", "jp-cable-b-op")

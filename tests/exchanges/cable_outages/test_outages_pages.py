@@ -9,7 +9,7 @@ from django.utils import timezone
 from partnership.exchanges.cable_outages import services
 from partnership.exchanges.cable_outages.models import Outage
 
-from .test_outages import CABLE, operators, report  # noqa: F401 - the fixture
+from .test_outages import CABLE, report
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def local(moment: datetime.datetime) -> str:
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_an_operator_reports_on_the_form_and_files_the_next_stage(client, operators, language):  # noqa: F811
+def test_an_operator_reports_on_the_form_and_files_the_next_stage(client, operators, language):
     client.force_login(operators["jp-cable-a"])
     form = client.get(f"/{language}/cables/outages/report/")
     assert form.status_code == 200 and b'name="detected_at"' in form.content
@@ -57,7 +57,7 @@ def test_an_operator_reports_on_the_form_and_files_the_next_stage(client, operat
     assert twice.status_code in (200,) and b"stage" in twice.content and outage.stages.count() == 2
 
 
-def test_who_sees_the_pages(client, operators, members):  # noqa: F811
+def test_who_sees_the_pages(client, operators, members):
     outage = services.report_outage(operators["jp-cable-a"], report(profile="nis2"))
     Outage.objects.filter(pk=outage.pk).update(detected_at=timezone.now() - datetime.timedelta(days=4))
     path = f"/en/cables/outages/{outage.uid}/"
@@ -76,7 +76,7 @@ def test_who_sees_the_pages(client, operators, members):  # noqa: F811
     assert client.get(path).status_code == 404
 
 
-def many_reports(operators, count_jp: int, count_eu: int) -> None:  # noqa: F811
+def many_reports(operators, count_jp: int, count_eu: int) -> None:
     """`count_jp` CLEAR reports of the JP operator and `count_eu` of the EU's, an hour apart, written at
     once (the pages' paging is under test, not reporting)."""
     from partnership.people.models import Organisation, Party
@@ -104,7 +104,7 @@ def many_reports(operators, count_jp: int, count_eu: int) -> None:  # noqa: F811
     Outage.objects.bulk_create(rows)
 
 
-def test_the_list_is_paginated_and_keeps_its_filters(client, operators, members):  # noqa: F811
+def test_the_list_is_paginated_and_keeps_its_filters(client, operators, members):
     many_reports(operators, 230, 20)
     client.force_login(members["eu_secretariat"])
     first = client.get("/en/cables/outages/?party=JP&state=open").content.decode()
@@ -120,7 +120,7 @@ def test_the_list_is_paginated_and_keeps_its_filters(client, operators, members)
     assert "?page=" not in client.get("/en/cables/outages/?kind=historical").content.decode()
 
 
-def test_the_api_list_is_paginated_and_keeps_its_filters(client, token_for, operators, members):  # noqa: F811
+def test_the_api_list_is_paginated_and_keeps_its_filters(client, token_for, operators, members):
     many_reports(operators, 230, 20)
     headers = {"Authorization": token_for(members["jp_lead"])}
     body = client.get("/api/v1/cables/outages?party=JP&page_size=100", headers=headers).json()
