@@ -284,6 +284,8 @@ class Outage(models.Model):
 
     class Meta:
         ordering = ["-detected_at", "-pk"]
+        # The list's order: a page of the newest reports is read from the index, not sorted from all.
+        indexes = [models.Index(fields=["-detected_at", "-id"], name="outage_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.cable_name} {self.detected_at:%Y-%m-%d}"

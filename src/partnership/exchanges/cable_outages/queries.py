@@ -450,7 +450,8 @@ def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
     cable out at the moment it was detected by a report `actor` may read (a cable out under a report it
     may not read is not revealed by the answer); None before a map is imported."""
     known = parties()
-    found = _links()
+    key = str(_latest_uid())
+    found = _links(key)
     if len(known) < 2 or not found:
         return None
     moment = row.detected_at
@@ -462,7 +463,7 @@ def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
     out.add(row.cable_slug)
     on_map = {link.slug for link in found}
     (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
-    before = routes.analyse(found, party_from, party_to)
+    before = _intact(key, found, party_from, party_to)
     after = routes.analyse(found, party_from, party_to, frozenset(out & on_map))
     return {
         "from": code_from,
@@ -475,6 +476,21 @@ def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
         "lost_hubs": [hub for hub in before.hubs if hub not in after.hubs],
         "names": {link.slug: link.name for link in found},
     }
+
+
+#: The routes between two parties with nothing cut, by the latest import's uid (as `_LINKS`): every
+#: outage's route effect compares against it, so it is computed once per map, not once per outage.
+_INTACT: dict[tuple[str, frozenset[str], frozenset[str]], routes.Answer] = {}
+
+
+def _intact(
+    key: str, found: list[routes.Link], party_from: frozenset[str], party_to: frozenset[str]
+) -> routes.Answer:
+    if (key, party_from, party_to) not in _INTACT:
+        if any(held != key for held, _from, _to in _INTACT):
+            _INTACT.clear()
+        _INTACT[(key, party_from, party_to)] = routes.analyse(found, party_from, party_to)
+    return _INTACT[(key, party_from, party_to)]
 
 
 def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """Responsible-filer designations become signed records (uid, designating party, revision, revocation,
-ledger entry; one in force per cable), and the party profile counts its revisions."""
+ledger entry; one in force per cable), the party profile counts its revisions, and the outage list reads
+its newest reports from an index."""
 
 import uuid
 
@@ -123,5 +124,9 @@ class Migration(migrations.Migration):
                 fields=("cable_slug",),
                 name="one_filer_in_force_per_cable",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="outage",
+            index=models.Index(fields=["-detected_at", "-id"], name="outage_newest_first"),
         ),
     ]
