@@ -331,17 +331,20 @@ def _profile_stages_from(post: Any) -> tuple[list[dict[str, Any]], list[str]]:
     return stages, order
 
 
-def _profile_errors(error: Invalid, order: list[str]) -> dict[str, str]:
-    """The service's fields (`stages[1].hours`) as the form's (`interim_hours`)."""
-    found = {}
-    for field, reason in (error.fields or {"stages": error.message}).items():
-        name = field
-        if field.startswith("stages[") and "]." in field:
-            index, _sep, part = field[len("stages[") :].partition("].")
-            if index.isdigit() and int(index) < len(order):
-                name = f"{order[int(index)]}_{part}"
-        found[name] = str(reason)
-    return found
+def _profile_errors(error: Invalid, order: list[str]) -> tuple[dict[str, str], str]:
+    """The service's fields (`stages[1].hours`) as the form's (`interim_hours`), each with what is
+    wrong, and the message in the form's words (the stage and the column, not the API's path)."""
+    found: dict[str, str] = {}
+    message = error.message
+    _path, _sep, explained = error.message.partition(": ")
+    columns = {"hours": _("Deadline (hours)"), "after": _("Counted from"), "stage": _("Stage")}
+    for field in error.fields or {}:
+        index, _sep, part = field.removeprefix("stages[").partition("].")
+        if field.startswith("stages[") and index.isdigit() and int(index) < len(order) and part in columns:
+            stage = order[int(index)]
+            found[f"{stage}_{part}"] = explained or str(error.fields[field])
+            message = f"{Stage(stage).label} · {columns[part]}: {explained}"
+    return found, message
 
 
 @login_required
@@ -368,7 +371,7 @@ def profile_edit_page(request: HttpRequest) -> HttpResponse:
                 )
             services.set_party_profile(request.user, stages, revision)
         except Invalid as error:
-            errors, message = _profile_errors(error, order), error.message
+            errors, message = _profile_errors(error, order)
         except Conflict as error:
             message = str(error)
         else:
