@@ -102,3 +102,50 @@ def test_a_jp_cable_operator_reports_an_outage_and_files_its_interim_report(live
     page.goto(f"{base}/ja/cables/outages/")
     expect(page.locator("main table")).to_contain_text("Demo Asia–Europe 1")
     assert not violations.take()
+
+
+def test_a_jp_secretariat_sets_its_profile_and_designates_a_filer_in_japanese(
+    live_server, page, operator, tmp_path
+):
+    """In Japanese, under the CSP: the party's own profile edited on its form, then a cable's responsible
+    filer designated with an EU co-owner, then revoked."""
+    from partnership.exchanges.cable_outages.models import PartyProfile, ResponsibleFiler
+    from partnership.people.models import Organisation, Party
+    from tests.conftest import PASSWORD
+
+    for code, party in (("jp-cable-demo", "JP"), ("eu-cable-demo", "EU")):
+        Organisation.objects.create(
+            code=code, party=Party.objects.get(code=party), kind="operator", name_en=code, name_ja=code
+        )
+    base = live_server.url
+    violations = Violations(page)
+    page.goto(f"{base}/ja/cables/outages/profiles/edit/")
+    page.get_by_label("ユーザー名").fill("jp-secretariat")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.locator("main form").get_by_role("button", name="ログイン").click()
+    expect(page.locator("h1")).to_have_text("貴側の報告プロファイル")
+    page.get_by_label("通知: 時間").fill("6")
+    page.get_by_label("最終報告: 時間").fill("0")
+    page.get_by_role("button", name="プロファイルを保存する").click()
+    expect(page.locator("#final_hours_error")).to_be_visible()  # named beside the field, nothing saved
+    page.screenshot(path=str(tmp_path / "profile-error.png"), full_page=True)
+    page.get_by_label("最終報告: 時間").fill("48")
+    page.get_by_label("最終報告: 起算点").select_option("notification")
+    page.get_by_role("button", name="プロファイルを保存する").click()
+    expect(page.locator("main")).to_contain_text("貴側の報告プロファイルを保存しました。")
+    expect(page.locator("main")).to_contain_text("JP 独自のプロファイル")
+    assert PartyProfile.objects.get().stages[1] == {"stage": "final", "hours": 48, "after": "notification"}
+
+    page.get_by_role("link", name="責任届出者").first.click()
+    page.get_by_role("combobox", name="ケーブル", exact=True).select_option("demo-asia-europe-1")
+    page.get_by_label("責任届出者(貴側の事業者)").select_option("jp-cable-demo")
+    page.get_by_label("報告を閲覧する共同所有者(どちらの側でも可)").select_option(["eu-cable-demo"])
+    page.get_by_role("button", name="指定して署名する").click()
+    expect(page.locator("main")).to_contain_text("責任届出者を指定し、指定に署名しました。")
+    expect(page.locator("main table")).to_contain_text("eu-cable-demo")
+    page.screenshot(path=str(tmp_path / "filers.png"), full_page=True)
+    page.get_by_role("button", name="取り消す").click()
+    expect(page.locator("main")).to_contain_text("指定を取り消し、取消しに署名しました。")
+    assert ResponsibleFiler.objects.get().revoked_at is not None
+    page.wait_for_load_state("networkidle")
+    assert not violations.take()

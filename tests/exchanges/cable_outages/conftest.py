@@ -54,3 +54,20 @@ def demo_geojson(tmp_path):
     path = tmp_path / "demo.geojson"
     path.write_text(json.dumps(demo_map()), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def operators(members, demo_geojson):
+    """The demo map, and operators: two of JP (a filer and a co-owner), one of the EU, one outsider."""
+    from partnership.exchanges.cable_outages import services
+    from partnership.people.models import Organisation, Party
+    from partnership.people.services import create_member
+
+    services.import_map(members["jp_secretariat"], demo_geojson)
+    made = {}
+    for name, party in (("jp-cable-a", "JP"), ("jp-cable-b", "JP"), ("eu-cable", "EU"), ("jp-cable-c", "JP")):
+        org = Organisation.objects.create(
+            code=name, party=Party.objects.get(code=party), kind="operator", name_en=name, name_ja=name
+        )
+        made[name] = create_member(f"{name}-op", "correct-horse-battery-9", org, "operator")
+    return made

@@ -59,6 +59,9 @@ class TestCableOutagesContract(ExchangeContract):
                 "cables/imports/",
                 "cables/cable/demo-asia-europe-1/",
                 "cables/outages/",
+                "cables/outages/profiles/",
+                "cables/outages/profiles/edit/",
+                "cables/outages/filers/",
             ],
             count=lambda: MapImport.objects.count() + Cable.objects.count(),
             more=more,
@@ -71,6 +74,7 @@ class TestCableOutagesContract(ExchangeContract):
                 f"{API}/corridors",
                 f"{API}/outages",
                 f"{API}/outages/profiles",
+                f"{API}/outages/filers",
             ],
             service_writes=[import_on_the_jp_node],
             missing=[f"{API}/cables/no-such-cable"],
@@ -118,3 +122,13 @@ class TestCableOutagesContract(ExchangeContract):
         )
         assert sorted(copy.stages.values_list("stage", flat=True)) == ["interim", "notification"]
         assert copy.revision == 2 and copy.profile == "nis2" and copy.ledger_entry.log == "JP"
+        # Its deadlines, here on the EU node, from the stages the signed report carries (NIS2's).
+        import datetime
+
+        from django.utils import timezone
+
+        from partnership.exchanges.cable_outages.queries import stage_deadlines
+
+        due = {item["stage"]: item["due"] for item in stage_deadlines(copy, timezone.now())}
+        assert due["notification"] == copy.detected_at + datetime.timedelta(hours=24)
+        assert due["interim"] == copy.detected_at + datetime.timedelta(hours=72)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from partnership.exchanges.cable_outages.models import Outage
 from partnership.ledger.models import LogEntry
 
-from .test_outages import CABLE, operators, report  # noqa: F401 - the fixture
+from .test_outages import CABLE, report
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def post(client, token_for, user, path, body, method="post"):
     return getattr(client, method)(path, body, content_type="application/json", headers=headers)
 
 
-def test_the_matrix_of_who_reports_reads_and_files(client, token_for, operators, members):  # noqa: F811
+def test_the_matrix_of_who_reports_reads_and_files(client, token_for, operators, members):
     jp_a, eu = operators["jp-cable-a"], operators["eu-cable"]
     for user, status in ((None, 401), (members["jp_secretariat"], 403), (members["eu_lead"], 403)):
         assert post(client, token_for, user, API, report()).status_code == status
@@ -45,7 +45,7 @@ def test_the_matrix_of_who_reports_reads_and_files(client, token_for, operators,
     assert twice.status_code == 422 and "stage" in twice.json()["error"]["fields"]
 
 
-def test_hostile_input_is_refused_and_stores_nothing(client, token_for, operators):  # noqa: F811
+def test_hostile_input_is_refused_and_stores_nothing(client, token_for, operators):
     user = operators["jp-cable-a"]
     before = LogEntry.objects.count()
     for body in (
@@ -65,7 +65,7 @@ def test_hostile_input_is_refused_and_stores_nothing(client, token_for, operator
     assert Outage.objects.count() == 0 and LogEntry.objects.count() == before
 
 
-def test_the_profiles_and_the_party_profile(client, token_for, operators, members):  # noqa: F811
+def test_the_profiles_and_the_party_profile(client, token_for, operators, members):
     headers = {"Authorization": token_for(operators["jp-cable-a"])}
     codes = [p["code"] for p in client.get(f"{API}/profiles", headers=headers).json()]
     assert codes == ["fcc", "nis2"]

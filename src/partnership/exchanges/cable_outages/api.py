@@ -8,9 +8,9 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from partnership.api_helpers import WRITE_AUTH, error_responses, paginate, signed_in
+from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, signed_in
 
-from . import corridors, profiles, queries, services
+from . import corridors, queries, services
 
 router = Router(tags=["cables"])
 
@@ -306,16 +306,52 @@ class ProfileOut(Schema):
     stages: list[dict[str, Any]]
     status: str = Field(description="primary or secondary: the source of the shipped figures")
     basis: str
+    revision: int | None = Field(None, description="your party's profile: the revision an edit sends back")
 
 
 class ProfileIn(Schema):
-    stages: list[dict[str, Any]]
+    stages: list[dict[str, Any]] = Field(description='[{"stage", "hours", "after"}], in stage order')
+    revision: int | None = Field(
+        None, description="the revision you read (0 when there was none): a newer one is a 409 Conflict"
+    )
 
 
 class FilerIn(Schema):
     cable: str
     organisation: str = Field(description="an operator of your party: the consortium's responsible filer")
     co_owners: list[str] = Field(default_factory=list, description="operators that read its reports")
+
+
+class FilerOut(SignedOut):
+    cable: str
+    cable_name: str
+    party: str = Field(description="the party whose secretariat designated it")
+    organisation: str = Field(description="the responsible filer (an operator's code)")
+    co_owners: list[str]
+    revision: int
+    designated_at: str
+    revoked: bool
+
+
+def filer_out(designation) -> dict[str, Any]:
+    return {
+        "cable": designation.cable_slug,
+        "cable_name": designation.cable_name,
+        "party": designation.party.code,
+        "organisation": designation.organisation.code,
+        "co_owners": sorted(org.code for org in designation.co_owners.all()),
+        "revision": designation.revision,
+        "designated_at": designation.designated_at.isoformat(),
+        "revoked": designation.revoked_at is not None,
+        **ledger_fields(designation),
+    }
+
+
+class OutagePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[OutageOut]
 
 
 def _when(moment) -> str | None:
@@ -360,10 +396,16 @@ def outage_out(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("outages", response={200: list[OutageOut], **error_responses(401, 403)}, summary="Outage reports")
-def list_outages(request):
-    """The reports the caller may read under TLP, newest first (100), with overdue stages flagged."""
-    return [outage_out(row) for row in queries.outages(signed_in(request))]
+@router.get("outages", response={200: OutagePage, **error_responses(401, 403, 422)}, summary="Outage reports")
+def list_outages(request, search: str = "", party: str = "", state: str = "", kind: str = ""):
+    """The reports the caller may read under TLP, newest first, a page at a time (`page`, `page_size`,
+    100 by default), with overdue stages flagged; `search` in the cable's name or id, `party` the
+    reporting party, `state` open or repaired, `kind` reports or historical."""
+    filters = queries.OutageFilters(search=search[:100], party=party[:8], state=state[:10], kind=kind[:12])
+    found = queries.outage_list(signed_in(request), filters)
+    page = paginate(request, found, lambda row: row, default_size=queries.PAGE_SIZE)
+    page["items"] = [outage_out(row) for row in queries.with_deadlines(page["items"])]
+    return page
 
 
 @router.post(
@@ -388,32 +430,47 @@ def list_profiles(request):
 @router.put(
     "outages/profiles/party",
     auth=WRITE_AUTH,
-    response={200: ProfileOut, **error_responses(400, 401, 403, 422)},
+    response={200: ProfileOut, **error_responses(400, 401, 403, 409, 422)},
     summary="Set your party's own reporting profile (a secretariat)",
 )
 def set_profile(request, payload: ProfileIn):
-    services.set_party_profile(request.auth, payload.stages)
-    return next(p for p in queries.reporting_profiles(request.auth) if p["code"] == profiles.PARTY)
+    """Send the `revision` you read (0 before the first): an edit made in between is a 409."""
+    services.set_party_profile(request.auth, payload.stages, payload.revision)
+    return queries.party_profile(request.auth)
+
+
+@router.get(
+    "outages/filers",
+    response={200: list[FilerOut], **error_responses(401, 403)},
+    summary="Responsible-filer designations in force",
+)
+def list_filers(request):
+    """Each cable's responsible filer and co-owners, this node's and the peer's (`signed_by`)."""
+    return [filer_out(designation) for designation in queries.designations(signed_in(request))]
 
 
 @router.post(
     "outages/filers",
     auth=WRITE_AUTH,
-    response={201: dict[str, Any], **error_responses(400, 401, 403, 422)},
+    response={201: FilerOut, **error_responses(400, 401, 403, 409, 422)},
     summary="Designate a cable's responsible filer and co-owners (a secretariat)",
 )
 def designate_filer(request, payload: FilerIn):
+    """Designate, or change your party's designation; signed and shared with the other party's node."""
     designation = services.designate_filer(
         request.auth, payload.cable, payload.organisation, payload.co_owners
     )
-    return Status(
-        201,
-        {
-            "cable": designation.cable.slug,
-            "organisation": designation.organisation.code,
-            "co_owners": sorted(org.code for org in designation.co_owners.all()),
-        },
-    )
+    return Status(201, filer_out(designation))
+
+
+@router.delete(
+    "outages/filers/{cable}",
+    auth=WRITE_AUTH,
+    response={200: FilerOut, **error_responses(401, 403, 404)},
+    summary="Revoke your party's designation of a cable's responsible filer (a secretariat)",
+)
+def revoke_filer(request, cable: str):
+    return filer_out(services.revoke_filer(request.auth, cable))
 
 
 @router.get(

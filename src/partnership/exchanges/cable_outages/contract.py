@@ -18,7 +18,7 @@ from partnership.programme.exchanges import (
     RecordType,
 )
 
-from . import outages, queries
+from . import filers, outages, queries
 
 SOURCE = "cable_outages"
 
@@ -35,8 +35,12 @@ class CableOutages(Exchange):
     navigation = Navigation("cables", gettext_lazy("Cables"), order=70)
     commands = ("cables",)
     # The map is each node's reference data from a licensed source: it is not signed into the ledger.
-    # Outage reports are (one record per stage filed), sealed to the peer node unless TLP:CLEAR.
-    record_types = (RecordType(outages.OUTAGE, outages.apply_outage, readable_by=can_read_outages),)
+    # Outage reports are (one record per stage filed), sealed to the peer node unless TLP:CLEAR; so are
+    # the responsible-filer designations (each change and revocation), in the clear.
+    record_types = (
+        RecordType(outages.OUTAGE, outages.apply_outage, readable_by=can_read_outages),
+        RecordType(filers.FILER, filers.apply_filer, readable_by=can_read_outages),
+    )
     # The demo's cable operators (para 61), which the programme's text does not name.
     demo_organisations = (
         DemoOrganisation(

@@ -175,10 +175,14 @@ class Stage(models.TextChoices):
 
 class PartyProfile(models.Model):
     """A party's own reporting profile (its stages' deadlines), edited by its secretariat; the FCC and
-    NIS2 profiles are shipped as data (`data/reporting-profiles.json`)."""
+    NIS2 profiles are shipped as data (`data/reporting-profiles.json`). Not signed into the ledger: each
+    report carries the stages it was filed under (`Outage.profile_stages`), which is what the other
+    party's node computes its deadlines from. `revision` counts the edits: an edit made on an older one
+    is a conflict, not silently overwritten."""
 
     party = models.OneToOneField("people.Party", on_delete=models.PROTECT, related_name="+")
     stages = models.JSONField(default=list)  # [{"stage", "hours", "after"}], as `profiles.clean_stages`
+    revision = models.PositiveIntegerField(default=1)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -190,18 +194,51 @@ class PartyProfile(models.Model):
 
 class ResponsibleFiler(models.Model):
     """The one organisation that files outage reports for a cable's consortium (FCC: the Responsible
-    Licensee), and the co-owner operators who read them; designated by its party's secretariat."""
+    Licensee), and the co-owner operators (of either party) who read them; designated by a party's
+    secretariat and signed into the ledger (`cable_outages.filer`), so that the other party's node knows
+    it too. One object per designating party and cable (`uid` derived from both): a change or a
+    revocation is a new `revision` of it; a revoked one is kept (`revoked_at`) so that an older revision
+    arriving again changes nothing. At most one designation in force per cable. A peer's is read-only
+    here (`signed_by`). `cable` is null when the designating node's cable is not on this node's map."""
 
-    cable = models.OneToOneField(Cable, on_delete=models.CASCADE, related_name="responsible_filer")
+    uid = models.UUIDField(unique=True, editable=False)
+    party = models.ForeignKey("people.Party", on_delete=models.PROTECT, related_name="+")
+    cable = models.ForeignKey(
+        Cable, null=True, blank=True, on_delete=models.SET_NULL, related_name="responsible_filers"
+    )
+    cable_slug = models.SlugField(max_length=200)
+    cable_name = models.CharField(max_length=300)
     organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="+")
     co_owners = models.ManyToManyField("people.Organisation", related_name="+", blank=True)
     designated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     designated_at = models.DateTimeField()
+    revision = models.PositiveIntegerField(default=1)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    ledger_entry = models.ForeignKey(
+        "ledger.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["cable_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "cable_slug"], name="one_designation_per_party_cable"),
+            models.UniqueConstraint(
+                fields=["cable_slug"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_filer_in_force_per_cable",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.cable_id} filed by {self.organisation_id}"
+        return f"{self.cable_slug} filed by {self.organisation_id}"
+
+    @property
+    def signed_by(self) -> str | None:
+        """The party code of the peer node that signed this designation, or None for this node's own."""
+        entry = self.ledger_entry
+        return entry.log if entry is not None and entry.from_peer else None
 
 
 class Outage(models.Model):
@@ -247,6 +284,8 @@ class Outage(models.Model):
 
     class Meta:
         ordering = ["-detected_at", "-pk"]
+        # The list's order: a page of the newest reports is read from the index, not sorted from all.
+        indexes = [models.Index(fields=["-detected_at", "-id"], name="outage_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.cable_name} {self.detected_at:%Y-%m-%d}"

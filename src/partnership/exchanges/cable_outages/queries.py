@@ -345,20 +345,67 @@ def _outage_reader(reader: Reader) -> Any:
     return actor
 
 
-def outages(reader: Reader, now: Any = None) -> list[dict[str, Any]]:
-    """The outage reports `reader` may read, newest first, each with its stages' deadlines and whether one
-    is overdue: two queries."""
+@dataclass(frozen=True)
+class OutageFilters:
+    """What a reader may narrow the list of outage reports to (kept across the list's pages)."""
+
+    search: str = ""  # in the cable's name or id
+    party: str = ""  # the reporting party's code
+    state: str = ""  # "open" (not repaired), "repaired"; "" for both
+    kind: str = ""  # "reports" (filed by operators), "historical" (reconstructed); "" for both
+
+    STATES = ("open", "repaired")
+    KINDS = ("reports", "historical")
+
+    def cleaned(self) -> OutageFilters:
+        """The filters with an unknown state or kind dropped (a hand-edited query string lists all)."""
+        return OutageFilters(
+            search=self.search.strip()[:100],
+            party=self.party.strip().upper()[:8],
+            state=self.state if self.state in self.STATES else "",
+            kind=self.kind if self.kind in self.KINDS else "",
+        )
+
+
+def outage_list(reader: Reader, filters: OutageFilters | None = None) -> QuerySet[Outage]:
+    """The outage reports `reader` may read, newest first, narrowed by `filters` (a queryset: the page
+    and the API take a page of it, then `with_deadlines`)."""
     actor = _outage_reader(reader)
-    now = now or timezone.now()
-    rows = list(
-        Outage.objects.filter(_outage_rule(actor))
-        .select_related("party", "organisation")
+    filters = (filters or OutageFilters()).cleaned()
+    found = Outage.objects.filter(_outage_rule(actor))
+    if filters.search:
+        found = found.filter(
+            Q(cable_name__icontains=filters.search) | Q(cable_slug__icontains=filters.search)
+        )
+    if filters.party:
+        found = found.filter(party__code=filters.party)
+    if filters.state == "open":
+        found = found.filter(repaired_at__isnull=True)
+    elif filters.state == "repaired":
+        found = found.filter(repaired_at__isnull=False)
+    if filters.kind:
+        found = found.filter(is_historical=filters.kind == "historical")
+    return (
+        found.select_related("party", "organisation")
         .prefetch_related(Prefetch("stages", queryset=OutageStage.objects.order_by("filed_at")))
-        .order_by("-detected_at", "-pk")[:PAGE_SIZE]
+        .order_by("-detected_at", "-pk")
     )
-    return [
-        {"outage": row, "stages": stage_deadlines(row, now), "overdue": _overdue(row, now)} for row in rows
-    ]
+
+
+def with_deadlines(rows: Any, now: Any = None) -> list[dict[str, Any]]:
+    """Each report of `rows` (a page) with its stages' deadlines and whether one is overdue."""
+    now = now or timezone.now()
+    found = []
+    for row in rows:
+        stages = stage_deadlines(row, now)
+        found.append({"outage": row, "stages": stages, "overdue": any(item["overdue"] for item in stages)})
+    return found
+
+
+def outages(reader: Reader, now: Any = None, filters: OutageFilters | None = None) -> list[dict[str, Any]]:
+    """The first page (newest PAGE_SIZE) of the reports `reader` may read, each with its stages'
+    deadlines and whether one is overdue: two queries."""
+    return with_deadlines(outage_list(reader, filters)[:PAGE_SIZE], now)
 
 
 def _overdue(outage: Outage, now: Any) -> bool:
@@ -403,7 +450,8 @@ def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
     cable out at the moment it was detected by a report `actor` may read (a cable out under a report it
     may not read is not revealed by the answer); None before a map is imported."""
     known = parties()
-    found = _links()
+    key = str(_latest_uid())
+    found = _links(key)
     if len(known) < 2 or not found:
         return None
     moment = row.detected_at
@@ -415,7 +463,7 @@ def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
     out.add(row.cable_slug)
     on_map = {link.slug for link in found}
     (code_from, party_from), (code_to, party_to) = list(known.items())[:2]
-    before = routes.analyse(found, party_from, party_to)
+    before = _intact(key, found, party_from, party_to)
     after = routes.analyse(found, party_from, party_to, frozenset(out & on_map))
     return {
         "from": code_from,
@@ -430,8 +478,24 @@ def route_effect(row: Outage, actor: Any) -> dict[str, Any] | None:
     }
 
 
+#: The routes between two parties with nothing cut, by the latest import's uid (as `_LINKS`): every
+#: outage's route effect compares against it, so it is computed once per map, not once per outage.
+_INTACT: dict[tuple[str, frozenset[str], frozenset[str]], routes.Answer] = {}
+
+
+def _intact(
+    key: str, found: list[routes.Link], party_from: frozenset[str], party_to: frozenset[str]
+) -> routes.Answer:
+    if (key, party_from, party_to) not in _INTACT:
+        if any(held != key for held, _from, _to in _INTACT):
+            _INTACT.clear()
+        _INTACT[(key, party_from, party_to)] = routes.analyse(found, party_from, party_to)
+    return _INTACT[(key, party_from, party_to)]
+
+
 def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
-    """The shipped profiles, and the reader's party's own when its secretariat set one."""
+    """The shipped profiles, and the reader's party's own when its secretariat set one (with its
+    `revision`, which an edit sends back)."""
     from . import profiles
     from .models import PartyProfile
 
@@ -443,6 +507,7 @@ def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
             "status": profile["status"],
             "basis": profile["basis"],
             "name": profile["name"],
+            "revision": None,
         }
         for code, profile in profiles.shipped().items()
     ]
@@ -455,9 +520,49 @@ def reporting_profiles(reader: Reader) -> list[dict[str, Any]]:
                 "status": "party",
                 "basis": actor.party.code,
                 "name": {"en": actor.party.code, "ja": actor.party.code},
+                "revision": own.revision,
+                "changed_at": own.changed_at,
             }
         )
     return found
+
+
+def party_profile(reader: Reader) -> dict[str, Any] | None:
+    """The reader's party's own profile (`reporting_profiles`' entry), or None before its secretariat
+    set one."""
+    from . import profiles
+
+    return next((p for p in reporting_profiles(reader) if p["code"] == profiles.PARTY), None)
+
+
+def designations(reader: Reader) -> list[Any]:
+    """The responsible-filer designations in force, by cable, with the filer, the co-owners, who signed
+    them (this node, or the peer's: read-only here): for every reader of outage reports (an operator
+    must know whether it files for a cable, a co-owner whose reports it reads). Three queries."""
+    from .models import ResponsibleFiler
+
+    _outage_reader(reader)
+    return list(
+        ResponsibleFiler.objects.filter(revoked_at__isnull=True)
+        .select_related("party", "organisation", "ledger_entry")
+        .prefetch_related("co_owners")
+        .order_by("cable_name", "pk")
+    )
+
+
+def operator_choices(reader: Reader) -> dict[str, list[tuple[str, str, str]]]:
+    """The operators a secretariat may name on the designation form: `filers` (its own party's) and
+    `co_owners` (either party's), as (code, name, party code)."""
+    from partnership.people.models import Organisation
+
+    actor = _outage_reader(reader)
+    rows = list(
+        Organisation.objects.filter(kind=Organisation.Kind.OPERATOR)
+        .select_related("party")
+        .order_by("party__code", "code")
+    )
+    every = [(org.code, org.name, org.party.code if org.party else "") for org in rows]
+    return {"filers": [row for row in every if row[2] == actor.party.code], "co_owners": every}
 
 
 def cable_choices(reader: Reader) -> list[tuple[str, str]]:

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.people.permissions import (
     require_import_cable_map,
+    require_local_record,
     require_manage_outage_reporting,
     require_report_outage,
 )
@@ -245,7 +246,7 @@ def report_outage(user: User | AnonymousUser | None, data: dict[str, Any]) -> An
     ledger. Only the cable's responsible filer reports when its consortium designated one; the
     co-owners named in the designation read it. `Invalid` naming the field; nothing stored."""
     from . import outages
-    from .models import Outage, OutageStage, ResponsibleFiler
+    from .models import Outage, OutageStage
 
     actor = require_report_outage(user)
     now = timezone.now()
@@ -253,7 +254,7 @@ def report_outage(user: User | AnonymousUser | None, data: dict[str, Any]) -> An
     cable = Cable.objects.filter(slug=str(slug or "")[:200], retired_by__isnull=True).first()
     if cable is None:
         raise Invalid(_("cable: not a cable in service on this map."), {"cable": _("unknown cable")})
-    designation = ResponsibleFiler.objects.filter(cable=cable).first()
+    designation = _designation_in_force(cable.slug)
     if designation is not None and designation.organisation_id != actor.organisation.pk:
         raise PermissionDenied(
             _("%(org)s files this cable's outage reports for its consortium.")
@@ -324,52 +325,160 @@ def file_stage(user: User | AnonymousUser | None, uid: str, stage: str, data: di
     return outage
 
 
-def set_party_profile(user: User | AnonymousUser | None, stages: Any) -> Any:
-    """A secretariat sets its party's own reporting profile (its stages and deadlines)."""
+def set_party_profile(user: User | AnonymousUser | None, stages: Any, revision: int | None = None) -> Any:
+    """A secretariat sets its party's own reporting profile (its stages and deadlines). `revision`, when
+    given, is the one the writer read (0: there was none yet): another edit in between is a Conflict,
+    not silently overwritten. The profile is not signed (`filers` says why); reports filed under it
+    keep the stages they were filed under."""
     from . import profiles
     from .models import PartyProfile
 
     actor = require_manage_outage_reporting(user)
     cleaned = profiles.clean_stages(stages)
-    profile, _created = PartyProfile.objects.update_or_create(
-        party=actor.party,
-        defaults={"stages": cleaned, "changed_by": actor.user, "changed_at": timezone.now()},
-    )
+    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
+        raise Invalid(
+            _("revision: give the revision you read, a whole number."), {"revision": _("not a number")}
+        )
+    with transaction.atomic():
+        profile = PartyProfile.objects.select_for_update().filter(party=actor.party).first()
+        current = profile.revision if profile is not None else 0
+        if revision is not None and revision != current:
+            raise Conflict(
+                _(
+                    "Your party's profile is at revision %(current)s, not %(given)s: "
+                    "read it again and make your change there."
+                )
+                % {"current": current, "given": revision}
+            )
+        if profile is None:
+            return PartyProfile.objects.create(
+                party=actor.party, stages=cleaned, changed_by=actor.user, changed_at=timezone.now()
+            )
+        if profile.stages == cleaned:
+            return profile
+        profile.stages, profile.revision = cleaned, profile.revision + 1
+        profile.changed_by, profile.changed_at = actor.user, timezone.now()
+        profile.save()
     return profile
+
+
+def _designation_in_force(cable_slug: str) -> Any:
+    from .models import ResponsibleFiler
+
+    return (
+        ResponsibleFiler.objects.select_related("party", "organisation", "ledger_entry")
+        .filter(cable_slug=cable_slug, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def _own_designation(actor: Any, cable_slug: str) -> Any:
+    """The designation in force for the cable, refused unless the actor's party made it on this node: a
+    designation is changed only by the party (and the node) that signed it."""
+    held = _designation_in_force(cable_slug)
+    if held is not None:
+        require_local_record(held.signed_by)
+        if held.party_id != actor.party.pk:
+            raise PermissionDenied(
+                _("%(party)s designated this cable's responsible filer; only its secretariat changes it.")
+                % {"party": held.party.code}
+            )
+    return held
 
 
 def designate_filer(
     user: User | AnonymousUser | None, cable_slug: str, organisation: str, co_owners: list[str]
 ) -> Any:
     """A secretariat designates the one operator of its party that files a cable's outage reports for the
-    consortium (FCC: the Responsible Licensee), and the co-owner operators (either party) who read them."""
+    consortium (FCC: the Responsible Licensee), and the co-owner operators (either party) who read them;
+    or changes its own designation. Signed into the ledger (`filers`), so that the other party's node
+    knows it. A designation the other party made is changed only by that party."""
     from partnership.people.models import Organisation
 
+    from . import filers
     from .models import ResponsibleFiler
 
     actor = require_manage_outage_reporting(user)
-    cable = Cable.objects.filter(slug=str(cable_slug)[:200]).first()
+    cable = Cable.objects.filter(slug=str(cable_slug)[:200], retired_by__isnull=True).first()
     if cable is None:
-        raise Invalid(_("cable: not a cable on this map."), {"cable": _("unknown cable")})
+        raise Invalid(_("cable: not a cable in service on this map."), {"cable": _("unknown cable")})
     filer = Organisation.objects.filter(
-        code=str(organisation)[:64], party=actor.party, kind="operator"
+        code=str(organisation)[:64], party=actor.party, kind=Organisation.Kind.OPERATOR
     ).first()
     if filer is None:
         raise Invalid(
             _("organisation: not an operator of your party."), {"organisation": _("not an operator")}
         )
-    owners = list(Organisation.objects.filter(code__in=[str(c)[:64] for c in co_owners], kind="operator"))
-    if len(owners) != len(set(co_owners)):
+    if not isinstance(co_owners, list | tuple) or len(co_owners) > filers.MAX_CO_OWNERS:
         raise Invalid(
-            _("co_owners: every co-owner must be an operator."), {"co_owners": _("not an operator")}
+            _("co_owners: give at most %(max)s operators.") % {"max": filers.MAX_CO_OWNERS},
+            {"co_owners": _("too many")},
         )
+    wanted = {str(code)[:64] for code in co_owners if str(code).strip()}
+    owners = list(Organisation.objects.filter(code__in=wanted, kind=Organisation.Kind.OPERATOR))
+    if len(owners) != len(wanted):
+        unknown = sorted(wanted - {org.code for org in owners})
+        raise Invalid(
+            _("co_owners: %(codes)s is not an operator.") % {"codes": ", ".join(unknown[:5])},
+            {"co_owners": _("not an operator")},
+        )
+    owners = [org for org in owners if org.pk != filer.pk]
     with transaction.atomic():
-        designation, _created = ResponsibleFiler.objects.update_or_create(
-            cable=cable,
-            defaults={"organisation": filer, "designated_by": actor.user, "designated_at": timezone.now()},
+        _own_designation(actor, cable.slug)
+        now = timezone.now()
+        designation = (
+            ResponsibleFiler.objects.select_for_update()
+            .filter(party=actor.party, cable_slug=cable.slug)
+            .first()
         )
-        designation.co_owners.set([org for org in owners if org.pk != filer.pk])
+        if designation is None:
+            designation = ResponsibleFiler(
+                uid=filers.designation_uid(actor.party.code, cable.slug), party=actor.party, revision=0
+            )
+        elif (
+            designation.revoked_at is None
+            and designation.organisation_id == filer.pk
+            and {org.pk for org in designation.co_owners.all()} == {org.pk for org in owners}
+        ):
+            return designation  # nothing changed: nothing signed
+        designation.cable, designation.cable_slug, designation.cable_name = cable, cable.slug, cable.name
+        designation.organisation, designation.designated_by, designation.designated_at = (
+            filer,
+            actor.user,
+            now,
+        )
+        designation.revision += 1
+        designation.revoked_at = None
+        try:
+            with transaction.atomic():
+                designation.save()
+        except IntegrityError:
+            # Another secretariat designated a filer for this cable at the same moment.
+            raise Conflict(
+                _("Someone designated this cable's filer at the same moment; try again.")
+            ) from None
+        designation.co_owners.set(owners)
+        designation.ledger_entry = filers.share(designation, actor.organisation)
+        designation.save(update_fields=["ledger_entry"])
     return designation
+
+
+def revoke_filer(user: User | AnonymousUser | None, cable_slug: str) -> Any:
+    """A secretariat revokes its party's designation for the cable: any operator of a party may report on
+    it again. Signed as the designation's next revision."""
+    from . import filers
+
+    actor = require_manage_outage_reporting(user)
+    with transaction.atomic():
+        held = _own_designation(actor, str(cable_slug)[:200])
+        if held is None:
+            raise NotFound(_("This cable has no responsible filer designated."))
+        held.revision += 1
+        held.revoked_at = timezone.now()
+        held.save()
+        held.ledger_entry = filers.share(held, actor.organisation)
+        held.save(update_fields=["ledger_entry"])
+    return held
 
 
 def _uuid(value: str) -> Any:

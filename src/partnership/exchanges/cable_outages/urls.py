@@ -13,5 +13,9 @@ urlpatterns = [
     path("cables/outages/", views.outages_page, name="cables-outages"),
     path("cables/outages/report/", views.report_page, name="cables-report"),
     path("cables/outages/history/", views.history_page, name="cables-history"),
+    path("cables/outages/profiles/", views.profiles_page, name="cables-profiles"),
+    path("cables/outages/profiles/edit/", views.profile_edit_page, name="cables-profile-edit"),
+    path("cables/outages/filers/", views.filers_page, name="cables-filers"),
+    path("cables/outages/filers/<slug:slug>/revoke/", views.revoke_filer_page, name="cables-filer-revoke"),
     path("cables/outages/<str:uid>/", views.outage_page, name="cables-outage"),
 ]

@@ -3,6 +3,7 @@ with a "what if" cut, the list of cables, one cable, the imports. Thin: each rea
 queries.py (and svgmap.py to draw) and renders."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +15,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from partnership.errors import Invalid, NotFound, PermissionDenied
-from partnership.people.permissions import actor_for, can_report_outage
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
+from partnership.people.permissions import actor_for, can_manage_outage_reporting, can_report_outage
 from partnership.people.tlp import Tlp
 
 from . import corridors, queries, services, svgmap
@@ -152,12 +153,40 @@ def _form_data(post: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def outages_page(request: HttpRequest) -> HttpResponse:
-    """The outage reports the reader may read, overdue ones flagged."""
-    rows = queries.outages(request.user)
+    """The outage reports the reader may read, a page at a time, overdue ones flagged; `?q=` (cable),
+    `?party=`, `?state=open|repaired`, `?kind=reports|historical`, kept across the pages."""
+    filters = queries.OutageFilters(
+        search=request.GET.get("q", "")[:100],
+        party=request.GET.get("party", "")[:8],
+        state=request.GET.get("state", "")[:10],
+        kind=request.GET.get("kind", "")[:12],
+    ).cleaned()
+    page = Paginator(queries.outage_list(request.user, filters), queries.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = urlencode(
+        {
+            key: value
+            for key, value in (
+                ("q", filters.search),
+                ("party", filters.party),
+                ("state", filters.state),
+                ("kind", filters.kind),
+            )
+            if value
+        }
+    )
     return render(
         request,
         "cable_outages/outages.html",
-        {"rows": rows, "may_report": can_report_outage(actor_for(request.user))},
+        {
+            "rows": queries.with_deadlines(page.object_list),
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "parties": list(queries.parties()),
+            "may_report": can_report_outage(actor_for(request.user)),
+        },
     )
 
 
@@ -242,3 +271,204 @@ def history_page(request: HttpRequest) -> HttpResponse:
     """The real outages reconstructed from public sources, 2006 onwards, each with its sources and the
     Japan–EU paths it took away on the map imported now."""
     return render(request, "cable_outages/history.html", {"events": queries.history(request.user)})
+
+
+# Reporting profiles and responsible filers (a secretariat's) ---------------------------------------------
+
+
+def anchor_labels() -> list[tuple[str, str]]:
+    """What a stage's deadline may count from, in the reader's language."""
+    return [
+        ("detection", _("detection")),
+        ("plan", _("repair plan of work received")),
+        ("repair", _("service restored")),
+        *((value, _("filing of the %(stage)s") % {"stage": label}) for value, label in Stage.choices),
+    ]
+
+
+@login_required
+@require_GET
+def profiles_page(request: HttpRequest) -> HttpResponse:
+    """The shipped FCC and NIS2 profiles and the reader's party's own, each stage with its deadline; for
+    its secretariat, the link to edit the party's own."""
+    found = queries.reporting_profiles(request.user)
+    language = get_language() or "en"
+    anchors = dict(anchor_labels())
+    for profile in found:
+        profile["title"] = profile["name"].get(language, profile["code"])
+        profile["rows"] = [
+            {
+                **item,
+                "label": Stage(item["stage"]).label,
+                "after_label": anchors.get(item["after"], item["after"]),
+            }
+            for item in profile["stages"]
+        ]
+    return render(
+        request,
+        "cable_outages/profiles.html",
+        {
+            "profiles": found,
+            "may_manage": can_manage_outage_reporting(actor_for(request.user)),
+        },
+    )
+
+
+def _profile_stages_from(post: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    """The stages the profile form gives (a stage with no hours is left out), and the stage each index of
+    the list stands for (to name the form's field in an error)."""
+    stages, order = [], []
+    for value in Stage.values:
+        hours = post.get(f"{value}_hours", "").strip()[:12]
+        if not hours:
+            continue
+        try:
+            number: Any = int(hours)
+        except ValueError:
+            number = hours  # refused by the service, naming the field
+        stages.append({"stage": value, "hours": number, "after": post.get(f"{value}_after", "")[:20]})
+        order.append(value)
+    return stages, order
+
+
+def _profile_errors(error: Invalid, order: list[str]) -> tuple[dict[str, str], str]:
+    """The service's fields (`stages[1].hours`) as the form's (`interim_hours`), each with what is
+    wrong, and the message in the form's words (the stage and the column, not the API's path)."""
+    found: dict[str, str] = {}
+    message = error.message
+    _path, _sep, explained = error.message.partition(": ")
+    columns = {"hours": _("Deadline (hours)"), "after": _("Counted from"), "stage": _("Stage")}
+    for field in error.fields or {}:
+        index, _sep, part = field.removeprefix("stages[").partition("].")
+        if field.startswith("stages[") and index.isdigit() and int(index) < len(order) and part in columns:
+            stage = order[int(index)]
+            found[f"{stage}_{part}"] = explained or str(error.fields[field])
+            message = f"{Stage(stage).label} · {columns[part]}: {explained}"
+    return found, message
+
+
+@login_required
+def profile_edit_page(request: HttpRequest) -> HttpResponse:
+    """A secretariat edits its party's own profile: each stage's hours and anchor (no hours: not in the
+    profile), with the revision it read; an edit made in between is shown, nothing overwritten."""
+    if not can_manage_outage_reporting(actor_for(request.user)):
+        raise PermissionDenied(_("Only a party's secretariat sets the outage reporting rules."))
+    current = queries.party_profile(request.user)
+    errors: dict[str, str] = {}
+    message = ""
+    if request.method == "POST":
+        stages, order = _profile_stages_from(request.POST)
+        revision_text = request.POST.get("revision", "")[:12]
+        try:
+            revision = int(revision_text)
+        except ValueError:
+            revision = None  # refused below: the form always sends the revision it showed
+        try:
+            if revision is None:
+                raise Invalid(
+                    _("revision: the form lost the revision it was read at; open it again."),
+                    {"revision": _("missing")},
+                )
+            services.set_party_profile(request.user, stages, revision)
+        except Invalid as error:
+            errors, message = _profile_errors(error, order)
+        except Conflict as error:
+            message = str(error)
+        else:
+            messages.success(request, _("Your party's reporting profile is saved."))
+            return redirect("cables-profiles")
+        values = {key: request.POST.get(key, "")[:20] for key in request.POST}
+        if message and not errors:  # a conflict: show what is saved now, beside the refusal
+            current = queries.party_profile(request.user)
+    else:
+        values = {}
+        for item in (current or {}).get("stages", []):
+            values[f"{item['stage']}_hours"] = str(item["hours"])
+            values[f"{item['stage']}_after"] = item["after"]
+    rows = [
+        {
+            "stage": value,
+            "label": label,
+            "hours": values.get(f"{value}_hours", ""),
+            "after": values.get(f"{value}_after", "detection"),
+            "error_hours": errors.get(f"{value}_hours", ""),
+            "error_after": errors.get(f"{value}_after", "") or errors.get(f"{value}_stage", ""),
+        }
+        for value, label in Stage.choices
+    ]
+    return render(
+        request,
+        "cable_outages/profile_form.html",
+        {
+            "rows": rows,
+            "anchors": anchor_labels(),
+            "revision": current["revision"] if current else 0,
+            "current": current,
+            "errors": errors,
+            "message": message,
+        },
+        status=200,
+    )
+
+
+@login_required
+def filers_page(request: HttpRequest) -> HttpResponse:
+    """The responsible filer of each cable's consortium and its co-owners (this node's designations and
+    the peer's, read-only); for a secretariat, the form to designate one and a button to revoke its own."""
+    errors: dict[str, str] = {}
+    message = ""
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        values = {
+            "cable": request.POST.get("cable", "")[:200],
+            "organisation": request.POST.get("organisation", "")[:64],
+            "co_owners": [code[:64] for code in request.POST.getlist("co_owners")][:200],
+        }
+        try:
+            services.designate_filer(
+                request.user, values["cable"], values["organisation"], values["co_owners"]
+            )
+        except Invalid as error:
+            errors, message = error.fields, error.message
+        except Conflict as error:
+            message = str(error)
+        else:
+            messages.success(request, _("The responsible filer is designated and the designation signed."))
+            return redirect("cables-filers")
+    actor = actor_for(request.user)
+    may_manage = can_manage_outage_reporting(actor)
+    found = queries.designations(request.user)
+    return render(
+        request,
+        "cable_outages/filers.html",
+        {
+            "designations": [
+                {
+                    "designation": designation,
+                    "may_revoke": may_manage
+                    and actor is not None
+                    and designation.party_id == actor.party.pk
+                    and designation.signed_by is None,
+                }
+                for designation in found
+            ],
+            "may_manage": may_manage,
+            "cables": queries.cable_choices(request.user) if may_manage else [],
+            "operators": queries.operator_choices(request.user) if may_manage else {},
+            "values": values,
+            "errors": errors,
+            "message": message,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_filer_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A secretariat revokes its party's designation of the cable's responsible filer."""
+    try:
+        services.revoke_filer(request.user, slug)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    messages.success(request, _("The designation is revoked and the revocation signed."))
+    return redirect("cables-filers")

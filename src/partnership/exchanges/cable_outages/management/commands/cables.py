@@ -1,18 +1,29 @@
-"""`partnership cables import | history | routes | cut`: the connectivity map (para 61) from the command line.
+"""`partnership cables import | history | routes | cut | profile | filer`: the connectivity map and the outage
+reporting rules (para 61) from the command line.
 
 The same services and queries as `/api/v1/cables/`. `routes` and `cut` read the map as USER when one
-is given; without one they run as the node's operator, who holds the map anyway.
+is given; without one they run as the node's operator, who holds the map anyway. `profile` and `filer`
+act as the secretariat member named by --user, through the same services as the pages and the API.
 """
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partnership.errors import Invalid, NotFound, PermissionDenied
+from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
 from partnership.people.services import user_named
 
 from ... import services
-from ...queries import OPERATOR, RouteQuestion, cut_answer, history, route_answer
+from ...queries import (
+    OPERATOR,
+    RouteQuestion,
+    cut_answer,
+    designations,
+    history,
+    party_profile,
+    reporting_profiles,
+    route_answer,
+)
 
 
 class Command(BaseCommand):
@@ -40,6 +51,44 @@ class Command(BaseCommand):
         loaded.add_argument("path", metavar="PATH", help="the events CSV (event_id, start_date, ...)")
         loaded.add_argument("--user", required=True, help="the secretariat member loading")
         loaded.add_argument("--json", action="store_true", help="print the events and their effect as JSON")
+        profile = sub.add_parser("profile", help="show or set your party's own outage reporting profile")
+        profile_sub = profile.add_subparsers(dest="profile_action", required=True)
+        shown = profile_sub.add_parser("show", help="print the shipped profiles and your party's own")
+        shown.add_argument("--user", required=True, help="the member reading")
+        shown.add_argument("--json", action="store_true", help="print the profiles as JSON")
+        changed = profile_sub.add_parser("set", help="set your party's own profile (a secretariat)")
+        changed.add_argument("--user", required=True, help="the secretariat member")
+        changed.add_argument(
+            "--stage",
+            action="append",
+            required=True,
+            metavar="STAGE:HOURS[:AFTER]",
+            help="a stage (notification, interim, final), its deadline in hours and what it counts from "
+            "(detection, plan, repair or an earlier stage; default detection); repeat in stage order",
+        )
+        changed.add_argument(
+            "--revision", type=int, default=None, help="the revision you read (0 for none): refused if newer"
+        )
+        filer = sub.add_parser("filer", help="list, designate or revoke cables' responsible filers")
+        filer_sub = filer.add_subparsers(dest="filer_action", required=True)
+        listed = filer_sub.add_parser("list", help="print the designations in force")
+        listed.add_argument("--user", required=True, help="the member reading")
+        listed.add_argument("--json", action="store_true", help="print the designations as JSON")
+        named = filer_sub.add_parser(
+            "designate", help="designate the operator of your party that files CABLE's outage reports"
+        )
+        named.add_argument("cable", metavar="CABLE", help="a cable id, e.g. seamewe-3")
+        named.add_argument("organisation", metavar="OPERATOR", help="an operator of your party (its code)")
+        named.add_argument(
+            "--co-owner",
+            action="append",
+            default=[],
+            help="an operator (either party) that reads its reports",
+        )
+        named.add_argument("--user", required=True, help="the secretariat member")
+        revoked = filer_sub.add_parser("revoke", help="revoke your party's designation for CABLE")
+        revoked.add_argument("cable", metavar="CABLE", help="a cable id")
+        revoked.add_argument("--user", required=True, help="the secretariat member")
         for name, text in (
             ("routes", "direct cables, paths through one or two hubs, and the min-cut between two parties"),
             ("cut", "what survives when CABLE... (and every cable through --corridor) are cut"),
@@ -70,8 +119,12 @@ class Command(BaseCommand):
                 return self._import(options)
             if options["action"] == "history":
                 return self._history(options)
+            if options["action"] == "profile":
+                return self._profile(options)
+            if options["action"] == "filer":
+                return self._filer(options)
             return self._ask(options)
-        except (Invalid, PermissionDenied, NotFound) as error:
+        except (Invalid, PermissionDenied, NotFound, Conflict) as error:
             raise CommandError(str(getattr(error, "message", error))) from None
 
     def _import(self, options):
@@ -142,6 +195,81 @@ class Command(BaseCommand):
                 if effect["not_on_map"]:
                     line += f" (not on this map: {', '.join(effect['not_on_map'])})"
             self.stdout.write(line)
+
+    def _profile(self, options):
+        user = user_named(options["user"])
+        if options["profile_action"] == "set":
+            stages = []
+            for text in options["stage"]:
+                parts = text.split(":")
+                if len(parts) not in (2, 3) or not parts[1].strip().isdigit():
+                    raise CommandError(f"--stage {text}: give STAGE:HOURS or STAGE:HOURS:AFTER.")
+                stages.append(
+                    {
+                        "stage": parts[0],
+                        "hours": int(parts[1]),
+                        "after": parts[2] if len(parts) == 3 else "detection",
+                    }
+                )
+            services.set_party_profile(user, stages, options["revision"])
+            found = party_profile(user)
+            assert found is not None
+            self.stdout.write(f"Saved {found['basis']}'s profile, revision {found['revision']}.")
+            found_list = [found]
+        else:
+            found_list = reporting_profiles(user)
+            if options["json"]:
+                for profile in found_list:
+                    profile.pop("changed_at", None)
+                self.stdout.write(json.dumps(found_list, ensure_ascii=False, indent=2))
+                return
+        for profile in found_list:
+            revision = f", revision {profile['revision']}" if profile.get("revision") else ""
+            self.stdout.write(f"{profile['code']} ({profile['status']}{revision}):")
+            for item in profile["stages"]:
+                self.stdout.write(f"  {item['stage']}: {item['hours']} h after {item['after']}")
+
+    def _filer(self, options):
+        user = user_named(options["user"])
+        action = options["filer_action"]
+        if action == "designate":
+            done = services.designate_filer(
+                user, options["cable"], options["organisation"], options["co_owner"]
+            )
+            self.stdout.write(
+                f"{done.cable_slug}: {done.organisation.code} files for the consortium "
+                f"(revision {done.revision}, signed)."
+            )
+            return
+        if action == "revoke":
+            done = services.revoke_filer(user, options["cable"])
+            self.stdout.write(
+                f"{done.cable_slug}: the designation is revoked (revision {done.revision}, signed)."
+            )
+            return
+        found = designations(user)
+        rows = [
+            {
+                "cable": item.cable_slug,
+                "party": item.party.code,
+                "organisation": item.organisation.code,
+                "co_owners": sorted(org.code for org in item.co_owners.all()),
+                "revision": item.revision,
+                "signed_by": item.signed_by,
+            }
+            for item in found
+        ]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            self.stdout.write("No cable has a responsible filer designated.")
+        for row in rows:
+            owners = ", ".join(row["co_owners"]) or "no co-owner"
+            peer = f", signed by the {row['signed_by']} node" if row["signed_by"] else ""
+            self.stdout.write(
+                f"{row['cable']}: {row['organisation']} ({row['party']}{peer}); reads: {owners}"
+            )
 
     def _ask(self, options):
         reader = user_named(options["user"]) if options["user"] else OPERATOR
