@@ -32,8 +32,18 @@ written to FILE (`python -m pstats FILE`).
 
 Prints PASS/FAIL against 5,000 statements per second; exits 0 either way (1 if a call is refused).
 
-Measured on 7 December 2026 (2 cores shared with other sessions; PostgreSQL 15 on the same machine):
-see docs/scaling.md, "Measured here", for the figures and the commands.
+Measured on 7 December 2026 (2 cores shared with other sessions, load 5 to 6; PostgreSQL 15 on the
+same machine; statements/s; docs/scaling.md, "Measured here", has every figure and command):
+- 20,000 statements, 1 call at a time: 1,098 (bare COPY 15,346 rows/s: x14.0); 2 at once: 1,432
+  (x10.0 of 14,246).
+- 1,000,000 statements, 2 at once: median of the tenths 1,546, the tenths between 1,487 and 1,671
+  (first 1,562, last 1,517); bare COPY 9,544 (x6.2).
+- After 1,000,000 prefilled: 1,499 (x8.9 of 13,358); after 10,000,000: 1,552 (x7.9 of
+  12,259); with decisions over 7 days (`--days 7`), 2 at once: 1,796 (x5.6 of 9,984).
+- The floors in the same runs: the request stack with an empty handler 10,500 to 15,800; the rules
+  alone 23,800 to 32,300 (one core); the storage alone (COPY, puids, about 16.5 rollup rows upserted
+  a statement over 365 days, 7 over 7 days; commit) 1,650 to 2,460. The storage is the limit:
+  5,000 is not reached on this machine (what would reach it: docs/scaling.md, "Projected").
 """
 
 import argparse
@@ -278,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         token, platform_id = platform_token(tag)
         if options.prefill and connection.vendor == "postgresql":
             prefill(options.prefill, platform_id, tag, options.days)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM platform_reports_statementpuid"  # every statement, any platform
+                )
+                print(f"statements stored before the run (all platforms): {cursor.fetchone()[0]:,}")
         print(
             f"database: {connection.vendor}; {total:,} statements in batches of {BATCH}, "
             f"{options.clients} call(s) at once, decisions over {options.days} days, "
