@@ -41,7 +41,13 @@ def actor_for(user: User | AnonymousUser | None) -> Actor | None:
     # One query for membership, organisation and party, kept on the user for the rest of the request:
     # every page and service asks, and the dashboard's query budget is 15 (issue #2).
     if not hasattr(user, "_partnership_actor"):
-        membership = Membership.objects.select_related("organisation__party").filter(user=user).first()
+        state = getattr(user, "_state", None)
+        if state is not None and "membership" in state.fields_cache:
+            # Loaded with the user (a bearer token's lookup selects it): no second query per API call.
+            # (None when the user has none: the reverse accessor raises an AttributeError then.)
+            membership = getattr(user, "membership", None)
+        else:
+            membership = Membership.objects.select_related("organisation__party").filter(user=user).first()
         actor = None
         party = membership.organisation.party if membership is not None else None
         if membership is not None and party is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from collections import Counter
 
 import pytest
@@ -86,3 +87,44 @@ def test_the_trend_rollup_equals_the_statements_filed_through_the_api(platforms,
         for (d, c, _day, value) in counted
         if (d, c) == ("decision_ground", "eu-platform")
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_filed_at_once_by_two_platforms_lose_no_count(programme, platforms, token_for, generate):
+    """Two clients (each a platform, each on its own connection) file batches at the same time on the
+    same two days, so their upserts meet on the same rollup rows: every count arrives."""
+    from django.db import connection
+
+    from partnership.exchanges.platform_reports.models import DailyCount, DailyTally
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race is PostgreSQL's (run with PARTNERSHIP_DATABASE_URL)")
+    days = [datetime.date(2025, 9, 1), datetime.date(2025, 9, 2)]
+    work = {
+        code: [[generate.statement(day=days[k % 2]) for k in range(50)] for _batch in range(6)]
+        for code in ("eu-platform", "eu-other-platform")
+    }
+    tokens = {code: token_for(platforms[code]) for code in work}
+    answers: list[int] = []
+
+    def send(code: str) -> None:
+        try:
+            for batch in work[code]:
+                answers.append(post(tokens[code], {"statements": batch}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(code,)) for code in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [201] * 12
+    filed = [(code, statement) for code, batches in work.items() for batch in batches for statement in batch]
+    assert rolled_up() == expected(filed)
+    assert DailyCount.objects.aggregate(n=Sum("statements"))["n"] == 600
+    by_type = Counter(value for _code, s in filed for value in set(s["content_type"]))
+    tallied = (
+        DailyTally.objects.filter(dimension="content_type").values_list("value").annotate(n=Sum("statements"))
+    )
+    assert dict(tallied) == dict(by_type)

@@ -22,8 +22,16 @@ class Statement(models.Model):
     """
 
     uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No constraint in the database (db_constraint=False) on the tables filled by the millions: the
+    # platform is always the filing account's organisation, which exists and which Django keeps from
+    # being deleted while rows point at it (PROTECT); a deferred foreign key would add a check and a
+    # lock of the organisation's row at every commit for every row (docs/scaling.md).
     platform = models.ForeignKey(
-        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("platform"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     puid = models.CharField(_("platform unique identifier"), max_length=500)
     received_at = models.DateTimeField(_("received"))
@@ -55,8 +63,18 @@ class StatementPuid(models.Model):
     arrive at the same moment (the second waits on the first's index entry, then fails).
     """
 
+    # No constraint in the database (db_constraint=False) on the tables filled by the millions: the
+    # platform is always the filing account's organisation, which exists and which Django keeps from
+    # being deleted while rows point at it (PROTECT); a deferred foreign key would add a check and a
+    # lock of the organisation's row at every commit for every row (docs/scaling.md). No index of its
+    # own either: the unique key below starts with it.
     platform = models.ForeignKey(
-        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("platform"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     puid = models.CharField(_("platform unique identifier"), max_length=500)
     statement = models.UUIDField(_("statement"))
@@ -76,8 +94,18 @@ class DailyCount(models.Model):
     """How many statements a platform filed for decisions applied on `day`, per category, ground,
     source and automation (the rollup every report and trend reads; updated as statements arrive)."""
 
+    # No constraint in the database (db_constraint=False) on the tables filled by the millions: the
+    # platform is always the filing account's organisation, which exists and which Django keeps from
+    # being deleted while rows point at it (PROTECT); a deferred foreign key would add a check and a
+    # lock of the organisation's row at every commit for every row (docs/scaling.md). No index of its
+    # own either: the unique key below starts with it.
     platform = models.ForeignKey(
-        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("platform"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField(_("day"))
     category = models.CharField(_("category"), max_length=80)
@@ -117,8 +145,18 @@ class DailyTally(models.Model):
     """How many statements of a platform, for decisions applied on `day`, hold `value` in the list
     field `dimension` (content type, territorial scope, restriction, keyword, language...)."""
 
+    # No constraint in the database (db_constraint=False) on the tables filled by the millions: the
+    # platform is always the filing account's organisation, which exists and which Django keeps from
+    # being deleted while rows point at it (PROTECT); a deferred foreign key would add a check and a
+    # lock of the organisation's row at every commit for every row (docs/scaling.md). No index of its
+    # own either: the unique key below starts with it.
     platform = models.ForeignKey(
-        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("platform"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField(_("day"))
     dimension = models.CharField(_("field"), max_length=40)
@@ -153,7 +191,12 @@ class TrendTally(models.Model):
 
     pk = models.CompositePrimaryKey("dimension", "platform", "day", "value", "slot")
     platform = models.ForeignKey(
-        Organisation, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        verbose_name=_("platform"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,  # as DailyTally's
     )
     day = models.DateField(_("day"))
     dimension = models.CharField(_("field"), max_length=40)

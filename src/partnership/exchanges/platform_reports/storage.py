@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from .models import DailyCount, DailyTally, Statement, StatementPuid, TrendTally
@@ -102,10 +103,28 @@ def partition_name(day: datetime.date) -> str:
     return f"platform_reports_statement_p{day:%Y%m%d}"
 
 
+#: The days whose partition this process has seen exist (per database alias). A filing is always
+#: written to the partition of the day it arrives, and a day's partition is only ever detached once the
+#: day is over (archived whole: docs/scaling.md), so a day seen once stays there for every later batch
+#: of that day: the catalogue is asked once a day per process, not once a batch.
+_known_partitions: set[tuple[str, datetime.date]] = set()
+
+
 def ensure_partition(day: datetime.date) -> None:
-    """On PostgreSQL, the partition of `day` exists (one catalogue lookup when it does)."""
+    """On PostgreSQL, the partition of `day` exists (one catalogue lookup the first time a process
+    writes the day, none after)."""
     if connection.vendor != "postgresql":
         return
+    if (connection.alias, day) in _known_partitions:
+        return
+    _ensure_partition(day)
+    if not connection.in_atomic_block:
+        # Committed (the service calls this outside its transaction): a partition made inside a
+        # transaction that may still roll back (a test's) is not remembered.
+        _known_partitions.add((connection.alias, day))
+
+
+def _ensure_partition(day: datetime.date) -> None:
     name = partition_name(day)
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [name])
@@ -136,19 +155,58 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
                 copy.write_row(row)
 
 
+def write(rows: Sequence[Row]) -> None:
+    """Store checked statements, claim their puids and count them into the rollups, inside the
+    caller's transaction (their partition exists: `ensure_partition`). IntegrityError (or psycopg's
+    UniqueViolation) when a puid is taken, also by a batch committed while this one waited.
+
+    On PostgreSQL, two round trips: the statements by COPY, then the puids and the three rollups'
+    upserts sent together (psycopg's pipeline: four statements, one round trip, each value bound in
+    binary as one array per column). SQLite: `bulk_create` and one upsert per table."""
+    if connection.vendor != "postgresql":
+        insert_puids(rows)
+        insert_statements(rows)
+        update_rollups(rows)
+        return
+    insert_statements(rows)
+    commands = [_puid_command(rows), *(_upsert_command(*found) for found in rollups(rows))]
+    raw = _raw_connection()
+    with psycopg.Cursor(raw) as cursor, raw.pipeline():
+        for sql, params in commands:
+            if sql:
+                cursor.execute(sql, params)
+
+
+def _raw_connection() -> Any:
+    """psycopg's connection under Django's (whose cursors bind on the client, in text)."""
+    connection.ensure_connection()
+    return connection.connection
+
+
 def insert_puids(rows: Sequence[Row]) -> None:
     """Claim each row's puid for its platform; IntegrityError (or psycopg's UniqueViolation) when one
     is taken, also by a batch committed while this one waited."""
     if connection.vendor == "postgresql":
-        _copy(
-            StatementPuid._meta.db_table,
-            ("platform_id", "puid", "statement"),
-            ((row.platform_id, row.content["puid"], row.uuid) for row in rows),
-        )
+        sql, params = _puid_command(rows)
+        with psycopg.Cursor(_raw_connection()) as cursor:
+            cursor.execute(sql, params)
         return
     StatementPuid.objects.bulk_create(
         StatementPuid(platform_id=row.platform_id, puid=row.content["puid"], statement=row.uuid)
         for row in rows
+    )
+
+
+def _puid_command(rows: Sequence[Row]) -> tuple[str, list[Any]]:
+    """The INSERT claiming the rows' puids (PostgreSQL, server-side binding: `%b` binary arrays)."""
+    return (
+        f"INSERT INTO {StatementPuid._meta.db_table} (platform_id, puid, statement) "  # noqa: S608
+        "SELECT * FROM unnest(%b::bigint[], %b::varchar[], %b::uuid[])",
+        [
+            [row.platform_id for row in rows],
+            [row.content["puid"] for row in rows],
+            [row.uuid for row in rows],
+        ],
     )
 
 
@@ -166,17 +224,22 @@ def insert_statements(rows: Sequence[Row]) -> None:
     )
 
 
-def _upsert(table: str, key: Sequence[tuple[str, str]], counted: Counter) -> None:
-    """Add `counted` ({key values: n}) to `table`'s `statements`, one statement for all rows; `key` is
-    (column, PostgreSQL type) pairs.
+Key = Sequence[tuple[str, str]]
+
+
+def _upsert_command(table: str, key: Key, counted: Counter) -> tuple[str, list[Any]]:
+    """The upsert adding `counted` ({key values: n}) to `table`'s `statements`, one statement for all
+    rows; `key` is (column, PostgreSQL type) pairs; ("", []) when there is nothing to add.
 
     Rows go in key order, so two batches that touch the same rows lock them in the same order and
-    cannot deadlock. On PostgreSQL the rows travel as one array per column (`unnest`): a handful of
-    parameters whatever the batch, where a VALUES list would be thousands for the driver to bind.
+    cannot deadlock. On PostgreSQL the rows travel as one array per column (`unnest`), bound in
+    binary (`%b`, a server-side cursor): a handful of parameters whatever the batch, and no quoting
+    of each value into the query's text. On SQLite, a VALUES list (`%s`, Django's cursor).
     """
     if not counted:
-        return
-    items = sorted(counted.items(), key=lambda item: tuple(str(value) for value in item[0]))
+        return "", []
+    # Each key position holds one type (an int, a date, a text, a bool), so the keys sort as they are.
+    items = sorted(counted.items())
     names = [name for name, _type in key]
     conflict = (
         f"ON CONFLICT ({', '.join(names)}) "
@@ -185,14 +248,25 @@ def _upsert(table: str, key: Sequence[tuple[str, str]], counted: Counter) -> Non
     columns = ", ".join([*names, "statements"])
     # Table, column and type names are this module's constants; every value is a parameter.
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in (*key, ("statements", "bigint")))
+        arrays = ", ".join(f"%b::{kind}[]" for _name, kind in (*key, ("statements", "bigint")))
         sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
         params: list[Any] = [[values[i] for values, _n in items] for i in range(len(key))]
         params.append([n for _values, n in items])
-    else:
-        one = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
-        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(items))} {conflict}"  # noqa: S608
-        params = [value for values, n in items for value in (*values, n)]
+        return sql, params
+    one = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(items))} {conflict}"  # noqa: S608
+    return sql, [value for values, n in items for value in (*values, n)]
+
+
+def _upsert(table: str, key: Key, counted: Counter) -> None:
+    """Run `_upsert_command` (PostgreSQL: on psycopg's server-side binding cursor)."""
+    sql, params = _upsert_command(table, key, counted)
+    if not sql:
+        return
+    if connection.vendor == "postgresql":
+        with psycopg.Cursor(_raw_connection()) as cursor:
+            cursor.execute(sql, params)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -225,8 +299,35 @@ TREND_TALLIED = ("content_type", "territorial_scope")
 SLOTS = 8
 
 
-def update_rollups(rows: Sequence[Row]) -> None:
-    """Count the rows into `DailyCount`, `DailyTally` and `TrendTally`, in one slot chosen at random."""
+DAILY_COUNT_KEY: Key = (
+    ("platform_id", "bigint"),
+    ("day", "date"),
+    ("category", "varchar"),
+    ("decision_ground", "varchar"),
+    ("source_type", "varchar"),
+    ("automated_detection", "boolean"),
+    ("automated_decision", "varchar"),
+    ("slot", "smallint"),
+)
+DAILY_TALLY_KEY: Key = (
+    ("platform_id", "bigint"),
+    ("day", "date"),
+    ("dimension", "varchar"),
+    ("value", "varchar"),
+    ("slot", "smallint"),
+)
+TREND_TALLY_KEY: Key = (
+    ("dimension", "varchar"),
+    ("platform_id", "bigint"),
+    ("day", "date"),
+    ("value", "varchar"),
+    ("slot", "smallint"),
+)
+
+
+def rollups(rows: Sequence[Row]) -> list[tuple[str, Key, Counter]]:
+    """The rows counted for `DailyCount`, `DailyTally` and `TrendTally` (table, key, {key values: n}),
+    in one slot chosen at random: what `update_rollups` adds."""
     counts: Counter = Counter()
     tallies: Counter = Counter()
     trend: Counter = Counter()
@@ -251,39 +352,14 @@ def update_rollups(rows: Sequence[Row]) -> None:
         # Days from the content's posting to the decision (negative when a platform dates them so),
         # for the median of the indicators without reading the statements again.
         tallies[(platform_id, day, DAYS_TO_DECISION, str((day - values[6]).days), slot)] += 1
-    _upsert(
-        DailyCount._meta.db_table,
-        (
-            ("platform_id", "bigint"),
-            ("day", "date"),
-            ("category", "varchar"),
-            ("decision_ground", "varchar"),
-            ("source_type", "varchar"),
-            ("automated_detection", "boolean"),
-            ("automated_decision", "varchar"),
-            ("slot", "smallint"),
-        ),
-        counts,
-    )
-    _upsert(
-        DailyTally._meta.db_table,
-        (
-            ("platform_id", "bigint"),
-            ("day", "date"),
-            ("dimension", "varchar"),
-            ("value", "varchar"),
-            ("slot", "smallint"),
-        ),
-        tallies,
-    )
-    _upsert(
-        TrendTally._meta.db_table,
-        (
-            ("dimension", "varchar"),
-            ("platform_id", "bigint"),
-            ("day", "date"),
-            ("value", "varchar"),
-            ("slot", "smallint"),
-        ),
-        trend,
-    )
+    return [
+        (DailyCount._meta.db_table, DAILY_COUNT_KEY, counts),
+        (DailyTally._meta.db_table, DAILY_TALLY_KEY, tallies),
+        (TrendTally._meta.db_table, TREND_TALLY_KEY, trend),
+    ]
+
+
+def update_rollups(rows: Sequence[Row]) -> None:
+    """Count the rows into `DailyCount`, `DailyTally` and `TrendTally`, one upsert per table."""
+    for table, key, counted in rollups(rows):
+        _upsert(table, key, counted)
