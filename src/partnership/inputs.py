@@ -66,7 +66,8 @@ def load_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """The JSON value in `data`, refused with `JsonInputError` (an `Invalid`) unless it is I-JSON.
 
     Refused: bytes that are not UTF-8 or not JSON, NaN/Infinity and numbers that overflow a double,
-    duplicate member names, U+0000 in any string or name, nesting deeper than `max_depth`.
+    duplicate member names, U+0000 or an unpaired surrogate in any string or name, nesting deeper than
+    `max_depth`.
     """
     if isinstance(data, bytes | bytearray):
         try:
@@ -90,17 +91,34 @@ def load_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise JsonInputError(_("The body is nested too deeply.")) from None
     except ValueError as error:
         raise JsonInputError(_("The body is not JSON: %(reason)s") % {"reason": error}) from None
-    # Strings can only hold U+0000 as the escape \u0000 (a raw NUL is not valid JSON), so the walk is
-    # only needed when the text has one; nesting is checked on every value.
-    check_value(value, max_depth=max_depth, nul="\\u0000" in text.lower())
+    # Strings can only hold U+0000 as the escape \u0000 (a raw NUL is not valid JSON), and an unpaired
+    # surrogate only as an escape \ud800-\udfff (raw UTF-8 cannot encode one), so the walk for them is
+    # only needed when the text has such an escape; nesting is checked on every value.
+    lowered = text.lower()
+    check_value(value, max_depth=max_depth, nul="\\u0000" in lowered, surrogates="\\ud" in lowered)
     return value
 
 
-def check_value(value: Any, *, max_depth: int = MAX_DEPTH, nul: bool = True) -> None:
-    """Refuse (`JsonInputError`) a decoded value nested deeper than `max_depth` or, if `nul`, holding NUL."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+def _unpaired(text: str) -> bool:
+    """Whether `text` holds a surrogate code point not part of a pair (JSON's "\ud800" alone), which
+    no UTF-8 text, database or page can hold (I-JSON, RFC 7493 section 2.1)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _at(path: str) -> str:
+    return path[:120] or "$"
+
+
+def check_value(value: Any, *, max_depth: int = MAX_DEPTH, nul: bool = True, surrogates: bool = True) -> None:
+    """Refuse (`JsonInputError`) a decoded value nested deeper than `max_depth`, or, if `nul`, holding
+    NUL, or, if `surrogates`, holding an unpaired surrogate (named by its place, as `statements[3].puid`)."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
     while stack:
-        item, depth = stack.pop()
+        item, depth, path = stack.pop()
         if isinstance(item, dict):
             if depth >= max_depth:
                 raise JsonInputError(
@@ -109,15 +127,29 @@ def check_value(value: Any, *, max_depth: int = MAX_DEPTH, nul: bool = True) -> 
             for name, member in item.items():
                 if nul and "\x00" in name:
                     raise JsonInputError(_("A member name holds the NUL character (U+0000)."))
-                stack.append((member, depth + 1))
+                if surrogates and _unpaired(name):
+                    raise JsonInputError(
+                        _("A member name in %(place)s is not valid Unicode: it holds an unpaired surrogate.")
+                        % {"place": _at(path)}
+                    )
+                stack.append((member, depth + 1, f"{path}.{name}" if path else name))
         elif isinstance(item, list):
             if depth >= max_depth:
                 raise JsonInputError(
                     _("The body is nested more than %(limit)s levels deep.") % {"limit": max_depth}
                 )
-            stack.extend((member, depth + 1) for member in item)
-        elif nul and isinstance(item, str) and "\x00" in item:
-            raise JsonInputError(_("A text value holds the NUL character (U+0000), which is not allowed."))
+            stack.extend((member, depth + 1, f"{path}[{index}]") for index, member in enumerate(item))
+        elif isinstance(item, str):
+            if nul and "\x00" in item:
+                raise JsonInputError(
+                    _("A text value holds the NUL character (U+0000), which is not allowed.")
+                )
+            if surrogates and _unpaired(item):
+                raise JsonInputError(
+                    _("%(place)s is not valid Unicode text: it holds half of a surrogate pair alone.")
+                    % {"place": _at(path)},
+                    {_at(path): _("not valid Unicode")},
+                )
 
 
 def check_text(value: str, field: str) -> str:

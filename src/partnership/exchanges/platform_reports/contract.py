@@ -75,8 +75,15 @@ class PlatformReports(Exchange):
 
         requests = seed_demo(context.on_this_node)  # Japan's removal requests (issue 18, item 2)
         if requests:
-            return f"{filed} statements of reasons and {requests} removal requests filed"
-        return f"{filed} statements of reasons filed" if filed else "statements of reasons kept as they were"
+            done = f"{filed} statements of reasons and {requests} removal requests filed"
+        else:
+            done = (
+                f"{filed} statements of reasons filed" if filed else "statements of reasons kept as they were"
+            )
+        # How a demo platform gets the bearer token the API asks for (docs/platform-reports.md).
+        return (
+            done + "; a platform's API token: .venv/bin/partnership token create eu-platform (or jp-platform)"
+        )
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
         """Platforms reporting and statements per party, share of fully automated decisions, median

@@ -21,6 +21,24 @@ DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _url = URLValidator()
 
 
+#: What the database's TrimStrings middleware strips from both ends of every string of a request
+#: (PCRE's \s without Unicode properties, and the three invisible marks Laravel adds) before any rule
+#: reads it; a string left empty is then null (ConvertEmptyStringsToNull). So "   " is no text at all:
+#: a required field given only blanks is missing, and " abc " is stored as "abc".
+BLANKS = " \t\n\v\f\r\ufeff\u200b\u180e"
+
+
+def trimmed(value: Any) -> Any:
+    """`value` as the database reads it: every string, also inside lists and objects, trimmed."""
+    if isinstance(value, str):
+        return value.strip(BLANKS)
+    if isinstance(value, list):
+        return [trimmed(item) for item in value]
+    if isinstance(value, dict):
+        return {key: trimmed(item) for key, item in value.items()}
+    return value
+
+
 def _absent(value: Any) -> bool:
     # Laravel's `required` fails on null, an empty string and an empty list; an optional field given so
     # is taken as not given (`nullable`).
@@ -168,10 +186,12 @@ def validate(statement: Any) -> tuple[dict[str, Any], Errors]:
     """The statement as stored (only the fields the DSA defines and keeps) and its errors by field.
 
     Fields the database does not know (`platform_name`, `permalink` of a statement read back) are
-    ignored, as there; a conditional field whose condition does not hold is dropped, as there.
+    ignored, as there; a conditional field whose condition does not hold is dropped, as there; every
+    string is read and kept trimmed, as there (`trimmed`).
     """
     if not isinstance(statement, dict):
         return {}, {"statement": [_("A statement must be a JSON object.")]}
+    statement = trimmed(statement)
     errors: Errors = {}
     cleaned: dict[str, Any] = {}
     for rule in schema.FIELDS:
