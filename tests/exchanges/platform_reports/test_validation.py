@@ -235,3 +235,22 @@ def test_the_shared_fixtures_are_accepted(contract):
 
 def test_a_statement_that_is_not_an_object_is_refused():
     assert validate(["not", "an", "object"])[1] == {"statement": ["A statement must be a JSON object."]}
+
+
+def test_a_typed_field_without_nullable_refuses_null(contract, generate):
+    """Laravel runs a rule on a field that is present, even null ("" becomes null): `array`, `string`
+    and `in` fail on null unless the rule says `nullable`. Only `max:`-only fields take null."""
+    typed = ("array", "string", "$this->in(")
+    checked = []
+    for field, tokens in contract.rules.items():
+        if "nullable" in tokens or any(t.startswith("required") for t in tokens):
+            continue
+        if not any(token.startswith(typed) for token in tokens):
+            continue
+        for empty in (None, ""):
+            statement = generate.keeping(field)
+            _set(statement, field, empty)
+            errors = validate(statement)[1]
+            assert field in errors, (field, empty, errors)
+        checked.append(field)
+    assert {"category_addition", "incompatible_content_illegal", "content_id.EAN-13"} <= set(checked)

@@ -126,6 +126,9 @@ class FieldRule:
     latest: datetime.date | None = None
     required_when: Condition | None = None
     kept_when: Condition | None = None
+    #: False where the rule has neither `nullable` nor only `max:`: given as null (or "", which the
+    #: database reads as null), the field is refused there, not taken as left out.
+    nullable: bool = True
 
 
 D = datetime.date
@@ -190,6 +193,7 @@ FIELDS: tuple[FieldRule, ...] = (
         "choice",
         enum="INCOMPATIBLE_CONTENT_ILLEGALS",
         kept_when=ground_is(INCOMPATIBLE),
+        nullable=False,
     ),
     FieldRule("content_type", "choices", required=True, enum="CONTENT_TYPES"),
     FieldRule(
@@ -200,7 +204,7 @@ FIELDS: tuple[FieldRule, ...] = (
         kept_when=chosen("content_type", "CONTENT_TYPE_OTHER"),
     ),
     FieldRule("category", "choice", required=True, enum="categories"),
-    FieldRule("category_addition", "choices", enum="categories"),
+    FieldRule("category_addition", "choices", enum="categories", nullable=False),
     FieldRule("territorial_scope", "choices", enum="TERRITORIAL_SCOPE_CODES"),
     FieldRule("content_language", "choice", enum="CONTENT_LANGUAGE_CODES_ALL"),
     FieldRule("content_date", "date", required=True, earliest=D(2000, 1, 1), latest=LATEST),

@@ -167,7 +167,7 @@ def _check_content_id(rule: FieldRule, value: Any, statement: dict[str, Any]) ->
     if not isinstance(value, dict):
         return [_("%(field)s must be an object.") % {"field": rule.name}]
     ean = value.get("EAN-13")
-    if ean is not None and not (isinstance(ean, str) and schema.EAN.fullmatch(ean)):
+    if "EAN-13" in value and not (isinstance(ean, str) and schema.EAN.fullmatch(ean)):
         return [_("%(field)s must be 13 digits.") % {"field": "content_id.EAN-13"}]
     return []
 
@@ -198,6 +198,9 @@ def validate(statement: Any) -> tuple[dict[str, Any], Errors]:
         if rule.kept_when is not None and not rule.kept_when(statement):
             continue
         value = statement.get(rule.name)
+        if not rule.nullable and rule.name in statement and (value is None or value == ""):
+            errors[rule.name] = [_("%(field)s cannot be null or empty: leave it out.") % {"field": rule.name}]
+            continue
         if _absent(value):
             required = rule.required or (rule.required_when is not None and rule.required_when(statement))
             if required:
