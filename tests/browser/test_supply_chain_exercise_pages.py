@@ -78,6 +78,9 @@ def test_jp_facilitates_and_an_eu_analyst_answers_an_inject(live_server, page, b
     expect(analyst.locator("main")).not_to_contain_text("Port of Hakata closed")  # not yet released
     expect(analyst.get_by_role("button", name="Release the next inject")).to_have_count(0)
     analyst.locator("#inject-1").get_by_role("button", name="Acknowledge for your party").click()
+    expect(
+        analyst.locator("#inject-1").get_by_role("button", name="Acknowledge for your party")
+    ).to_have_count(0)
     analyst.get_by_label("Your party's assessment").select_option("crisis")
     analyst.locator("#inject-1").get_by_role("button", name="Assess").click()
     expect(analyst.locator("#inject-1 h3 .stage")).to_have_text("crisis")

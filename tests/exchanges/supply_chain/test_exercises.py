@@ -162,6 +162,9 @@ def test_the_api_refuses_bad_json_and_names_the_field(members, token_for):
     response = call("post", f"{API}/exercises", token, scenario)
     assert response.status_code == 422
     assert "injects[2].severity" in json.dumps(response.json())
+    huge = {**SCENARIO, "injects": SCENARIO["injects"][:1] * 10_000}
+    response = call("post", f"{API}/exercises", token, huge)
+    assert response.status_code in (413, 422) and "10000" in response.content.decode()
     assert Exercise.objects.count() == 0
 
 
@@ -294,6 +297,28 @@ def test_a_run_played_by_both_parties_is_timed(members, token_for, exercise):
     assert {step["person"] for step in timeline if step["party"] == "EU"} == {"eu-lead"}
     assert all(step["ledger"] for step in timeline) if "ledger" in timeline[0] else True
     assert ExerciseStep.objects.filter(ledger_entry=None).count() == 0
+
+
+def test_observations_laid_over_a_copy_of_a_real_series_fire_its_detectors_and_leave_it_alone(members):
+    from partnership.exchanges.supply_chain import services
+
+    owner = members["jp_secretariat"]
+    flat = [{"date": day, "value": str(value)} for day, value in FLAT]
+    real = services.import_observations(
+        owner, "JP-SHIP", flat, {"frequency": "monthly", "unit": "index"}
+    ).series
+    held = (Observation.objects.count(), Signal.objects.count(), real.revision)
+    scenario = {
+        "title": "A fall in shipments",
+        "injects": [{"offset": "T+0h", "type": "observations", "series": "JP-SHIP", "observations": DROP}],
+    }
+    exercise = exercises.create_exercise(owner, scenario)
+    run = exercises.start_run(owner, exercise.uid)
+    released = exercises.release_next(owner, run.uid).data
+    assert released["title"] == "JP-SHIP" and released["signals"]
+    assert {signal["date"] for signal in released["signals"]} <= {day for day, _ in DROP}
+    real.refresh_from_db()
+    assert (Observation.objects.count(), Signal.objects.count(), real.revision) == held
 
 
 def test_a_revision_during_a_run_does_not_change_the_run(members, token_for, run):
@@ -464,6 +489,16 @@ def test_the_run_page_forms_release_and_answer(members, run):
     detail = exercise_queries.run_detail(eu, run.uid)
     eu_response = next(item for item in detail.injects[0].responses if item.party == "EU")
     assert eu_response.stage == "alert" and eu_response.acknowledged is None
+    assert "Acknowledge for your party" in page(eu, f"{base}/").content.decode()
+    assert page(eu, f"{base}/acknowledge/", {"inject": "1"}).status_code == 302
+    assert "Acknowledge for your party" not in page(eu, f"{base}/").content.decode()
+    assert (
+        page(
+            eu, f"{base}/actions/", {"inject": "1", "text": "Survey stocks", "deadline": "2026-12-31"}
+        ).status_code
+        == 302
+    )
+    assert "Survey stocks" in page(eu, f"{base}/report/").content.decode()
     assert page(jp, f"/en/supply-chain/exercises/{run.exercise.uid}/", {"speed": "-1"}).status_code == 422
 
 

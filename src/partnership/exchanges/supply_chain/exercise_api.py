@@ -12,7 +12,6 @@ from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledg
 from partnership.errors import NotFound
 
 from . import exercise_queries, exercises
-from .exercise_models import ExerciseStepKind
 
 router = Router(tags=["supply chain: tabletop exercises"])
 
@@ -333,7 +332,5 @@ def respond(request, run: str, number: int, step: str, payload: ResponseIn):
     if kind is None:
         raise NotFound(_("There is no such step."))
     data = {key: value for key, value in payload.model_dump().items() if value is not None}
-    if kind == ExerciseStepKind.CLOSING:
-        data["note"] = data.get("note", "")
     exercises.respond(request.auth, run, number, kind, data)
     return run_out(exercise_queries.run_detail(request.auth, run))

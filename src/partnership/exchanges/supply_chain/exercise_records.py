@@ -137,7 +137,7 @@ def _release(payload: dict[str, Any], party: Any) -> dict[str, Any]:
     from . import exercises
 
     data = payload.get("data") or {}
-    cleaned = exercises.clean_inject(data)
+    cleaned = exercises.clean_inject(data, held_series=False)
     signals = data.get("signals", [])
     if cleaned["type"] == "observations":
         if (

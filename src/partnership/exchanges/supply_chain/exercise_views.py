@@ -132,6 +132,12 @@ def _run_page(
         template,
         {
             "detail": detail,
+            "acknowledged": {
+                play.number
+                for play in detail.injects
+                for response in play.responses
+                if response.party == party and response.acknowledged is not None
+            },
             "run": run,
             "exercise": run.exercise,
             "party": party,

@@ -25,6 +25,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partnership import detection
 from partnership.errors import Invalid, PermissionDenied
@@ -135,9 +136,10 @@ def _observations(value: Any, frequency: str) -> list[list[Any]]:
     return found
 
 
-def clean_inject(data: Any) -> dict[str, Any]:
+def clean_inject(data: Any, held_series: bool = True) -> dict[str, Any]:
     """One inject: its `offset`, `type`, an optional `note` for the participants, and the event's fields
-    or the observations; `Invalid` naming the field."""
+    or the observations; `Invalid` naming the field. `held_series`: a series it names must be held here
+    (a scenario's author's node; a peer's released inject already carries its signals)."""
     if not isinstance(data, dict):
         raise Invalid(_("An inject is an object of fields."), {"inject": _("an object of fields")})
     try:
@@ -174,7 +176,7 @@ def clean_inject(data: Any) -> dict[str, Any]:
     code = data.get("series") or ""
     if not isinstance(code, str) or len(code) > 64:
         raise _invalid("series", _("must be the code of a series."))
-    if code and not Series.objects.filter(code=code).exists():
+    if code and held_series and not Series.objects.filter(code=code).exists():
         raise _invalid("series", _("There is no series %(code)s on this node.") % {"code": code})
     found.update(
         {
@@ -449,7 +451,7 @@ def release_next(user: User | AnonymousUser | None, run_uid: Any) -> ExerciseSte
     with transaction.atomic():
         locked = ExerciseRun.objects.select_for_update().select_related("exercise").get(pk=run.pk)
         if not locked.is_open:
-            raise Invalid(_("This exercise has ended."), {"run": _("ended")})
+            raise Invalid(_("This exercise has ended."), {"run": pgettext("exercise", "ended")})
         if locked.released >= locked.inject_count:
             raise Invalid(_("Every inject is released."), {"run": _("every inject is released")})
         return _release(locked, actor)
@@ -494,7 +496,7 @@ def end_run(user: User | AnonymousUser | None, run_uid: Any) -> ExerciseRun:
     with transaction.atomic():
         locked = ExerciseRun.objects.select_for_update().get(pk=run.pk)
         if not locked.is_open:
-            raise Invalid(_("This exercise has ended."), {"run": _("ended")})
+            raise Invalid(_("This exercise has ended."), {"run": pgettext("exercise", "ended")})
         step = _step(locked, ExerciseStepKind.END, actor, {})
         locked.ended_at = step.at
         locked.save(update_fields=["ended_at"])
@@ -530,7 +532,7 @@ def check_response(
     """Whether `party` may make this response now, or at `at` for a peer's record (one made before the
     run's end reached that node is taken); `Invalid` saying why not."""
     if run.ended_at is not None and (at is None or at > run.ended_at):
-        raise Invalid(_("This exercise has ended."), {"run": _("ended")})
+        raise Invalid(_("This exercise has ended."), {"run": pgettext("exercise", "ended")})
     if not 0 <= inject < run.released:
         raise _invalid("inject", _("inject %(n)s is not released.") % {"n": inject + 1})
     steps = ExerciseStep.objects.filter(run=run, inject=inject)
@@ -539,7 +541,7 @@ def check_response(
         if release is not None and at < release - CLOCK_SKEW:
             raise _invalid("inject", _("a response dated before the inject's release."))
     if steps.filter(kind=ExerciseStepKind.CLOSING).exists():
-        raise Invalid(_("This exercise alert is closed."), {"inject": _("closed")})
+        raise Invalid(_("This exercise alert is closed."), {"inject": pgettext("alert", "closed")})
     if (
         kind == ExerciseStepKind.ACKNOWLEDGEMENT
         and steps.filter(
