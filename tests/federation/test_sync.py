@@ -362,3 +362,35 @@ def test_a_serving_node_finds_a_byte_changed_in_its_own_log_by_itself(jp_factory
         page = response.read().decode()
     assert "does not verify: it was changed outside the ledger" in page
     assert "entry 5:" in page
+
+
+NUL_RECORD = (
+    "import dataclasses, json\n"
+    "from partnership.ledger import services\n"
+    "from partnership.ledger.models import LogEntry\n"
+    "from partnership.ledger.records import parse_record\n"
+    "(entry,) = [e for e in LogEntry.objects.filter(log='') if b'Filed once.' in bytes(e.record)]\n"
+    "record = parse_record(bytes(entry.record))\n"
+    "content = json.loads(json.dumps(record.content).replace('Filed once.', 'Filed\\\\u0000 twice.'))\n"
+    "services.append(dataclasses.replace(record, content=content))\n"
+)
+
+
+def test_a_peer_record_holding_nul_is_refused_and_sync_goes_on(jp, eu_node):
+    """PostgreSQL stores no U+0000: a signed record holding one is kept in the log, not applied, and
+    the sync goes on to the next record (it stopped every sync on PostgreSQL before)."""
+    eu_node.peer(jp)
+    jp.file_update(jp.secretariat_token, 46, "Filed once.")
+    assert pull().error == ""
+    jp.call("shell", "-c", NUL_RECORD)
+    jp.file_update(jp.secretariat_token, 47, "Filed after the NUL.")
+
+    result = pull()
+
+    assert result.error == ""
+    assert result.rejected == 1
+    (held,) = [e for e in LogEntry.objects.filter(log="JP") if b"\\u0000" in bytes(e.record)]
+    assert "NUL" in held.apply_error_text
+    assert not jp_updates().filter(narrative__contains="twice").exists()
+    assert jp_updates().filter(narrative="Filed after the NUL.").exists()
+    assert Peer.objects.get(party="JP").state == Peer.State.OK

@@ -585,10 +585,28 @@ def _mark_replays(party: str, entries: list[LogEntry], replays: dict[int, int], 
     result.replayed += len(replays)
 
 
+def _holds_nul(value: Any) -> bool:
+    """Whether a string or member name anywhere in `value` (a decoded record content) holds U+0000."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def _apply_all(stored: list[tuple[LogEntry, Any]], result: SyncResult) -> None:
     """Apply a page's records in log order: runs of one type through its batch applier when it has one,
     the others one by one, each in a savepoint; the reasons for records not applied are kept."""
     errors: dict[str, list[int]] = {}  # reason -> entry ids
+    # One check for every applier, before any reaches the database: PostgreSQL stores no U+0000 in text
+    # or jsonb, so such a record would raise a database error and stop every sync with the peer.
+    nul = SyncError(gettext_noop("the record holds the NUL character (U+0000): it is not applied")).as_data()
+    held = [(entry, record) for entry, record in stored if _holds_nul(record.content)]
+    if held:
+        errors[nul] = [entry.pk for entry, _record in held]
+        stored = [(entry, record) for entry, record in stored if not _holds_nul(record.content)]
     position = 0
     while position < len(stored):
         kind = stored[position][1].type
