@@ -85,13 +85,23 @@ class TestCableOutagesContract(ExchangeContract):
 
     def author_on_peer(self, node) -> str:
         import datetime
+        import tempfile
+        from pathlib import Path
 
         from django.utils import timezone
 
         from partnership.demo import create_exchange_organisations
+        from partnership.exchanges.cable_outages import parsing
+        from partnership.people.models import Party
 
-        # This node registers the other party's demo operator, as it registers any peer organisation.
+        # This node registers the other party's demo operator, as it registers any peer organisation, and
+        # holds its own copy of the map: a peer's report is checked against it (its cable, its route).
         create_exchange_organisations()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "map.geojson"
+            path.write_text(json.dumps(demo_map()), encoding="utf-8")
+            snapshot = parsing.read_map(path)
+        services.store_snapshot(None, Party.objects.get(code="EU"), snapshot, path.name)
         token = node.token("jp-operator")
         now = timezone.now()
         body = {

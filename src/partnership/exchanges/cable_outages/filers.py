@@ -29,6 +29,7 @@ from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
 from partnership.peer_records import (
+    author_organisation,
     author_party,
     content_of,
     held_by_peer,
@@ -99,6 +100,14 @@ def apply_filer(record: SignedRecord, entry_log: Any) -> None:
     uid = uid_of(content)
     revision = integer_of(content, "revision", 1)
     party = author_party(record)
+    author = author_organisation(record)
+    if author.kind != Organisation.Kind.SECRETARIAT:
+        # Only a party's secretariat designates, changes or revokes (`can_manage_outage_reporting`).
+        raise RecordRejected(
+            gettext_noop("%(type)s: %(code)s is not a party's secretariat; only a secretariat designates"),
+            type=record.type,
+            code=author.code,
+        )
     slug, name = content["cable"], content["cable_name"]
     if not isinstance(slug, str) or not 0 < len(slug) <= 200 or not isinstance(name, str):
         raise RecordRejected(gettext_noop("%(type)s: cable: not a cable id"), type=record.type)

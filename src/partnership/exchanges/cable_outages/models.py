@@ -244,7 +244,8 @@ class ResponsibleFiler(models.Model):
 class Outage(models.Model):
     """An outage on a cable (or one of its segments), reported by its consortium's responsible filer and
     signed into the ledger at each stage (a peer's reports arrive signed and are kept read-only).
-    `cable` is null when the reporting node's cable is not on this node's map (`cable_slug` says which);
+    `cable` is null only for a historical event whose cable is not on this node's map (`cable_slug` says
+    which; a peer's report on a cable not on it is refused);
     `is_historical` marks an event reconstructed from public sources (`sources`)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

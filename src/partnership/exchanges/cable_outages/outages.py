@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import nearest_points
@@ -29,6 +30,7 @@ from partnership.ledger import services as ledger_services
 from partnership.ledger.records import SignedRecord, format_time
 from partnership.ledger.registry import RecordRejected
 from partnership.peer_records import (
+    author_organisation,
     author_party,
     content_of,
     held_by_peer,
@@ -56,7 +58,15 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 TIME_FIELDS = ("started_at", "detected_at", "plan_received_at", "expected_repair_at", "repaired_at")
 
 
+#: The span an outage's times must lie in (UTC): a time outside it is a typing error (a year 0, 2200), and
+#: it keeps every time within what the databases and Python's datetime hold.
+EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2101, 1, 1, tzinfo=datetime.UTC)  # exclusive: up to 2100-12-31
+
+
 def _time(data: dict[str, Any], name: str, required: bool) -> datetime.datetime | None:
+    """`data[name]` as an aware UTC datetime from 2000-01-01 to 2100-12-31, `Invalid` naming the field for
+    anything else (an hour 25, a year 0, no zone)."""
     value = data.get(name)
     if value in (None, ""):
         if required:
@@ -66,7 +76,11 @@ def _time(data: dict[str, Any], name: str, required: bool) -> datetime.datetime 
     if isinstance(value, datetime.datetime):
         moment = value
     else:
-        moment = parse_datetime(str(value)[:40]) if isinstance(value, str) else None
+        try:
+            # parse_datetime raises ValueError for a well-formed time that is none (hour 25, year 0).
+            moment = parse_datetime(value[:40]) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
         if moment is None:
             raise Invalid(
                 _("%(field)s: is not a date and time (YYYY-MM-DDTHH:MM with a zone).") % {"field": name},
@@ -74,7 +88,23 @@ def _time(data: dict[str, Any], name: str, required: bool) -> datetime.datetime 
             )
     if moment.tzinfo is None:
         raise Invalid(_("%(field)s: give the time zone (Z for UTC).") % {"field": name}, {name: _("no zone")})
-    return moment.astimezone(datetime.UTC)
+    try:
+        moment = moment.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 moved past the calendar's ends by the zone
+        moment = None
+    if moment is None or not EARLIEST <= moment < LATEST:
+        raise Invalid(
+            _("%(field)s: give a time from 2000-01-01 to 2100-12-31.") % {"field": name},
+            {name: _("out of range")},
+        )
+    return moment
+
+
+def clean_times(data: dict[str, Any], now: datetime.datetime) -> dict[str, datetime.datetime | None]:
+    """The report's times (`TIME_FIELDS`), each checked and in order (`Invalid` naming the field)."""
+    times = {name: _time(data, name, name in ("started_at", "detected_at")) for name in TIME_FIELDS}
+    check_times(times, now)
+    return times
 
 
 def _number(data: dict[str, Any], name: str, low: float, high: float, *, whole: bool = False) -> float | None:
@@ -181,8 +211,7 @@ def clean_report(data: dict[str, Any], cable: Cable, now: datetime.datetime) -> 
     """The report in `data`, checked against the cable (`Invalid` naming the field; nothing stored)."""
     if not isinstance(data, dict):
         raise Invalid(_("The report is not an object."))
-    times = {name: _time(data, name, name in ("started_at", "detected_at")) for name in TIME_FIELDS}
-    check_times(times, now)
+    times = clean_times(data, now)
     segment = _number(data, "segment", 0, 10_000, whole=True)
     if segment is not None and not any(seg.number == int(segment) for seg in cable.segments.all()):
         raise Invalid(
@@ -306,63 +335,124 @@ def share(outage: Outage) -> Any:
 
 def apply_outage(record: SignedRecord, entry_log: Any) -> None:
     """A peer's report (a new stage of it), kept here read-only; a revision not newer than the one held
-    changes nothing. The report is checked as this node's own are, against this node's map when the
-    cable is on it (its times, its stages, its profile)."""
+    changes nothing. Checked field by field as this node's own reports are (`clean_report`): the author an
+    operator of the signing party, the cable (and segment) on this node's map, the fault on its route and
+    at sea, the times in order and from 2000 to 2100, known causes, TLP level and profile, the stages
+    filed once each, after the detection and not after the record. Anything else is refused
+    (`RecordRejected`: the sync keeps the reason and goes on), never stored."""
     content = content_of(record, ("uid", "revision", "tlp"))
     if content["tlp"] not in Tlp.values:
-        raise RecordRejected(f"{record.type}: tlp {content['tlp']!r} is not a TLP 2.0 level")
+        raise RecordRejected(
+            gettext_noop("%(type)s: tlp %(tlp)r is not a TLP 2.0 level"), type=record.type, tlp=content["tlp"]
+        )
     uid = uid_of(content)
     revision = integer_of(content, "revision", 1)
     report = tlp_payload(record, content, "report")
     if report is None:
         return  # sealed to another party's node only
     party = author_party(record)
-    organisation = Organisation.objects.get(code=record.organisation)
+    organisation = author_organisation(record)
+    if organisation.kind != Organisation.Kind.OPERATOR:
+        # Only a cable operator reports outages (`people.permissions.can_report_outage`).
+        raise RecordRejected(
+            gettext_noop("%(what)s %(code)r is not a cable operator on this node"),
+            what=gettext_noop("the author organisation"),
+            code=organisation.code,
+        )
     slug, name = report.get("cable"), report.get("cable_name")
-    if not isinstance(slug, str) or not slug or not isinstance(name, str):
-        raise RecordRejected(f"{record.type}: cable: not a cable id")
+    if not isinstance(slug, str) or not 0 < len(slug) <= 200 or not isinstance(name, str) or len(name) > 300:
+        raise RecordRejected(gettext_noop("%(type)s: cable: not a cable id"), type=record.type)
+    cable = Cable.objects.filter(slug=slug).first()
+    if cable is None:
+        # Its route, segments and landings are what the report is checked against.
+        raise RecordRejected(
+            gettext_noop("%(type)s: the cable %(cable)s is not on this node's map"),
+            type=record.type,
+            cable=slug,
+        )
+    moment = record_time(record)
     try:
-        cable = Cable.objects.filter(slug=slug).first()
-        checked = clean_report(report, cable, record_time(record)) if cable is not None else None
-        if checked is None:
-            times = {key: _time(report, key, key in ("started_at", "detected_at")) for key in TIME_FIELDS}
-            check_times(times, record_time(record))
-            checked = {key: report.get(key) for key in REPORT_FIELDS} | times
+        checked = clean_report(report, cable, moment)
+        if report.get("profile") not in (*profiles.SHIPPED, profiles.PARTY):
+            raise Invalid(_("profile: give fcc, nis2 or party."), {"profile": _("unknown")})
         stages = profiles.clean_stages(report.get("profile_stages"))
-        filed = _stages_of(report)
+        filed = _stages_of(report, checked["detected_at"], moment)
+        recipients = _recipients(report)
     except Invalid as error:
-        raise RecordRejected(f"{record.type}: {error.message}") from None
+        raise RecordRejected(
+            gettext_noop("%(type)s: %(error)s"), type=record.type, error=error.message
+        ) from None
     held = Outage.objects.select_related("ledger_entry").filter(uid=uid).first()
     if held is not None:
         held_by_peer(held, entry_log, "outage")
         if held.revision >= revision:
             return
+        if held.organisation_id != organisation.pk or held.cable_slug != slug:
+            raise RecordRejected(
+                gettext_noop(
+                    "%(type)s: a later revision of outage %(uid)s changes its operator or its cable"
+                ),
+                type=record.type,
+                uid=str(uid),
+            )
     with transaction.atomic():
         outage = held or Outage(uid=uid, party=party, organisation=organisation)
         for key in REPORT_FIELDS:
             setattr(outage, key, checked[key])
-        outage.cable, outage.cable_slug, outage.cable_name = cable, slug, name[:300]
-        outage.profile = str(report.get("profile") or "")[:16]
+        outage.cable, outage.cable_slug, outage.cable_name = cable, slug, name
+        outage.profile = report["profile"]
         outage.profile_stages, outage.revision, outage.ledger_entry = stages, revision, entry_log
         outage.save()
-        outage.recipients.set(Organisation.objects.filter(code__in=report.get("recipients") or []))
+        outage.recipients.set(recipients)
         have = set(outage.stages.values_list("stage", flat=True))
         OutageStage.objects.bulk_create(
-            OutageStage(outage=outage, stage=stage, filed_at=moment, summary=summary)
-            for stage, (moment, summary) in filed.items()
+            OutageStage(outage=outage, stage=stage, filed_at=filed_at, summary=summary)
+            for stage, (filed_at, summary) in filed.items()
             if stage not in have
         )
 
 
-def _stages_of(report: dict[str, Any]) -> dict[str, tuple[datetime.datetime, str]]:
+#: At most this many co-owners read a report (as a designation names: `filers.MAX_CO_OWNERS`).
+MAX_RECIPIENTS = 100
+
+
+def _recipients(report: dict[str, Any]) -> list[Organisation]:
+    """The co-owners a peer's report names: operators known here (`Invalid` otherwise)."""
+    codes = report.get("recipients") or []
+    if (
+        not isinstance(codes, list)
+        or len(codes) > MAX_RECIPIENTS
+        or not all(isinstance(code, str) and 0 < len(code) <= 64 for code in codes)
+    ):
+        raise Invalid(_("recipients: give a list of operators' codes."), {"recipients": _("not a list")})
+    found = list(Organisation.objects.filter(code__in=codes, kind=Organisation.Kind.OPERATOR))
+    unknown = sorted(set(codes) - {org.code for org in found})
+    if unknown:
+        raise Invalid(
+            _("recipients: %(codes)s is not an operator on this node.") % {"codes": ", ".join(unknown[:5])},
+            {"recipients": _("not an operator")},
+        )
+    return found
+
+
+def _stages_of(
+    report: dict[str, Any], detected: datetime.datetime, now: datetime.datetime
+) -> dict[str, tuple[datetime.datetime, str]]:
+    """The stages a peer's report says were filed: each once, filed after the detection and not after the
+    record (`Invalid` otherwise)."""
     found: dict[str, tuple[datetime.datetime, str]] = {}
     items = report.get("stages")
-    if not isinstance(items, list):
+    if not isinstance(items, list) or not items:
         raise Invalid(_("stages: not a list."))
     for item in items:
         if not isinstance(item, dict) or item.get("stage") not in Stage.values or item["stage"] in found:
             raise Invalid(_("stages: a stage is unknown or given twice."))
         moment = _time(item, "filed_at", True)
         assert moment is not None
+        if not detected - CLOCK_SKEW <= moment <= now + CLOCK_SKEW:
+            raise Invalid(
+                _("stages: the %(stage)s is filed before the outage was detected or after the record.")
+                % {"stage": item["stage"]}
+            )
         found[item["stage"]] = (moment, _text(item, "summary", MAX_TEXT))
     return found

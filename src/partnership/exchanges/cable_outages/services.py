@@ -308,7 +308,13 @@ def file_stage(user: User | AnonymousUser | None, uid: str, stage: str, data: di
     for key in ("repair_ship", "plan_received_at", "expected_repair_at", "repaired_at", "rerouted"):
         if data.get(key) not in (None, ""):  # a blank field keeps what the report said
             merged[key] = data[key]
-    cleaned = outages.clean_report(merged, outage.cable, now) if outage.cable is not None else merged
+    if outage.cable is not None:
+        cleaned = outages.clean_report(merged, outage.cable, now)
+    else:  # the cable left the map (a row deleted by hand): what needs no map is still checked
+        cleaned = (
+            merged | outages.clean_times(merged, now) | {"repair_ship": outages._text(merged, "repair_ship")}
+        )
+        cleaned["rerouted"] = merged.get("rerouted") in (True, "true", "on", "1", 1)
     if stage == Stage.FINAL and cleaned.get("repaired_at") is None:
         raise Invalid(
             _("repaired_at: the final report gives when service was restored."), {"repaired_at": "required"}

@@ -143,7 +143,10 @@ def _form_data(post: Any) -> dict[str, Any]:
     zone = timezone.get_current_timezone()
     for key in REPORT_TIMES:
         value = data.get(key, "")
-        parsed = parse_datetime(value) if value else None
+        try:
+            parsed = parse_datetime(value) if value else None
+        except ValueError:  # a time that is none (hour 25, year 0): the service refuses it naming the field
+            parsed = None
         if parsed is not None and parsed.tzinfo is None:
             data[key] = timezone.make_aware(parsed, zone).isoformat()
     data["rerouted"] = post.get("rerouted") == "on"
