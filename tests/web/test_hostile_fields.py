@@ -570,7 +570,6 @@ EXAMPLES.update(
                 "title": "From the event",
                 "event": str(_event(w).uid),
                 "stage": "alert",
-                "signal_date": "2021-03-20",
             },
         ),
         f"POST {SC}/alerts/{{uid}}/assess": lambda w: Call(
@@ -775,7 +774,7 @@ def _probe(key: str, world: World, token_for) -> list[str]:
 #: Holes other branches fix: probed, and expected to fail until they are merged.
 ELSEWHERE = {f"POST {CABLES}/{{uid}}/stages", f"POST {CABLES}"}  # outage times out of range (cable_outages)
 #: Holes found and not yet fixed here.
-OPEN = {f"POST {SC}/alerts": "signal_date 0000-01-01 is accepted"}
+OPEN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
