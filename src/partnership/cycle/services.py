@@ -122,8 +122,11 @@ def _language(data: Mapping[str, Any]) -> str:
 
 def _actions(paragraphs) -> list[JointAction]:
     paragraphs = list(paragraphs or [])
-    found = list(JointAction.objects.filter(paragraph__in=paragraphs))
-    missing = sorted(set(paragraphs) - {a.paragraph for a in found})
+    # A paragraph past any column's range (2**63 overflows SQLite and PostgreSQL) is simply unknown: the
+    # database is not asked for it.
+    asked = [p for p in paragraphs if isinstance(p, int) and not isinstance(p, bool) and 0 < p < 2**31]
+    found = list(JointAction.objects.filter(paragraph__in=asked))
+    missing = sorted({str(p) for p in paragraphs} - {str(a.paragraph) for a in found})
     if missing:
         raise Invalid(
             _("actions: no joint action at paragraph %(p)s.") % {"p": ", ".join(map(str, missing))},

@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, signed_in
 
@@ -24,7 +24,7 @@ class EventIn(Schema):
     products_text: str = ""
     firms: list[str] = Field(default_factory=list)
     severity: str = Field(description="minor, moderate, major or severe")
-    expected_days: int | None = Field(None, description="expected duration in days")
+    expected_days: StrictInt | None = Field(None, description="expected duration in days")
     start_date: str = Field(description="YYYY-MM-DD")
     description: str = ""
     language: str = Field("en", description="en or ja: the language of the texts")

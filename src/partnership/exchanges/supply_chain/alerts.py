@@ -333,6 +333,10 @@ def clean_proposal(data: dict[str, Any], party: Party) -> dict[str, Any]:
         if not isinstance(summary, dict) or len(repr(summary)) > 2000:
             raise _invalid("signal_summary", _("must be a small object."))
         cleaned["signal_summary"] = summary
+    elif data.get("signal_date") not in (None, ""):
+        raise _invalid(
+            "signal_date", _("a signal's date goes with its series: give the series, or leave it out.")
+        )
     if (cleaned["event"] is None) == (cleaned["series"] is None):
         raise Invalid(
             _("An alert comes from an event or from a signal: give one of them."),

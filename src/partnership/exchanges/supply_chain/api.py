@@ -6,7 +6,7 @@ from typing import Any
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictFloat
 
 from partnership.api_helpers import (
     WRITE_AUTH,
@@ -46,7 +46,9 @@ class DescriptionIn(Schema):
 
 class ObservationIn(Schema):
     date: str = Field(description="YYYY-MM-DD, the first day of the period (or YYYY-MM)")
-    value: str | float | None = Field(description='a number or decimal text; null or "." if not published')
+    value: str | StrictFloat | None = Field(
+        description='a number or decimal text; null or "." if not published'
+    )
 
 
 class ObservationsIn(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictFloat
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, signed_in
 from partnership.errors import NotFound
@@ -57,7 +57,9 @@ class ExercisePage(Schema):
 
 
 class RunIn(Schema):
-    speed: float = Field(0, description="scenario minutes per real minute of the clock; 0: release by hand")
+    speed: StrictFloat = Field(
+        0, description="scenario minutes per real minute of the clock; 0: release by hand"
+    )
 
 
 class ResponseIn(Schema):
