@@ -771,23 +771,7 @@ def _probe(key: str, world: World, token_for) -> list[str]:
     return wrong
 
 
-#: Holes other branches fix: probed, and expected to fail until they are merged.
-ELSEWHERE = {f"POST {CABLES}/{{uid}}/stages", f"POST {CABLES}"}  # outage times out of range (cable_outages)
-#: Holes found and not yet fixed here.
-OPEN: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=pytest.mark.xfail(strict=False, reason="fixed on another branch"))
-        if key in ELSEWHERE
-        else pytest.param(key, marks=pytest.mark.xfail(strict=False, reason=OPEN[key]))
-        if key in OPEN
-        else key
-        for key in sorted(EXAMPLES)
-    ],
-)
+@pytest.mark.parametrize("key", sorted(EXAMPLES))
 def test_an_api_write_with_one_hostile_field_is_a_clear_answer(key, members, token_for, request):
     wrong = _probe(key, World(members, request), token_for)
     assert not wrong, "\n".join(wrong)

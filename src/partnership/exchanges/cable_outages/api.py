@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from partnership.api_helpers import WRITE_AUTH, SignedOut, error_responses, ledger_fields, paginate, signed_in
 
@@ -212,7 +212,8 @@ def get_cut(request, params: Query[CutParams]):
 
 # Outage reports (issue 17 item 3) ---------------------------------------------------------------------
 
-Number = float | None
+# Strict: a JSON true or false is not a number (pydantic's lax mode took true as 1).
+Number = StrictFloat | None
 
 
 class OutageIn(Schema):
@@ -220,13 +221,13 @@ class OutageIn(Schema):
     started_at: str = Field(description="ISO 8601 with a zone")
     detected_at: str = Field(description="ISO 8601 with a zone; deadlines count from it")
     cause: str = Field(description="anchor, fishing, seismic, equipment, unknown or deliberate")
-    segment: int | None = Field(None, description="the segment's number, when one segment is out")
+    segment: StrictInt | None = Field(None, description="the segment's number, when one segment is out")
     fault_latitude: Number = Field(None, description="the fault's position (within 50 km of the route)")
     fault_longitude: Number = None
     fault_landing: str = Field("", description="or: a landing point of the cable, with fault_distance_km")
     fault_distance_km: Number = None
-    fibre_pairs_lost: int = 0
-    capacity_lost_gbps: float = 0
+    fibre_pairs_lost: StrictInt = 0
+    capacity_lost_gbps: StrictFloat = 0
     rerouted: bool = False
     repair_ship: str = ""
     plan_received_at: str | None = None
@@ -311,7 +312,7 @@ class ProfileOut(Schema):
 
 class ProfileIn(Schema):
     stages: list[dict[str, Any]] = Field(description='[{"stage", "hours", "after"}], in stage order')
-    revision: int | None = Field(
+    revision: StrictInt | None = Field(
         None, description="the revision you read (0 when there was none): a newer one is a 409 Conflict"
     )
 
