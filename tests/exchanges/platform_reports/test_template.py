@@ -149,6 +149,58 @@ def test_an_unknown_format_is_refused_naming_it_in_the_readers_language(platform
     assert "json、csv、xlsx" in response.json()["error"]["fields"]["format"]
 
 
+@pytest.mark.parametrize("field", ["start", "end"])
+@pytest.mark.parametrize(
+    "text", ["2025-07-01\nX-Injected: 1", '2025-07-01"; filename="evil.exe', "2025-07-01x"]
+)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_download_with_a_hostile_period_is_refused_naming_the_field(platforms, field, text, kind):
+    """The period named the file: a line break gave a 500 (Django refuses it in a header), a quote a
+    file name of the reader's choosing. Only a date is taken; anything more is refused, nothing sent."""
+    params = {"start": "2025-07-01", "end": "2025-12-31", "format": kind, field: text}
+    for language, expected in (
+        ("en", f"{field} must be a date"),
+        ("ja", f"{field} は 2025-07-01 の形式の日付"),
+    ):
+        answer = Client().get(
+            f"{API}/platforms/eu-platform/dsa-template", params, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert answer.status_code == 422
+        assert expected in answer.json()["error"]["message"] and field in answer.json()["error"]["fields"]
+        assert "Content-Disposition" not in answer
+        page = Client().get(f"/{language}/platform-reports/platforms/eu-platform/dsa-template/", params)
+        assert page.status_code == 400 and "Content-Disposition" not in page
+        assert expected in page.content.decode()
+
+
+def test_a_download_is_named_from_the_platform_and_the_dates_only(platforms):
+    params = {"start": "2025-07-01", "end": "2025-12-31"}
+    answer = Client().get(f"{API}/platforms/eu-platform/dsa-template", {**params, "format": "csv"})
+    assert (
+        answer["Content-Disposition"]
+        == 'attachment; filename="dsa-template-eu-platform-2025-07-01-2025-12-31.csv"'
+    )
+    page = Client().get(
+        "/en/platform-reports/platforms/eu-platform/dsa-template/", {**params, "format": "xlsx"}
+    )
+    assert (
+        page["Content-Disposition"]
+        == 'attachment; filename="dsa-template-eu-platform-2025-07-01-2025-12-31.xlsx"'
+    )
+
+
+@pytest.mark.parametrize("path", ["dsa-template", "common-template"])
+def test_a_period_at_the_calendars_end_is_refused_not_a_500(platforms, path):
+    params = {"start": "9999-12-01", "end": "9999-12-31"}
+    for language, expected in (
+        ("en", "between 2000-01-01 and 2100-12-31"),
+        ("ja", "2000-01-01 から 2100-12-31"),
+    ):
+        answer = Client().get(f"{API}/platforms/eu-platform/{path}", params, HTTP_ACCEPT_LANGUAGE=language)
+        assert answer.status_code == 422
+        assert expected in answer.json()["error"]["message"] and "start" in answer.json()["error"]["fields"]
+
+
 def test_an_unknown_platform_is_404(db):
     for code in ("nobody", "eu-dg-connect"):
         assert (

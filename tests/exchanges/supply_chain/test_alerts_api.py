@@ -296,6 +296,35 @@ def test_subscribers_who_may_read_it_are_told_in_their_language(
     assert [message.to[0] for message in mail.outbox] == ["eu_lead@example.org"]
 
 
+def test_subscribers_who_may_no_longer_read_alerts_are_skipped_and_a_mail_failure_stops_nothing(
+    members, event, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A subscriber who left the partnership (or whose account became a platform's) made the mail after
+    the commit raise: the proposer got an error for a stored alert, and later subscribers no mail."""
+    from partnership.people.models import Membership
+
+    for name in ("eu_lead", "eu_member_state", "jp_lead", "eu_secretariat"):
+        members[name].email = f"{name}@example.org"
+        members[name].save()
+        alerts.subscribe(members[name], True)
+    Membership.objects.filter(user=members["eu_lead"]).delete()
+    Membership.objects.filter(user=members["eu_member_state"]).update(role="platform")
+    sent = []
+
+    def send(subject, body, sender, to):
+        if to == ["jp_lead@example.org"]:
+            raise OSError("the mail server is down")
+        sent.extend(to)
+
+    monkeypatch.setattr(alerts, "send_mail", send)
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alerts.propose_alert(
+            members["jp_secretariat"], {"title": "Car chips short", "event": str(event.uid)}
+        )
+    assert Alert.objects.filter(uid=alert.uid).exists()
+    assert sent == ["eu_secretariat@example.org"]
+
+
 def test_council_figures(members, alert):
     alerts.act_on_alert(members["eu_secretariat"], alert.uid, "acknowledgement")
     Alert.objects.filter(pk=alert.pk).update(

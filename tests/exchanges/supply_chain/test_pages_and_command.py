@@ -91,3 +91,12 @@ def test_the_command_reports_a_bad_file_naming_the_line(members, write_csv):
             "a",
         )
     assert not Series.objects.exists()
+
+
+def test_the_command_given_a_folder_says_so_and_stores_nothing(members, tmp_path):
+    """A folder passed the size check and then raised IsADirectoryError: a traceback, not a refusal."""
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    with pytest.raises(CommandError, match=r"^releases: Is a directory$"):
+        call_command("supply_chain", "import", str(folder), "--series", "X", "--user", "jp-secretariat")
+    assert not Series.objects.exists()

@@ -398,6 +398,57 @@ class TestNotification:
         )
         assert [message.to[0] for message in mail.outbox] == ["eu_lead@example.org"]
 
+    def test_only_a_reader_of_the_registers_subscribes_and_mail_goes_to_who_may_read_it_now(self, members):
+        """A platform's account reads no register: it could subscribe (page and API) and was then mailed
+        every TLP:GREEN measure, taken for the community. Each mail is decided as things stand: the
+        entry's level now, the subscriber's access now."""
+        from partnership.people.models import Membership, Organisation, Party
+        from partnership.people.services import create_member
+
+        organisation = Organisation.objects.create(
+            code="eu-a-platform",
+            party=Party.objects.get(code="EU"),
+            kind="platform",
+            name_en="P",
+            name_ja="P",
+        )
+        platform = create_member("eu-a-platform", "a-long-password-1", organisation, "platform")
+        put = Client().put(
+            f"{API}/subscriptions/export_controls",
+            '{"on": true}',
+            content_type="application/json",
+            **bearer(platform),
+        )
+        assert (
+            put.status_code == 403
+            and "registers are for the partnership's members" in put.json()["error"]["message"]
+        )
+        page = Client()
+        page.force_login(platform)
+        assert page.post("/en/supply-chain/subscriptions/export_controls/", {"on": "1"}).status_code == 403
+        with pytest.raises(PermissionDenied):
+            registers.subscribe(platform, "investments", True)
+        assert registers.subscriptions(platform) == set()
+        for who in ("eu_lead", "eu_secretariat", "eu_member_state"):
+            members[who].email = f"{who}@example.org"
+            members[who].save()
+            registers.subscribe(members[who], "export_controls", True)
+        # The member state's account now files for a platform; the secretariat's left the partnership.
+        Membership.objects.filter(user=members["eu_member_state"]).update(role="platform")
+        Membership.objects.filter(user=members["eu_secretariat"]).delete()
+        mail.outbox.clear()
+        entry = registers.create(members["jp_secretariat"], "export_controls", measure(tlp="green"))
+        assert [message.to[0] for message in mail.outbox] == ["eu_lead@example.org"]
+        # The level raised to TLP:RED naming another body: the lead no longer reads it, nor is told.
+        mail.outbox.clear()
+        registers.revise(
+            members["jp_secretariat"],
+            "export_controls",
+            entry.uid,
+            measure(tlp="red", recipients=["eu-member-states"]),
+        )
+        assert mail.outbox == []
+
 
 # --- a peer's records ---------------------------------------------------------------------------------
 

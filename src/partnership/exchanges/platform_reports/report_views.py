@@ -49,7 +49,7 @@ def dsa_template_page(request: HttpRequest, code: str) -> HttpResponse:
             if kind == "csv"
             else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="dsa-template-{code}-{start}-{end}.{kind}"'
+        response["Content-Disposition"] = f'attachment; filename="{template.download_name(report, kind)}"'
         return response
     sheets = [
         {**sheet, "rows": [row for row in report["rows"] if row["sheet"] == sheet["code"]]}
@@ -59,7 +59,13 @@ def dsa_template_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "platform_reports/dsa_template.html",
-        {"report": report, "sheets": sheets, "common": common, "start": start, "end": end},
+        {
+            "report": report,
+            "sheets": sheets,
+            "common": common,
+            "start": report["start"].isoformat(),
+            "end": report["end"].isoformat(),
+        },
     )
 
 

@@ -104,10 +104,10 @@ def _period(start: str | None, end: str | None) -> tuple[datetime.date, datetime
 def dsa_template(request, code: str, start: str, end: str, format: str = "json"):
     """`format`: json, csv (one file, long form) or xlsx (a sheet per table of the Regulation)."""
     report = template.dsa_template(reader(request), code, *_period(start, end))
-    return _download(report, format, f"dsa-template-{code}-{start}-{end}")
+    return _download(report, format)
 
 
-def _download(report: dict[str, Any], format: str, name: str):
+def _download(report: dict[str, Any], format: str):
     if format == "json":
         return {**report, "rows": [{**row, "value": _json_value(row["value"])} for row in report["rows"]]}
     if format == "csv":
@@ -119,7 +119,7 @@ def _download(report: dict[str, Any], format: str, name: str):
         )
     else:
         raise Invalid(_("format: give json, csv or xlsx."), {"format": _("json, csv or xlsx")})
-    response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
+    response["Content-Disposition"] = f'attachment; filename="{template.download_name(report, format)}"'
     return response
 
 

@@ -20,6 +20,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -129,16 +130,32 @@ def platform(code: str) -> Organisation:
     return found
 
 
+#: The days a report's period may cover (as `japan_items`' years): a date past them is a typing error,
+#: and the last day of the calendar has no day after it to end a period on.
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def period(start: str | None, end: str | None) -> tuple[datetime.date, datetime.date]:
-    """A report's period from its `start` and `end` (YYYY-MM-DD, both days included)."""
+    """A report's period from its `start` and `end` (YYYY-MM-DD, both days included, nothing else: the
+    text names the downloads, so no more of it than a date is ever taken)."""
     days: list[datetime.date] = []
     for field, text in (("start", start), ("end", end)):
         try:
-            days.append(datetime.date.fromisoformat(str(text or "")[:10]))
+            if not _DAY.fullmatch(str(text or "")):
+                raise ValueError
+            day = datetime.date.fromisoformat(str(text))
         except ValueError:
             raise Invalid(
                 _("%(field)s must be a date as 2025-07-01.") % {"field": field}, {field: _("a date")}
             ) from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid(
+                _("%(field)s must be a date between %(first)s and %(last)s.")
+                % {"field": field, "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                {field: _("out of range")},
+            )
+        days.append(day)
     first, last = days
     if last < first or (last - first).days > LONGEST_DAYS:
         raise Invalid(
@@ -146,6 +163,13 @@ def period(start: str | None, end: str | None) -> tuple[datetime.date, datetime.
             {"end": _("out of range")},
         )
     return first, last
+
+
+def download_name(report: dict[str, Any], kind: str) -> str:
+    """The file name of a DSA template's download, from the platform's stored code and the parsed period
+    only (never the request's text: a quote or a line break there broke the header)."""
+    code = re.sub(r"[^A-Za-z0-9_-]", "_", report["platform"]["code"])
+    return f"dsa-template-{code}-{report['start'].isoformat()}-{report['end'].isoformat()}.{kind}"
 
 
 def _row(sheet: str, table: str, key: str, column: str, value: Figure) -> dict[str, Any]:

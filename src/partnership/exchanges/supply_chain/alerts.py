@@ -13,7 +13,9 @@ a step describes, for a local write and for a peer's record.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
+import smtplib
 import uuid
 from typing import Any
 
@@ -28,7 +30,7 @@ from django.utils.translation import pgettext
 from partnership.errors import Invalid, PermissionDenied
 from partnership.inputs import check_text
 from partnership.people.models import Organisation, Party
-from partnership.people.permissions import Actor, require_write_supply_alerts
+from partnership.people.permissions import Actor, require_write_supply_alerts, supply_chain_reader
 from partnership.people.tlp import RESTRICTED, Tlp
 
 from . import alert_queries, alert_records
@@ -50,6 +52,8 @@ from .alert_models import (
     StepKind,
 )
 from .models import Series, Signal
+
+logger = logging.getLogger(__name__)
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
@@ -624,7 +628,12 @@ def notify(alert: Alert, kind: str) -> None:
 
     def send() -> None:
         for user in alert_queries.subscribers():
-            if not alert_queries.visible_alerts(user).filter(uid=uid).exists():
+            # Read as each subscriber may read now: one who left the partnership (or became a platform's
+            # account) reads no alert, one outside the alert's TLP level not this one; both are skipped.
+            if (
+                supply_chain_reader(user) is None
+                or not alert_queries.visible_alerts(user).filter(uid=uid).exists()
+            ):
                 continue
             found = Alert.objects.get(uid=uid)
             language = getattr(getattr(user, "membership", None), "language", "en") or "en"
@@ -647,6 +656,11 @@ def notify(alert: Alert, kind: str) -> None:
                     "party": found.party.code,
                     "date": found.proposed_at.strftime("%Y-%m-%d %H:%M"),
                 }
-            send_mail(subject.replace("\n", " ")[:200], body, None, [user.email])
+            try:
+                send_mail(subject.replace("\n", " ")[:200], body, None, [user.email])
+            except (OSError, smtplib.SMTPException):
+                # After the commit: a mail server that is down must not turn the step (or the peer's
+                # sync, which applies alerts too) into an error, nor keep the next subscribers unmailed.
+                logger.exception("alert notice to %s not sent", user.email)
 
     transaction.on_commit(send)

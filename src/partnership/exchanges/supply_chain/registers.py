@@ -539,8 +539,12 @@ def revise(
 
 
 def subscribe(user: User | AnonymousUser | None, register: str, on: bool) -> bool:
-    """Mail the user (or stop mailing them) each change the other party makes in `register`."""
-    actor = require_actor(user)
+    """Mail the user (or stop mailing them) each change the other party makes in `register`. Only a
+    reader of the registers subscribes (`register_reader`: a platform's or an operator's account reads
+    none); anyone who acts for a party may leave."""
+    from partnership.people.permissions import register_reader
+
+    actor = register_reader(user)[0] if on else require_actor(user)
     if register not in Register.values:
         raise _refuse("register", _("choose one of %(choices)s.") % {"choices": ", ".join(Register.values)})
     if on:
@@ -558,38 +562,40 @@ def subscriptions(user: User | AnonymousUser | None) -> set[str]:
 
 def notify(register: str, pk: int) -> int:
     """Mail the entry's latest revision to the members of the other party subscribed to `register` who
-    may read it under its TLP level, each in their language. Returns how many were mailed."""
+    may read it now (their access as it stands and the entry's TLP level as it stands: a subscriber who
+    became a platform's account, left the partnership or lost the entry's level is skipped), each in
+    their language. Returns how many were mailed."""
+    from partnership.people.permissions import member_for
+
     model = MODELS[register]
     entry = model.objects.select_related("party").filter(pk=pk).first()
     if entry is None:
         return 0
-    members = (
-        Membership.objects.select_related("user", "organisation")
+    subscribers = (
+        User.objects.select_related("membership__organisation__party")
         .filter(
-            user__is_active=True,
-            user__in=RegisterSubscription.objects.filter(register=register).values("user"),
+            is_active=True,
+            pk__in=RegisterSubscription.objects.filter(register=register).values("user"),
         )
-        .exclude(organisation__party=entry.party)
-        .exclude(user__email="")
+        .exclude(email="")
     )
     sent = 0
-    for member in members:
-        community = member.role != Membership.Role.STAKEHOLDER
-        if (
-            not model.objects.filter(pk=pk)
-            .filter(readable(model, member.organisation_id, community))
-            .exists()
-        ):
+    for user in subscribers:
+        actor = member_for(user)  # the membership is loaded with the user: no query
+        if actor is None or actor.party.pk == entry.party_id:
             continue
-        with translation.override(member.language):
+        community = actor.role != Membership.Role.STAKEHOLDER
+        if not model.objects.filter(pk=pk).filter(readable(model, actor.organisation.pk, community)).exists():
+            continue
+        with translation.override(user.membership.language):
             subject, body = _message(register, entry)
         # A firm's name is the writer's text: no line break may reach the mail's header.
         try:
-            send_mail(" ".join(subject.split()), body, None, [member.user.email])
+            send_mail(" ".join(subject.split()), body, None, [user.email])
         except (OSError, smtplib.SMTPException):
             # The entry is stored and signed already (this runs after the commit): a mail server that
             # is down must not turn the write, or the peer's sync, into an error. The page shows it.
-            logger.exception("register notice to %s not sent", member.user.email)
+            logger.exception("register notice to %s not sent", user.email)
             continue
         sent += 1
     return sent

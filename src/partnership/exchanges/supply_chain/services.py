@@ -219,10 +219,11 @@ def import_series(
         name = name or path.name
         try:
             size = os.stat(path).st_size
+            handle = path.open("rb")  # a folder, or a file the command may not read, fails here
         except OSError as error:
             raise Invalid(f"{path.name}: {error.strerror}", {"file": str(error.strerror)}) from None
-        _check_size(size, name)
-        with path.open("rb") as handle:
+        with handle:
+            _check_size(size, name)
             rows = parsing.read(handle, name, layout)
     else:
         name = name or "upload"
