@@ -82,6 +82,8 @@ def test_a_daily_series_has_a_point_a_day(monthly):
         {"dimension": "puid"},
         {"frequency": "hourly"},
         {"start": "2025-13-01"},
+        {"start": "2025-07-01xyz"},
+        {"end": "20251231"},
         {"start": "2020-01-01", "end": "2025-12-01", "frequency": "daily"},
         {"start": "2025-12-01", "end": "2025-01-01"},
     ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections import defaultdict
 from html import escape
 from typing import Any
@@ -265,8 +266,10 @@ def dates(start: str | None, end: str | None) -> tuple[datetime.date | None, dat
         if not text:
             found.append(None)
             continue
-        text = str(text)[:10]
+        text = str(text)
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):
+                raise ValueError(text)
             found.append(datetime.date.fromisoformat(text + "-01" if len(text) == 7 else text))
         except ValueError:
             raise Invalid(
