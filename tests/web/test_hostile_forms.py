@@ -817,12 +817,22 @@ KNOWN = {
     "supply chain: acknowledge an alert": "a note with a NUL is accepted on the alert page",
     "supply chain: respond to an inject": "any language (a NUL, 10,000 characters, a number) is accepted",
 }
+#: A NUL in a choice looked up before it is checked: a 500 on PostgreSQL (text holds no NUL), to be fixed.
+KNOWN_ON_PG = {
+    "cables: report an outage": "a NUL in a choice is a 500 on PostgreSQL (cable_outages.services)",
+    "cables: designate a filer": "a NUL in a choice is a 500 on PostgreSQL (cable_outages.services)",
+    "supply chain: own an alert": "a NUL in organisation is a 500 on PostgreSQL (supply_chain/alerts.py)",
+}
 
 
 @pytest.mark.parametrize(
     "key",
     [
-        pytest.param(key, marks=pytest.mark.xfail(reason=KNOWN[key], strict=True)) if key in KNOWN else key
+        pytest.param(key, marks=pytest.mark.xfail(reason=KNOWN[key], strict=True))
+        if key in KNOWN
+        else pytest.param(key, marks=pytest.mark.xfail(reason=KNOWN_ON_PG[key], strict=False))
+        if key in KNOWN_ON_PG
+        else key
         for key in sorted(FORMS)
     ],
 )
