@@ -39,6 +39,16 @@ class ActionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.paragraph}. {obj.title}"
 
+    def _check_values(self, value):
+        # A paragraph is a small number: anything else (2**63 overflowed the database's integer) is
+        # refused here naming the value, before the lookup.
+        for paragraph in value:
+            if not str(paragraph).isdigit() or len(str(paragraph)) > 4:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": paragraph}
+                )
+        return super()._check_values(value)
+
 
 class AreaChoiceField(forms.ModelMultipleChoiceField):
     """Priority areas by code."""
