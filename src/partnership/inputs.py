@@ -162,6 +162,15 @@ def check_text(value: str, field: str) -> str:
     return value
 
 
+def check_texts(data: dict[str, Any]) -> None:
+    """`Invalid` naming the first field of `data` (a form's or a body's fields) whose text, or one of whose
+    texts, holds NUL: PostgreSQL stores none, so a lookup with one is a database error, not a refusal."""
+    for field, value in data.items():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, str):
+                check_text(item, str(field))
+
+
 def check_time(value: datetime.datetime, field: str) -> datetime.datetime:
     """`value` unchanged, or `Invalid` naming `field` when it lies outside EARLIEST_TIME..LATEST_TIME.
 

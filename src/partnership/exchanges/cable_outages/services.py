@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.errors import Conflict, Invalid, NotFound, PermissionDenied
+from partnership.inputs import check_texts
 from partnership.people.permissions import (
     require_import_cable_map,
     require_local_record,
@@ -249,6 +250,8 @@ def report_outage(user: User | AnonymousUser | None, data: dict[str, Any]) -> An
     from .models import Outage, OutageStage
 
     actor = require_report_outage(user)
+    if isinstance(data, dict):
+        check_texts(data)
     now = timezone.now()
     slug = data.get("cable") if isinstance(data, dict) else None
     cable = Cable.objects.filter(slug=str(slug or "")[:200], retired_by__isnull=True).first()
@@ -405,6 +408,7 @@ def designate_filer(
     from .models import ResponsibleFiler
 
     actor = require_manage_outage_reporting(user)
+    check_texts({"cable": cable_slug, "organisation": organisation, "co_owners": co_owners})
     cable = Cable.objects.filter(slug=str(cable_slug)[:200], retired_by__isnull=True).first()
     if cable is None:
         raise Invalid(_("cable: not a cable in service on this map."), {"cable": _("unknown cable")})

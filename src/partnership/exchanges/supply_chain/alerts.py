@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from partnership.errors import Invalid, PermissionDenied
-from partnership.inputs import check_text
+from partnership.inputs import check_text, check_texts
 from partnership.people.models import Organisation, Party
 from partnership.people.permissions import Actor, require_write_supply_alerts, supply_chain_reader
 from partnership.people.tlp import RESTRICTED, Tlp
@@ -445,6 +445,7 @@ def clean_step(kind: str, data: dict[str, Any], party: Party, alert: Alert) -> d
     `Invalid` naming the field. Whether the party may make it is `check_step`'s."""
     if not isinstance(data, dict):
         raise Invalid(_("A step is an object of fields."))
+    check_texts(data)
     if kind == StepKind.ACKNOWLEDGEMENT:
         return {}
     if kind == StepKind.ASSESSMENT:

@@ -517,6 +517,7 @@ def clean_response(kind: str, data: Any, party: Party) -> dict[str, Any]:
         return {
             "stage": alerts._choice(data, "stage", list(Stage.values), Stage.MONITORING),
             "note": alerts._text(data, "note", alerts.TEXT_MAX),
+            "language": alerts._choice(data, "language", list(ContentLanguage.values), "en"),
         }
     return alerts.clean_step(StepKind(kind), data, party, None)  # type: ignore[arg-type]
 
