@@ -122,8 +122,11 @@ def _time(value: Any, problems: list[str]) -> datetime.datetime | None:
     if parsed.tzinfo is None:
         problems.append(_("must name its time zone (e.g. +09:00 or Z)."))
         return None
-    parsed = parsed.astimezone(datetime.UTC)
-    if not EARLIEST <= parsed < LATEST:
+    try:
+        parsed = parsed.astimezone(datetime.UTC)
+    except OverflowError:  # 9999-12-31T23:59-12:00 is in year 10000 in UTC; 0001-01-01T00:00+14:00 in year 0
+        parsed = None
+    if parsed is None or not EARLIEST <= parsed < LATEST:
         problems.append(_("must lie between 2000-01-01 and 2038-01-01."))
         return None
     return parsed

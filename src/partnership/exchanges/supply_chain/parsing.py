@@ -247,4 +247,7 @@ def _observations(rows: Iterator[tuple[int, list[str]]], name: str, layout: Layo
                     % {"unit": unit[:80], "first": found.unit[:80], "line": unit_line},
                 )
         found.observations.append((line, date, value))
+    if not found.observations:
+        # A header alone (an export of the wrong sheet or period) was "imported" with nothing added.
+        raise refuse(where(name, 2), _("no observation after the header."))
     return found
