@@ -83,6 +83,15 @@ def test_a_configuration_round_trips_as_data():
         assert {key: detector.config()[key] for key in config} == config
 
 
+@pytest.mark.parametrize("method", ["threshold", "year_over_year", "cusum", "change_point"])
+def test_a_blank_name_reads_as_the_methods_own(method):
+    config = {"method": method, "name": " "} | {
+        "threshold": {"level": 14},
+        "year_over_year": {"bound": 0.2},
+    }.get(method, {})
+    assert build_detector(config).name == method
+
+
 def test_bad_observations_are_named():
     with pytest.raises(SeriesError, match="observation 1 .*dates must increase"):
         make_series([(date(2020, 2, 1), 1.0), (date(2020, 1, 1), 2.0)])

@@ -75,6 +75,8 @@ class _Reader:
 
     def text(self, key: str, default: str, choices: Sequence[str] | None = None) -> str:
         value = self._take(key, default)
+        if isinstance(value, str) and not value.strip():
+            value = default  # a blank name is no name: a signal would cite its detector as "()"
         if not isinstance(value, str):
             raise DetectorConfigError(key, "must be text, not %(value)s", value=repr(value))
         if choices is not None and value not in choices:
