@@ -1,6 +1,11 @@
-"""Small helpers shared by test modules: a signed-in client, and the ledger records of this node."""
+"""Small helpers shared by test modules: a signed-in client, the ledger records of this node, and what a
+request wrote (the hostile-input probes)."""
 
-from django.db import transaction
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.test import Client
 
 from partnership.ledger import registry
@@ -55,3 +60,37 @@ def plan_cycle(proposer, data):
     if other is not None:
         return services.agree_calendar(other.user, cycle.year)
     return cycle
+
+
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+
+
+@contextmanager
+def written_tables() -> Iterator[set[str]]:
+    """The names of the tables the statements run inside the block write to."""
+    tables: set[str] = set()
+
+    def record(execute, sql, params, many, context):
+        match = WRITE.match(sql)
+        if match:
+            tables.add(match[1])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield tables
+
+
+def fingerprint(table: str) -> str:
+    """A digest of every row of `table`, to tell whether a refused request changed it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (a table name the test recorded)
+        rows = sorted(repr(row) for row in cursor.fetchall())
+    return str(hash(tuple(rows)))
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A block whose writes are undone at its end."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

@@ -18,16 +18,15 @@ import datetime
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from partnership.api import api
+from tests.helpers import fingerprint, rolled_back, written_tables
 
 # --- the hostile values ----------------------------------------------------------------------------------
 
@@ -127,38 +126,9 @@ def _replaced(body: Any, path: tuple, raw: str) -> str:
 
 # --- what a write stores -------------------------------------------------------------------------------
 
-WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
 #: Tables a refused request may touch: the session and the token's last use are not the refused write.
 #: A TAXII API root is made for each party on first use (threat_intel.queries), whatever the request.
 BOOKKEEPING = {"django_session", "people_apitoken", "axes_accessattempt", "threat_intel_apiroot"}
-
-
-@contextmanager
-def _written_tables() -> Iterator[set[str]]:
-    tables: set[str] = set()
-
-    def record(execute, sql, params, many, context):
-        match = WRITE.match(sql)
-        if match:
-            tables.add(match[1])
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield tables
-
-
-def _fingerprint(table: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (a table name this test recorded)
-        rows = sorted(repr(row) for row in cursor.fetchall())
-    return str(hash(tuple(rows)))
-
-
-@contextmanager
-def _rolled_back() -> Iterator[None]:
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 # --- the valid examples --------------------------------------------------------------------------------
@@ -819,7 +789,7 @@ def _probe(key: str, world: World, token_for) -> list[str]:
     call = EXAMPLES[key](world)
     authorization = token_for(call.user) if call.user is not None else None
     client = Client()
-    with _rolled_back():
+    with rolled_back():
         valid = _send(client, call, json.dumps(call.body), authorization)
     assert 200 <= valid.status_code < 300, (key, "the valid example is refused", valid.content[:500])
     base: dict[str, str] = {}
@@ -829,15 +799,15 @@ def _probe(key: str, world: World, token_for) -> list[str]:
         for label, raw in _hostile_values(name, valid_value).items():
             case = f"{key} {name}={label}"
             after: dict[str, str] = {}
-            with _rolled_back(), _written_tables() as tables:
+            with rolled_back(), written_tables() as tables:
                 response = _send(client, call, _replaced(call.body, path, raw), authorization)
                 status = response.status_code
                 touched = tables - BOOKKEEPING
                 if 400 <= status < 500:
-                    after = {table: _fingerprint(table) for table in touched}
+                    after = {table: fingerprint(table) for table in touched}
             for table in after:
                 if table not in base:
-                    base[table] = _fingerprint(table)
+                    base[table] = fingerprint(table)
             if status >= 500 or b"Traceback" in response.content:
                 wrong.append(f"{case}: {status} {response.content[:200]!r}")
                 continue

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+
+from tests.helpers import fingerprint, rolled_back, written_tables
 
 # --- the hostile values ----------------------------------------------------------------------------------
 
@@ -70,38 +69,9 @@ def _never_valid(kind: str, label: str) -> bool:
 
 # --- what a request stores -----------------------------------------------------------------------------
 
-WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
 #: Tables a refused request may touch: the session is not the refused write; a TAXII API root is made for
 #: each party on first use (threat_intel.queries), whatever the request.
 BOOKKEEPING = {"django_session", "axes_accessattempt", "threat_intel_apiroot"}
-
-
-@contextmanager
-def _written_tables() -> Iterator[set[str]]:
-    tables: set[str] = set()
-
-    def record(execute, sql, params, many, context):
-        match = WRITE.match(sql)
-        if match:
-            tables.add(match[1])
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield tables
-
-
-def _fingerprint(table: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (a table name this test recorded)
-        rows = sorted(repr(row) for row in cursor.fetchall())
-    return str(hash(tuple(rows)))
-
-
-@contextmanager
-def _rolled_back() -> Iterator[None]:
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 # --- the forms -----------------------------------------------------------------------------------------
@@ -749,7 +719,7 @@ def _probe(key: str, world: World) -> list[str]:
     form = FORMS[key](world)
     client = _client(form.user)
     success = (200,) if key in ANSWERS_WITH_A_PAGE else (302,)
-    with _rolled_back():
+    with rolled_back():
         valid = _post(client, form, form.data)
     assert valid.status_code in success and not _error_message(valid), (
         key,
@@ -764,15 +734,15 @@ def _probe(key: str, world: World) -> list[str]:
         for label, value in _values(kind).items():
             case = f"{key} {name}={label}"
             after: dict[str, str] = {}
-            with _rolled_back(), _written_tables() as tables:
+            with rolled_back(), written_tables() as tables:
                 response = _post(client, form, _with(form.data, name, value))
                 status = response.status_code
                 refused = status != 302 or _error_message(response)
                 if refused:
-                    after = {table: _fingerprint(table) for table in tables - BOOKKEEPING}
+                    after = {table: fingerprint(table) for table in tables - BOOKKEEPING}
             for table in after:
                 if table not in base:
-                    base[table] = _fingerprint(table)
+                    base[table] = fingerprint(table)
             if status >= 500 or b"Traceback" in response.content:
                 wrong.append(f"{case}: {status}")
                 continue
@@ -797,10 +767,10 @@ def _probe(key: str, world: World) -> list[str]:
 def _stores_nothing(form: Form, user, allowed: tuple[int, ...], what: str) -> list[str]:
     client = _client(user)
     base: dict[str, str] = {}
-    with _rolled_back(), _written_tables() as tables:
+    with rolled_back(), written_tables() as tables:
         response = _post(client, form, form.data)
-        after = {table: _fingerprint(table) for table in tables - BOOKKEEPING}
-    base = {table: _fingerprint(table) for table in after}
+        after = {table: fingerprint(table) for table in tables - BOOKKEEPING}
+    base = {table: fingerprint(table) for table in after}
     wrong = []
     if response.status_code not in allowed:
         wrong.append(f"{what}: {response.status_code} {response.get('Location', '')}")
