@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from partnership.exchanges.platform_reports import services
 from partnership.exchanges.platform_reports.models import Statement
@@ -54,6 +55,16 @@ def test_the_command_files_as_the_platform_and_refuses_whole(platforms, members,
     with pytest.raises(CommandError, match="platform"):
         call_command("platform_reports", "file", str(good), "--user", "eu-secretariat")
     assert Statement.objects.count() == 2
+
+
+def test_the_command_given_a_folder_says_so_in_the_readers_language(platforms, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    with pytest.raises(CommandError, match=r"^batch cannot be read: Is a directory$"):
+        call_command("platform_reports", "file", str(folder), "--user", "eu-platform")
+    with translation.override("ja"), pytest.raises(CommandError, match=r"^batch を読み込めません"):
+        call_command("platform_reports", "file", str(folder), "--user", "eu-platform")
+    assert not Statement.objects.exists()
 
 
 def test_a_batch_item_that_is_not_an_object_is_named_by_its_index(platforms, generate):

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from partnership.exchanges.supply_chain import services
 from partnership.exchanges.supply_chain.models import Series
@@ -97,6 +98,8 @@ def test_the_command_given_a_folder_says_so_and_stores_nothing(members, tmp_path
     """A folder passed the size check and then raised IsADirectoryError: a traceback, not a refusal."""
     folder = tmp_path / "releases"
     folder.mkdir()
-    with pytest.raises(CommandError, match=r"^releases: Is a directory$"):
+    with pytest.raises(CommandError, match=r"^releases cannot be read: Is a directory$"):
         call_command("supply_chain", "import", str(folder), "--series", "X", "--user", "jp-secretariat")
     assert not Series.objects.exists()
+    with translation.override("ja"), pytest.raises(CommandError, match=r"^releases を読み込めません"):
+        call_command("supply_chain", "import", str(folder), "--series", "X", "--user", "jp-secretariat")

@@ -221,7 +221,10 @@ def import_series(
             size = os.stat(path).st_size
             handle = path.open("rb")  # a folder, or a file the command may not read, fails here
         except OSError as error:
-            raise Invalid(f"{path.name}: {error.strerror}", {"file": str(error.strerror)}) from None
+            raise Invalid(
+                _("%(file)s cannot be read: %(reason)s") % {"file": path.name, "reason": error.strerror},
+                {"file": str(error.strerror)},
+            ) from None
         with handle:
             _check_size(size, name)
             rows = parsing.read(handle, name, layout)

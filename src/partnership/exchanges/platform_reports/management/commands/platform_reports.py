@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from partnership.errors import Invalid, PermissionDenied
 from partnership.inputs import load_json
@@ -31,13 +32,20 @@ class Command(BaseCommand):
                 self.stdout.write(f"{platform['code']}\t{platform['party']}\t{platform['statements']}")
             return
         try:
-            body = load_json(Path(options["file"]).read_bytes())
+            path = Path(options["file"])
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise Invalid(
+                    _("%(file)s cannot be read: %(reason)s") % {"file": path.name, "reason": error.strerror}
+                ) from None
+            body = load_json(data)
             filed = services.file_statements(user_named(options["user"]), body)
         except services.StatementsRefused as refused:
             raise CommandError(
                 json.dumps({"message": refused.message, "errors": refused.errors}, ensure_ascii=False)
             ) from None
-        except (Invalid, PermissionDenied, OSError) as error:
+        except (Invalid, PermissionDenied) as error:
             raise CommandError(str(error)) from None
         for item in filed:
             self.stdout.write(f"{item['uuid']}\t{item['puid']}")
