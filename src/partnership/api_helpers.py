@@ -19,7 +19,7 @@ MAX_PAGE_SIZE = 200
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>` with a token from `partnership token create`."""
+    """`Authorization: Bearer <token>` with a token from "My account" or `partnership token create`."""
 
     def authenticate(self, request: HttpRequest, token: str):
         user = user_for_token(token)

@@ -652,6 +652,15 @@ FORMS.update(
         "people: own language": lambda w: Form(
             w["jp_lead"], "/en/people/me/", {"language": "en"}, None, PEOPLE_KINDS
         ),
+        "people: make a token": lambda w: Form(
+            w["jp_lead"], "/en/people/me/tokens/", {"name": "script"}, None, refused_by_redirect=True
+        ),
+        "people: revoke a token": lambda w: Form(
+            w["jp_lead"],
+            f"/en/people/me/tokens/{_people().create_token(w['jp_lead'])[0].pk}/revoke/",
+            {},
+            None,
+        ),
         "certificates: verify": lambda w: Form(
             w["jp_secretariat"],
             "/en/certificates/",
@@ -664,7 +673,13 @@ FORMS.update(
 )
 
 #: Forms whose valid submission answers with the page (200), not a redirect.
-ANSWERS_WITH_A_PAGE = {"certificates: verify"}
+ANSWERS_WITH_A_PAGE = {"certificates: verify", "people: make a token"}
+
+
+def _people():
+    from partnership.people import services
+
+    return services
 
 
 # --- the probe -----------------------------------------------------------------------------------------
@@ -737,7 +752,9 @@ def _probe(key: str, world: World) -> list[str]:
             with rolled_back(), written_tables() as tables:
                 response = _post(client, form, _with(form.data, name, value))
                 status = response.status_code
-                refused = status != 302 or _error_message(response)
+                # A form that answers with a page (200) on success and a redirect with an error on refusal.
+                page_on_success = key in ANSWERS_WITH_A_PAGE and form.refused_by_redirect
+                refused = (status == 302 if page_on_success else status != 302) or _error_message(response)
                 if refused:
                     after = {table: fingerprint(table) for table in tables - BOOKKEEPING}
             for table in after:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from partnership.errors import NotFound
 
-from .models import Membership, Organisation, Party
+from .models import ApiToken, Membership, Organisation, Party
 from .permissions import require_actor, require_manage_people, require_people_secretariat
 from .services import account_id
 
@@ -106,4 +106,5 @@ def own_account(user: User | AnonymousUser) -> dict[str, Any]:
     their mail (one query); PermissionDenied for an account of no party."""
     actor = require_actor(user)
     language = Membership.objects.filter(user=actor.user).values_list("language", flat=True).first()
-    return {"actor": actor, "language": language or "en"}
+    tokens = list(ApiToken.objects.filter(user=actor.user).order_by("revoked_at", "-created_at")[:50])
+    return {"actor": actor, "language": language or "en", "tokens": tokens}

@@ -147,6 +147,31 @@ def set_own_language(user: User | AnonymousUser, data: Mapping[str, Any]) -> Mem
     return membership
 
 
+def create_own_token(user: User | AnonymousUser, data: Mapping[str, Any]) -> tuple[ApiToken, str]:
+    """A member makes an API token for themself on their own page (as a platform makes its token in its
+    profile of the EU database): acting as them, with their permissions, and no one else's; `name`
+    (optional) tells their tokens apart. The raw token is returned once and never stored."""
+    actor = require_actor(user)
+    name = data.get("name", "")
+    if not isinstance(name, str) or "\x00" in name or len(name) > 100:
+        raise Invalid(_("name: at most 100 characters of text."), {"name": _("at most 100 characters")})
+    return create_token(actor.user, name.strip())
+
+
+def revoke_own_token(user: User | AnonymousUser, token_id: Any) -> ApiToken:
+    """A member revokes one of their own tokens; another's is NotFound, as if it did not exist."""
+    actor = require_actor(user)
+    token = None
+    with contextlib.suppress(ValueError):
+        token = ApiToken.objects.filter(pk=uuid.UUID(str(token_id)), user=actor.user).first()
+    if token is None:
+        raise NotFound(_("No token %(id)s.") % {"id": str(token_id)[:40]})
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
 def user_named(username: str) -> User:
     """The active account `username`, for commands that act as a user (`--user`); NotFound otherwise."""
     found = User.objects.filter(username=username, is_active=True).first()

@@ -8,6 +8,8 @@ from . import views
 urlpatterns = [
     path("people/", views.people_list, name="people"),
     path("people/me/", views.own_account, name="own_account"),
+    path("people/me/tokens/", views.own_token, name="own_token"),
+    path("people/me/tokens/<str:token_id>/revoke/", views.revoke_own_token, name="revoke_own_token"),
     path("people/invite/", views.invite, name="people_invite"),
     path("people/<int:person_id>/", views.person_page, name="person"),
     path("people/<int:person_id>/active/", views.set_active, name="person_active"),

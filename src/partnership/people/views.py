@@ -167,3 +167,33 @@ def own_account(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your mail language is saved."))
             return redirect("own_account")
     return render(request, "people/own_account.html", {**account, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def own_token(request: HttpRequest) -> HttpResponse:
+    """A new API token of the member's own, shown on this answer only (never stored, never cached)."""
+    try:
+        token, raw = services.create_own_token(request.user, _post_data(request))
+    except Invalid as error:
+        messages.error(request, error.message)
+        return redirect("own_account")
+    account = queries.own_account(request.user)
+    form = OwnLanguageForm(initial={"language": account["language"]})
+    response = render(
+        request, "people/own_account.html", {**account, "form": form, "new_token": raw, "new_token_of": token}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def revoke_own_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    """The member revokes one of their own tokens."""
+    try:
+        token = services.revoke_own_token(request.user, token_id)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    messages.success(request, _("The token %(prefix)s… is revoked.") % {"prefix": token.prefix})
+    return redirect("own_account")

@@ -847,3 +847,19 @@ def test_a_demo_platform_gets_its_token_from_the_command_the_docs_and_demo_name(
     assert response.status_code == 201
     listed = Client().get(f"{API}/platforms").json()
     assert {"eu-platform": 2}.items() <= {p["code"]: p["statements"] for p in listed}.items()
+
+
+def test_a_demo_platform_signs_in_with_its_password_and_makes_its_own_token(spec, demo_platforms):
+    """As in the EU database, where a platform makes its token in its profile: `jp-platform` signs in with
+    the demo password, makes a token on its own page, and files 100 statements with it."""
+    import re
+
+    browser = Client()
+    signed = browser.post("/en/login/", {"username": "jp-platform", "password": demo_platforms})
+    assert signed.status_code == 302
+    page = browser.post("/en/people/me/tokens/", {"name": "filing"}).content.decode()
+    token = re.search(r'<code class="token" id="new-token">([^<]+)</code>', page)[1]
+    response = post(f"Bearer {token}", {"statements": Generator(spec, seed=47).batch(100)})
+    assert response.status_code == 201 and len(response.json()["statements"]) == 100
+    listed = Client().get(f"{API}/platforms").json()
+    assert {"jp-platform": 100}.items() <= {p["code"]: p["statements"] for p in listed}.items()

@@ -81,8 +81,9 @@ class PlatformReports(Exchange):
                 f"{filed} statements of reasons filed" if filed else "statements of reasons kept as they were"
             )
         # How a demo platform gets the bearer token the API asks for (docs/platform-reports.md).
-        return (
-            done + "; a platform's API token: .venv/bin/partnership token create eu-platform (or jp-platform)"
+        return done + (
+            "; a platform's API token: its page My account (/en/people/me/) or"
+            " .venv/bin/partnership token create eu-platform (or jp-platform)"
         )
 
     def indicators(self, cycle_year: int) -> list[dict[str, Any]]:
